@@ -1,0 +1,189 @@
+#define _GNU_SOURCE
+#include "budget.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsys.h"
+
+const char *env_lookup(char *const *vars, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; vars && vars[i]; i++)
+        if (strncmp(vars[i], name, n) == 0 && vars[i][n] == '=')
+            return vars[i] + n + 1;
+    return NULL;
+}
+
+static char *dup_or_empty(const char *s)
+{
+    return xstrdup(s ? s : "");
+}
+
+/* Whether this ld.so carries the TLS tunables (a 2.31 with the backport).
+   The tunable names are plain strings in ld.so's read-only data. */
+static bool file_contains(const char *path, const char *needle)
+{
+    size_t len = 0;
+    char *data = path ? read_file(path, &len) : NULL;
+    bool found = data && memmem(data, len, needle, strlen(needle)) != NULL;
+    free(data);
+    return found;
+}
+
+static void read_records(const struct probe_result *pr, struct budget *b)
+{
+    for (size_t i = 0; i < pr->nrecords; i++) {
+        const struct record *r = &pr->records[i];
+        long v;
+        if (strcmp(r->kind, "libc") == 0) {
+            b->libc_name = dup_or_empty(record_get(r, "name"));
+            b->libc_version = dup_or_empty(record_get(r, "version"));
+            b->libc_release = dup_or_empty(record_get(r, "release"));
+        } else if (strcmp(r->kind, "arch") == 0) {
+            b->machine = dup_or_empty(record_get(r, "machine"));
+        } else if (strcmp(r->kind, "static") == 0 && record_get_long(r, "size", &v)) {
+            b->have_static_info = true;
+            b->static_size = (size_t)v;
+            if (record_get_long(r, "align", &v))
+                b->static_align = (size_t)v;
+        } else if (strcmp(r->kind, "rseq") == 0 && record_get_long(r, "offset", &v)) {
+            b->have_rseq = true;
+            b->rseq_offset = v;
+            if (record_get_long(r, "size", &v))
+                b->rseq_size = (unsigned)v;
+        } else if (strcmp(r->kind, "object") == 0) {
+            const char *path = record_get(r, "path");
+            const char *base = path ? strrchr(path, '/') : NULL;
+            if (base && strncmp(base + 1, "ld-", 3) == 0 && !b->ldso_path)
+                b->ldso_path = xstrdup(path);
+        } else if (strcmp(r->kind, "module") == 0) {
+            struct budget_module *m = XAPPEND(&b->modules, &b->nmodules);
+            memset(m, 0, sizeof *m);
+            m->path = dup_or_empty(record_get(r, "path"));
+            if (record_get_long(r, "modid", &v))
+                m->modid = v;
+            if (record_get_long(r, "size", &v))
+                m->block.size = (uint64_t)v;
+            if (record_get_long(r, "align", &v))
+                m->block.align = (uint64_t)v;
+            if (record_get_long(r, "firstbyte", &v))
+                m->block.firstbyte = (uint64_t)v;
+            m->has_tpoff = record_get_long(r, "tpoff", &m->tpoff);
+        }
+    }
+}
+
+/* rseq sits in the static area only from 2.41 (before, inside struct pthread). */
+static bool rseq_in_area(const struct budget *b, enum tls_layout layout)
+{
+    return b->have_rseq && (layout == LAYOUT_BELOW_TP ? b->rseq_offset < 0 : b->rseq_offset > 0);
+}
+
+static size_t read_used(const struct budget *b, enum tls_layout layout)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < b->nmodules; i++) {
+        const struct budget_module *m = &b->modules[i];
+        if (!m->has_tpoff)
+            continue;
+        size_t end = layout == LAYOUT_BELOW_TP ? (size_t)-m->tpoff : (size_t)m->tpoff + m->block.size;
+        if (end > used)
+            used = end;
+    }
+    if (rseq_in_area(b, layout)) {
+        size_t end = layout == LAYOUT_BELOW_TP ? (size_t)-b->rseq_offset
+                                               : (size_t)b->rseq_offset + 32;
+        if (end > used)
+            used = end;
+    }
+    return used;
+}
+
+static void build_model(struct budget *b)
+{
+    struct glibc_rules rules;
+    if (!glibc_rules_for(b->libc_version, b->machine, b->knows_tls_tunables, &rules,
+                         b->why_not_modelled, sizeof b->why_not_modelled))
+        return;
+    b->used = read_used(b, rules.layout);
+
+    size_t surplus = model_surplus(&rules, &b->tunables, b->surplus_formula,
+                                   sizeof b->surplus_formula);
+    bool rseq = rseq_in_area(b, rules.layout);
+    size_t rseq_block = rseq ? round_up(b->rseq_size > 32 ? b->rseq_size : 32, 32) : 0;
+
+    struct tls_block *blocks = xcalloc(b->nmodules, sizeof *blocks);
+    size_t *offsets = xcalloc(b->nmodules, sizeof *offsets);
+    size_t nmain = 0, align = rules.tcb_align;
+    for (size_t i = 0; i < b->nmodules; i++) {
+        blocks[i] = b->modules[i].block;
+        if (strcmp(b->modules[i].path, "(main)") == 0)
+            nmain = i + 1; /* the main program is module 1 when it has TLS */
+        if (blocks[i].align > align)
+            align = blocks[i].align;
+    }
+    if (rseq && align < 32)
+        align = 32;
+    b->predicted_static_align = align;
+    b->predicted_used = model_startup_layout(&rules, blocks, b->nmodules, rseq_block, 32, offsets);
+    for (size_t i = 0; i < b->nmodules; i++)
+        b->modules[i].predicted_offset = offsets[i];
+    /* With an auditor, ld.so lays out TLS before loading any library: only
+       the main program and rseq count; the libraries then take the surplus. */
+    size_t before = b->tunables.naudit
+                        ? model_startup_layout(&rules, blocks, nmain, rseq_block, 32, NULL)
+                        : b->used;
+    model_start(&b->model, &rules, surplus, b->tunables.optional, before, b->used, align);
+    for (size_t i = 0; i < b->nmodules; i++)
+        if (b->modules[i].modid > 0 && b->modules[i].modid <= MODEL_MAX_MODID)
+            b->model.modid_used[b->modules[i].modid] = true;
+    b->modelled = true;
+    free(blocks);
+    free(offsets);
+}
+
+bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen)
+{
+    memset(b, 0, sizeof *b);
+    struct probe_result pr;
+    probe_run(env, "budget", NULL, 0, &pr);
+    if (!probe_find(&pr, "end") || !probe_find(&pr, "libc")) {
+        char how[64];
+        snprintf(err, errlen, "the budget probe did not report (%s)%s%.400s",
+                 probe_end_text(&pr, how, sizeof how), pr.output[0] ? ": " : "", pr.output);
+        probe_result_free(&pr);
+        return false;
+    }
+    read_records(&pr, b);
+    probe_result_free(&pr);
+    if (!b->machine)
+        b->machine = xstrdup("unknown");
+    b->knows_tls_tunables = file_contains(b->ldso_path, "glibc.rtld.nns");
+    b->glibc_tunables = dup_or_empty(env_lookup(env->vars, "GLIBC_TUNABLES"));
+    b->ld_audit = dup_or_empty(env_lookup(env->vars, "LD_AUDIT"));
+    tunables_parse(b->glibc_tunables, b->ld_audit, &b->tunables);
+    build_model(b);
+    return true;
+}
+
+void budget_free(struct budget *b)
+{
+    for (size_t i = 0; i < b->nmodules; i++)
+        free(b->modules[i].path);
+    free(b->modules);
+    free(b->libc_name);
+    free(b->libc_version);
+    free(b->libc_release);
+    free(b->machine);
+    free(b->ldso_path);
+    free(b->glibc_tunables);
+    free(b->ld_audit);
+    memset(b, 0, sizeof *b);
+}
+
+char *budget_platform(const struct budget *b)
+{
+    return xasprintf("%s-%s-%s", b->libc_name, b->libc_version, b->machine);
+}

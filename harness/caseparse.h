@@ -1,0 +1,72 @@
+/* Case files: scenarios as data.  The format is described in
+   cases/README.md; this parser is its only reader. */
+#ifndef STATICTLS_CASEPARSE_H
+#define STATICTLS_CASEPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "plan.h"
+
+enum object_kind { OBJ_IE, OBJ_GD, OBJ_TLSDESC, OBJ_CRASH, OBJ_HANG, OBJ_LIB };
+
+/* A size: literal, or relative to the modelled free bytes of a fresh
+   process in the case's environment ("free", "free-100", "free+1"). */
+struct size_expr {
+    bool relative_to_free;
+    long long value;
+};
+
+struct case_object {
+    char *name;
+    int line;
+    enum object_kind kind;
+    struct size_expr size;
+    uint64_t align;
+    char *target; /* OBJ_LIB: a path or a soname */
+};
+
+struct case_step {
+    enum op_kind op;
+    int line;
+    char *object;  /* load, close, dlmopen */
+    long count;    /* threads */
+    int instance;  /* loads inside repeat get a fresh copy per iteration */
+};
+
+enum expect_kind { EXPECT_LOADS, EXPECT_TRIP, EXPECT_MODEL };
+
+struct case_def {
+    char *path;
+    char *title;
+    char *tunables;
+    char **env; /* NAME=VALUE */
+    size_t nenv;
+    char **preload; /* object names */
+    size_t npreload;
+    unsigned naudit;
+    double timeout;
+    struct case_object *objects;
+    size_t nobjects;
+    struct case_step *steps; /* with repeat blocks expanded */
+    size_t nsteps;
+    enum expect_kind expect;
+    int expect_step;
+    enum load_kind expect_kind;
+    char *expect_message; /* must occur in the error text, or NULL */
+};
+
+#define CASE_MAX_STEPS 4000
+
+/* Parses text (the contents of path).  False with "path:line: what is
+   wrong" in err for anything malformed. */
+bool case_parse(const char *path, const char *text, struct case_def *out, char *err,
+                size_t errlen);
+void case_free(struct case_def *c);
+
+const struct case_object *case_object_find(const struct case_def *c, const char *name);
+const char *object_kind_name(enum object_kind k);
+
+#endif

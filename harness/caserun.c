@@ -1,0 +1,387 @@
+#define _GNU_SOURCE
+#include "caserun.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "runenv.h"
+#include "xsys.h"
+
+const char *verdict_name(enum verdict v)
+{
+    static const char *const names[] = {"PASS", "FAIL", "SKIP"};
+    return names[v];
+}
+
+char *case_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    char *name = xstrdup(base ? base + 1 : path);
+    char *dot = strrchr(name, '.');
+    if (dot && strcmp(dot, ".case") == 0)
+        *dot = '\0';
+    return name;
+}
+
+static void set_verdict(struct case_result *r, enum verdict v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_verdict(struct case_result *r, enum verdict v, const char *fmt, ...)
+{
+    r->verdict = v;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+}
+
+/* Generated files, one per (object, instance). */
+struct made {
+    const char *object;
+    int instance;
+    char *path;
+};
+
+struct files {
+    struct fixture_kit kit;
+    struct made *made;
+    size_t n;
+    long long free_bytes; /* modelled; -1 before the budget is known */
+};
+
+static const char *object_path(struct files *f, const struct case_object *o, int instance)
+{
+    if (o->kind == OBJ_LIB)
+        return o->target;
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->made[i].object, o->name) == 0 && f->made[i].instance == instance)
+            return f->made[i].path;
+    char *path;
+    char *label = xasprintf("%s.%d", o->name, instance);
+    if (o->kind == OBJ_CRASH || o->kind == OBJ_HANG) {
+        path = kit_copy(&f->kit, o->kind == OBJ_CRASH ? "ctor-crash.so" : "ctor-hang.so", label);
+    } else {
+        long long size = o->size.value + (o->size.relative_to_free ? f->free_bytes : 0);
+        if (size < 0)
+            size = 0;
+        enum fixture_model m = o->kind == OBJ_IE ? FIXTURE_IE
+                               : o->kind == OBJ_GD ? FIXTURE_GD
+                                                   : FIXTURE_TLSDESC;
+        path = kit_make(&f->kit, m, (uint64_t)size, o->align, label);
+    }
+    free(label);
+    struct made *m = XAPPEND(&f->made, &f->n);
+    *m = (struct made){o->name, instance, path};
+    return path;
+}
+
+static void set_environment(const struct case_def *c, struct files *f, struct run_env *e)
+{
+    if (c->tunables)
+        run_env_set(e, "GLIBC_TUNABLES", c->tunables);
+    for (size_t i = 0; i < c->nenv; i++) {
+        char *name = xstrdup(c->env[i]);
+        char *eq = strchr(name, '=');
+        *eq = '\0';
+        run_env_set(e, name, eq + 1);
+        free(name);
+    }
+    char *list = xstrdup("");
+    for (size_t i = 0; i < c->npreload; i++) {
+        char *next = xasprintf("%s%s%s", list, i ? ":" : "",
+                               object_path(f, case_object_find(c, c->preload[i]), 0));
+        free(list);
+        list = next;
+    }
+    if (c->npreload)
+        run_env_set(e, "LD_PRELOAD", list);
+    free(list);
+    list = xstrdup("");
+    for (unsigned i = 0; i < c->naudit; i++) {
+        char *copy = kit_copy(&f->kit, "auditor.so", "auditor");
+        char *next = xasprintf("%s%s%s", list, i ? ":" : "", copy);
+        free(copy);
+        free(list);
+        list = next;
+    }
+    if (c->naudit)
+        run_env_set(e, "LD_AUDIT", list);
+    free(list);
+}
+
+static bool uses_free(const struct case_def *c)
+{
+    for (size_t i = 0; i < c->nobjects; i++)
+        if (c->objects[i].size.relative_to_free)
+            return true;
+    return false;
+}
+
+static void build_plan(const struct case_def *c, struct files *f, struct plan *p)
+{
+    for (size_t i = 0; i < c->nsteps; i++) {
+        const struct case_step *s = &c->steps[i];
+        if (s->op == OP_THREADS) {
+            plan_add(p, OP_THREADS, "threads", NULL, s->count);
+            continue;
+        }
+        const struct case_object *o = case_object_find(c, s->object);
+        if (s->op == OP_CLOSE) { /* the most recent load of it still open */
+            long target = -1, depth = 0;
+            for (size_t j = i; j-- > 0 && target < 0;) {
+                if (!c->steps[j].object || strcmp(c->steps[j].object, s->object) != 0)
+                    continue;
+                if (c->steps[j].op == OP_CLOSE)
+                    depth++;
+                else if (depth-- == 0)
+                    target = (long)j;
+            }
+            plan_add(p, OP_CLOSE, o->name, NULL, target);
+            continue;
+        }
+        char *name = s->instance ? xasprintf("%s#%d", o->name, s->instance) : xstrdup(o->name);
+        struct plan_step *ps = plan_add(p, s->op, name, object_path(f, o, s->instance), 0);
+        ps->is_fixture = o->kind != OBJ_LIB;
+        free(name);
+    }
+}
+
+/* Crash and hang fixtures do what no model can say: stop predicting there. */
+static void mark_unpredictable(const struct case_def *c, struct plan *p)
+{
+    for (size_t i = 0; i < c->nsteps; i++) {
+        const struct case_object *o = c->steps[i].object ? case_object_find(c, c->steps[i].object) : NULL;
+        if (o && (o->kind == OBJ_CRASH || o->kind == OBJ_HANG) && c->steps[i].op != OP_CLOSE)
+            p->steps[i].resolved = false;
+    }
+}
+
+static void judge(const struct case_def *c, struct case_result *r, const struct probe_result *pr)
+{
+    size_t n = r->plan.n;
+    r->trip = first_failure(&r->plan, r->measured);
+    r->prediction_complete = r->budget.modelled;
+    for (size_t i = 0; i < n; i++) {
+        r->prediction_complete &= r->modelled[i].known;
+        if (!r->predicted_trip && r->modelled[i].known && r->modelled[i].kind != KIND_LOADED)
+            r->predicted_trip = i + 1;
+    }
+    /* A real library this machine does not have cannot be measured here. */
+    for (size_t i = 0; i < n; i++) {
+        const struct case_object *o =
+            c->steps[i].object ? case_object_find(c, c->steps[i].object) : NULL;
+        bool expected = c->expect == EXPECT_TRIP && (size_t)c->expect_step == i + 1 &&
+                        c->expect_kind == KIND_NOT_FOUND;
+        if (o && o->kind == OBJ_LIB && r->measured[i].kind == KIND_NOT_FOUND && !expected) {
+            set_verdict(r, VERDICT_SKIP, "library %s (%s) is not on this machine", o->name,
+                        o->target);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        char why[256];
+        if (!step_agrees(&r->measured[i], &r->modelled[i], why, sizeof why)) {
+            set_verdict(r, VERDICT_FAIL, "step %zu disagrees with the model: %s", i + 1, why);
+            return;
+        }
+    }
+    if (pr->end != PROBE_EXITED || pr->code != 0) {
+        bool explained = r->trip && (r->measured[r->trip - 1].kind == KIND_CRASHED ||
+                                     r->measured[r->trip - 1].kind == KIND_TIMEOUT);
+        char how[64];
+        if (!explained) {
+            set_verdict(r, VERDICT_FAIL, "the probe ended by %s outside any step",
+                        probe_end_text(pr, how, sizeof how));
+            return;
+        }
+    }
+    const struct step_result *t = r->trip ? &r->measured[r->trip - 1] : NULL;
+    switch (c->expect) {
+    case EXPECT_LOADS:
+        if (t)
+            set_verdict(r, VERDICT_FAIL, "expected every step to load; step %zu: %s", r->trip,
+                        t->error ? t->error : load_kind_name(t->kind));
+        else
+            set_verdict(r, VERDICT_PASS, "every step loaded, as expected");
+        return;
+    case EXPECT_TRIP:
+        if (r->trip != (size_t)c->expect_step || t->kind != c->expect_kind)
+            set_verdict(r, VERDICT_FAIL, "expected step %d to fail with %s; %s%zu%s%s",
+                        c->expect_step, load_kind_name(c->expect_kind),
+                        r->trip ? "step " : "every step loaded", r->trip,
+                        t ? " failed: " : "", t ? (t->error ? t->error : load_kind_name(t->kind)) : "");
+        else if (c->expect_message && (!t->error || !strstr(t->error, c->expect_message)))
+            set_verdict(r, VERDICT_FAIL, "step %zu failed, but the message lacks \"%s\": %s",
+                        r->trip, c->expect_message, t->error ? t->error : "");
+        else
+            set_verdict(r, VERDICT_PASS, "step %zu failed with %s, as expected", r->trip,
+                        load_kind_name(t->kind));
+        return;
+    case EXPECT_MODEL:
+        if (!r->prediction_complete)
+            set_verdict(r, VERDICT_FAIL, "expected the model's outcome, but the model cannot "
+                                         "predict every step here");
+        else if (r->trip)
+            set_verdict(r, VERDICT_PASS, "step %zu failed with %s, as the model predicts", r->trip,
+                        load_kind_name(t->kind));
+        else
+            set_verdict(r, VERDICT_PASS, "every step loaded, as the model predicts");
+        return;
+    }
+}
+
+void case_run(const struct case_def *c, struct case_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->def = c;
+    double start = now_seconds();
+    struct files f = {.free_bytes = -1};
+    struct run_env env;
+    kit_open(&f.kit);
+    run_env_empty(&env, c->timeout);
+    set_environment(c, &f, &env);
+
+    char err[1024];
+    r->have_budget = budget_read(&env.probe, &r->budget, err, sizeof err);
+    if (!r->have_budget) {
+        set_verdict(r, VERDICT_FAIL, "%s", err);
+        goto out;
+    }
+    if (r->budget.modelled)
+        f.free_bytes = (long long)model_free(&r->budget.model);
+    else if (uses_free(c)) {
+        set_verdict(r, VERDICT_SKIP, "sizes use free, and there is no model here: %s",
+                    r->budget.why_not_modelled);
+        goto out;
+    }
+    build_plan(c, &f, &r->plan);
+    plan_resolve(&r->plan, &r->budget, env.vars, default_lib_dirs(r->budget.machine));
+    mark_unpredictable(c, &r->plan);
+    r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
+    r->measured = xcalloc(r->plan.n, sizeof *r->measured);
+    plan_predict(&r->plan, &r->budget, r->modelled, NULL);
+    struct probe_result pr;
+    plan_run(&r->plan, &env.probe, r->budget.static_size, r->measured, &pr);
+    judge(c, r, &pr);
+    r->probe_output = pr.output;
+    pr.output = NULL;
+    probe_result_free(&pr);
+out:
+    for (size_t i = 0; i < f.n; i++)
+        free(f.made[i].path);
+    free(f.made);
+    kit_close(&f.kit);
+    run_env_free(&env);
+    r->seconds = now_seconds() - start;
+}
+
+void case_result_free(struct case_result *r)
+{
+    if (r->measured)
+        step_results_free(r->measured, r->plan.n);
+    free(r->measured);
+    free(r->modelled);
+    plan_free(&r->plan);
+    if (r->have_budget)
+        budget_free(&r->budget);
+    free(r->probe_output);
+    memset(r, 0, sizeof *r);
+}
+
+void case_result_print(FILE *out, const struct case_result *r, bool verbose)
+{
+    const struct case_def *c = r->def;
+    char *name = case_name(c->path);
+    fprintf(out, "case %s: %s\n", name, c->title ? c->title : "");
+    free(name);
+    if (r->have_budget) {
+        fprintf(out, "  libc %s %s on %s", r->budget.libc_name, r->budget.libc_version,
+                r->budget.machine);
+        if (c->tunables)
+            fprintf(out, ", GLIBC_TUNABLES=%s", c->tunables);
+        if (c->npreload)
+            fprintf(out, ", %zu preloaded", c->npreload);
+        if (c->naudit)
+            fprintf(out, ", %u audit module(s)", c->naudit);
+        if (r->budget.modelled)
+            fprintf(out, "; free at start %zu (modelled)", model_free(&r->budget.model));
+        fputc('\n', out);
+    }
+    if (r->plan.n && r->measured)
+        plan_print(out, &r->plan, r->measured, r->modelled);
+    if (r->verdict == VERDICT_FAIL && r->have_budget && r->budget.modelled) {
+        fprintf(out, "  model: surplus %s\n", r->budget.surplus_formula);
+        model_explain(&r->budget.model, out);
+    }
+    if ((verbose || r->verdict == VERDICT_FAIL) && r->probe_output && r->probe_output[0]) {
+        fprintf(out, "  probe output:\n");
+        for (const char *s = r->probe_output; *s;) {
+            size_t len = strcspn(s, "\n");
+            fprintf(out, "  # %.*s\n", (int)len, s);
+            s += len + (s[len] == '\n');
+        }
+    }
+    fprintf(out, "%s %s\n", verdict_name(r->verdict), r->reason);
+}
+
+void case_result_json(struct json *j, const struct case_result *r)
+{
+    const struct case_def *c = r->def;
+    char *name = case_name(c->path);
+    json_object(j);
+    json_kv_string(j, "case", name);
+    json_kv_string(j, "title", c->title);
+    json_kv_string(j, "verdict", verdict_name(r->verdict));
+    json_kv_string(j, "reason", r->reason);
+    json_kv_string(j, "glibc_tunables", c->tunables);
+    json_kv_int(j, "preloaded", (long long)c->npreload);
+    json_kv_int(j, "audit_modules", c->naudit);
+    json_key(j, "free_at_start_modelled");
+    if (r->have_budget && r->budget.modelled)
+        json_int(j, (long long)model_free(&r->budget.model));
+    else
+        json_null(j);
+    json_kv_int(j, "trip_step_measured", (long long)r->trip);
+    json_key(j, "trip_step_modelled");
+    if (r->prediction_complete)
+        json_int(j, (long long)r->predicted_trip);
+    else
+        json_null(j);
+    json_key(j, "steps");
+    json_array(j);
+    for (size_t i = 0; i < r->plan.n && r->measured; i++) {
+        const struct plan_step *s = &r->plan.steps[i];
+        const struct step_result *m = &r->measured[i];
+        const struct step_prediction *p = &r->modelled[i];
+        static const char *const ops[] = {"threads", "load", "dlmopen", "close"};
+        json_object(j);
+        json_kv_int(j, "step", s->number);
+        json_kv_string(j, "op", ops[s->op]);
+        json_kv_string(j, "object", s->name);
+        json_key(j, "measured");
+        json_object(j);
+        json_kv_string(j, "outcome", m->ran ? load_kind_name(m->kind) : "not-run");
+        json_kv_string(j, "error", m->error);
+        if (m->modid)
+            json_kv_int(j, "modid", m->modid);
+        if (m->has_tpoff)
+            json_kv_int(j, "tp_offset", m->tpoff);
+        json_end(j);
+        json_key(j, "modelled");
+        if (p->known) {
+            json_object(j);
+            json_kv_string(j, "outcome", load_kind_name(p->kind));
+            if (p->has_tpoff)
+                json_kv_int(j, "tp_offset", p->tpoff);
+            json_kv_int(j, "free_after", (long long)p->free_after);
+            json_end(j);
+        } else {
+            json_null(j);
+        }
+        json_end(j);
+    }
+    json_end(j);
+    json_end(j);
+    free(name);
+}

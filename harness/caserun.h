@@ -1,0 +1,40 @@
+/* Runs one parsed case: fixtures, a budget probe, the model's prediction,
+   one probe for the steps, and the verdict. */
+#ifndef STATICTLS_CASERUN_H
+#define STATICTLS_CASERUN_H
+
+#include <stdio.h>
+
+#include "budget.h"
+#include "caseparse.h"
+#include "json.h"
+#include "plan.h"
+
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };
+
+struct case_result {
+    const struct case_def *def;
+    enum verdict verdict;
+    char reason[1024];
+    bool have_budget;
+    struct budget budget;
+    struct plan plan;
+    struct step_result *measured;
+    struct step_prediction *modelled;
+    size_t trip;           /* first step that did not load, 0 if none */
+    size_t predicted_trip; /* the same by the model (0 also when unknown) */
+    bool prediction_complete;
+    char *probe_output;    /* replayed on failure */
+    double seconds;
+};
+
+void case_run(const struct case_def *c, struct case_result *out);
+void case_result_free(struct case_result *r);
+
+const char *verdict_name(enum verdict v);
+void case_result_print(FILE *out, const struct case_result *r, bool verbose);
+void case_result_json(struct json *j, const struct case_result *r);
+/* The case's name: its file name without directory and ".case". */
+char *case_name(const char *path);
+
+#endif

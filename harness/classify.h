@@ -1,0 +1,26 @@
+/* What kind of failure a dlerror() text describes. */
+#ifndef STATICTLS_CLASSIFY_H
+#define STATICTLS_CLASSIFY_H
+
+enum load_kind {
+    KIND_LOADED,
+    KIND_STATIC_TLS_EXHAUSTED, /* "cannot allocate memory in static TLS block" */
+    KIND_STATIC_TLS_COUNT,     /* glibc <= 2.21: "cannot load any more object with static TLS" */
+    KIND_MUSL_IE_DYNAMIC,      /* musl: "initial-exec TLS resolves to dynamic definition" */
+    KIND_NOT_FOUND,
+    KIND_NOT_ELF,
+    KIND_OTHER,
+    KIND_CRASHED,  /* the probe died of a signal during the step */
+    KIND_TIMEOUT,  /* the probe was killed during the step */
+    KIND_COUNT_
+};
+
+/* Kind of a failed load from its dlerror() text (never KIND_LOADED). */
+enum load_kind classify_dlerror(const char *text);
+
+/* Stable names used in case files, JSON and tables. */
+const char *load_kind_name(enum load_kind kind);
+/* Inverse of load_kind_name; -1 for an unknown name. */
+int load_kind_from_name(const char *name);
+
+#endif

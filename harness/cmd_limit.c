@@ -1,0 +1,102 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "fixture.h"
+#include "json.h"
+#include "limit.h"
+#include "runenv.h"
+#include "xsys.h"
+
+int cmd_limit(int argc, char **argv)
+{
+    bool as_json = false;
+    struct limit_query q = {.model = FIXTURE_IE, .align = 1};
+    for (int i = 1; i < argc; i++) {
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--json") == 0) {
+            as_json = true;
+        } else if (strcmp(argv[i], "--align") == 0) {
+            q.align = (uint64_t)option_number("--align", next, 1, 4096);
+            if (q.align & (q.align - 1))
+                die_input("--align: %llu is not a power of two", (unsigned long long)q.align);
+            i++;
+        } else if (strcmp(argv[i], "--threads") == 0) {
+            q.threads = option_number("--threads", next, 0, 1024);
+            i++;
+        } else if (strcmp(argv[i], "--model") == 0) {
+            int m = -1;
+            for (int k = 0; next && k < FIXTURE_MODELS_; k++)
+                if (strcmp(next, fixture_model_name((enum fixture_model)k)) == 0)
+                    m = k;
+            if (m < 0)
+                die_input("--model: expected ie, gd or tlsdesc");
+            q.model = (enum fixture_model)m;
+            i++;
+        } else if (strcmp(argv[i], "--after") == 0) {
+            while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+                *XAPPEND(&q.after, &q.nafter) = argv[++i];
+            if (!q.nafter)
+                die_input("--after: name at least one library");
+        } else {
+            die_input("limit: unknown argument \"%s\"", argv[i]);
+        }
+    }
+    struct run_env env;
+    run_env_from_user(&env, 10);
+    struct fixture_kit kit;
+    kit_open(&kit);
+    q.env = &env;
+    q.kit = &kit;
+    struct limit_result l;
+    char err[1024];
+    if (!limit_measure(&q, &l, err, sizeof err)) {
+        fprintf(stderr, "statictls: limit: %s\n", err);
+        kit_close(&kit);
+        return EXIT_TRIPPED;
+    }
+    const char *method = l.prediction_hit ? "prediction verified" : "bisection";
+    if (as_json) {
+        struct json j;
+        json_init(&j, stdout);
+        json_object(&j);
+        json_kv_string(&j, "libc", l.budget.libc_name);
+        json_kv_string(&j, "libc_version", l.budget.libc_version);
+        json_kv_string(&j, "arch", l.budget.machine);
+        json_kv_string(&j, "model", fixture_model_name(q.model));
+        json_kv_int(&j, "align", (long long)q.align);
+        json_kv_int(&j, "threads", q.threads);
+        json_key(&j, "after");
+        json_array(&j);
+        for (size_t i = 0; i < q.nafter; i++)
+            json_string(&j, q.after[i]);
+        json_end(&j);
+        json_kv_int(&j, "max_bytes", (long long)l.max_bytes);
+        json_kv_string(&j, "error_at_next", l.error_at_next);
+        json_kv_string(&j, "kind_at_next", load_kind_name(l.kind_at_next));
+        json_key(&j, "predicted_max_bytes");
+        if (l.predicted_known)
+            json_int(&j, (long long)l.predicted);
+        else
+            json_null(&j);
+        json_kv_string(&j, "method", method);
+        json_kv_int(&j, "probes", l.probes);
+        json_end(&j);
+    } else {
+        printf("max_bytes     %llu (measured: %llu loads, %llu fails)\n",
+               (unsigned long long)l.max_bytes, (unsigned long long)l.max_bytes,
+               (unsigned long long)l.max_bytes + 1);
+        printf("error_at_next %s\n", l.error_at_next ? l.error_at_next : "");
+        if (l.predicted_known)
+            printf("predicted     %llu (modelled)\n", (unsigned long long)l.predicted);
+        printf("method        %s, %u probes, %.1f ms\n", method, l.probes, l.seconds * 1e3);
+        printf("block         %s, align %llu, glibc %s on %s\n", fixture_model_name(q.model),
+               (unsigned long long)q.align, l.budget.libc_version, l.budget.machine);
+    }
+    limit_result_free(&l);
+    kit_close(&kit);
+    run_env_free(&env);
+    free(q.after);
+    return EXIT_PASS;
+}

@@ -1,0 +1,113 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "commands.h"
+#include "json.h"
+#include "plan.h"
+#include "runenv.h"
+#include "xsys.h"
+
+static void print_json(const struct plan *p, const struct step_result *r,
+                       const struct step_prediction *pr, const struct budget *b)
+{
+    struct json j;
+    json_init(&j, stdout);
+    json_object(&j);
+    json_kv_string(&j, "libc", b->libc_name);
+    json_kv_string(&j, "libc_version", b->libc_version);
+    json_kv_string(&j, "arch", b->machine);
+    json_kv_int(&j, "failed_step", (long long)first_failure(p, r) -
+                                        (first_failure(p, r) && p->steps[0].op == OP_THREADS));
+    json_key(&j, "steps");
+    json_array(&j);
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->steps[i].op != OP_LOAD)
+            continue;
+        json_object(&j);
+        json_kv_int(&j, "step", p->steps[i].number);
+        json_kv_string(&j, "library", p->steps[i].name);
+        json_kv_bool(&j, "loaded", r[i].kind == KIND_LOADED);
+        json_kv_string(&j, "kind", r[i].ran ? load_kind_name(r[i].kind) : "not-run");
+        json_kv_string(&j, "error", r[i].error);
+        json_kv_string(&j, "path", r[i].path);
+        if (r[i].modid)
+            json_kv_int(&j, "modid", r[i].modid);
+        json_key(&j, "tp_offset");
+        if (r[i].has_tpoff)
+            json_int(&j, r[i].tpoff);
+        else
+            json_null(&j);
+        json_key(&j, "free_after_modelled");
+        if (pr[i].known)
+            json_int(&j, (long long)pr[i].free_after);
+        else
+            json_null(&j);
+        json_end(&j);
+    }
+    json_end(&j);
+    json_end(&j);
+}
+
+int cmd_load(int argc, char **argv)
+{
+    bool as_json = false;
+    long threads = 0, timeout = 10;
+    struct plan p = {0};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            as_json = true;
+        else if (strcmp(argv[i], "--threads") == 0)
+            threads = option_number("--threads", argv[++i < argc ? i : argc - 1], 0, 1024);
+        else if (strcmp(argv[i], "--timeout") == 0)
+            timeout = option_number("--timeout", argv[++i < argc ? i : argc - 1], 1, 3600);
+        else if (argv[i][0] == '-' && argv[i][1] == '-')
+            die_input("load: unknown option \"%s\"", argv[i]);
+        else
+            plan_add(&p, OP_LOAD, argv[i], argv[i], 0);
+    }
+    if (p.n == 0)
+        die_input("load: name at least one library");
+    if (threads) { /* a setup step before the numbered loads */
+        plan_add(&p, OP_THREADS, "threads", NULL, threads);
+        struct plan_step t = p.steps[p.n - 1];
+        memmove(p.steps + 1, p.steps, (p.n - 1) * sizeof *p.steps);
+        p.steps[0] = t;
+        p.steps[0].number = 0;
+    }
+    struct run_env env;
+    run_env_from_user(&env, (double)timeout);
+    struct budget b;
+    char err[1024];
+    if (!budget_read(&env.probe, &b, err, sizeof err))
+        die("load: %s", err);
+    plan_resolve(&p, &b, env.vars, default_lib_dirs(b.machine));
+    struct step_result *r = xcalloc(p.n, sizeof *r);
+    struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
+    plan_predict(&p, &b, pr, NULL);
+    struct probe_result res;
+    plan_run(&p, &env.probe, b.static_size, r, &res);
+
+    size_t fail = first_failure(&p, r);
+    if (as_json) {
+        print_json(&p, r, pr, &b);
+    } else {
+        printf("glibc %s on %s; free bytes before the first load: %zu (modelled)\n",
+               b.libc_version, b.machine, b.modelled ? model_free(&b.model) : 0);
+        plan_print(stdout, &p, r, pr);
+        if (fail)
+            printf("step %d failed: %s\n", p.steps[fail - 1].number,
+                   r[fail - 1].error ? r[fail - 1].error : load_kind_name(r[fail - 1].kind));
+        else
+            printf("all %zu loaded\n", p.n - (threads > 0));
+    }
+    step_results_free(r, p.n);
+    free(r);
+    free(pr);
+    probe_result_free(&res);
+    budget_free(&b);
+    plan_free(&p);
+    run_env_free(&env);
+    return fail ? EXIT_TRIPPED : EXIT_PASS;
+}

@@ -1,0 +1,52 @@
+/* Fixtures of any TLS size and alignment, from a prebuilt template.
+
+   Compiling one library per probe costs ~100 ms; copying a template with its
+   PT_TLS p_memsz and p_align patched costs microseconds and gives the loader
+   exactly the same input as a compiled N-byte block (the block is .tbss: the
+   loader zero-fills p_memsz bytes, and the template's 4096-aligned p_vaddr
+   keeps the first-byte offset 0 for any alignment up to 4096). */
+#ifndef STATICTLS_FIXTURE_H
+#define STATICTLS_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fixture_template {
+    char *path;
+    unsigned char *image;
+    size_t size;
+    size_t phdr_offset; /* file offset of the PT_TLS program header */
+    int elfclass, encoding;
+    uint64_t vaddr_align; /* largest alignment the template's p_vaddr meets */
+};
+
+/* Loads a template; false with the reason in err if it has no PT_TLS. */
+bool fixture_template_load(struct fixture_template *t, const char *path, char *err, size_t errlen);
+void fixture_template_free(struct fixture_template *t);
+
+/* Writes a copy of the template to out_path with PT_TLS p_memsz = size and
+   p_align = align (a power of two no larger than t->vaddr_align). */
+void fixture_write(const struct fixture_template *t, const char *out_path, uint64_t size,
+                   uint64_t align);
+
+/* The fixtures of one run: the templates, and a scratch directory for the
+   generated copies (removed by kit_close unless STATICTLS_KEEP is set). */
+enum fixture_model { FIXTURE_IE, FIXTURE_GD, FIXTURE_TLSDESC, FIXTURE_MODELS_ };
+
+struct fixture_kit {
+    struct fixture_template templates[FIXTURE_MODELS_];
+    char *dir;
+    unsigned serial;
+};
+
+/* Dies with a clear message when the templates are missing. */
+void kit_open(struct fixture_kit *k);
+void kit_close(struct fixture_kit *k);
+/* A new library file with one TLS block; the returned path is the caller's. */
+char *kit_make(struct fixture_kit *k, enum fixture_model model, uint64_t size, uint64_t align,
+               const char *label);
+/* A new copy of a prebuilt library from the fixtures directory. */
+char *kit_copy(struct fixture_kit *k, const char *prebuilt, const char *label);
+
+#endif

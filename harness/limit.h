@@ -1,0 +1,46 @@
+/* The largest TLS block a fresh process accepts, byte-exact: predicted by
+   the model, proven by two probes (N fits, N+1 does not), found by
+   bisection when the prediction misses. */
+#ifndef STATICTLS_LIMIT_H
+#define STATICTLS_LIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "budget.h"
+#include "classify.h"
+#include "fixture.h"
+#include "runenv.h"
+
+struct limit_query {
+    const struct run_env *env;
+    struct fixture_kit *kit;
+    enum fixture_model model; /* IE: the largest that loads; otherwise the
+                                 largest that lands in static TLS */
+    uint64_t align;
+    char **after; /* libraries loaded first, in order */
+    size_t nafter;
+    long threads;
+};
+
+struct limit_result {
+    uint64_t max_bytes;
+    char *error_at_next; /* dlerror of the N+1 probe, or why it did not fit */
+    enum load_kind kind_at_next;
+    bool predicted_known;
+    uint64_t predicted;
+    bool prediction_hit; /* the two verifying probes agreed with the model */
+    unsigned probes;     /* fixture probes, the budget probe not counted */
+    double seconds;
+    struct budget budget;
+};
+
+/* False with the reason in err when nothing could be measured: the budget
+   probe failed, or a library of --after did not load itself. */
+bool limit_measure(const struct limit_query *q, struct limit_result *out, char *err,
+                   size_t errlen);
+void limit_result_free(struct limit_result *r);
+
+const char *fixture_model_name(enum fixture_model m);
+
+#endif

@@ -1,0 +1,39 @@
+/* statictls: measures where glibc's static TLS limit trips.  See README.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "xsys.h"
+
+static const char usage[] =
+    "usage: statictls COMMAND [OPTIONS]\n"
+    "\n"
+    "  budget [--json]                       static TLS budget of a fresh process\n"
+    "  load [--threads N] [--json] LIB...    dlopen LIBs in order in a fresh process\n"
+    "  limit [--align A] [--model ie|gd|tlsdesc] [--after LIB...] [--threads N] [--json]\n"
+    "                                        the largest block that fits, byte-exact\n"
+    "  run [--json] [--verbose] CASE...      run case files\n"
+    "  report [--cases DIR] [--results DIR]  the main job: budget, limits and every case,\n"
+    "                                        written to results/<platform>/\n"
+    "\n"
+    "Exit status: 0 all loaded / passed, 1 a load failed / a case failed,\n"
+    "2 usage or input error, 3 internal error, 77 cannot run here.\n";
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {{"budget", cmd_budget}, {"load", cmd_load},     {"limit", cmd_limit},
+                    {"run", cmd_run},       {"report", cmd_report}};
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_PASS;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "statictls: unknown command \"%s\"\n\n%s", argv[1], usage);
+    return EXIT_USAGE;
+}

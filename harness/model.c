@@ -1,0 +1,281 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* glibc's constants (elf/dl-tls.c, sysdeps/generic/ldsodefs.h). */
+enum {
+    LEGACY_SURPLUS = 1664, /* 64 + DL_NNS * 100 */
+    LIBC_IE_TLS = 144,
+    OTHER_IE_TLS = 144,
+    LEGACY_TLS = 144, /* keeps the 2.32+ default at 1664 */
+    DEBIAN_231_LIBC_IE_TLS = 192,
+    DL_NNS = 16,
+    DTV_SURPLUS = 14,
+};
+
+size_t round_up(size_t n, size_t align)
+{
+    return align > 1 ? (n + align - 1) / align * align : n;
+}
+
+bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tunables,
+                     struct glibc_rules *out, char *why, size_t len)
+{
+    memset(out, 0, sizeof *out);
+    if (!version || sscanf(version, "%d.%d", &out->major, &out->minor) != 2) {
+        snprintf(why, len, "libc version \"%s\" is not a glibc version", version ? version : "");
+        return false;
+    }
+    int v = out->major * 100 + out->minor;
+    if (strcmp(machine, "x86_64") == 0) {
+        out->layout = LAYOUT_BELOW_TP;
+        out->tcb_align = 64;
+    } else if (strcmp(machine, "aarch64") == 0) {
+        out->layout = LAYOUT_ABOVE_TP;
+        out->tcb_align = v >= 235 ? 32 : 16;
+    } else {
+        snprintf(why, len, "no model for %s", machine);
+        return false;
+    }
+    if (v >= 232)
+        out->surplus = SURPLUS_TUNABLE;
+    else if (knows_tls_tunables)
+        out->surplus = SURPLUS_DEBIAN_BACKPORT;
+    else
+        out->surplus = SURPLUS_LEGACY;
+    out->optional_cap = out->surplus != SURPLUS_LEGACY;
+    out->count_rule = v <= 221;
+    return true;
+}
+
+/* ld.so reads numbers with strtoul(base 0) and ignores values out of range. */
+static void parse_tunable(const char *s, const char *name, size_t min, size_t max, size_t *out)
+{
+    size_t nlen = strlen(name);
+    for (const char *p = s; p && *p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+        if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+            char *end;
+            unsigned long long v = strtoull(p + nlen + 1, &end, 0);
+            if ((*end == '\0' || *end == ':') && v >= min && v <= max)
+                *out = (size_t)v;
+        }
+    }
+}
+
+void tunables_parse(const char *glibc_tunables, const char *ld_audit, struct tunables *out)
+{
+    out->nns = 4;
+    out->optional = 512;
+    out->naudit = 0;
+    parse_tunable(glibc_tunables, "glibc.rtld.nns", 1, DL_NNS, &out->nns);
+    parse_tunable(glibc_tunables, "glibc.rtld.optional_static_tls", 0, SIZE_MAX, &out->optional);
+    /* rtld counts the names in LD_AUDIT split at ':' (also ' ' before 2.32). */
+    for (const char *p = ld_audit; p && *p;) {
+        size_t n = strcspn(p, ":");
+        if (n)
+            out->naudit++;
+        p += n + (p[n] != '\0');
+    }
+}
+
+size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char *why,
+                     size_t len)
+{
+    size_t nns = (t->nns < DL_NNS ? t->nns : DL_NNS) + t->naudit, s;
+    switch (r->surplus) {
+    case SURPLUS_LEGACY:
+        snprintf(why, len, "64 + DL_NNS*100 = 1664 (glibc <= 2.31, not tunable)");
+        return LEGACY_SURPLUS;
+    case SURPLUS_DEBIAN_BACKPORT:
+        s = DEBIAN_231_LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns + t->optional;
+        snprintf(why, len, "192*(nns-1) + 144*nns + opt = 192*%zu + 144*%zu + %zu = %zu "
+                 "(Debian 2.31 backport; nns = %zu + %zu audit)",
+                 nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
+        return s;
+    case SURPLUS_TUNABLE:
+        s = LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns + t->optional + LEGACY_TLS;
+        snprintf(why, len, "144*(nns-1) + 144*nns + opt + 144 = 144*%zu + 144*%zu + %zu + 144 = %zu "
+                 "(glibc >= 2.32; nns = %zu + %zu audit)",
+                 nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
+        return s;
+    }
+    return 0;
+}
+
+void model_start(struct model *m, const struct glibc_rules *r, size_t surplus,
+                 size_t optional, size_t used_before_surplus, size_t used_now,
+                 size_t static_align)
+{
+    memset(m, 0, sizeof *m);
+    m->rules = *r;
+    m->surplus = surplus;
+    m->optional_left = r->optional_cap ? optional : SIZE_MAX;
+    m->static_align = static_align;
+    m->used = used_now;
+    /* Below TP the area's far end is rounded to the static alignment; above
+       TP the static size is rounded to the TCB alignment only. */
+    m->area_end = r->layout == LAYOUT_BELOW_TP
+                      ? round_up(used_before_surplus + surplus, static_align)
+                      : round_up(used_before_surplus + surplus, r->tcb_align);
+}
+
+size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block *blocks,
+                            size_t n, size_t extra_size, size_t extra_align, size_t *offsets)
+{
+    size_t cur = r->layout == LAYOUT_BELOW_TP ? 0 : 16; /* aarch64: tcbhead_t */
+    for (size_t i = 0; i < n; i++) {
+        const struct tls_block *b = &blocks[i];
+        size_t align = b->align ? b->align : 1, off;
+        if (r->layout == LAYOUT_BELOW_TP) {
+            size_t fb = (align - b->firstbyte % align) % align;
+            off = round_up(cur + b->size - fb, align) + fb;
+            cur = off;
+        } else {
+            off = round_up(cur, align);
+            if (off - cur < b->firstbyte)
+                off += align;
+            off -= b->firstbyte;
+            cur = off + b->size;
+        }
+        if (offsets)
+            offsets[i] = off;
+    }
+    if (extra_size) /* the rseq area, glibc 2.41+ */
+        cur = round_up(cur, extra_align) + extra_size;
+    return cur;
+}
+
+static long next_modid(struct model *m)
+{
+    for (long id = 1; id <= MODEL_MAX_MODID; id++)
+        if (!m->modid_used[id]) {
+            m->modid_used[id] = true;
+            return id;
+        }
+    return -1;
+}
+
+/* _dl_try_allocate_static_tls: same arithmetic in every release. */
+static bool try_static(struct model *m, const struct tls_block *b, bool optional,
+                       struct placed *p)
+{
+    size_t align = b->align ? b->align : 1;
+    if (align > m->static_align) {
+        p->how = FAILED_ALIGN;
+        return false;
+    }
+    size_t offset, use;
+    if (m->rules.layout == LAYOUT_BELOW_TP) {
+        size_t freebytes = m->area_end - m->used;
+        if (freebytes < b->size + b->firstbyte) {
+            p->how = FAILED_SIZE;
+            return false;
+        }
+        size_t n = (freebytes - b->size) / align;
+        use = freebytes - n * align - b->firstbyte;
+        offset = m->used + use;
+    } else {
+        offset = round_up(m->used - b->firstbyte, align) + b->firstbyte;
+        if (offset + b->size > m->area_end) {
+            p->how = FAILED_SIZE;
+            return false;
+        }
+        use = offset + b->size - m->used;
+    }
+    if (optional) {
+        if (use > m->optional_left) {
+            p->how = PLACED_DYNAMIC;
+            return false;
+        }
+        if (m->optional_left != SIZE_MAX)
+            m->optional_left -= use;
+    }
+    p->how = PLACED_STATIC;
+    p->prev_used = m->used;
+    p->offset = offset;
+    p->use = use;
+    m->used += use;
+    return true;
+}
+
+struct placed model_load(struct model *m, const struct tls_block *b, enum tls_access access)
+{
+    struct placed p = {.how = PLACED_DYNAMIC, .modid = 0};
+    if (!b->size)
+        return p;
+    p.modid = next_modid(m);
+    if (access == ACCESS_DYNAMIC)
+        return p;
+    if (!try_static(m, b, access == ACCESS_OPTIONAL, &p)) {
+        if (access == ACCESS_OPTIONAL) {
+            p.how = PLACED_DYNAMIC;
+            return p;
+        }
+        if (p.modid > 0)
+            m->modid_used[p.modid] = false;
+        return p;
+    }
+    /* glibc <= 2.21 checks the id only after placing the block, in
+       dl_open_worker, and the failed dlopen gives the block back. */
+    if (access == ACCESS_STATIC && m->rules.count_rule && m->threads > 0 && p.modid > DTV_SURPLUS) {
+        model_unload(m, &p, b);
+        p.how = FAILED_COUNT;
+    }
+    return p;
+}
+
+void model_unload(struct model *m, const struct placed *p, const struct tls_block *b)
+{
+    if (p->modid > 0 && p->modid <= MODEL_MAX_MODID)
+        m->modid_used[p->modid] = false;
+    if (p->how != PLACED_STATIC)
+        return;
+    /* dl-close.c gives space back only when the block ends the used part.
+       Below TP the chunk starts at offset - size: the padding stays lost;
+       above TP glibc kept the old used value and returns the padding too. */
+    if (m->rules.layout == LAYOUT_BELOW_TP) {
+        if (p->offset == m->used)
+            m->used = p->offset - b->size;
+    } else if (p->offset + b->size == m->used) {
+        m->used = p->prev_used;
+    }
+}
+
+size_t model_max_block(const struct model *m, size_t align)
+{
+    if (align > m->static_align)
+        return 0;
+    if (m->rules.layout == LAYOUT_BELOW_TP)
+        return m->area_end - m->used; /* the far end is aligned for any align <= A */
+    size_t start = round_up(m->used, align ? align : 1);
+    return start < m->area_end ? m->area_end - start : 0;
+}
+
+size_t model_free(const struct model *m)
+{
+    return m->area_end > m->used ? m->area_end - m->used : 0;
+}
+
+long model_tpoff(const struct model *m, size_t offset)
+{
+    return m->rules.layout == LAYOUT_BELOW_TP ? -(long)offset : (long)offset;
+}
+
+void model_explain(const struct model *m, FILE *out)
+{
+    fprintf(out, "  model: glibc %d.%d rules, %s thread pointer, static align %zu\n",
+            m->rules.major, m->rules.minor,
+            m->rules.layout == LAYOUT_BELOW_TP ? "TLS below the" : "TLS above the",
+            m->static_align);
+    fprintf(out, "  model: area end %zu = round_up(startup used + surplus %zu, %zu); used %zu, "
+                 "free %zu\n",
+            m->area_end, m->surplus,
+            m->rules.layout == LAYOUT_BELOW_TP ? m->static_align : m->rules.tcb_align, m->used,
+            model_free(m));
+    if (m->optional_left == SIZE_MAX)
+        fprintf(out, "  model: TLS descriptors may use static TLS without a cap\n");
+    else
+        fprintf(out, "  model: optional static TLS left for TLS descriptors: %zu\n",
+                m->optional_left);
+}

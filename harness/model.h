@@ -1,0 +1,124 @@
+/* A model of glibc's static TLS allocator (elf/dl-tls.c, dl-reloc.c,
+   dl-close.c), per release.  It never measures anything: every number it
+   gives is a prediction that the harness prints as "modelled" beside what
+   the probe measured.  README.md, "The model", states the rules. */
+#ifndef STATICTLS_MODEL_H
+#define STATICTLS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Where TLS blocks sit relative to the thread pointer. */
+enum tls_layout {
+    LAYOUT_BELOW_TP, /* TLS_TCB_AT_TP: x86_64, i386 */
+    LAYOUT_ABOVE_TP, /* TLS_DTV_AT_TP: aarch64 */
+};
+
+enum surplus_rule {
+    SURPLUS_LEGACY,          /* <= 2.31: 64 + DL_NNS * 100 = 1664, nothing tunable */
+    SURPLUS_DEBIAN_BACKPORT, /* Debian 2.31: 192(nns-1) + 144 nns + opt */
+    SURPLUS_TUNABLE,         /* 2.32+: 144(nns-1) + 144 nns + opt + 144 */
+};
+
+struct glibc_rules {
+    int major, minor;
+    enum tls_layout layout;
+    enum surplus_rule surplus;
+    bool optional_cap; /* TLSDESC's use of static TLS is capped (BZ #25051) */
+    bool count_rule;   /* <= 2.21: no static TLS module id > 14 once threaded */
+    size_t tcb_align;  /* the static alignment before any module raises it */
+};
+
+/* Rules for a glibc version string ("2.36") on a machine ("x86_64").
+   knows_tls_tunables: the ld.so carries glibc.rtld.nns (a 2.31 with
+   Debian's backport).  False with the reason in why when not modelled. */
+bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tunables,
+                     struct glibc_rules *out, char *why, size_t len);
+
+struct tunables {
+    size_t nns;      /* glibc.rtld.nns, default 4 */
+    size_t optional; /* glibc.rtld.optional_static_tls, default 512 */
+    size_t naudit;   /* audit modules named by LD_AUDIT */
+};
+
+/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way ld.so does. */
+void tunables_parse(const char *glibc_tunables, const char *ld_audit, struct tunables *out);
+
+/* The surplus glibc reserves; the formula with its numbers goes to why. */
+size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char *why,
+                     size_t len);
+
+struct tls_block {
+    uint64_t size, align, firstbyte;
+};
+
+enum tls_access {
+    ACCESS_STATIC,   /* initial-exec: static TLS or the load fails */
+    ACCESS_OPTIONAL, /* TLS descriptors: static TLS if it fits, else dynamic */
+    ACCESS_DYNAMIC,  /* general dynamic: never static */
+};
+
+#define MODEL_MAX_MODID 4096
+
+struct model {
+    struct glibc_rules rules;
+    size_t surplus;
+    size_t optional_left; /* SIZE_MAX without the cap */
+    /* Below TP: the area spans [TP - area_end, TP); offsets count down from
+       TP.  Above TP: [TP, TP + area_end) and offsets count up. */
+    size_t area_end;
+    size_t used; /* dl_tls_static_used */
+    size_t static_align;
+    unsigned threads;
+    bool modid_used[MODEL_MAX_MODID + 1];
+};
+
+/* Starts from the layout a fresh process had: used_before_surplus is what
+   the startup layout counted before the surplus was added (only the main
+   program and rseq when auditing, see README), used_now what the startup
+   modules occupy now. */
+void model_start(struct model *m, const struct glibc_rules *r, size_t surplus,
+                 size_t optional, size_t used_before_surplus, size_t used_now,
+                 size_t static_align);
+
+/* Startup layout of blocks in module order (_dl_determine_tlsoffset, without
+   the first-fit reuse of padding holes): the used bytes, and the offset of
+   block i in offsets[i] (may be NULL). */
+size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block *blocks,
+                            size_t n, size_t extra_size, size_t extra_align,
+                            size_t *offsets);
+
+enum placement {
+    PLACED_STATIC,
+    PLACED_DYNAMIC,
+    FAILED_SIZE,  /* "cannot allocate memory in static TLS block" */
+    FAILED_ALIGN, /* the same message: alignment above the static alignment */
+    FAILED_COUNT, /* "cannot load any more object with static TLS" */
+};
+
+struct placed {
+    enum placement how;
+    size_t offset; /* l_tls_offset when static */
+    size_t use;    /* bytes taken from the area, padding included */
+    size_t prev_used;
+    long modid;
+};
+
+/* A new module: takes a module id and, by its access, static TLS. */
+struct placed model_load(struct model *m, const struct tls_block *b, enum tls_access access);
+/* dlclose of a module placed by model_load. */
+void model_unload(struct model *m, const struct placed *p, const struct tls_block *b);
+/* The largest block of this alignment that an IE load would fit now. */
+size_t model_max_block(const struct model *m, size_t align);
+/* Free bytes after the used part of the area. */
+size_t model_free(const struct model *m);
+/* The offset of a static block from the thread pointer, as addr - TP. */
+long model_tpoff(const struct model *m, size_t offset);
+
+void model_explain(const struct model *m, FILE *out);
+
+size_t round_up(size_t n, size_t align);
+
+#endif

@@ -1,0 +1,98 @@
+/* A probe's ordered steps, what the model predicts for each, and what the
+   probe measured.  Shared by `load`, `limit` and `run`. */
+#ifndef STATICTLS_PLAN_H
+#define STATICTLS_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "budget.h"
+#include "classify.h"
+#include "model.h"
+#include "spawn.h"
+
+enum op_kind { OP_THREADS, OP_LOAD, OP_MOPEN, OP_CLOSE };
+
+/* An object a step maps that has TLS, as the model needs it. */
+struct plan_object {
+    char *path;
+    struct tls_block block;
+    enum tls_access access;
+};
+
+struct plan_step {
+    enum op_kind op;
+    int number;   /* as shown to the user; 0 for a setup step */
+    char *name;   /* what the user called it */
+    char *target; /* what the probe dlopens (path or soname) */
+    long count;   /* OP_THREADS: how many; OP_CLOSE: index of the step it closes */
+    bool is_fixture;
+    /* New objects with TLS, in the order ld.so relocates them (dependencies
+       first); resolved by plan_resolve. */
+    struct plan_object *objects;
+    size_t nobjects;
+    bool resolved; /* false: the model cannot say what this step maps */
+    /* A load of something already mapped maps nothing new: it is the
+       startup module of this index, or the object of that earlier step. */
+    long startup_module, same_as;
+};
+
+struct plan {
+    struct plan_step *steps;
+    size_t n;
+};
+
+struct plan_step *plan_add(struct plan *p, enum op_kind op, const char *name,
+                           const char *target, long count);
+void plan_free(struct plan *p);
+
+/* Reads the ELF files the load steps name (and their new dependencies) so
+   the model knows each step's TLS blocks.  Sonames are searched in
+   LD_LIBRARY_PATH (from vars), then lib_dirs (NULL-terminated). */
+void plan_resolve(struct plan *p, const struct budget *b, char *const *vars,
+                  const char *const *lib_dirs);
+
+struct step_result {
+    bool ran, done; /* began / finished */
+    enum load_kind kind;
+    char *error;
+    char *path;
+    long modid;
+    bool has_tpoff; /* our fixtures report where their block is */
+    long tpoff;     /* block address - thread pointer */
+    bool in_static; /* tpoff lies in the static TLS area */
+};
+
+struct step_prediction {
+    bool known;
+    enum load_kind kind;
+    bool has_tpoff; /* the step's own object went to static TLS */
+    long tpoff;
+    size_t free_after;
+    long modid;
+};
+
+/* Runs the steps in one probe; static_size (read by a budget probe) tells
+   static from dynamic blocks. */
+void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
+              struct step_result *out, struct probe_result *pr);
+void step_results_free(struct step_result *r, size_t n);
+
+/* Simulates the steps on a copy of the budget's model; the state after
+   the last step goes to final (may be NULL). */
+void plan_predict(const struct plan *p, const struct budget *b, struct step_prediction *out,
+                  struct model *final);
+
+/* Whether a measured step is what the model predicted; why not in why. */
+bool step_agrees(const struct step_result *r, const struct step_prediction *pr, char *why,
+                 size_t len);
+
+/* The first step that did not load (0 if all did). */
+size_t first_failure(const struct plan *p, const struct step_result *r);
+
+/* A readable table of the steps, measured beside modelled. */
+void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
+                const struct step_prediction *pr);
+
+#endif

@@ -1,0 +1,303 @@
+/* statictls-probe: the child process of every measurement.
+
+   The harness execs a fresh probe per probe, so the loader starts clean:
+   nothing the harness itself has loaded is inherited.  The probe reports
+   to the harness over a pipe (argv[1]), one record per line, each written
+   with a single write() so a crash never leaves half a record:
+
+     statictls-probe FD budget
+     statictls-probe FD steps OP...    OP = threads:N | load:PATH | mopen:PATH
+                                            | close:STEP
+
+   Records are "kind\tkey=value\t...", values without tabs or newlines.
+   A step is announced ("begin") before it runs, so a step that crashes or
+   hangs is still known.  The measured dlopen() is a raw call: its failure
+   is the measurement, not an error of the probe.  Anything else that fails
+   is the probe's own error: it says so on stderr and exits 3.  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
+
+#define PROBE_ERROR 3
+#define MAX_STEPS 4096
+
+static int record_fd = -1;
+
+static void die(const char *what)
+{
+    fprintf(stderr, "statictls-probe: %s: %s\n", what, strerror(errno));
+    exit(PROBE_ERROR);
+}
+
+/* Appends "\tkey=value" with tabs and newlines in value made spaces. */
+static void field(char *line, size_t cap, const char *key, const char *value)
+{
+    size_t len = strlen(line);
+    int n = snprintf(line + len, cap - len, "\t%s=%s", key, value ? value : "");
+    if (n < 0)
+        return;
+    for (char *p = line + len + 1 + strlen(key) + 1; *p; p++)
+        if (*p == '\t' || *p == '\n')
+            *p = ' ';
+}
+
+static void fieldf(char *line, size_t cap, const char *key, const char *fmt, ...)
+{
+    char value[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    field(line, cap, key, value);
+}
+
+static void emit(char *line, size_t cap)
+{
+    size_t len = strlen(line);
+    if (len + 1 >= cap)
+        len = cap - 2;
+    line[len] = '\n';
+    if (write(record_fd, line, len + 1) != (ssize_t)(len + 1))
+        die("write record");
+}
+
+#define LINE_CAP 4096
+
+static char *thread_pointer(void)
+{
+    return __builtin_thread_pointer();
+}
+
+/* ---- facts about the TLS modules currently loaded ---------------------- */
+
+struct tls_query {
+    const void *base; /* find the object with this l_addr, or NULL for all */
+    int found;
+    size_t size, align, firstbyte, filesz;
+    size_t modid;
+    const char *name;
+};
+
+static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
+{
+    (void)sz;
+    struct tls_query *q = data;
+    const ElfW(Phdr) *tls = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_TLS)
+            tls = &info->dlpi_phdr[i];
+    if (q->base) {
+        if ((const void *)info->dlpi_addr != q->base)
+            return 0;
+        q->found = 1;
+        if (tls) {
+            q->size = tls->p_memsz;
+            q->align = tls->p_align;
+            q->filesz = tls->p_filesz;
+            q->firstbyte = tls->p_align ? tls->p_vaddr % tls->p_align : 0;
+        }
+        q->modid = info->dlpi_tls_modid;
+        return 1;
+    }
+    char line[LINE_CAP] = "object";
+    field(line, sizeof line, "path", info->dlpi_name[0] ? info->dlpi_name : "(main)");
+    emit(line, sizeof line);
+    if (!tls)
+        return 0;
+    strcpy(line, "module");
+    fieldf(line, sizeof line, "modid", "%zu", (size_t)info->dlpi_tls_modid);
+    fieldf(line, sizeof line, "size", "%zu", (size_t)tls->p_memsz);
+    fieldf(line, sizeof line, "align", "%zu", (size_t)tls->p_align);
+    fieldf(line, sizeof line, "firstbyte", "%zu",
+           (size_t)(tls->p_align ? tls->p_vaddr % tls->p_align : 0));
+    fieldf(line, sizeof line, "filesz", "%zu", (size_t)tls->p_filesz);
+    if (info->dlpi_tls_data)
+        fieldf(line, sizeof line, "tpoff", "%td",
+               (char *)info->dlpi_tls_data - thread_pointer());
+    field(line, sizeof line, "path", info->dlpi_name[0] ? info->dlpi_name : "(main)");
+    emit(line, sizeof line);
+    return 0;
+}
+
+static void report_budget(void)
+{
+    char line[LINE_CAP];
+    struct utsname u;
+
+    strcpy(line, "libc");
+#ifdef __GLIBC__
+    field(line, sizeof line, "name", "glibc");
+    field(line, sizeof line, "version", gnu_get_libc_version());
+    field(line, sizeof line, "release", gnu_get_libc_release());
+#else
+    field(line, sizeof line, "name", "unknown");
+#endif
+    emit(line, sizeof line);
+
+    if (uname(&u) != 0)
+        die("uname");
+    strcpy(line, "arch");
+    field(line, sizeof line, "machine", u.machine);
+    fieldf(line, sizeof line, "pointer_bytes", "%zu", sizeof(void *));
+    emit(line, sizeof line);
+
+    /* GLIBC_PRIVATE, kept by glibc for sanitizers: size includes the TCB. */
+    void (*static_info)(size_t *, size_t *) =
+        (void (*)(size_t *, size_t *))dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+    strcpy(line, "static");
+    if (static_info) {
+        size_t size = 0, align = 0;
+        static_info(&size, &align);
+        fieldf(line, sizeof line, "size", "%zu", size);
+        fieldf(line, sizeof line, "align", "%zu", align);
+    }
+    emit(line, sizeof line);
+
+    /* glibc 2.35+; from 2.41 the rseq area is a block of the static TLS. */
+    const ptrdiff_t *rseq_offset = dlsym(RTLD_DEFAULT, "__rseq_offset");
+    const unsigned int *rseq_size = dlsym(RTLD_DEFAULT, "__rseq_size");
+    if (rseq_offset && rseq_size) {
+        strcpy(line, "rseq");
+        fieldf(line, sizeof line, "offset", "%td", *rseq_offset);
+        fieldf(line, sizeof line, "size", "%u", *rseq_size);
+        emit(line, sizeof line);
+    }
+
+    struct tls_query all = {0};
+    dl_iterate_phdr(report_module, &all);
+}
+
+/* ---- steps --------------------------------------------------------------- */
+
+static void *idle_thread(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static void start_threads(long n)
+{
+    static pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, 1 << 16) != 0)
+        die("pthread_attr");
+    for (long i = 0; i < n; i++) {
+        pthread_t t;
+        int err = pthread_create(&t, &attr, idle_thread, NULL);
+        if (err) {
+            errno = err;
+            die("pthread_create");
+        }
+    }
+}
+
+static void report_loaded(char *line, size_t cap, void *handle)
+{
+    struct link_map *map = NULL;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)
+        return;
+    field(line, cap, "path", map->l_name);
+    struct tls_query q = {.base = (const void *)map->l_addr};
+    dl_iterate_phdr(report_module, &q);
+    size_t modid = 0;
+    if (dlinfo(handle, RTLD_DI_TLS_MODID, &modid) == 0)
+        fieldf(line, cap, "modid", "%zu", modid);
+    if (!q.found || !q.size)
+        return;
+    fieldf(line, cap, "size", "%zu", q.size);
+    fieldf(line, cap, "align", "%zu", q.align);
+    /* Our fixtures say where their block is; real libraries cannot. */
+    void *(*touch)(size_t) = (void *(*)(size_t))dlsym(handle, "statictls_fixture_touch");
+    if (touch)
+        fieldf(line, cap, "tpoff", "%td", (char *)touch(q.size) - thread_pointer());
+}
+
+static void run_steps(int argc, char **argv)
+{
+    static void *handles[MAX_STEPS + 1];
+    if (argc > MAX_STEPS) {
+        errno = E2BIG;
+        die("too many steps");
+    }
+    for (int i = 0; i < argc; i++) {
+        int step = i + 1;
+        char line[LINE_CAP] = "begin";
+        char *op = argv[i], *arg = strchr(op, ':');
+        if (!arg) {
+            errno = EINVAL;
+            die(op);
+        }
+        *arg++ = '\0';
+        fieldf(line, sizeof line, "step", "%d", step);
+        field(line, sizeof line, "op", op);
+        field(line, sizeof line, "arg", arg);
+        emit(line, sizeof line);
+
+        strcpy(line, "step");
+        fieldf(line, sizeof line, "step", "%d", step);
+        if (strcmp(op, "threads") == 0) {
+            start_threads(strtol(arg, NULL, 10));
+            field(line, sizeof line, "ok", "1");
+        } else if (strcmp(op, "close") == 0) {
+            /* The harness closes only steps that loaded something; a NULL
+               handle is a load that failed, and there is nothing to close. */
+            long target = strtol(arg, NULL, 10);
+            void *h = target >= 1 && target <= MAX_STEPS ? handles[target] : NULL;
+            int rc = h ? dlclose(h) : 0;
+            if (h && rc == 0)
+                handles[target] = NULL;
+            field(line, sizeof line, "ok", rc == 0 ? "1" : "0");
+            if (!h)
+                field(line, sizeof line, "skipped", "1");
+            if (rc != 0)
+                field(line, sizeof line, "err", dlerror());
+        } else if (strcmp(op, "load") == 0 || strcmp(op, "mopen") == 0) {
+            void *h = op[0] == 'l' ? dlopen(arg, RTLD_NOW)
+                                   : dlmopen(LM_ID_NEWLM, arg, RTLD_NOW);
+            handles[step] = h;
+            field(line, sizeof line, "ok", h ? "1" : "0");
+            if (h)
+                report_loaded(line, sizeof line, h);
+            else
+                field(line, sizeof line, "err", dlerror());
+        } else {
+            errno = EINVAL;
+            die(op);
+        }
+        emit(line, sizeof line);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: statictls-probe FD budget | FD steps OP...\n");
+        return PROBE_ERROR;
+    }
+    record_fd = atoi(argv[1]);
+    if (strcmp(argv[2], "budget") == 0)
+        report_budget();
+    else if (strcmp(argv[2], "steps") == 0)
+        run_steps(argc - 3, argv + 3);
+    else {
+        fprintf(stderr, "statictls-probe: unknown mode %s\n", argv[2]);
+        return PROBE_ERROR;
+    }
+    char line[LINE_CAP] = "end";
+    emit(line, sizeof line);
+    return 0;
+}

@@ -1,0 +1,60 @@
+#include "runenv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsys.h"
+
+void run_env_empty(struct run_env *e, double timeout_s)
+{
+    memset(e, 0, sizeof *e);
+    e->vars = xcalloc(1, sizeof *e->vars);
+    e->probe.vars = e->vars;
+    e->probe.timeout_s = timeout_s;
+}
+
+void run_env_from_user(struct run_env *e, double timeout_s)
+{
+    static const char *const passed[] = {"GLIBC_TUNABLES", "LD_PRELOAD", "LD_AUDIT",
+                                         "LD_LIBRARY_PATH"};
+    run_env_empty(e, timeout_s);
+    for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++) {
+        const char *v = getenv(passed[i]);
+        if (v)
+            run_env_set(e, passed[i], v);
+    }
+}
+
+void run_env_set(struct run_env *e, const char *name, const char *value)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < e->nvars; i++)
+        if (strncmp(e->vars[i], name, n) == 0 && e->vars[i][n] == '=') {
+            free(e->vars[i]);
+            e->vars[i] = xasprintf("%s=%s", name, value);
+            return;
+        }
+    e->vars = xrealloc(e->vars, (e->nvars + 2) * sizeof *e->vars);
+    e->vars[e->nvars++] = xasprintf("%s=%s", name, value);
+    e->vars[e->nvars] = NULL;
+    e->probe.vars = e->vars;
+}
+
+void run_env_free(struct run_env *e)
+{
+    for (size_t i = 0; i < e->nvars; i++)
+        free(e->vars[i]);
+    free(e->vars);
+    memset(e, 0, sizeof *e);
+}
+
+const char *const *default_lib_dirs(const char *machine)
+{
+    static char multiarch[2][64];
+    static const char *dirs[] = {multiarch[0], multiarch[1], "/lib64", "/usr/lib64", "/lib",
+                                 "/usr/lib", NULL};
+    snprintf(multiarch[0], sizeof multiarch[0], "/lib/%s-linux-gnu", machine);
+    snprintf(multiarch[1], sizeof multiarch[1], "/usr/lib/%s-linux-gnu", machine);
+    return dirs;
+}

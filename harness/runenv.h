@@ -1,0 +1,26 @@
+/* The environment a probe runs in: variables, timeout, libc. */
+#ifndef STATICTLS_RUNENV_H
+#define STATICTLS_RUNENV_H
+
+#include <stddef.h>
+
+#include "spawn.h"
+
+struct run_env {
+    struct probe_env probe;
+    char **vars; /* NULL-terminated; probe.vars points here */
+    size_t nvars;
+};
+
+/* The loader variables of the user's own environment pass through, so
+   `GLIBC_TUNABLES=... statictls limit` measures what the user asks for. */
+void run_env_from_user(struct run_env *e, double timeout_s);
+/* A clean environment: only what a case sets. */
+void run_env_empty(struct run_env *e, double timeout_s);
+void run_env_set(struct run_env *e, const char *name, const char *value);
+void run_env_free(struct run_env *e);
+
+/* Directories ld.so searches by default for this machine's libc. */
+const char *const *default_lib_dirs(const char *machine);
+
+#endif

@@ -1,0 +1,231 @@
+#define _GNU_SOURCE
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xsys.h"
+
+static double timeout_factor(void)
+{
+    const char *f = getenv("STATICTLS_TIMEOUT_FACTOR");
+    double v = f ? strtod(f, NULL) : 1.0;
+    return v > 0 ? v : 1.0;
+}
+
+static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FILE *capture,
+                                 const char *mode, char *const args[], size_t nargs)
+{
+    /* Only async-signal-safe work from here would be ideal; the harness is
+       single-threaded, so plain calls are safe before exec. */
+    setpgid(0, 0);
+    struct rlimit no_core = {0, 0};
+    if (!getenv("STATICTLS_COREDUMPS"))
+        setrlimit(RLIMIT_CORE, &no_core);
+    int out = fileno(capture);
+    if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        _exit(126);
+
+    char *probe = xasprintf("%s/statictls-probe", self_dir());
+    char *fd = xasprintf("%d", record_fd);
+    size_t n = 0;
+    char **argv = xcalloc(nargs + 8, sizeof *argv);
+    if (env->loader) {
+        argv[n++] = (char *)env->loader;
+        if (env->library_path) {
+            argv[n++] = "--library-path";
+            argv[n++] = (char *)env->library_path;
+        }
+    }
+    argv[n++] = probe;
+    argv[n++] = fd;
+    argv[n++] = (char *)mode;
+    for (size_t i = 0; i < nargs; i++)
+        argv[n++] = args[i];
+
+    size_t nvars = 0;
+    while (env->vars && env->vars[nvars])
+        nvars++;
+    char **envp = xcalloc(nvars + 2, sizeof *envp);
+    const char *path = getenv("PATH");
+    envp[0] = xasprintf("PATH=%s", path ? path : "/usr/bin:/bin");
+    for (size_t i = 0; i < nvars; i++)
+        envp[i + 1] = env->vars[i];
+
+    execve(argv[0], argv, envp);
+    fprintf(stderr, "statictls: exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+static void add_record_lines(struct probe_result *out, char *buf, size_t *len)
+{
+    char *start = buf, *nl;
+    while ((nl = memchr(start, '\n', *len - (size_t)(start - buf)))) {
+        *nl = '\0';
+        struct record r;
+        if (record_parse(start, &r))
+            *XAPPEND(&out->records, &out->nrecords) = r;
+        start = nl + 1;
+    }
+    *len -= (size_t)(start - buf);
+    memmove(buf, start, *len);
+}
+
+/* Waits for the child, killing its group at the deadline; true if it had to. */
+static int reap(pid_t pid, double deadline, int *status)
+{
+    for (;;) {
+        pid_t got = waitpid(pid, status, WNOHANG);
+        if (got == pid)
+            return 0;
+        if (got < 0 && errno != EINTR)
+            die_errno("waitpid");
+        if (now_seconds() >= deadline) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0)
+                if (errno != EINTR)
+                    die_errno("waitpid");
+            return 1;
+        }
+        struct timespec ms = {0, 200000};
+        nanosleep(&ms, NULL);
+    }
+}
+
+void probe_run(const struct probe_env *env, const char *mode, char *const args[],
+               size_t nargs, struct probe_result *out)
+{
+    memset(out, 0, sizeof *out);
+    double start = now_seconds();
+    double deadline = start + (env->timeout_s > 0 ? env->timeout_s : 10.0) * timeout_factor();
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        die_errno("pipe");
+    FILE *capture = tmpfile();
+    if (!capture)
+        die_errno("tmpfile");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        die_errno("fork");
+    if (pid == 0) {
+        int fd = dup(fds[1]); /* without O_CLOEXEC: the probe writes to it */
+        if (fd < 0)
+            _exit(126);
+        exec_child(env, fd, capture, mode, args, nargs);
+    }
+    setpgid(pid, pid); /* also in the parent, so a kill never misses the group */
+    close(fds[1]);
+
+    char buf[65536];
+    size_t len = 0;
+    int killed = 0;
+    for (;;) {
+        int wait_ms = (int)((deadline - now_seconds()) * 1000);
+        if (wait_ms <= 0) {
+            killed = 1;
+            break;
+        }
+        struct pollfd p = {fds[0], POLLIN, 0};
+        int ready = poll(&p, 1, wait_ms);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0)
+            die_errno("poll");
+        if (ready == 0)
+            continue;
+        ssize_t n = read(fds[0], buf + len, sizeof buf - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        add_record_lines(out, buf, &len);
+        if (len == sizeof buf - 1) /* a line longer than any record: drop it */
+            len = 0;
+    }
+    close(fds[0]);
+    int status = 0;
+    if (killed) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+    }
+    killed |= reap(pid, killed ? now_seconds() + 5 : deadline, &status);
+    out->seconds = now_seconds() - start;
+    if (killed) {
+        out->end = PROBE_TIMED_OUT;
+    } else if (WIFSIGNALED(status)) {
+        out->end = PROBE_SIGNALED;
+        out->code = WTERMSIG(status);
+    } else {
+        out->end = PROBE_EXITED;
+        out->code = WEXITSTATUS(status);
+    }
+
+    long size = ftell(capture);
+    if (size < 0)
+        size = 0;
+    out->output = xcalloc((size_t)size + 1, 1);
+    rewind(capture);
+    size_t got = fread(out->output, 1, (size_t)size, capture);
+    out->output[got] = '\0';
+    fclose(capture);
+}
+
+void probe_result_free(struct probe_result *r)
+{
+    for (size_t i = 0; i < r->nrecords; i++)
+        record_free(&r->records[i]);
+    free(r->records);
+    free(r->output);
+    memset(r, 0, sizeof *r);
+}
+
+const struct record *probe_find(const struct probe_result *r, const char *kind)
+{
+    for (size_t i = 0; i < r->nrecords; i++)
+        if (strcmp(r->records[i].kind, kind) == 0)
+            return &r->records[i];
+    return NULL;
+}
+
+/* sigabbrev_np is glibc 2.32+ only; the harness also builds on older libcs. */
+static const char *signal_name(int sig)
+{
+    static const struct {
+        int sig;
+        const char *name;
+    } names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
+                 {SIGILL, "SIGILL"},   {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"},
+                 {SIGTERM, "SIGTERM"}, {SIGTRAP, "SIGTRAP"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].sig == sig)
+            return names[i].name;
+    return "another signal";
+}
+
+const char *probe_end_text(const struct probe_result *r, char *buf, size_t len)
+{
+    switch (r->end) {
+    case PROBE_EXITED:
+        snprintf(buf, len, "exit %d", r->code);
+        break;
+    case PROBE_SIGNALED:
+        snprintf(buf, len, "signal %s", signal_name(r->code));
+        break;
+    case PROBE_TIMED_OUT:
+        snprintf(buf, len, "timeout");
+        break;
+    }
+    return buf;
+}

@@ -1,0 +1,42 @@
+/* Runs one probe in a fresh child process, with a timeout. */
+#ifndef STATICTLS_SPAWN_H
+#define STATICTLS_SPAWN_H
+
+#include <stddef.h>
+
+#include "record.h"
+
+struct probe_env {
+    const char *loader;       /* run the probe through this ld.so, or NULL */
+    const char *library_path; /* with the loader: its --library-path */
+    char **vars;              /* NAME=VALUE for the child, NULL-terminated */
+    double timeout_s;
+};
+
+enum probe_end { PROBE_EXITED, PROBE_SIGNALED, PROBE_TIMED_OUT };
+
+struct probe_result {
+    enum probe_end end;
+    int code; /* exit status, or the signal number */
+    struct record *records;
+    size_t nrecords;
+    char *output; /* the child's stdout and stderr */
+    double seconds;
+};
+
+/* Runs "statictls-probe FD MODE ARGS..." and collects its records.  The
+   child gets its own process group (a timeout kills the whole group), no
+   core dumps, and only the variables in env->vars plus PATH.  The result is
+   always a record of how the child ended; only a failure of the harness
+   itself (fork, pipe) dies. */
+void probe_run(const struct probe_env *env, const char *mode, char *const args[],
+               size_t nargs, struct probe_result *out);
+void probe_result_free(struct probe_result *r);
+
+/* The first record of this kind, or NULL. */
+const struct record *probe_find(const struct probe_result *r, const char *kind);
+
+/* "exit 3", "signal SIGSEGV", "timeout after 10 s": how the child ended. */
+const char *probe_end_text(const struct probe_result *r, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,51 @@
+/* Wrappers that die with context: for the harness's own work, never for
+   the measured dlopen (that one runs in the probe and its failure is data). */
+#ifndef STATICTLS_XSYS_H
+#define STATICTLS_XSYS_H
+
+#include <stddef.h>
+
+/* Exit codes of every statictls command. */
+enum {
+    EXIT_PASS = 0,      /* all loaded / case passed */
+    EXIT_TRIPPED = 1,   /* a load failed / case failed */
+    EXIT_USAGE = 2,     /* usage or input error */
+    EXIT_INTERNAL = 3,  /* the harness itself failed */
+    EXIT_SKIP = 77,     /* cannot run here */
+};
+
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An input error: prints "statictls: MESSAGE" and exits EXIT_USAGE. */
+_Noreturn void die_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Appends one element to a growing array: *items has *count elements. */
+#define XAPPEND(items, count)                                                   \
+    (*(items) = xrealloc(*(items), (*(count) + 1) * sizeof **(items)),          \
+     &(*(items))[(*(count))++])
+
+/* Directory holding this executable; probe and templates live beside it. */
+const char *self_dir(void);
+
+/* Reads a whole file; NULL with errno set on failure. */
+char *read_file(const char *path, size_t *len);
+
+/* Writes data to path atomically (temp file in the same directory, fsync,
+   rename), so an interrupted run leaves the previous file in place. */
+void write_file_atomic(const char *path, const char *data, size_t len);
+
+/* mkdir -p */
+void make_dirs(const char *path);
+
+/* Removes a directory tree created by the harness; errors are ignored. */
+void remove_tree(const char *path);
+
+double now_seconds(void);
+
+#endif
