@@ -134,7 +134,7 @@ static bool parse_object(struct parser *p, char **w, int n, bool is_lib)
             const char *slash = strrchr(p->path, '/');
             char *dir = slash ? xasprintf("%.*s", (int)(slash - p->path), p->path) : xstrdup(".");
             char *abs = realpath(dir, NULL);
-            o.target = xasprintf("%s/%s", abs ? abs : dir, w[2]);
+            o.target = xasprintf("%s/%s", abs ? abs : dir, w[2] + (w[2][1] == '/' ? 2 : 0));
             free(abs);
             free(dir);
         } else {

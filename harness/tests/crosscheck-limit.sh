@@ -1,0 +1,31 @@
+#!/bin/sh
+# crosscheck-limit.sh STATICTLS CC
+# `statictls limit` says N.  Build N- and (N+1)-byte initial-exec libraries
+# with the compiler, the way a user would, and load them through
+# `statictls load`: N must load, N+1 must fail with the static TLS message.
+set -eu
+statictls=$1 cc=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+n=$("$statictls" limit --json | sed -n 's/^ *"max_bytes": \([0-9]*\),*$/\1/p')
+[ -n "$n" ] || { echo "no max_bytes from statictls limit"; exit 1; }
+echo "statictls limit: max_bytes = $n"
+
+build() { # build SIZE: a library with a SIZE-byte initial-exec block
+    printf '%s\n' "__thread char block[$1] __attribute__((tls_model(\"initial-exec\")));" \
+        'char *touch(void) { return block; }' > "$dir/ie$1.c"
+    "$cc" -shared -fPIC -O2 -o "$dir/libie$1.so" "$dir/ie$1.c"
+}
+build "$n"
+build $((n + 1))
+
+"$statictls" load "$dir/libie$n.so"
+if out=$("$statictls" load "$dir/libie$((n + 1)).so"); then
+    echo "$out"
+    echo "FAIL: a compiled $((n + 1))-byte IE library loaded"
+    exit 1
+fi
+echo "$out"
+echo "$out" | grep -q "libie$((n + 1)).so: cannot allocate memory in static TLS block"
+echo "PASS: $n bytes load, $((n + 1)) bytes fail"

@@ -1,0 +1,95 @@
+/* The case parser: good files expand as written, bad ones say file:line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "caseparse.h"
+
+static char err[1024];
+
+static void parses_a_full_case(void **state)
+{
+    (void)state;
+    struct case_def c;
+    const char *text = "# comment\n"
+                       "title Two loads\n"
+                       "tunables glibc.rtld.optional_static_tls=0\n"
+                       "fixture a ie free-100 align=16   # trailing comment\n"
+                       "fixture b tlsdesc 64\n"
+                       "lib gomp libgomp.so.1\n"
+                       "threads 2\n"
+                       "load a\n"
+                       "repeat 3\n"
+                       "load b\n"
+                       "close b\n"
+                       "end\n"
+                       "load gomp\n"
+                       "expect trip 9 static-tls-exhausted \"libgomp.so.1: cannot\"\n";
+    assert_true(case_parse("x.case", text, &c, err, sizeof err));
+    assert_string_equal(c.title, "Two loads");
+    assert_string_equal(c.tunables, "glibc.rtld.optional_static_tls=0");
+    assert_int_equal(c.nobjects, 3);
+    assert_true(c.objects[0].size.relative_to_free);
+    assert_int_equal(c.objects[0].size.value, -100);
+    assert_int_equal(c.objects[0].align, 16);
+    assert_int_equal(c.objects[1].kind, OBJ_TLSDESC);
+    assert_int_equal(c.nsteps, 1 + 1 + 3 * 2 + 1);
+    assert_int_equal(c.steps[0].op, OP_THREADS);
+    assert_int_equal(c.steps[2].instance, 1);
+    assert_int_equal(c.steps[6].instance, 3); /* third copy of "load b" */
+    assert_int_equal(c.expect, EXPECT_TRIP);
+    assert_int_equal(c.expect_step, 9);
+    assert_int_equal(c.expect_kind, KIND_STATIC_TLS_EXHAUSTED);
+    assert_string_equal(c.expect_message, "libgomp.so.1: cannot");
+    case_free(&c);
+}
+
+static void rejects(const char *text, const char *message)
+{
+    struct case_def c;
+    err[0] = '\0';
+    assert_false(case_parse("bad.case", text, &c, err, sizeof err));
+    if (!strstr(err, message))
+        fail_msg("error \"%s\" lacks \"%s\"", err, message);
+}
+
+static void malformed_inputs_name_file_and_line(void **state)
+{
+    (void)state;
+    rejects("title x\nfixture a ie 10\nlod a\nexpect loads\n", "bad.case:3: unknown keyword \"lod\"");
+    rejects("fixture a ie -5\nload a\nexpect loads\n", "bad.case:1: size");
+    rejects("fixture a ie free*2\nload a\nexpect loads\n", "bad.case:1: size: expected free");
+    rejects("fixture a ie 10 align=3\nload a\nexpect loads\n", "bad.case:1: align: 3 is not a power of two");
+    rejects("fixture a ie 10 aling=4\nload a\nexpect loads\n", "bad.case:1: unknown option");
+    rejects("fixture a xx 10\nload a\nexpect loads\n", "bad.case:1: unknown fixture model");
+    rejects("fixture a crash 10\nload a\nexpect loads\n", "takes no size");
+    rejects("fixture a ie\nload a\nexpect loads\n", "needs a SIZE");
+    rejects("fixture a ie 1\nfixture a ie 2\nload a\nexpect loads\n", "bad.case:2: object \"a\" is defined twice");
+    rejects("load a\nexpect loads\n", "bad.case:1: no object named \"a\"");
+    rejects("fixture a ie 1\nload a\n", "no expect line");
+    rejects("fixture a ie 1\nexpect loads\n", "no steps");
+    rejects("fixture a ie 1\nload a\nexpect loads\nexpect model\n", "bad.case:4: a case has one expect line");
+    rejects("fixture a ie 1\nload a\nexpect trip 2 static-tls-exhausted\n", "the case has 1 steps");
+    rejects("fixture a ie 1\nload a\nexpect trip 1 exploded\n", "unknown failure kind");
+    rejects("fixture a ie 1\nrepeat 2\nrepeat 2\nload a\nend\nend\nexpect loads\n", "bad.case:3: repeat inside repeat");
+    rejects("fixture a ie 1\nend\nexpect loads\n", "bad.case:2: end without repeat");
+    rejects("fixture a ie 1\nrepeat 3\nload a\nexpect loads\n", "bad.case:2: repeat without end");
+    rejects("fixture a ie 1\nrepeat 4000\nload a\nload a\nend\nexpect loads\n", "expands to more than");
+    rejects("fixture a ie 1\nclose a\nexpect loads\n", "bad.case:2: close a: it is not loaded");
+    rejects("fixture a ie free\npreload a\nload a\nexpect loads\n", "bad.case:2: a preloaded fixture needs a literal size");
+    rejects("title \"unterminated\nfixture a ie 1\n", "bad.case:1: unterminated quote");
+    rejects("threads 0\nexpect loads\n", "bad.case:1: threads");
+    rejects("env NOEQUALS\n", "bad.case:1: env: expected NAME=VALUE");
+    rejects("", "no expect line");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_a_full_case),
+        cmocka_unit_test(malformed_inputs_name_file_and_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

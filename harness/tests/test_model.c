@@ -1,0 +1,174 @@
+/* The model's arithmetic against the numbers glibc's sources imply and
+   the measurements in README ("The model") record. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "model.h"
+
+static struct glibc_rules rules(const char *version, const char *machine, bool backport)
+{
+    struct glibc_rules r;
+    char why[128];
+    assert_true(glibc_rules_for(version, machine, backport, &r, why, sizeof why));
+    return r;
+}
+
+static size_t surplus(const char *version, bool backport, const char *tunables, const char *audit)
+{
+    struct glibc_rules r = rules(version, "x86_64", backport);
+    struct tunables t;
+    char why[256];
+    tunables_parse(tunables, audit, &t);
+    return model_surplus(&r, &t, why, sizeof why);
+}
+
+static void surplus_by_release(void **state)
+{
+    (void)state;
+    assert_int_equal(surplus("2.17", false, NULL, NULL), 1664);
+    assert_int_equal(surplus("2.17", false, "glibc.rtld.nns=1", NULL), 1664); /* not tunable */
+    assert_int_equal(surplus("2.36", false, NULL, NULL), 1664);
+    assert_int_equal(surplus("2.36", false, "glibc.rtld.optional_static_tls=0", NULL), 1152);
+    assert_int_equal(surplus("2.36", false, "glibc.rtld.nns=1", NULL), 800);
+    assert_int_equal(surplus("2.36", false, "glibc.rtld.nns=16", NULL), 5120);
+    assert_int_equal(surplus("2.36", false, "glibc.rtld.nns=17", NULL), 1664); /* out of range */
+    assert_int_equal(surplus("2.36", false, "glibc.rtld.optional_static_tls=0x100", NULL), 1408);
+    assert_int_equal(surplus("2.36", false, NULL, "/a.so"), 1952);
+    assert_int_equal(surplus("2.36", false, NULL, "/a.so:/b.so"), 2240);
+    assert_int_equal(surplus("2.31", true, NULL, NULL), 1664); /* Debian's backport */
+    assert_int_equal(surplus("2.31", true, "glibc.rtld.nns=1", NULL), 656);
+}
+
+static void rules_by_release(void **state)
+{
+    (void)state;
+    assert_true(rules("2.17", "x86_64", false).count_rule);
+    assert_false(rules("2.22", "x86_64", false).count_rule);
+    assert_false(rules("2.31", "x86_64", false).optional_cap);
+    assert_true(rules("2.32", "x86_64", false).optional_cap);
+    assert_int_equal(rules("2.34", "aarch64", false).tcb_align, 16);
+    assert_int_equal(rules("2.35", "aarch64", false).tcb_align, 32);
+    struct glibc_rules r;
+    char why[128];
+    assert_false(glibc_rules_for("1.0.x", "riscv64", false, &r, why, sizeof why));
+    assert_false(glibc_rules_for(NULL, "x86_64", false, &r, why, sizeof why));
+}
+
+/* glibc 2.36 on x86_64: libc's 144-byte block, 1664 surplus, 1712 free. */
+static struct model fresh_236(void)
+{
+    struct glibc_rules r = rules("2.36", "x86_64", false);
+    struct tls_block libc = {144, 8, 0};
+    size_t used = model_startup_layout(&r, &libc, 1, 0, 0, NULL);
+    assert_int_equal(used, 144);
+    struct model m;
+    model_start(&m, &r, 1664, 512, used, used, 64);
+    m.modid_used[1] = true;
+    return m;
+}
+
+static void placement_below_tp(void **state)
+{
+    (void)state;
+    struct model m = fresh_236();
+    assert_int_equal(model_free(&m), 1712);
+    assert_int_equal(model_max_block(&m, 1), 1712);
+    assert_int_equal(model_max_block(&m, 64), 1712); /* the far end is 64-aligned */
+    assert_int_equal(model_max_block(&m, 128), 0);
+
+    struct tls_block over = {1713, 1, 0};
+    assert_int_equal(model_load(&m, &over, ACCESS_STATIC).how, FAILED_SIZE);
+    struct tls_block aligned = {1, 128, 0};
+    assert_int_equal(model_load(&m, &aligned, ACCESS_STATIC).how, FAILED_ALIGN);
+
+    /* A 1-byte 16-aligned block pays (1712 - 1) mod 16 = 15 bytes of padding. */
+    struct tls_block tiny = {1, 16, 0};
+    struct placed p = model_load(&m, &tiny, ACCESS_STATIC);
+    assert_int_equal(p.how, PLACED_STATIC);
+    assert_int_equal(p.use, 16);
+    assert_int_equal(p.offset, 160);
+    assert_int_equal(p.modid, 2);
+    assert_int_equal(model_tpoff(&m, p.offset), -160);
+    assert_int_equal(model_free(&m), 1696);
+}
+
+static void optional_budget_and_reclaim(void **state)
+{
+    (void)state;
+    struct model m = fresh_236();
+    struct tls_block desc = {400, 1, 0}, desc2 = {200, 1, 0};
+    assert_int_equal(model_load(&m, &desc, ACCESS_OPTIONAL).how, PLACED_STATIC);
+    assert_int_equal(model_free(&m), 1312);
+    assert_int_equal(model_load(&m, &desc2, ACCESS_OPTIONAL).how, PLACED_DYNAMIC); /* 200 > 112 */
+    struct tls_block gd = {1000, 1, 0};
+    assert_int_equal(model_load(&m, &gd, ACCESS_DYNAMIC).how, PLACED_DYNAMIC);
+    assert_int_equal(model_free(&m), 1312);
+
+    /* dlclose gives back only the last block; below TP its padding stays lost. */
+    struct model n = fresh_236();
+    struct tls_block f1000 = {1000, 16, 0};
+    struct placed p = model_load(&n, &f1000, ACCESS_STATIC);
+    model_unload(&n, &p, &f1000);
+    assert_int_equal(model_free(&n), 1704); /* 8 bytes of padding leaked */
+
+    struct model o = fresh_236();
+    struct tls_block a = {700, 1, 0}, b = {8, 1, 0};
+    struct placed pa = model_load(&o, &a, ACCESS_STATIC), pb = model_load(&o, &b, ACCESS_STATIC);
+    model_unload(&o, &pa, &a); /* not at the end: leaked */
+    model_unload(&o, &pb, &b);
+    assert_int_equal(model_free(&o), 1012);
+}
+
+static void count_rule_of_old_glibc(void **state)
+{
+    (void)state;
+    struct glibc_rules r = rules("2.17", "x86_64", false);
+    struct model m;
+    model_start(&m, &r, 1664, 0, 144, 144, 64);
+    for (int id = 1; id <= 14; id++)
+        m.modid_used[id] = true;
+    struct tls_block b = {16, 1, 0};
+    assert_int_equal(model_load(&m, &b, ACCESS_STATIC).how, PLACED_STATIC); /* single-threaded */
+    m.threads = 1;
+    size_t before = model_free(&m);
+    assert_int_equal(model_load(&m, &b, ACCESS_STATIC).how, FAILED_COUNT);
+    assert_int_equal(model_free(&m), before); /* the failed dlopen gave its block back */
+}
+
+static void placement_above_tp(void **state)
+{
+    (void)state;
+    /* aarch64 2.36: tcbhead 16 + libc 144 (align 16) = 160; static size
+       round_up(160 + 1664, 32) = 1824; free 1664 (measured under qemu). */
+    struct glibc_rules r = rules("2.36", "aarch64", false);
+    struct tls_block libc = {144, 16, 0};
+    size_t used = model_startup_layout(&r, &libc, 1, 0, 0, NULL);
+    assert_int_equal(used, 160);
+    struct model m;
+    model_start(&m, &r, 1664, 512, used, used, 32);
+    assert_int_equal(m.area_end, 1824);
+    assert_int_equal(model_max_block(&m, 1), 1664);
+    struct tls_block b = {8, 1, 0}, c = {8, 32, 0};
+    struct placed pb = model_load(&m, &b, ACCESS_STATIC);
+    assert_int_equal(pb.offset, 160);
+    struct placed pc = model_load(&m, &c, ACCESS_STATIC);
+    assert_int_equal(pc.offset, 192); /* padded up to 32 */
+    model_unload(&m, &pc, &c);
+    assert_int_equal(m.used, 168); /* above TP the padding comes back */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(surplus_by_release),
+        cmocka_unit_test(rules_by_release),
+        cmocka_unit_test(placement_below_tp),
+        cmocka_unit_test(optional_budget_and_reclaim),
+        cmocka_unit_test(count_rule_of_old_glibc),
+        cmocka_unit_test(placement_above_tp),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
