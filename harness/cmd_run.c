@@ -184,7 +184,7 @@ static const char *expect_text(const struct case_def *c, char *buf, size_t len)
     else if (c->expect == EXPECT_MODEL)
         snprintf(buf, len, "as modelled");
     else
-        snprintf(buf, len, "trips at %d (%s)", c->expect_step, load_kind_name(c->expect_kind));
+        snprintf(buf, len, "step %d %s", c->expect_step, load_kind_name(c->expect_kind));
     return buf;
 }
 
@@ -193,7 +193,7 @@ static const char *outcome_text(size_t trip, const struct step_result *r, char *
     if (!trip)
         snprintf(buf, len, "loads");
     else
-        snprintf(buf, len, "trips at %zu (%s)", trip, load_kind_name(r[trip - 1].kind));
+        snprintf(buf, len, "step %zu %s", trip, load_kind_name(r[trip - 1].kind));
     return buf;
 }
 
@@ -203,7 +203,7 @@ static const char *modelled_text(const struct case_result *r, char *buf, size_t 
         return "(unknown)";
     if (!r->predicted_trip)
         return "loads";
-    snprintf(buf, len, "trips at %zu (%s)", r->predicted_trip,
+    snprintf(buf, len, "step %zu %s", r->predicted_trip,
              load_kind_name(r->modelled[r->predicted_trip - 1].kind));
     return buf;
 }
