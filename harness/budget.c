@@ -105,8 +105,12 @@ static void build_model(struct budget *b)
 {
     struct glibc_rules rules;
     if (!glibc_rules_for(b->libc_version, b->machine, b->knows_tls_tunables, &rules,
-                         b->why_not_modelled, sizeof b->why_not_modelled))
+                         b->why_not_modelled, sizeof b->why_not_modelled)) {
+        /* Still read what is used; only aarch64 here keeps TLS above TP. */
+        b->used = read_used(b, strcmp(b->machine, "aarch64") == 0 ? LAYOUT_ABOVE_TP
+                                                                  : LAYOUT_BELOW_TP);
         return;
+    }
     b->used = read_used(b, rules.layout);
 
     size_t surplus = model_surplus(&rules, &b->tunables, b->surplus_formula,
