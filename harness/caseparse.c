@@ -255,8 +255,10 @@ static bool parse_line(struct parser *p, char **w, int n)
         return true;
     }
     if (strcmp(k, "tunables") == 0) {
-        if (!need_args(p, n, 1, 1, "tunables NAME=VALUE[:NAME=VALUE...]") || c->tunables)
-            return c->tunables ? fail(p, "tunables given twice") : false;
+        if (c->tunables)
+            return fail(p, "tunables given twice");
+        if (!need_args(p, n, 1, 1, "tunables NAME=VALUE[:NAME=VALUE...]"))
+            return false;
         c->tunables = xstrdup(w[1]);
         return true;
     }

@@ -263,6 +263,10 @@ void case_run(const struct case_def *c, struct case_result *r)
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);
     struct probe_result pr;
     plan_run(&r->plan, &env.probe, r->budget.static_size, r->measured, &pr);
+    for (size_t i = 0; i < r->plan.n; i++) {
+        strip_dir_prefix(r->measured[i].error, f.kit.dir);
+        strip_dir_prefix(r->measured[i].path, f.kit.dir);
+    }
     judge(c, r, &pr);
     r->probe_output = pr.output;
     pr.output = NULL;

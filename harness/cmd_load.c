@@ -18,8 +18,8 @@ static void print_json(const struct plan *p, const struct step_result *r,
     json_kv_string(&j, "libc", b->libc_name);
     json_kv_string(&j, "libc_version", b->libc_version);
     json_kv_string(&j, "arch", b->machine);
-    json_kv_int(&j, "failed_step", (long long)first_failure(p, r) -
-                                        (first_failure(p, r) && p->steps[0].op == OP_THREADS));
+    size_t fail = first_failure(p, r);
+    json_kv_int(&j, "failed_step", fail ? p->steps[fail - 1].number : 0);
     json_key(&j, "steps");
     json_array(&j);
     for (size_t i = 0; i < p->n; i++) {
@@ -93,8 +93,12 @@ int cmd_load(int argc, char **argv)
     if (as_json) {
         print_json(&p, r, pr, &b);
     } else {
-        printf("glibc %s on %s; free bytes before the first load: %zu (modelled)\n",
-               b.libc_version, b.machine, b.modelled ? model_free(&b.model) : 0);
+        if (b.modelled)
+            printf("glibc %s on %s; free bytes before the first load: %zu (modelled)\n",
+                   b.libc_version, b.machine, model_free(&b.model));
+        else
+            printf("%s %s on %s; no model: %s\n", b.libc_name, b.libc_version, b.machine,
+                   b.why_not_modelled);
         plan_print(stdout, &p, r, pr);
         if (fail)
             printf("step %d failed: %s\n", p.steps[fail - 1].number,

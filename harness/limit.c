@@ -71,10 +71,7 @@ static bool fits(struct prober *p, uint64_t n)
             p->last_error = xstrdup(last->kind != KIND_LOADED && last->error
                                         ? last->error
                                         : "loaded, but into dynamic TLS");
-            /* The scratch directory is random: keep results diff-friendly. */
-            size_t dlen = strlen(p->q->kit->dir);
-            if (strncmp(p->last_error, p->q->kit->dir, dlen) == 0 && p->last_error[dlen] == '/')
-                memmove(p->last_error, p->last_error + dlen + 1, strlen(p->last_error + dlen));
+            strip_dir_prefix(p->last_error, p->q->kit->dir);
             p->last_kind = last->kind;
         }
     }

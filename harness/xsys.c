@@ -182,6 +182,13 @@ void remove_tree(const char *path)
     nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void strip_dir_prefix(char *s, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (s && strncmp(s, dir, n) == 0 && s[n] == '/')
+        memmove(s, s + n + 1, strlen(s + n + 1) + 1);
+}
+
 double now_seconds(void)
 {
     struct timespec ts;

@@ -48,4 +48,8 @@ void remove_tree(const char *path);
 
 double now_seconds(void);
 
+/* Removes a leading "dir/" from s in place: generated fixtures live in a
+   random scratch directory, which would make every result differ. */
+void strip_dir_prefix(char *s, const char *dir);
+
 #endif
