@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "libcbuild.h"
 #include "runenv.h"
 #include "xsys.h"
 
@@ -256,7 +257,7 @@ void case_run(const struct case_def *c, struct case_result *r)
         goto out;
     }
     build_plan(c, &f, &r->plan);
-    plan_resolve(&r->plan, &r->budget, env.vars, default_lib_dirs(r->budget.machine));
+    plan_resolve(&r->plan, &r->budget, env.vars, libc_lib_dirs(r->budget.machine));
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
     r->measured = xcalloc(r->plan.n, sizeof *r->measured);

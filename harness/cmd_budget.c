@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "fixture.h"
 #include "json.h"
+#include "libcbuild.h"
 #include "limit.h"
 #include "runenv.h"
 #include "xsys.h"
@@ -139,7 +140,7 @@ int cmd_budget(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             as_json = true;
-        else
+        else if (!libc_build_option(argc, argv, &i))
             die_input("budget: unknown option \"%s\"", argv[i]);
     }
     struct run_env env;

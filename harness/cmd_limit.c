@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "fixture.h"
 #include "json.h"
+#include "libcbuild.h"
 #include "limit.h"
 #include "runenv.h"
 #include "xsys.h"
@@ -39,7 +40,7 @@ int cmd_limit(int argc, char **argv)
                 *XAPPEND(&q.after, &q.nafter) = argv[++i];
             if (!q.nafter)
                 die_input("--after: name at least one library");
-        } else {
+        } else if (!libc_build_option(argc, argv, &i)) {
             die_input("limit: unknown argument \"%s\"", argv[i]);
         }
     }

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "json.h"
 #include "plan.h"
+#include "libcbuild.h"
 #include "runenv.h"
 #include "xsys.h"
 
@@ -62,6 +63,8 @@ int cmd_load(int argc, char **argv)
             threads = option_number("--threads", argv[++i < argc ? i : argc - 1], 0, 1024);
         else if (strcmp(argv[i], "--timeout") == 0)
             timeout = option_number("--timeout", argv[++i < argc ? i : argc - 1], 1, 3600);
+        else if (libc_build_option(argc, argv, &i))
+            continue;
         else if (argv[i][0] == '-' && argv[i][1] == '-')
             die_input("load: unknown option \"%s\"", argv[i]);
         else
@@ -82,7 +85,7 @@ int cmd_load(int argc, char **argv)
     char err[1024];
     if (!budget_read(&env.probe, &b, err, sizeof err))
         die("load: %s", err);
-    plan_resolve(&p, &b, env.vars, default_lib_dirs(b.machine));
+    plan_resolve(&p, &b, env.vars, libc_lib_dirs(b.machine));
     struct step_result *r = xcalloc(p.n, sizeof *r);
     struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
     plan_predict(&p, &b, pr, NULL);

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "fixture.h"
 #include "json.h"
+#include "libcbuild.h"
 #include "limit.h"
 #include "runenv.h"
 #include "xsys.h"
@@ -91,22 +92,25 @@ int cmd_run(int argc, char **argv)
 {
     bool as_json = false, verbose = false;
     struct run_set s = {0};
-    int ncases = 0;
+    char **cases = NULL;
+    size_t ncases = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             as_json = true;
         else if (strcmp(argv[i], "--verbose") == 0)
             verbose = true;
+        else if (libc_build_option(argc, argv, &i))
+            continue;
         else if (strncmp(argv[i], "--", 2) == 0)
             die_input("run: unknown option \"%s\"", argv[i]);
         else
-            ncases++;
+            *XAPPEND(&cases, &ncases) = argv[i];
     }
     if (!ncases)
         die_input("run: name at least one case file");
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], "--", 2) != 0)
-            run_one(&s, argv[i], verbose, as_json);
+    for (size_t i = 0; i < ncases; i++)
+        run_one(&s, cases[i], verbose, as_json);
+    free(cases);
     if (as_json) {
         struct json j;
         json_init(&j, stdout);
@@ -302,7 +306,7 @@ int cmd_report(int argc, char **argv)
             cases_dir = argv[++i];
         else if (strcmp(argv[i], "--results") == 0 && i + 1 < argc)
             results_dir = argv[++i];
-        else
+        else if (!libc_build_option(argc, argv, &i))
             die_input("report: unknown argument \"%s\"", argv[i]);
     }
     size_t ncases;
@@ -348,7 +352,7 @@ int cmd_report(int argc, char **argv)
     print_totals(&s);
 
     const struct budget *b = &rows[0].result.budget;
-    char *dist = distro();
+    char *dist = libc_build()->distro ? xstrdup(libc_build()->distro) : distro();
     char *platform = xasprintf("%s-%s-%s-%s", b->libc_name, b->libc_version, dist, b->machine);
     size_t md_len, json_len;
     char *md = render(write_markdown, platform, b, rows, nrows, &s, &md_len);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "libcbuild.h"
 #include "xsys.h"
 
 bool fixture_template_load(struct fixture_template *t, const char *path, char *err, size_t errlen)
@@ -124,7 +125,7 @@ void kit_open(struct fixture_kit *k)
     memset(k, 0, sizeof *k);
     for (int i = 0; i < FIXTURE_MODELS_; i++) {
         char err[512];
-        char *path = xasprintf("%s/fixtures/%s", self_dir(), template_names[i]);
+        char *path = xasprintf("%s/fixtures/%s", libc_build()->dir, template_names[i]);
         if (!fixture_template_load(&k->templates[i], path, err, sizeof err))
             die("fixture template %s", err);
         free(path);
@@ -155,7 +156,7 @@ char *kit_make(struct fixture_kit *k, enum fixture_model model, uint64_t size, u
 
 char *kit_copy(struct fixture_kit *k, const char *prebuilt, const char *label)
 {
-    char *src = xasprintf("%s/fixtures/%s", self_dir(), prebuilt);
+    char *src = xasprintf("%s/fixtures/%s", libc_build()->dir, prebuilt);
     size_t len;
     char *data = read_file(src, &len);
     if (!data)

@@ -16,6 +16,10 @@ static const char usage[] =
     "  report [--cases DIR] [--results DIR]  the main job: budget, limits and every case,\n"
     "                                        written to results/<platform>/\n"
     "\n"
+    "Each command takes --glibc VERSION (a release built from scripts/fetch-glibc.sh's\n"
+    "sysroots) or --libc-root DIR (such a release's build run through DIR's ld.so);\n"
+    "without them the probes run on the host's libc.\n"
+    "\n"
     "Exit status: 0 all loaded / passed, 1 a load failed / a case failed,\n"
     "2 usage or input error, 3 internal error, 77 cannot run here.\n";
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libcbuild.h"
 #include "xsys.h"
 
 void run_env_empty(struct run_env *e, double timeout_s)
@@ -12,6 +13,8 @@ void run_env_empty(struct run_env *e, double timeout_s)
     e->vars = xcalloc(1, sizeof *e->vars);
     e->probe.vars = e->vars;
     e->probe.timeout_s = timeout_s;
+    e->probe.loader = libc_build()->loader;
+    e->probe.library_path = libc_build()->library_path;
 }
 
 void run_env_from_user(struct run_env *e, double timeout_s)
@@ -47,14 +50,4 @@ void run_env_free(struct run_env *e)
         free(e->vars[i]);
     free(e->vars);
     memset(e, 0, sizeof *e);
-}
-
-const char *const *default_lib_dirs(const char *machine)
-{
-    static char multiarch[2][64];
-    static const char *dirs[] = {multiarch[0], multiarch[1], "/lib64", "/usr/lib64", "/lib",
-                                 "/usr/lib", NULL};
-    snprintf(multiarch[0], sizeof multiarch[0], "/lib/%s-linux-gnu", machine);
-    snprintf(multiarch[1], sizeof multiarch[1], "/usr/lib/%s-linux-gnu", machine);
-    return dirs;
 }

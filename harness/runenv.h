@@ -1,4 +1,5 @@
-/* The environment a probe runs in: variables, timeout, libc. */
+/* The environment a probe runs in: variables, timeout, and the selected
+   libc build's loader (libcbuild.h). */
 #ifndef STATICTLS_RUNENV_H
 #define STATICTLS_RUNENV_H
 
@@ -19,8 +20,5 @@ void run_env_from_user(struct run_env *e, double timeout_s);
 void run_env_empty(struct run_env *e, double timeout_s);
 void run_env_set(struct run_env *e, const char *name, const char *value);
 void run_env_free(struct run_env *e);
-
-/* Directories ld.so searches by default for this machine's libc. */
-const char *const *default_lib_dirs(const char *machine);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libcbuild.h"
 #include "xsys.h"
 
 static double timeout_factor(void)
@@ -35,7 +36,7 @@ static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FIL
     if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(126);
 
-    char *probe = xasprintf("%s/statictls-probe", self_dir());
+    char *probe = xasprintf("%s/statictls-probe", libc_build()->dir);
     char *fd = xasprintf("%d", record_fd);
     size_t n = 0;
     char **argv = xcalloc(nargs + 8, sizeof *argv);
