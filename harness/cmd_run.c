@@ -151,30 +151,6 @@ static char **list_cases(const char *dir, size_t *n)
     return names;
 }
 
-static void unquote(const char *value, char *out, size_t len)
-{
-    snprintf(out, len, "%.*s", (int)strcspn(value + (*value == '"'), "\""),
-             value + (*value == '"'));
-}
-
-/* "debian12" from /etc/os-release, or "linux". */
-static char *distro(void)
-{
-    char *text = read_file("/etc/os-release", NULL);
-    char id[64] = "linux", version[64] = "";
-    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-        if (strncmp(line, "ID=", 3) == 0)
-            unquote(line + 3, id, sizeof id);
-        else if (strncmp(line, "VERSION_ID=", 11) == 0)
-            unquote(line + 11, version, sizeof version);
-    }
-    free(text);
-    char *dot = strchr(version, '.');
-    if (dot && strcmp(id, "debian") == 0)
-        *dot = '\0';
-    return xasprintf("%s%s", id, version);
-}
-
 struct limit_row {
     enum fixture_model model;
     uint64_t align;
@@ -212,14 +188,30 @@ static const char *modelled_text(const struct case_result *r, char *buf, size_t 
     return buf;
 }
 
-static void write_markdown(FILE *f, const char *platform, const struct budget *b,
-                           const struct limit_row *rows, size_t nrows, const struct run_set *s)
+/* What one report writes, for the renderers. */
+struct report {
+    const char *platform;
+    const struct budget *b;
+    const struct limit_row *rows;
+    size_t nrows;
+    const struct run_set *s;
+};
+
+static void write_markdown(FILE *f, const void *ctx)
 {
+    const struct report *rep = ctx;
+    const char *platform = rep->platform;
+    const struct budget *b = rep->b;
+    const struct limit_row *rows = rep->rows;
+    size_t nrows = rep->nrows;
+    const struct run_set *s = rep->s;
     fprintf(f, "# statictls results: %s\n\n", platform);
     fprintf(f, "Written by `build/statictls report`. Measured numbers come from probes in this "
                "run; modelled ones from harness/model.c.\n\n");
     fprintf(f, "## Budget of a fresh process\n\n| figure | value | source |\n|---|---|---|\n");
     fprintf(f, "| libc | %s %s | read |\n", b->libc_name, b->libc_version);
+    fprintf(f, "| libc build | %s | %s |\n", libc_build_describe(),
+            libc_build()->package ? "scripts/fetch-glibc.sh" : "the host's");
     if (b->have_static_info)
         fprintf(f, "| static TLS size / align | %zu / %zu | read (_dl_get_tls_static_info) |\n",
                 b->static_size, b->static_align);
@@ -250,13 +242,18 @@ static void write_markdown(FILE *f, const char *platform, const struct budget *b
     }
 }
 
-static void write_json(FILE *f, const char *platform, const struct budget *b,
-                       const struct limit_row *rows, size_t nrows, const struct run_set *s)
+static void write_json(FILE *f, const void *ctx)
 {
+    const struct report *rep = ctx;
+    const struct budget *b = rep->b;
+    const struct limit_row *rows = rep->rows;
+    size_t nrows = rep->nrows;
+    const struct run_set *s = rep->s;
     struct json j;
     json_init(&j, f);
     json_object(&j);
-    json_kv_string(&j, "platform", platform);
+    json_kv_string(&j, "platform", rep->platform);
+    json_kv_string(&j, "libc_build", libc_build_describe());
     json_key(&j, "budget");
     budget_json(&j, b, NULL);
     json_key(&j, "limits");
@@ -279,22 +276,6 @@ static void write_json(FILE *f, const char *platform, const struct budget *b,
         case_result_json(&j, &s->results[i]);
     json_end(&j);
     json_end(&j);
-}
-
-/* Renders into memory, so nothing touches the results until all is known. */
-static char *render(void (*writer)(FILE *, const char *, const struct budget *,
-                                   const struct limit_row *, size_t, const struct run_set *),
-                    const char *platform, const struct budget *b, const struct limit_row *rows,
-                    size_t nrows, const struct run_set *s, size_t *len)
-{
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
-    if (!f)
-        die_errno("open_memstream");
-    writer(f, platform, b, rows, nrows, s);
-    if (fclose(f) != 0)
-        die_errno("render results");
-    return buf;
 }
 
 int cmd_report(int argc, char **argv)
@@ -352,11 +333,12 @@ int cmd_report(int argc, char **argv)
     print_totals(&s);
 
     const struct budget *b = &rows[0].result.budget;
-    char *dist = libc_build()->distro ? xstrdup(libc_build()->distro) : distro();
-    char *platform = xasprintf("%s-%s-%s-%s", b->libc_name, b->libc_version, dist, b->machine);
+    char *platform = libc_build_platform(b->libc_name, b->libc_version, b->machine);
+    /* Both rendered first, so nothing touches the results until all is known. */
+    struct report rep = {platform, b, rows, nrows, &s};
     size_t md_len, json_len;
-    char *md = render(write_markdown, platform, b, rows, nrows, &s, &md_len);
-    char *js = render(write_json, platform, b, rows, nrows, &s, &json_len);
+    char *md = render_to_memory(write_markdown, &rep, &md_len);
+    char *js = render_to_memory(write_json, &rep, &json_len);
     char *dir = xasprintf("%s/%s", results_dir, platform);
     make_dirs(dir);
     char *md_path = xasprintf("%s/README.md", dir), *js_path = xasprintf("%s/results.json", dir);
@@ -370,7 +352,7 @@ int cmd_report(int argc, char **argv)
     for (size_t i = 0; i < ncases; i++)
         free(cases[i]);
     free(cases);
-    free(md), free(js), free(dir), free(md_path), free(js_path), free(dist), free(platform);
+    free(md), free(js), free(dir), free(md_path), free(js_path), free(platform);
     run_set_free(&s);
     run_env_free(&env);
     return code == EXIT_SKIP ? EXIT_PASS : code;

@@ -2,12 +2,15 @@
 
 #include <string.h>
 
+#include "libcbuild.h"
 #include "xsys.h"
 
 void json_init(struct json *j, FILE *out)
 {
     memset(j, 0, sizeof *j);
     j->out = out;
+    const char *root = libc_build()->root;
+    j->sysroot = root[0] ? root : NULL;
 }
 
 /* Before any value: a comma if a sibling came before, unless after a key. */
@@ -56,11 +59,15 @@ void json_end(struct json *j)
         fputc('\n', j->out);
 }
 
-static void write_string(FILE *out, const char *s)
+static void write_string(FILE *out, const char *s, const char *sysroot)
 {
+    size_t rootlen = sysroot ? strlen(sysroot) : 0;
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
+        if (rootlen && strncmp((const char *)p, sysroot, rootlen) == 0) {
+            fputs("<sysroot>", out);
+            p += rootlen - 1;
+        } else if (*p == '"' || *p == '\\')
             fprintf(out, "\\%c", *p);
         else if (*p < 0x20)
             fprintf(out, "\\u%04x", *p);
@@ -73,7 +80,7 @@ static void write_string(FILE *out, const char *s)
 void json_key(struct json *j, const char *key)
 {
     value_start(j);
-    write_string(j->out, key);
+    write_string(j->out, key, NULL);
     fputs(": ", j->out);
     j->after_key = true;
 }
@@ -82,7 +89,7 @@ void json_string(struct json *j, const char *s)
 {
     value_start(j);
     if (s)
-        write_string(j->out, s);
+        write_string(j->out, s, j->sysroot);
     else
         fputs("null", j->out);
 }

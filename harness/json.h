@@ -13,6 +13,9 @@ struct json {
     bool need_comma[JSON_MAX_DEPTH];
     char closer[JSON_MAX_DEPTH];
     bool after_key;
+    /* Strings name this directory as "<sysroot>": results must not depend
+       on where a machine keeps its glibc sysroots. */
+    const char *sysroot;
 };
 
 void json_init(struct json *j, FILE *out);

@@ -193,3 +193,55 @@ const char *const *libc_lib_dirs(const char *machine)
     dirs[6] = NULL;
     return dirs;
 }
+
+void libc_build_use(struct libc_build *b)
+{
+    libc_build_free(&selected);
+    selected = *b;
+    memset(b, 0, sizeof *b);
+}
+
+static void unquote(const char *value, char *out, size_t len)
+{
+    snprintf(out, len, "%.*s", (int)strcspn(value + (*value == '"'), "\""),
+             value + (*value == '"'));
+}
+
+/* "debian12" from /etc/os-release, or "linux". */
+static char *host_distro(void)
+{
+    char *text = read_file("/etc/os-release", NULL);
+    char id[64] = "linux", version[64] = "";
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "ID=", 3) == 0)
+            unquote(line + 3, id, sizeof id);
+        else if (strncmp(line, "VERSION_ID=", 11) == 0)
+            unquote(line + 11, version, sizeof version);
+    }
+    free(text);
+    char *dot = strchr(version, '.');
+    if (dot && strcmp(id, "debian") == 0)
+        *dot = '\0';
+    return xasprintf("%s%s", id, version);
+}
+
+char *libc_build_platform(const char *libc, const char *version, const char *machine)
+{
+    const struct libc_build *b = libc_build();
+    char *distro = b->distro ? xstrdup(b->distro) : host_distro();
+    char *platform = xasprintf("%s-%s-%s-%s", libc, version, distro, machine);
+    free(distro);
+    return platform;
+}
+
+const char *libc_build_describe(void)
+{
+    static char text[256];
+    const struct libc_build *b = libc_build();
+    if (!b->package)
+        snprintf(text, sizeof text, "host libc");
+    else
+        snprintf(text, sizeof text, "Debian libc6 %s (sysroot%s)", b->package,
+                 b->loader ? ", run through --libc-root's ld.so" : "");
+    return text;
+}

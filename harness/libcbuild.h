@@ -28,6 +28,15 @@ const struct libc_build *libc_build(void);
    built here exits 77 with how to fetch it; a DIR without a glibc exits 2. */
 bool libc_build_option(int argc, char **argv, int *i);
 
+/* Makes b (from libc_build_find) the selected build, taking it over. */
+void libc_build_use(struct libc_build *b);
+
+/* "glibc-2.31-debian11-x86_64": where results/ keeps this build's results.
+   The distro is the sysroot's (scripts/glibc-suites.txt) or the host's. */
+char *libc_build_platform(const char *libc, const char *version, const char *machine);
+/* "Debian libc6 2.31-13+deb11u11 (sysroot)" or "host libc". */
+const char *libc_build_describe(void);
+
 /* Directories ld.so searches by default, inside the selected root. */
 const char *const *libc_lib_dirs(const char *machine);
 

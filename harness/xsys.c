@@ -195,3 +195,15 @@ double now_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+char *render_to_memory(void (*writer)(FILE *, const void *), const void *ctx, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        die_errno("open_memstream");
+    writer(f, ctx);
+    if (fclose(f) != 0)
+        die_errno("render results");
+    return buf;
+}

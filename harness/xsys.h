@@ -48,6 +48,11 @@ void remove_tree(const char *path);
 
 double now_seconds(void);
 
+#include <stdio.h>
+/* What writer(out, ctx) prints, in memory: results files are rendered
+   whole before any is written. */
+char *render_to_memory(void (*writer)(FILE *, const void *), const void *ctx, size_t *len);
+
 /* Removes a leading "dir/" from s in place: generated fixtures live in a
    random scratch directory, which would make every result differ. */
 void strip_dir_prefix(char *s, const char *dir);
