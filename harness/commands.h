@@ -7,6 +7,8 @@ int cmd_load(int argc, char **argv);
 int cmd_limit(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 struct json;
 struct budget;

@@ -15,6 +15,10 @@ static const char usage[] =
     "  run [--json] [--verbose] CASE...      run case files\n"
     "  report [--cases DIR] [--results DIR]  the main job: budget, limits and every case,\n"
     "                                        written to results/<platform>/\n"
+    "  sweep [--glibc V]... [--results DIR] [--json]\n"
+    "                                        largest IE block per glibc build across\n"
+    "                                        alignments, tunables, LD_AUDIT and threads\n"
+    "  bench [--runs N]                      time `limit` against compile-and-bisect\n"
     "\n"
     "Each command takes --glibc VERSION (a release built from scripts/fetch-glibc.sh's\n"
     "sysroots) or --libc-root DIR (such a release's build run through DIR's ld.so);\n"
@@ -29,7 +33,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } commands[] = {{"budget", cmd_budget}, {"load", cmd_load},     {"limit", cmd_limit},
-                    {"run", cmd_run},       {"report", cmd_report}};
+                    {"run", cmd_run},       {"report", cmd_report},
+                    {"sweep", cmd_sweep},   {"bench", cmd_bench}};
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

@@ -1,0 +1,150 @@
+/* statictls bench: how much faster `limit` is than the method people use by
+   hand: compile an N-byte initial-exec library with the compiler for every
+   probe, and bisect with a fresh process per probe.  Prints medians and the
+   ratio; no target is asserted here (see README, "Speed"). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "libcbuild.h"
+#include "limit.h"
+#include "xsys.h"
+
+struct naive {
+    const char *cc, *dir;
+    const struct run_env *env;
+    unsigned probes;
+};
+
+static void run_compiler(const struct naive *n, const char *src, const char *lib)
+{
+    char *argv[] = {(char *)n->cc, "-shared", "-fPIC", "-O2", "-o", (char *)lib, (char *)src, NULL};
+    pid_t pid = fork();
+    if (pid < 0)
+        die_errno("bench: fork");
+    if (pid == 0) {
+        execvp(n->cc, argv);
+        fprintf(stderr, "statictls: bench: run %s: %s\n", n->cc, strerror(errno));
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0)
+        die_errno("bench: wait for %s", n->cc);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die("bench: %s could not compile %s", n->cc, src);
+}
+
+/* One naive probe: compile a library with an N-byte IE block, dlopen it in
+   a fresh probe process. */
+static bool naive_fits(struct naive *n, unsigned long size)
+{
+    char *src = xasprintf("%s/ie%lu.c", n->dir, size);
+    char *lib = xasprintf("%s/libie%lu.so", n->dir, size);
+    char *code = xasprintf("__thread char block[%lu] __attribute__((tls_model(\"initial-exec\")));\n"
+                           "char *touch(void) { return block; }\n",
+                           size ? size : 1);
+    write_file_atomic(src, code, strlen(code));
+    run_compiler(n, src, lib);
+    char *op = xasprintf("load:%s", lib);
+    struct probe_result pr;
+    probe_run(&n->env->probe, "steps", &op, 1, &pr);
+    const struct record *step = probe_find(&pr, "step");
+    const char *ok = step ? record_get(step, "ok") : NULL;
+    bool fits = ok && strcmp(ok, "1") == 0;
+    n->probes++;
+    probe_result_free(&pr);
+    remove(src), remove(lib);
+    free(src), free(lib), free(code), free(op);
+    return fits;
+}
+
+/* Doubling until a block fails, then bisection: what a person scripts. */
+static unsigned long naive_limit(struct naive *n)
+{
+    unsigned long lo = 0, hi = 1;
+    while (naive_fits(n, hi)) {
+        lo = hi;
+        if (hi > (1ul << 24))
+            die("bench: a %lu-byte block still loads", hi);
+        hi *= 2;
+    }
+    while (hi - lo > 1) {
+        unsigned long mid = lo + (hi - lo) / 2;
+        if (naive_fits(n, mid))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, compare_doubles);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    long runs = 5;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--runs") == 0)
+            runs = option_number("--runs", i + 1 < argc ? argv[++i] : NULL, 1, 1000);
+        else if (!libc_build_option(argc, argv, &i))
+            die_input("bench: unknown argument \"%s\"", argv[i]);
+    }
+    const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+    struct run_env env;
+    run_env_empty(&env, 10);
+    struct fixture_kit kit;
+    kit_open(&kit);
+
+    double *fast = xcalloc((size_t)runs, sizeof *fast), *slow = xcalloc((size_t)runs, sizeof *slow);
+    unsigned long fast_n = 0, slow_n = 0;
+    unsigned fast_probes = 0, slow_probes = 0;
+    for (long r = 0; r < runs; r++) {
+        struct limit_query q = {.env = &env, .kit = &kit, .model = FIXTURE_IE, .align = 1};
+        struct limit_result l;
+        char err[1024];
+        double t0 = now_seconds();
+        if (!limit_measure(&q, &l, err, sizeof err))
+            die("bench: limit: %s", err);
+        fast[r] = now_seconds() - t0;
+        fast_n = l.max_bytes;
+        fast_probes = l.probes + 1; /* and the budget probe */
+        limit_result_free(&l);
+
+        struct naive n = {.cc = cc, .dir = kit.dir, .env = &env};
+        t0 = now_seconds();
+        slow_n = naive_limit(&n);
+        slow[r] = now_seconds() - t0;
+        slow_probes = n.probes;
+        if (slow_n != fast_n)
+            die("bench: the methods disagree: limit says %lu bytes, compile-and-bisect %lu",
+                fast_n, slow_n);
+    }
+    double fast_median = median(fast, (size_t)runs), slow_median = median(slow, (size_t)runs);
+    printf("libc build          %s\n", libc_build_describe());
+    printf("answer              %lu bytes (both methods, every run)\n", fast_n);
+    printf("compile + bisect    median %8.1f ms  (%u compiles and processes per run, %s)\n",
+           slow_median * 1e3, slow_probes, cc);
+    printf("statictls limit     median %8.1f ms  (%u processes per run)\n", fast_median * 1e3,
+           fast_probes);
+    printf("ratio               %.0fx faster  (medians of %ld runs each)\n",
+           slow_median / fast_median, runs);
+    kit_close(&kit);
+    run_env_free(&env);
+    free(fast), free(slow);
+    return EXIT_PASS;
+}

@@ -1,0 +1,459 @@
+/* statictls sweep: per glibc build, the largest IE block across alignments,
+   tunables, audit modules and threads, each cell measured (limit: predict,
+   then prove with N and N+1) beside the model's prediction. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "json.h"
+#include "libcbuild.h"
+#include "limit.h"
+#include "xsys.h"
+
+struct config {
+    const char *group, *value;
+    const char *tunables; /* GLIBC_TUNABLES, or NULL */
+    int naudit;           /* LD_AUDIT modules */
+    long threads;         /* running before the load */
+    uint64_t align;
+};
+
+/* The default sweep of issue 3.  The plot reads the optional_static_tls group. */
+static const struct config configs[] = {
+    {"align", "1", NULL, 0, 0, 1},
+    {"align", "16", NULL, 0, 0, 16},
+    {"align", "64", NULL, 0, 0, 64},
+    {"optional_static_tls", "0", "glibc.rtld.optional_static_tls=0", 0, 0, 1},
+    {"optional_static_tls", "64", "glibc.rtld.optional_static_tls=64", 0, 0, 1},
+    {"optional_static_tls", "512", "glibc.rtld.optional_static_tls=512", 0, 0, 1},
+    {"optional_static_tls", "1000", "glibc.rtld.optional_static_tls=1000", 0, 0, 1},
+    {"optional_static_tls", "4096", "glibc.rtld.optional_static_tls=4096", 0, 0, 1},
+    {"nns", "1", "glibc.rtld.nns=1", 0, 0, 1},
+    {"nns", "4", "glibc.rtld.nns=4", 0, 0, 1},
+    {"nns", "16", "glibc.rtld.nns=16", 0, 0, 1},
+    {"LD_AUDIT", "0", NULL, 0, 0, 1},
+    {"LD_AUDIT", "1", NULL, 1, 0, 1},
+    {"LD_AUDIT", "2", NULL, 2, 0, 1},
+    {"threads", "0", NULL, 0, 0, 1},
+    {"threads", "4", NULL, 0, 4, 1},
+};
+enum { NCONFIGS = sizeof configs / sizeof configs[0] };
+
+struct cell {
+    bool measured;
+    char error[512]; /* why nothing was measured */
+    struct limit_result r;
+};
+
+struct glibc_sweep {
+    char *platform, *describe, *version;
+    char *tunables_known; /* space-separated glibc.rtld.* names */
+    const char *tunables_source;
+    struct cell cells[NCONFIGS];
+    unsigned disagreements, errors;
+    double seconds;
+};
+
+static bool cell_agrees(const struct cell *c)
+{
+    return c->measured && c->r.predicted_known && c->r.predicted == c->r.max_bytes;
+}
+
+/* The glibc.rtld.* tunables this ld.so knows: `ld.so --list-tunables`
+   (2.33+), else the names in its read-only data (Debian's 2.31 backport
+   has the tunables but not the option). */
+static void read_known_tunables(struct glibc_sweep *g, const char *ldso)
+{
+    static const char *const ours[] = {"glibc.rtld.nns", "glibc.rtld.optional_static_tls"};
+    char *cmd = xasprintf("'%s' --list-tunables 2>/dev/null", ldso);
+    FILE *p = popen(cmd, "r");
+    char line[512], *names = xstrdup("");
+    bool listed = false;
+    while (p && fgets(line, sizeof line, p)) {
+        if (strncmp(line, "glibc.rtld.", 11) != 0)
+            continue;
+        line[strcspn(line, ":")] = '\0';
+        char *more = xasprintf("%s%s%s", names, *names ? " " : "", line);
+        free(names);
+        names = more;
+        listed = true;
+    }
+    int status = p ? pclose(p) : -1;
+    free(cmd);
+    if (listed && status == 0) {
+        g->tunables_source = "ld.so --list-tunables";
+    } else {
+        free(names);
+        names = xstrdup("");
+        size_t len = 0;
+        char *data = read_file(ldso, &len);
+        for (size_t i = 0; data && i < sizeof ours / sizeof ours[0]; i++) {
+            if (memmem(data, len, ours[i], strlen(ours[i]) + 1)) {
+                char *more = xasprintf("%s%s%s", names, *names ? " " : "", ours[i]);
+                free(names);
+                names = more;
+            }
+        }
+        free(data);
+        g->tunables_source = "names in ld.so (no --list-tunables)";
+    }
+    g->tunables_known = names;
+}
+
+static void measure_cell(const struct config *c, struct fixture_kit *kit, struct cell *out)
+{
+    struct run_env env;
+    run_env_empty(&env, 10);
+    if (c->tunables)
+        run_env_set(&env, "GLIBC_TUNABLES", c->tunables);
+    if (c->naudit) {
+        char *a = kit_copy(kit, "auditor.so", "auditor");
+        char *b = c->naudit > 1 ? kit_copy(kit, "auditor2.so", "auditor2") : NULL;
+        char *list = b ? xasprintf("%s:%s", a, b) : xstrdup(a);
+        run_env_set(&env, "LD_AUDIT", list);
+        free(a), free(b), free(list);
+    }
+    struct limit_query q = {.env = &env, .kit = kit, .model = FIXTURE_IE, .align = c->align,
+                            .threads = c->threads};
+    out->measured = limit_measure(&q, &out->r, out->error, sizeof out->error);
+    run_env_free(&env);
+}
+
+static void sweep_one(struct glibc_sweep *g)
+{
+    double start = now_seconds();
+    struct fixture_kit kit;
+    kit_open(&kit);
+    for (size_t i = 0; i < NCONFIGS; i++) {
+        struct cell *c = &g->cells[i];
+        measure_cell(&configs[i], &kit, c);
+        if (!c->measured)
+            g->errors++;
+        else if (!cell_agrees(c))
+            g->disagreements++;
+    }
+    kit_close(&kit);
+    const struct budget *b = &g->cells[0].r.budget;
+    if (g->cells[0].measured) {
+        g->platform = libc_build_platform(b->libc_name, b->libc_version, b->machine);
+        g->version = xstrdup(b->libc_version);
+        if (b->ldso_path)
+            read_known_tunables(g, b->ldso_path);
+    } else {
+        g->platform = xasprintf("%s-unmeasured", libc_build()->name);
+        g->version = xstrdup("?");
+    }
+    if (!g->tunables_known)
+        g->tunables_known = xstrdup("");
+    g->describe = xstrdup(libc_build_describe());
+    g->seconds = now_seconds() - start;
+}
+
+static void print_sweep(const struct glibc_sweep *g)
+{
+    printf("%s: %s, %.2f s\n", g->platform, g->describe, g->seconds);
+    printf("  tunables known (%s): %s\n", g->tunables_source ? g->tunables_source : "-",
+           *g->tunables_known ? g->tunables_known : "none");
+    printf("  %-24s %10s %10s  %s\n", "configuration", "measured", "modelled", "at max+1");
+    for (size_t i = 0; i < NCONFIGS; i++) {
+        const struct cell *c = &g->cells[i];
+        char label[64];
+        snprintf(label, sizeof label, "%s=%s", configs[i].group, configs[i].value);
+        if (!c->measured) {
+            printf("  %-24s %10s %10s  not measured: %s\n", label, "-", "-", c->error);
+            continue;
+        }
+        char modelled[32] = "-";
+        if (c->r.predicted_known)
+            snprintf(modelled, sizeof modelled, "%llu", (unsigned long long)c->r.predicted);
+        printf("  %-24s %10llu %10s  %s%s\n", label, (unsigned long long)c->r.max_bytes,
+               modelled, load_kind_name(c->r.kind_at_next),
+               cell_agrees(c) ? "" : "  -- DISAGREES with the model");
+    }
+}
+
+static void sweep_json(struct json *j, const struct glibc_sweep *g)
+{
+    json_object(j);
+    json_kv_string(j, "platform", g->platform);
+    json_kv_string(j, "libc_build", g->describe);
+    json_kv_string(j, "glibc", g->version);
+    json_kv_string(j, "tunables_known", g->tunables_known);
+    json_kv_string(j, "tunables_source", g->tunables_source);
+    json_key(j, "cells");
+    json_array(j);
+    for (size_t i = 0; i < NCONFIGS; i++) {
+        const struct config *c = &configs[i];
+        const struct cell *cell = &g->cells[i];
+        json_object(j);
+        json_kv_string(j, "group", c->group);
+        json_kv_string(j, "value", c->value);
+        json_kv_string(j, "glibc_tunables", c->tunables);
+        json_kv_int(j, "ld_audit_modules", c->naudit);
+        json_kv_int(j, "threads", c->threads);
+        json_kv_int(j, "align", (long long)c->align);
+        if (!cell->measured) {
+            json_kv_string(j, "error", cell->error);
+        } else {
+            json_kv_int(j, "measured_max_ie", (long long)cell->r.max_bytes);
+            json_key(j, "predicted_max_ie");
+            if (cell->r.predicted_known)
+                json_int(j, (long long)cell->r.predicted);
+            else
+                json_null(j);
+            json_kv_bool(j, "agrees", cell_agrees(cell));
+            json_kv_string(j, "kind_at_next", load_kind_name(cell->r.kind_at_next));
+            json_kv_string(j, "error_at_next", cell->r.error_at_next);
+            json_kv_int(j, "probes", cell->r.probes);
+        }
+        json_end(j);
+    }
+    json_end(j);
+    json_end(j);
+}
+
+static void write_sweep_json(FILE *f, const void *ctx)
+{
+    struct json j;
+    json_init(&j, f);
+    sweep_json(&j, ctx);
+    fputc('\n', f);
+}
+
+static void write_sweep_markdown(FILE *f, const void *ctx)
+{
+    const struct glibc_sweep *g = ctx;
+    fprintf(f, "# Tunables sweep: %s\n\n", g->platform);
+    fprintf(f, "Written by `statictls sweep`. libc build: %s. Tunables this ld.so knows (%s): "
+               "%s.\n\n",
+            g->describe, g->tunables_source ? g->tunables_source : "-",
+            *g->tunables_known ? g->tunables_known : "none");
+    fprintf(f, "Each row: the largest initial-exec block that loads in a fresh process, "
+               "measured (N loads, N+1 fails) and modelled.\n\n");
+    fprintf(f, "| configuration | measured max IE | modelled | at max+1 | agrees |\n"
+               "|---|---|---|---|---|\n");
+    for (size_t i = 0; i < NCONFIGS; i++) {
+        const struct cell *c = &g->cells[i];
+        fprintf(f, "| %s=%s | ", configs[i].group, configs[i].value);
+        if (!c->measured) {
+            fprintf(f, "not measured: %s | - | - | - |\n", c->error);
+            continue;
+        }
+        fprintf(f, "%llu | ", (unsigned long long)c->r.max_bytes);
+        if (c->r.predicted_known)
+            fprintf(f, "%llu", (unsigned long long)c->r.predicted);
+        else
+            fprintf(f, "-");
+        fprintf(f, " | %s | %s |\n", load_kind_name(c->r.kind_at_next),
+                cell_agrees(c) ? "yes" : "**no**");
+    }
+}
+
+struct summary {
+    const struct glibc_sweep *g;
+    size_t n;
+};
+
+static void write_summary(FILE *f, const void *ctx)
+{
+    const struct summary *s = ctx;
+    fprintf(f, "# statictls results\n\n"
+               "Written by `scripts/regenerate-results.sh`; do not edit. Every number is "
+               "measured in that run (the largest initial-exec block that loads in a fresh "
+               "process: N loads, N+1 fails); where harness/model.c predicts otherwise the "
+               "cell says so.\n\n");
+    fprintf(f, "## Largest initial-exec block, by glibc and configuration\n\n| configuration |");
+    for (size_t k = 0; k < s->n; k++)
+        fprintf(f, " glibc %s |", s->g[k].version);
+    fprintf(f, "\n|---|");
+    for (size_t k = 0; k < s->n; k++)
+        fprintf(f, "---|");
+    fprintf(f, "\n");
+    unsigned other_trips = 0;
+    for (size_t i = 0; i < NCONFIGS; i++) {
+        fprintf(f, "| %s=%s |", configs[i].group, configs[i].value);
+        for (size_t k = 0; k < s->n; k++) {
+            const struct cell *c = &s->g[k].cells[i];
+            if (!c->measured) {
+                fprintf(f, " not measured |");
+                continue;
+            }
+            fprintf(f, " %llu", (unsigned long long)c->r.max_bytes);
+            if (!cell_agrees(c))
+                fprintf(f, " (model: %llu)", (unsigned long long)c->r.predicted);
+            if (c->r.kind_at_next != KIND_STATIC_TLS_EXHAUSTED) {
+                fprintf(f, ", max+1: %s", load_kind_name(c->r.kind_at_next));
+                other_trips++;
+            }
+            fprintf(f, " |");
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "| tunables known |");
+    for (size_t k = 0; k < s->n; k++)
+        fprintf(f, " %s |", *s->g[k].tunables_known ? s->g[k].tunables_known : "none");
+    fprintf(f, "\n\n");
+    if (!other_trips)
+        fprintf(f, "In every cell the (N+1)-byte block tripped with \"cannot allocate memory "
+                   "in static TLS block\". align=1 is the free static TLS of a fresh "
+                   "process.\n\n");
+    fprintf(f, "![largest IE block against glibc.rtld.optional_static_tls]"
+               "(max-ie-vs-optional.svg)\n\n");
+    fprintf(f, "## Per glibc\n\n| glibc | libc build | sweep | cases | time |\n"
+               "|---|---|---|---|---|\n");
+    for (size_t k = 0; k < s->n; k++)
+        fprintf(f, "| %s | %s | [sweep](%s/sweep.md) | [report](%s/README.md) | %.2f s |\n",
+                s->g[k].version, s->g[k].describe, s->g[k].platform, s->g[k].platform,
+                s->g[k].seconds);
+}
+
+/* One row per optional_static_tls value, one column per glibc: the plot's data. */
+static void write_plot_data(FILE *f, const void *ctx)
+{
+    const struct summary *s = ctx;
+    fprintf(f, "optional_static_tls");
+    for (size_t k = 0; k < s->n; k++)
+        fprintf(f, "\tglibc-%s", s->g[k].version);
+    fprintf(f, "\n");
+    for (size_t i = 0; i < NCONFIGS; i++) {
+        if (strcmp(configs[i].group, "optional_static_tls") != 0)
+            continue;
+        fprintf(f, "%s", configs[i].value);
+        for (size_t k = 0; k < s->n; k++) {
+            const struct cell *c = &s->g[k].cells[i];
+            if (c->measured)
+                fprintf(f, "\t%llu", (unsigned long long)c->r.max_bytes);
+            else
+                fprintf(f, "\tNaN");
+        }
+        fprintf(f, "\n");
+    }
+}
+
+static void write_result(const char *dir, const char *name,
+                         void (*writer)(FILE *, const void *), const void *ctx)
+{
+    size_t len;
+    char *text = render_to_memory(writer, ctx, &len);
+    make_dirs(dir);
+    char *path = xasprintf("%s/%s", dir, name);
+    write_file_atomic(path, text, len);
+    free(path);
+    free(text);
+}
+
+static int compare_versions(const void *a, const void *b)
+{
+    return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The glibc releases built here: build/glibc-VERSION/ with a probe. */
+static char **built_versions(size_t *n)
+{
+    char **versions = NULL;
+    *n = 0;
+    DIR *d = opendir(self_dir());
+    if (!d)
+        die_errno("opendir %s", self_dir());
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, "glibc-", 6) != 0)
+            continue;
+        char *probe = xasprintf("%s/%s/statictls-probe", self_dir(), e->d_name);
+        struct stat st;
+        if (stat(probe, &st) == 0)
+            *XAPPEND(&versions, n) = xstrdup(e->d_name + 6);
+        free(probe);
+    }
+    closedir(d);
+    qsort(versions, *n, sizeof *versions, compare_versions);
+    return versions;
+}
+
+static void glibc_sweep_free(struct glibc_sweep *g)
+{
+    for (size_t i = 0; i < NCONFIGS; i++)
+        if (g->cells[i].measured)
+            limit_result_free(&g->cells[i].r);
+    free(g->platform), free(g->describe), free(g->version), free(g->tunables_known);
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    bool as_json = false;
+    const char *results_dir = NULL;
+    char **versions = NULL;
+    size_t nversions = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--json") == 0)
+            as_json = true;
+        else if (strcmp(argv[i], "--results") == 0 && next)
+            results_dir = argv[++i];
+        else if (strcmp(argv[i], "--glibc") == 0 && next)
+            *XAPPEND(&versions, &nversions) = xstrdup(argv[++i]);
+        else
+            die_input("sweep: unknown argument \"%s\"", argv[i]);
+    }
+    if (!nversions)
+        versions = built_versions(&nversions);
+    if (!nversions)
+        fprintf(stderr, "statictls: sweep: no glibc sysroot is built here (scripts/fetch-glibc.sh); "
+                        "sweeping the host libc only\n");
+
+    size_t nsweeps = nversions ? nversions : 1;
+    struct glibc_sweep *sweeps = xcalloc(nsweeps, sizeof *sweeps);
+    unsigned bad = 0;
+    double start = now_seconds();
+    for (size_t k = 0; k < nsweeps; k++) {
+        if (nversions) {
+            struct libc_build b;
+            char why[512];
+            if (!libc_build_find(versions[k], &b, why, sizeof why)) {
+                fprintf(stderr, "statictls: %s\n", why);
+                exit(EXIT_SKIP);
+            }
+            libc_build_use(&b);
+        }
+        sweep_one(&sweeps[k]);
+        bad += sweeps[k].disagreements + sweeps[k].errors;
+        if (!as_json)
+            print_sweep(&sweeps[k]);
+        if (results_dir) {
+            char *dir = xasprintf("%s/%s", results_dir, sweeps[k].platform);
+            write_result(dir, "sweep.json", write_sweep_json, &sweeps[k]);
+            write_result(dir, "sweep.md", write_sweep_markdown, &sweeps[k]);
+            free(dir);
+        }
+    }
+    if (as_json) {
+        struct json j;
+        json_init(&j, stdout);
+        json_array(&j);
+        for (size_t k = 0; k < nsweeps; k++)
+            sweep_json(&j, &sweeps[k]);
+        json_end(&j);
+        printf("\n");
+    } else {
+        printf("%zu glibc builds x %d configurations in %.2f s; %u cells disagree with the "
+               "model or were not measured\n",
+               nsweeps, NCONFIGS, now_seconds() - start, bad);
+    }
+    if (results_dir) {
+        struct summary s = {sweeps, nsweeps};
+        write_result(results_dir, "README.md", write_summary, &s);
+        write_result(results_dir, "max-ie-vs-optional.tsv", write_plot_data, &s);
+        if (!as_json)
+            printf("results written to %s/\n", results_dir);
+    }
+    for (size_t k = 0; k < nsweeps; k++)
+        glibc_sweep_free(&sweeps[k]);
+    free(sweeps);
+    for (size_t k = 0; k < nversions; k++)
+        free(versions[k]);
+    free(versions);
+    return bad ? EXIT_TRIPPED : EXIT_PASS;
+}
