@@ -1,11 +1,16 @@
 #!/bin/sh
 # Installs what statictls needs (Debian/Ubuntu, as root, only what is
-# missing), then configures and builds into build/.  Safe to run again.
+# missing), fetches the glibc sysroots (scripts/fetch-glibc.sh, cached in
+# ~/.cache/statictls), then configures and builds.  Safe to run again.
+#
+#   scripts/bootstrap.sh [BUILD_DIR]     (default: build/)
+# STATICTLS_FETCH_GLIBC=OFF skips the sysroots; their tests then skip.
 set -eu
 cd "$(dirname "$0")/.."
+build=${1:-build}
 
 need=""
-for pkg in gcc cmake make pkg-config libcmocka-dev libelf-dev libgomp1; do
+for pkg in gcc cmake make pkg-config libcmocka-dev libelf-dev libgomp1 binutils; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need="$need $pkg"
 done
 if [ -n "$need" ]; then
@@ -14,5 +19,6 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSTATICTLS_FETCH_GLIBC="${STATICTLS_FETCH_GLIBC:-ON}" >/dev/null
+cmake --build "$build" -j"$(nproc)"

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Regenerates everything under results/ from scratch, on this machine:
+# fetches the glibc sysroots, builds, and for each glibc runs `statictls
+# report` (budget, limits, cases) into results/<platform>/; then `statictls
+# sweep` (tunables matrix, results/README.md and the plot's data), gnuplot
+# for the SVG, and `statictls bench` into results/bench.txt.
+#
+#   scripts/regenerate-results.sh [BUILD_DIR]
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$src/build}
+
+"$src/scripts/bootstrap.sh" "$build"
+if ! command -v gnuplot >/dev/null 2>&1; then
+    echo "regenerate-results: installing gnuplot-nox for the plot"
+    apt-get install -y -q gnuplot-nox >/dev/null
+fi
+
+statictls=$build/statictls
+for dir in "$build"/glibc-*/; do
+    version=$(basename "$dir" | sed 's/^glibc-//')
+    [ -x "$dir/statictls-probe" ] || continue
+    echo "== report, glibc $version"
+    "$statictls" report --glibc "$version" --results "$src/results"
+done
+echo "== sweep"
+"$statictls" sweep --results "$src/results"
+(cd "$src/results" && gnuplot max-ie-vs-optional.gp)
+echo "== bench"
+"$statictls" bench | tee "$src/results/bench.txt"
+echo "results/ regenerated"
