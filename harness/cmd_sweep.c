@@ -2,11 +2,9 @@
    tunables, audit modules and threads, each cell measured (limit: predict,
    then prove with N and N+1) beside the model's prediction. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "json.h"
@@ -346,33 +344,6 @@ static void write_result(const char *dir, const char *name,
     free(text);
 }
 
-static int compare_versions(const void *a, const void *b)
-{
-    return strverscmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The glibc releases built here: build/glibc-VERSION/ with a probe. */
-static char **built_versions(size_t *n)
-{
-    char **versions = NULL;
-    *n = 0;
-    DIR *d = opendir(self_dir());
-    if (!d)
-        die_errno("opendir %s", self_dir());
-    for (struct dirent *e; (e = readdir(d));) {
-        if (strncmp(e->d_name, "glibc-", 6) != 0)
-            continue;
-        char *probe = xasprintf("%s/%s/statictls-probe", self_dir(), e->d_name);
-        struct stat st;
-        if (stat(probe, &st) == 0)
-            *XAPPEND(&versions, n) = xstrdup(e->d_name + 6);
-        free(probe);
-    }
-    closedir(d);
-    qsort(versions, *n, sizeof *versions, compare_versions);
-    return versions;
-}
-
 static void glibc_sweep_free(struct glibc_sweep *g)
 {
     for (size_t i = 0; i < NCONFIGS; i++)
@@ -399,7 +370,7 @@ int cmd_sweep(int argc, char **argv)
             die_input("sweep: unknown argument \"%s\"", argv[i]);
     }
     if (!nversions)
-        versions = built_versions(&nversions);
+        versions = libc_build_versions(&nversions);
     if (!nversions)
         fprintf(stderr, "statictls: sweep: no glibc sysroot is built here (scripts/fetch-glibc.sh); "
                         "sweeping the host libc only\n");

@@ -9,6 +9,7 @@ int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_census(int argc, char **argv);
 
 struct json;
 struct budget;

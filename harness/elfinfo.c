@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xsys.h"
@@ -122,6 +123,14 @@ bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errle
     out->machine = eh.e_machine;
     if (elf_getphdrnum(elf, &nphdr) != 0) {
         snprintf(err, errlen, "malformed: %s: %s", path, elf_errmsg(-1));
+        goto out;
+    }
+    /* libelf reads a truncated table without complaint; ld.so would not. */
+    struct stat st;
+    uint64_t nph = nphdr > eh.e_phnum ? nphdr : eh.e_phnum;
+    if (fstat(fd, &st) != 0 || eh.e_phoff > (uint64_t)st.st_size ||
+        nph * eh.e_phentsize > (uint64_t)st.st_size - eh.e_phoff) {
+        snprintf(err, errlen, "malformed: %s: truncated (program headers past the end)", path);
         goto out;
     }
     for (size_t i = 0; i < nphdr; i++) {

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "libcbuild.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,8 @@ static bool chosen; /* by --glibc or --libc-root */
 const struct libc_build *libc_build(void)
 {
     if (!selected.name) {
-        selected.name = xstrdup("host");
-        selected.dir = xstrdup(self_dir());
-        selected.root = xstrdup("");
+        char why[8];
+        libc_build_find(NULL, &selected, why, sizeof why);
     }
     return &selected;
 }
@@ -65,6 +65,12 @@ static char *read_line(const char *dir, const char *name)
 bool libc_build_find(const char *version, struct libc_build *out, char *why, size_t len)
 {
     memset(out, 0, sizeof *out);
+    if (!version) {
+        out->name = xstrdup("host");
+        out->dir = xstrdup(self_dir());
+        out->root = xstrdup("");
+        return true;
+    }
     out->name = xasprintf("glibc-%s", version);
     out->dir = xasprintf("%s/%s", self_dir(), out->name);
     char *probe = xasprintf("%s/statictls-probe", out->dir);
@@ -245,3 +251,30 @@ const char *libc_build_describe(void)
                  b->loader ? ", run through --libc-root's ld.so" : "");
     return text;
 }
+
+static int compare_versions(const void *a, const void *b)
+{
+    return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **libc_build_versions(size_t *n)
+{
+    char **versions = NULL;
+    *n = 0;
+    DIR *d = opendir(self_dir());
+    if (!d)
+        die_errno("opendir %s", self_dir());
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, "glibc-", 6) != 0)
+            continue;
+        char *probe = xasprintf("%s/%s/statictls-probe", self_dir(), e->d_name);
+        struct stat st;
+        if (stat(probe, &st) == 0)
+            *XAPPEND(&versions, n) = xstrdup(e->d_name + 6);
+        free(probe);
+    }
+    closedir(d);
+    qsort(versions, *n, sizeof *versions, compare_versions);
+    return versions;
+}
+

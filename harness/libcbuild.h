@@ -28,6 +28,10 @@ const struct libc_build *libc_build(void);
    built here exits 77 with how to fetch it; a DIR without a glibc exits 2. */
 bool libc_build_option(int argc, char **argv, int *i);
 
+/* The glibc releases built here (build/glibc-VERSION/ with a probe),
+   oldest first; the caller frees the strings and the array. */
+char **libc_build_versions(size_t *n);
+
 /* Makes b (from libc_build_find) the selected build, taking it over. */
 void libc_build_use(struct libc_build *b);
 
@@ -40,7 +44,8 @@ const char *libc_build_describe(void);
 /* Directories ld.so searches by default, inside the selected root. */
 const char *const *libc_lib_dirs(const char *machine);
 
-/* The build for VERSION: false with the reason in why when it is absent. */
+/* The build for VERSION (NULL: the host's): false with the reason in why
+   when it is absent. */
 bool libc_build_find(const char *version, struct libc_build *out, char *why, size_t len);
 void libc_build_free(struct libc_build *b);
 

@@ -19,6 +19,8 @@ static const char usage[] =
     "                                        largest IE block per glibc build across\n"
     "                                        alignments, tunables, LD_AUDIT and threads\n"
     "  bench [--runs N]                      time `limit` against compile-and-bisect\n"
+    "  census [--json] PATH...               ELF objects with TLS under PATHs, and whether\n"
+    "                                        their static TLS fits each libc build\n"
     "\n"
     "Each command takes --glibc VERSION (a release built from scripts/fetch-glibc.sh's\n"
     "sysroots) or --libc-root DIR (such a release's build run through DIR's ld.so);\n"
@@ -34,7 +36,8 @@ int main(int argc, char **argv)
         int (*run)(int, char **);
     } commands[] = {{"budget", cmd_budget}, {"load", cmd_load},     {"limit", cmd_limit},
                     {"run", cmd_run},       {"report", cmd_report},
-                    {"sweep", cmd_sweep},   {"bench", cmd_bench}};
+                    {"sweep", cmd_sweep},   {"bench", cmd_bench},
+                    {"census", cmd_census}};
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
