@@ -148,6 +148,17 @@ static void build_model(struct budget *b)
     free(offsets);
 }
 
+void budget_model_as(struct budget *b, const char *version)
+{
+    free(b->libc_version);
+    b->libc_version = xstrdup(version);
+    b->knows_tls_tunables = false;
+    b->have_rseq = false;
+    b->modelled = false;
+    b->why_not_modelled[0] = '\0';
+    build_model(b);
+}
+
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);

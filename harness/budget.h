@@ -45,6 +45,11 @@ struct budget {
     struct model model; /* the model's state of a fresh process */
 };
 
+/* Rebuilds the model as if this process ran glibc VERSION, with the same
+   startup modules and no rseq area: for releases that cannot run here
+   (2.17); everything it then predicts is modelled only. */
+void budget_model_as(struct budget *b, const char *version);
+
 /* Runs a budget probe in env.  False with a message in err when the probe
    did not report (it could not start, crashed, or timed out). */
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen);

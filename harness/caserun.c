@@ -158,16 +158,33 @@ static void mark_unpredictable(const struct case_def *c, struct plan *p)
     }
 }
 
-static void judge(const struct case_def *c, struct case_result *r, const struct probe_result *pr)
+static void find_predicted_trip(struct case_result *r)
 {
-    size_t n = r->plan.n;
-    r->trip = first_failure(&r->plan, r->measured);
     r->prediction_complete = r->budget.modelled;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < r->plan.n; i++) {
         r->prediction_complete &= r->modelled[i].known;
         if (!r->predicted_trip && r->modelled[i].known && r->modelled[i].kind != KIND_LOADED)
             r->predicted_trip = i + 1;
     }
+}
+
+static void judge_modelled(struct case_result *r, const char *version)
+{
+    find_predicted_trip(r);
+    if (!r->prediction_complete)
+        set_verdict(r, VERDICT_SKIP, "glibc %s: the model cannot predict every step", version);
+    else if (r->predicted_trip)
+        set_verdict(r, VERDICT_PASS, "modelled for glibc %s: step %zu fails with %s", version,
+                    r->predicted_trip, load_kind_name(r->modelled[r->predicted_trip - 1].kind));
+    else
+        set_verdict(r, VERDICT_PASS, "modelled for glibc %s: every step loads", version);
+}
+
+static void judge(const struct case_def *c, struct case_result *r, const struct probe_result *pr)
+{
+    size_t n = r->plan.n;
+    r->trip = first_failure(&r->plan, r->measured);
+    find_predicted_trip(r);
     /* A real library this machine does not have cannot be measured here. */
     for (size_t i = 0; i < n; i++) {
         const struct case_object *o =
@@ -232,7 +249,7 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
     }
 }
 
-void case_run(const struct case_def *c, struct case_result *r)
+static void run_case(const struct case_def *c, const char *model_as, struct case_result *r)
 {
     memset(r, 0, sizeof *r);
     r->def = c;
@@ -249,6 +266,8 @@ void case_run(const struct case_def *c, struct case_result *r)
         set_verdict(r, VERDICT_FAIL, "%s", err);
         goto out;
     }
+    if (model_as)
+        budget_model_as(&r->budget, model_as);
     if (r->budget.modelled)
         f.free_bytes = (long long)model_free(&r->budget.model);
     else if (uses_free(c)) {
@@ -260,8 +279,12 @@ void case_run(const struct case_def *c, struct case_result *r)
     plan_resolve(&r->plan, &r->budget, env.vars, libc_lib_dirs(r->budget.machine));
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
-    r->measured = xcalloc(r->plan.n, sizeof *r->measured);
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);
+    if (model_as) {
+        judge_modelled(r, model_as);
+        goto out;
+    }
+    r->measured = xcalloc(r->plan.n, sizeof *r->measured);
     struct probe_result pr;
     plan_run(&r->plan, &env.probe, r->budget.static_size, r->measured, &pr);
     for (size_t i = 0; i < r->plan.n; i++) {
@@ -279,6 +302,16 @@ out:
     kit_close(&f.kit);
     run_env_free(&env);
     r->seconds = now_seconds() - start;
+}
+
+void case_run(const struct case_def *c, struct case_result *r)
+{
+    run_case(c, NULL, r);
+}
+
+void case_model_as(const struct case_def *c, const char *version, struct case_result *r)
+{
+    run_case(c, version, r);
 }
 
 void case_result_free(struct case_result *r)
@@ -313,7 +346,7 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
             fprintf(out, "; free at start %zu (modelled)", model_free(&r->budget.model));
         fputc('\n', out);
     }
-    if (r->plan.n && r->measured)
+    if (r->plan.n && r->modelled)
         plan_print(out, &r->plan, r->measured, r->modelled);
     if (r->verdict == VERDICT_FAIL && r->have_budget && r->budget.modelled) {
         fprintf(out, "  model: surplus %s\n", r->budget.surplus_formula);

@@ -29,6 +29,10 @@ struct case_result {
 };
 
 void case_run(const struct case_def *c, struct case_result *out);
+/* The model's outcome of the case for glibc VERSION, which does not run
+   here: no step probe; the budget probe only supplies the startup modules.
+   r->measured stays NULL and the verdict says "modelled". */
+void case_model_as(const struct case_def *c, const char *version, struct case_result *out);
 void case_result_free(struct case_result *r);
 
 const char *verdict_name(enum verdict v);

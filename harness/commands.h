@@ -10,6 +10,9 @@ int cmd_report(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_census(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_headroom(int argc, char **argv);
 
 struct json;
 struct budget;

@@ -21,6 +21,11 @@ static const char usage[] =
     "  bench [--runs N]                      time `limit` against compile-and-bisect\n"
     "  census [--json] PATH...               ELF objects with TLS under PATHs, and whether\n"
     "                                        their static TLS fits each libc build\n"
+    "  headroom [--json] [--expect-exit N] -- CMD ARGS...\n"
+    "                                        the least free static TLS CMD needs\n"
+    "  trace -o FILE -- CMD ARGS...          each object CMD loads: TLS shape, threads\n"
+    "  replay [--model glibc-2.17] [--squeeze H] [--fix F]... [--emit CASE] [--table NAME] TRACE\n"
+    "                                        a trace as a synthetic reproducer\n"
     "\n"
     "Each command takes --glibc VERSION (a release built from scripts/fetch-glibc.sh's\n"
     "sysroots) or --libc-root DIR (such a release's build run through DIR's ld.so);\n"
@@ -37,7 +42,8 @@ int main(int argc, char **argv)
     } commands[] = {{"budget", cmd_budget}, {"load", cmd_load},     {"limit", cmd_limit},
                     {"run", cmd_run},       {"report", cmd_report},
                     {"sweep", cmd_sweep},   {"bench", cmd_bench},
-                    {"census", cmd_census}};
+                    {"census", cmd_census}, {"trace", cmd_trace},
+                    {"replay", cmd_replay}, {"headroom", cmd_headroom}};
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

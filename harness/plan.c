@@ -382,10 +382,12 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
         const struct plan_step *s = &p->steps[i];
         char num[16], tp[32] = "-", mod[32] = "-", ptp[32] = "-", pfree[32] = "-";
         snprintf(num, sizeof num, s->number ? "%d" : "-", s->number);
-        if (r[i].has_tpoff)
+        if (r && r[i].in_static) /* a dynamic block's address says nothing */
             snprintf(tp, sizeof tp, "%+ld", r[i].tpoff);
-        if (r[i].modid)
+        if (r && r[i].modid)
             snprintf(mod, sizeof mod, "%ld", r[i].modid);
+        else if (!r && pr[i].known && pr[i].modid > 0) /* modelled only: its ids */
+            snprintf(mod, sizeof mod, "(%ld)", pr[i].modid);
         if (pr[i].known && pr[i].has_tpoff)
             snprintf(ptp, sizeof ptp, "%+ld", pr[i].tpoff);
         if (pr[i].known)
@@ -400,7 +402,8 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
         else
             snprintf(what, sizeof what, "%s", s->name);
         bool is_load = s->op == OP_LOAD || s->op == OP_MOPEN;
-        const char *measured = !r[i].ran                                   ? "(not run)"
+        const char *measured = !r                                          ? "(modelled only)"
+                               : !r[i].ran                                 ? "(not run)"
                                : !is_load && r[i].kind == KIND_LOADED      ? "done"
                                                                            : load_kind_name(r[i].kind);
         const char *modelled = !pr[i].known                                ? "(unknown)"
@@ -408,7 +411,12 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
                                                                            : load_kind_name(pr[i].kind);
         fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %8s | %-22s %9s %9s\n", num, op_name(s->op),
                 what, measured, tp, mod, modelled, ptp, pfree);
-        if (r[i].error && r[i].kind != KIND_LOADED)
+        if (r && r[i].error && r[i].kind != KIND_LOADED)
             fprintf(out, "        error: %s\n", r[i].error);
+        else if (!r && pr[i].known && is_load && pr[i].kind == KIND_STATIC_TLS_COUNT)
+            fprintf(out, "        modelled error: dlopen: cannot load any more object with static TLS\n");
+        else if (!r && pr[i].known && is_load && pr[i].kind == KIND_STATIC_TLS_EXHAUSTED)
+            fprintf(out, "        modelled error: %s: cannot allocate memory in static TLS block\n",
+                    s->name);
     }
 }

@@ -91,7 +91,8 @@ bool step_agrees(const struct step_result *r, const struct step_prediction *pr, 
 /* The first step that did not load (0 if all did). */
 size_t first_failure(const struct plan *p, const struct step_result *r);
 
-/* A readable table of the steps, measured beside modelled. */
+/* A readable table of the steps, measured beside modelled (r NULL: the
+   model's outcome only, with the messages glibc would give). */
 void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
                 const struct step_prediction *pr);
 

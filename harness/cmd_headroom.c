@@ -1,0 +1,259 @@
+/* statictls headroom: the smallest free static TLS a real command needs.
+   The LD_PRELOAD helper (harness/inject/squeeze.c) measures the free bytes
+   inside the command's own process and can leave exactly H of them.  Run 1
+   lets the command run unsqueezed and lists what it loaded; the model
+   predicts the headroom those static-TLS objects need; runs 2 and 3 verify
+   it (H succeeds, H-1 fails).  Bisection only when the prediction misses. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "budget.h"
+#include "command.h"
+#include "commands.h"
+#include "elfinfo.h"
+#include "json.h"
+#include "record.h"
+#include "runenv.h"
+#include "xsys.h"
+
+struct squeeze_run {
+    int exit_code;
+    bool squeezed;   /* the helper reported */
+    long free_bytes; /* measured in the command's process */
+    char *message;   /* glibc's static TLS line in stderr, or NULL */
+    char **loaded;   /* objects with TLS loaded after startup (run 1) */
+    size_t nloaded;
+};
+
+struct headroom {
+    char **command;
+    int expect_exit;
+    char *dir, *report, *errfile;
+    unsigned runs;
+};
+
+static void squeeze_run_free(struct squeeze_run *s)
+{
+    free(s->message);
+    for (size_t i = 0; i < s->nloaded; i++)
+        free(s->loaded[i]);
+    free(s->loaded);
+    memset(s, 0, sizeof *s);
+}
+
+static bool listed(char **paths, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(paths[i], path) == 0)
+            return true;
+    return false;
+}
+
+/* Runs the command leaving `leave` bytes of static TLS free (-1: all). */
+static void run_squeezed(struct headroom *h, long leave, struct squeeze_run *out)
+{
+    memset(out, 0, sizeof *out);
+    remove(h->report);
+    const char *preload = getenv("LD_PRELOAD");
+    char *extra[5] = {
+        xasprintf("LD_PRELOAD=%s/statictls-squeeze.so%s%s", self_dir(),
+                  preload && *preload ? ":" : "", preload ? preload : ""),
+        xasprintf("STATICTLS_SQUEEZE_TEMPLATE=%s/fixtures/template-ie.so", self_dir()),
+        xasprintf("STATICTLS_SQUEEZE_DIR=%s", h->dir),
+        xasprintf("STATICTLS_SQUEEZE_REPORT=%s", h->report),
+        leave >= 0 ? xasprintf("STATICTLS_SQUEEZE_LEAVE=%ld", leave) : NULL};
+    pid_t pid;
+    int status = run_command(h->command, extra, leave >= 0 ? 5 : 4, h->errfile, &pid);
+    h->runs++;
+    out->exit_code = command_exit_code(status);
+    /* Only the unsqueezed run's stderr is the command's own business. */
+    char *err = command_stderr(h->errfile, leave < 0);
+    out->message = static_tls_message(err);
+    free(err);
+
+    size_t len;
+    char *text = read_file(h->report, &len);
+    char *want = xasprintf("%d", (int)pid);
+    char **startup = NULL;
+    size_t nstartup = 0;
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        struct record r;
+        if (!record_parse(line, &r))
+            continue;
+        const char *p = record_get(&r, "pid"), *path = record_get(&r, "path");
+        long v;
+        if (p && strcmp(p, want) == 0) {
+            if (strcmp(r.kind, "squeeze") == 0 && record_get_long(&r, "free", &v)) {
+                out->squeezed = true;
+                out->free_bytes = v;
+            } else if (strcmp(r.kind, "startup") == 0 && path) {
+                *XAPPEND(&startup, &nstartup) = xstrdup(path);
+            } else if (strcmp(r.kind, "final") == 0 && path && !listed(startup, nstartup, path) &&
+                       strncmp(path, h->dir, strlen(h->dir)) != 0) {
+                *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(path);
+            }
+        }
+        record_free(&r);
+    }
+    for (size_t i = 0; i < nstartup; i++)
+        free(startup[i]);
+    free(startup);
+    free(want);
+    free(text);
+    for (int i = 0; i < 5; i++)
+        free(extra[i]);
+}
+
+/* The least headroom in which the model places every block in load order:
+   a squeezed area is used up to `headroom` bytes before its aligned end. */
+static long predict(const struct budget *b, const struct tls_block *blocks, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += blocks[i].size + blocks[i].align;
+    for (size_t h = 0; h <= total; h++) {
+        struct model m = b->model;
+        m.area_end = round_up(total + 4096, m.static_align);
+        m.used = m.area_end - h;
+        bool all = true;
+        for (size_t i = 0; i < n && all; i++)
+            all = model_load(&m, &blocks[i], ACCESS_STATIC).how == PLACED_STATIC;
+        if (all)
+            return (long)h;
+    }
+    return -1;
+}
+
+static bool succeeds(const struct headroom *h, const struct squeeze_run *s)
+{
+    return s->squeezed && s->exit_code == h->expect_exit;
+}
+
+int cmd_headroom(int argc, char **argv)
+{
+    bool as_json = false;
+    struct headroom h = {.expect_exit = 0};
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            as_json = true;
+        else if (strcmp(argv[i], "--expect-exit") == 0)
+            h.expect_exit = (int)option_number("--expect-exit", i + 1 < argc ? argv[++i] : NULL, 0, 255);
+        else
+            die_input("headroom: unknown argument \"%s\" (usage: headroom [--json] "
+                      "[--expect-exit N] -- CMD ARGS...)", argv[i]);
+    }
+    if (i + 1 >= argc)
+        die_input("headroom: usage: headroom [--json] [--expect-exit N] -- CMD ARGS...");
+    h.command = argv + i + 1;
+    h.dir = xasprintf("%s/statictls-headroom.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(h.dir))
+        die_errno("mkdtemp %s", h.dir);
+    h.report = xasprintf("%s/report", h.dir);
+    h.errfile = xasprintf("%s/stderr", h.dir);
+
+    /* Run 1: as it is; what does it load, and how much is free? */
+    struct squeeze_run base;
+    run_squeezed(&h, -1, &base);
+    if (!base.squeezed)
+        die("headroom: the helper did not report: %s does not run with LD_PRELOAD "
+            "(a static or setuid program?)", h.command[0]);
+    if (base.exit_code != h.expect_exit) {
+        fprintf(stderr, "statictls: headroom: %s exits %d without any squeeze (expected %d)%s%s\n",
+                h.command[0], base.exit_code, h.expect_exit, base.message ? ": " : "",
+                base.message ? base.message : "");
+        return EXIT_TRIPPED;
+    }
+
+    /* The census of what it loaded, and the model's prediction from it. */
+    struct run_env env;
+    run_env_empty(&env, 10);
+    struct budget b;
+    char err[1024];
+    if (!budget_read(&env.probe, &b, err, sizeof err))
+        die("headroom: %s", err);
+    struct tls_block *blocks = xcalloc(base.nloaded + 1, sizeof *blocks);
+    size_t nblocks = 0;
+    for (size_t k = 0; k < base.nloaded; k++) {
+        struct elf_tls t;
+        if (!elf_tls_read(base.loaded[k], &t, err, sizeof err))
+            continue;
+        if (elf_tls_needs_static(&t))
+            blocks[nblocks++] = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
+        elf_tls_free(&t);
+    }
+    long predicted = b.modelled ? predict(&b, blocks, nblocks) : -1;
+
+    /* Verify: predicted succeeds, predicted - 1 fails; else bisect. */
+    long needed = -1;
+    struct squeeze_run at = {0}, below = {0};
+    bool hit = false;
+    if (predicted > 0) {
+        run_squeezed(&h, predicted, &at);
+        if (succeeds(&h, &at)) {
+            run_squeezed(&h, predicted - 1, &below);
+            hit = !succeeds(&h, &below);
+        }
+    }
+    if (hit) {
+        needed = predicted;
+    } else {
+        long lo = -1, hi = base.free_bytes; /* lo fails, hi succeeds */
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            struct squeeze_run s;
+            run_squeezed(&h, mid, &s);
+            if (succeeds(&h, &s)) {
+                hi = mid;
+            } else {
+                lo = mid;
+                squeeze_run_free(&below);
+                below = s;
+                continue;
+            }
+            squeeze_run_free(&s);
+        }
+        needed = hi;
+    }
+
+    const char *method = hit ? "prediction verified" : "bisection";
+    if (as_json) {
+        struct json j;
+        json_init(&j, stdout);
+        json_object(&j);
+        json_kv_int(&j, "needed_bytes", needed);
+        json_kv_int(&j, "free_bytes", base.free_bytes);
+        json_key(&j, "predicted_bytes");
+        if (predicted >= 0)
+            json_int(&j, predicted);
+        else
+            json_null(&j);
+        json_kv_int(&j, "static_tls_objects", (long long)nblocks);
+        json_kv_string(&j, "message_at_one_less", below.message);
+        json_kv_int(&j, "exit_at_one_less", below.exit_code);
+        json_kv_int(&j, "runs", h.runs);
+        json_kv_string(&j, "method", method);
+        json_end(&j);
+        printf("\n");
+    } else {
+        printf("needed_bytes  %ld (measured: %ld bytes of headroom succeed, %ld fail)\n", needed,
+               needed, needed - 1);
+        printf("free_bytes    %ld (measured inside the command's process)\n", base.free_bytes);
+        if (predicted >= 0)
+            printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
+                   predicted, nblocks);
+        printf("at %ld        exit %d%s%s\n", needed - 1, below.exit_code,
+               below.message ? ": " : "", below.message ? below.message : "");
+        printf("runs          %u (%s)\n", h.runs, method);
+    }
+    squeeze_run_free(&base), squeeze_run_free(&at), squeeze_run_free(&below);
+    free(blocks);
+    budget_free(&b);
+    run_env_free(&env);
+    remove(h.report), remove(h.errfile), rmdir(h.dir);
+    free(h.dir), free(h.report), free(h.errfile);
+    return EXIT_PASS;
+}

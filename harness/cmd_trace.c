@@ -1,0 +1,161 @@
+/* statictls trace: runs a real command with the rtld-audit tracer
+   (harness/inject/tracer.c) and writes, per object in load order, its TLS
+   shape and the threads running, for `replay`. */
+#define _GNU_SOURCE
+#include <gnu/libc-version.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "commands.h"
+#include "elfinfo.h"
+#include "record.h"
+#include "trace.h"
+#include "xsys.h"
+
+static char *joined(char **argv)
+{
+    char *s = xstrdup("");
+    for (size_t i = 0; argv[i]; i++) {
+        char *next = xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
+        free(s);
+        s = next;
+    }
+    for (char *p = s; *p; p++)
+        if (*p == '\t' || *p == '\n')
+            *p = ' ';
+    return s;
+}
+
+/* What the ELF file says, and glibc's module id, modelled: the lowest id
+   no loaded TLS module holds (ids come back on dlclose). */
+static void describe(struct trace_event *e, bool *ids, size_t nids)
+{
+    struct elf_tls t;
+    char err[512];
+    if (strcmp(e->path, "(main)") == 0 || !elf_tls_read(e->path, &t, err, sizeof err))
+        return; /* no file to read: counted as an object without TLS */
+    if (t.has_tls) {
+        e->tls_size = t.tls_memsz;
+        e->tls_align = t.tls_align;
+        e->access = elf_tls_needs_static(&t) ? TRACE_IE : t.desc_relocs ? TRACE_DESC : TRACE_GD;
+        for (size_t id = 1; id < nids; id++)
+            if (!ids[id]) {
+                ids[id] = true;
+                e->modid = (long)id;
+                break;
+            }
+    }
+    elf_tls_free(&t);
+}
+
+static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
+{
+    size_t len;
+    char *text = read_file(rawfile, &len);
+    enum { MAX_IDS = 65536 };
+    bool *ids = xcalloc(MAX_IDS, sizeof *ids);
+    char *want = xasprintf("%d", (int)pid);
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        struct record r;
+        if (!record_parse(line, &r))
+            continue;
+        const char *p = record_get(&r, "pid"), *path = record_get(&r, "path");
+        long v;
+        if (p && path && strcmp(p, want) == 0) {
+            struct trace_event *e = XAPPEND(&t->events, &t->nevents);
+            memset(e, 0, sizeof *e);
+            e->close = strcmp(r.kind, "close") == 0;
+            e->path = xstrdup(path);
+            e->seq = record_get_long(&r, "seq", &v) ? v : 0;
+            e->lmid = record_get_long(&r, "lmid", &v) ? v : 0;
+            e->threads = record_get_long(&r, "threads", &v) ? v : 0;
+            const char *phase = record_get(&r, "phase");
+            e->dlopen = phase && strcmp(phase, "dlopen") == 0;
+            if (!e->close) {
+                describe(e, ids, MAX_IDS);
+            } else {
+                /* the id of the latest open object of that path */
+                for (size_t i = t->nevents - 1; i-- > 0;)
+                    if (!t->events[i].close && strcmp(t->events[i].path, path) == 0) {
+                        e->modid = t->events[i].modid;
+                        break;
+                    }
+                if (e->modid > 0 && e->modid < MAX_IDS)
+                    ids[e->modid] = false;
+            }
+        }
+        record_free(&r);
+    }
+    /* ld.so closes everything at exit: that trailing run is no dlclose. */
+    while (t->nevents && t->events[t->nevents - 1].close)
+        free(t->events[--t->nevents].path);
+    free(want);
+    free(ids);
+    free(text);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    const char *out = NULL;
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else
+            die_input("trace: unknown argument \"%s\" (usage: trace -o FILE -- CMD ARGS...)", argv[i]);
+    }
+    if (!out || i + 1 >= argc)
+        die_input("trace: usage: trace -o FILE -- CMD ARGS...");
+    char **command = argv + i + 1;
+
+    char *dir = xasprintf("%s/statictls-trace.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(dir))
+        die_errno("mkdtemp %s", dir);
+    char *raw = xasprintf("%s/raw", dir), *errfile = xasprintf("%s/stderr", dir);
+    const char *audit = getenv("LD_AUDIT");
+    char *extra[] = {
+        xasprintf("LD_AUDIT=%s/statictls-tracer.so%s%s", self_dir(), audit && *audit ? ":" : "",
+                  audit ? audit : ""),
+        xasprintf("STATICTLS_TRACE_FILE=%s", raw)};
+    pid_t pid;
+    int status = run_command(command, extra, 2, errfile, &pid);
+    char *err_text = command_stderr(errfile, true);
+    struct trace t = {0};
+    struct utsname u;
+    if (uname(&u) != 0)
+        die_errno("uname");
+    t.command = joined(command);
+    t.libc = xasprintf("glibc-%s", gnu_get_libc_version());
+    t.machine = xstrdup(u.machine);
+    t.exit_status = command_exit_code(status);
+    t.error = static_tls_message(err_text);
+    read_raw(raw, pid, &t);
+    if (!t.nevents)
+        die("trace: the tracer wrote nothing: %s did not run under LD_AUDIT", command[0]);
+
+    size_t tls = 0, statics = 0;
+    long max_threads = 0;
+    for (size_t k = 0; k < t.nevents; k++) {
+        tls += t.events[k].tls_size > 0;
+        statics += t.events[k].access == TRACE_IE;
+        if (t.events[k].threads > max_threads)
+            max_threads = t.events[k].threads;
+    }
+    size_t tlen;
+    char *text = render_to_memory((void (*)(FILE *, const void *))trace_write, &t, &tlen);
+    write_file_atomic(out, text, tlen);
+    fprintf(stderr, "statictls: trace: %zu objects, %zu with TLS, %zu need static TLS, up to %ld "
+                    "threads; exit %d%s%s -> %s\n",
+            t.nevents, tls, statics, max_threads, t.exit_status, t.error ? "; " : "",
+            t.error ? t.error : "", out);
+    free(text);
+    trace_free(&t);
+    free(err_text);
+    remove(raw), remove(errfile), rmdir(dir);
+    free(raw), free(errfile), free(dir), free(extra[0]), free(extra[1]);
+    return EXIT_PASS;
+}

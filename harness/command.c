@@ -1,0 +1,68 @@
+#define _GNU_SOURCE
+#include "command.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xsys.h"
+
+int run_command(char **argv, char *const *extra, size_t nextra, const char *errfile,
+                pid_t *pid_out)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        die_errno("fork");
+    if (pid == 0) {
+        for (size_t i = 0; i < nextra; i++)
+            if (putenv(extra[i]) != 0)
+                _exit(126);
+        FILE *err = fopen(errfile, "w");
+        if (!err || dup2(fileno(err), 2) < 0)
+            _exit(126);
+        execvp(argv[0], argv);
+        fprintf(stderr, "statictls: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    *pid_out = pid;
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die_errno("waitpid");
+    return status;
+}
+
+int command_exit_code(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *static_tls_message(const char *stderr_text)
+{
+    static const char *const needles[] = {"cannot allocate memory in static TLS block",
+                                          "cannot load any more object with static TLS"};
+    for (size_t i = 0; stderr_text && i < 2; i++) {
+        const char *hit = strstr(stderr_text, needles[i]);
+        if (!hit)
+            continue;
+        const char *start = hit;
+        while (start > stderr_text && start[-1] != '\n')
+            start--;
+        return xasprintf("%.*s", (int)(strcspn(start, "\n")), start);
+    }
+    return NULL;
+}
+
+char *command_stderr(const char *errfile, bool echo)
+{
+    size_t len = 0;
+    char *text = read_file(errfile, &len);
+    if (echo && text && len && fwrite(text, 1, len, stderr) != len)
+        die_errno("write stderr");
+    return text;
+}
+

@@ -1,0 +1,22 @@
+/* Real commands, run by `trace` and `headroom` with helpers injected:
+   not probes (no timeout, their own environment), but their stderr is
+   kept so glibc's message can be found in it. */
+#ifndef STATICTLS_COMMAND_H
+#define STATICTLS_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Runs argv with the caller's environment plus NAME=VALUE variables, its
+   stderr into errfile; returns the wait status, the child's pid in pid_out. */
+int run_command(char **argv, char *const *extra, size_t nextra, const char *errfile,
+                pid_t *pid_out);
+/* The exit code a shell would show: 128 + the signal for a killed command. */
+int command_exit_code(int status);
+/* glibc's own static TLS message (the whole line) in text, or NULL. */
+char *static_tls_message(const char *text);
+/* What the command wrote to stderr; echo copies it onto ours. */
+char *command_stderr(const char *errfile, bool echo);
+
+#endif

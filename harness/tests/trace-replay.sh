@@ -1,0 +1,20 @@
+#!/bin/sh
+# trace-replay.sh STATICTLS DLOPEN_REAL
+# Traces a small real program that dlopens the system's libgomp.so.1,
+# checks what the trace says of it, and replays the trace: as it is it
+# loads; with 100 bytes of headroom the libgomp fixture trips; preloading
+# it fixes that.  The same as the README's table, on a small scale.
+set -eu
+statictls=$1 program=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$statictls" trace -o "$dir/t.trace" -- "$program" libgomp.so.1
+grep -q "^object	.*phase=dlopen	.*tls_size=136	tls_align=16	access=initial-exec	path=.*libgomp.so.1$" "$dir/t.trace" ||
+    { cat "$dir/t.trace"; echo "FAIL: libgomp.so.1 is not in the trace as an IE block"; exit 1; }
+"$statictls" replay "$dir/t.trace" | grep -q "^outcome: loads$" || { echo "FAIL: as is"; exit 1; }
+out=$("$statictls" replay --squeeze 100 "$dir/t.trace")
+echo "$out" | grep -q "^outcome: trips at libgomp.so.1: \"cannot allocate memory in static TLS block\"$" ||
+    { echo "$out"; echo "FAIL: squeezed"; exit 1; }
+"$statictls" replay --squeeze 100 --fix preload=libgomp "$dir/t.trace" | grep -q "^outcome: loads$" ||
+    { echo "FAIL: the preload fix"; exit 1; }
+echo "PASS"

@@ -1,0 +1,40 @@
+/* Traces of real commands: what `statictls trace` records and `statictls
+   replay` turns into a synthetic reproducer.  The format (records, one per
+   line, "kind\tkey=value...") is described in cases/README.md, "Traces". */
+#ifndef STATICTLS_TRACE_H
+#define STATICTLS_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum trace_access { TRACE_NO_TLS, TRACE_IE, TRACE_DESC, TRACE_GD };
+
+struct trace_event {
+    bool close;     /* a dlclose; otherwise an object mapped */
+    long seq;
+    bool dlopen;    /* after startup */
+    long lmid;
+    long threads;   /* running when it was mapped */
+    long modid;     /* modelled: glibc's lowest free id */
+    uint64_t tls_size, tls_align;
+    enum trace_access access;
+    char *path;
+};
+
+struct trace {
+    char *command, *libc, *machine, *error;
+    int exit_status;
+    struct trace_event *events;
+    size_t nevents;
+};
+
+void trace_write(FILE *out, const struct trace *t);
+/* False with "file:line: what is wrong" in err. */
+bool trace_read(const char *path, struct trace *t, char *err, size_t errlen);
+void trace_free(struct trace *t);
+
+const char *trace_access_name(enum trace_access a);
+
+#endif
