@@ -3,7 +3,8 @@
 # fetches the glibc sysroots, builds, and for each glibc runs `statictls
 # report` (budget, limits, cases) into results/<platform>/; then `statictls
 # sweep` (tunables matrix, results/README.md and the plot's data), gnuplot
-# for the SVG, and `statictls bench` into results/bench.txt.
+# for the SVG, scripts/torch-cv2-table.sh (the XTuner/OpenCV table), and
+# `statictls bench` into results/bench.txt.
 #
 #   scripts/regenerate-results.sh [BUILD_DIR]
 set -eu
@@ -26,6 +27,8 @@ done
 echo "== sweep"
 "$statictls" sweep --results "$src/results"
 (cd "$src/results" && gnuplot max-ie-vs-optional.gp)
+echo "== the torch + cv2 table"
+"$src/scripts/torch-cv2-table.sh" "$build"
 echo "== bench"
 "$statictls" bench | tee "$src/results/bench.txt"
 echo "results/ regenerated"
