@@ -254,6 +254,15 @@ static bool parse_line(struct parser *p, char **w, int n)
         }
         return true;
     }
+    if (strcmp(k, "arch") == 0 || strcmp(k, "libc") == 0) {
+        char **slot = k[0] == 'a' ? &c->arch : &c->libc;
+        if (*slot)
+            return fail(p, k[0] == 'a' ? "arch given twice" : "libc given twice");
+        if (!need_args(p, n, 1, 1, k[0] == 'a' ? "arch MACHINE" : "libc NAME"))
+            return false;
+        *slot = xstrdup(w[1]);
+        return true;
+    }
     if (strcmp(k, "tunables") == 0) {
         if (c->tunables)
             return fail(p, "tunables given twice");
@@ -403,6 +412,8 @@ void case_free(struct case_def *c)
     free(c->preload);
     free(c->path);
     free(c->title);
+    free(c->arch);
+    free(c->libc);
     free(c->tunables);
     free(c->expect_message);
     memset(c, 0, sizeof *c);

@@ -42,6 +42,8 @@ struct case_def {
     char *path;
     char *title;
     char *tunables;
+    char *arch; /* the expectation holds on this machine only, or NULL */
+    char *libc; /* the case is about this libc ("glibc"), or NULL */
     char **env; /* NAME=VALUE */
     size_t nenv;
     char **preload; /* object names */

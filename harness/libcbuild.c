@@ -31,6 +31,7 @@ void libc_build_free(struct libc_build *b)
     free(b->loader);
     free(b->library_path);
     free(b->distro);
+    free(b->machine);
     free(b->package);
     memset(b, 0, sizeof *b);
 }
@@ -66,26 +67,32 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
 {
     memset(out, 0, sizeof *out);
     if (!version) {
+        out->machine = xstrdup(host_machine());
         out->name = xstrdup("host");
         out->dir = xstrdup(self_dir());
         out->root = xstrdup("");
         return true;
     }
     out->name = xasprintf("glibc-%s", version);
+    const char *suffix = strchr(version, '-'); /* "2.36-aarch64": another arch */
+    out->machine = xstrdup(suffix ? suffix + 1 : host_machine());
     out->dir = xasprintf("%s/%s", self_dir(), out->name);
     char *probe = xasprintf("%s/statictls-probe", out->dir);
     char *root = read_line(out->dir, "root");
     bool ok = root && access(probe, X_OK) == 0;
     if (!ok) {
+        const char *arch = strchr(version, '-'); /* "2.36-aarch64" */
         snprintf(why, len,
                  "glibc %s is not built here: fetch its sysroot with "
-                 "`scripts/fetch-glibc.sh %s` (or configure with -DSTATICTLS_FETCH_GLIBC=ON), "
-                 "then re-run cmake and build",
-                 version, version);
+                 "`scripts/fetch-glibc.sh%s %.*s` (or configure with -DSTATICTLS_FETCH_GLIBC=ON), "
+                 "then re-run cmake and build%s",
+                 version, arch ? " --arch arm64" : "", arch ? (int)(arch - version) : (int)strlen(version),
+                 version, arch ? "; aarch64 also needs gcc-aarch64-linux-gnu and qemu-user" : "");
         free(root);
         libc_build_free(out);
     } else {
         out->root = root;
+        out->loader = read_line(out->dir, "loader"); /* qemu for another arch */
         char *cache_dir = xasprintf("%s/..", root);
         out->distro = read_line(cache_dir, "distro");
         out->package = read_line(cache_dir, "debian-version");
@@ -247,8 +254,9 @@ const char *libc_build_describe(void)
     if (!b->package)
         snprintf(text, sizeof text, "host libc");
     else
-        snprintf(text, sizeof text, "Debian libc6 %s (sysroot%s)", b->package,
-                 b->loader ? ", run through --libc-root's ld.so" : "");
+        snprintf(text, sizeof text, "Debian libc6 %s (sysroot%s%s)", b->package,
+                 !b->loader ? "" : strstr(b->loader, "qemu-") ? ", under " : ", through ",
+                 !b->loader ? "" : strrchr(b->loader, '/') ? strrchr(b->loader, '/') + 1 : b->loader);
     return text;
 }
 
@@ -278,3 +286,15 @@ char **libc_build_versions(size_t *n)
     return versions;
 }
 
+
+const char *libc_build_search_path(void)
+{
+    static char *path;
+    const struct libc_build *b = libc_build();
+    if (!b->root[0])
+        return NULL;
+    free(path);
+    const char *t = triplet(b->machine);
+    path = xasprintf("%s/lib/%s:%s/usr/lib/%s", b->root, t, b->root, t);
+    return path;
+}

@@ -16,6 +16,7 @@ struct libc_build {
     char *root;         /* "" for the host, else the sysroot */
     char *loader;       /* run the probe through this ld.so, or NULL */
     char *library_path; /* with the loader: its --library-path */
+    char *machine;      /* what the probe runs as: "x86_64", "aarch64" */
     char *distro;       /* sysroots: "debian11", from scripts/glibc-suites.txt */
     char *package;      /* sysroots: the libc6 package version */
 };
@@ -40,6 +41,12 @@ void libc_build_use(struct libc_build *b);
 char *libc_build_platform(const char *libc, const char *version, const char *machine);
 /* "Debian libc6 2.31-13+deb11u11 (sysroot)" or "host libc". */
 const char *libc_build_describe(void);
+
+/* A sysroot's own lib directories, "ROOT/lib/T:ROOT/usr/lib/T", or NULL
+   for the host.  Probes get them in LD_LIBRARY_PATH: a dlmopen namespace
+   loads its own libc by search, and must find the sysroot's, not the
+   host's through /etc/ld.so.cache. */
+const char *libc_build_search_path(void);
 
 /* Directories ld.so searches by default, inside the selected root. */
 const char *const *libc_lib_dirs(const char *machine);

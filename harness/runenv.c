@@ -15,6 +15,8 @@ void run_env_empty(struct run_env *e, double timeout_s)
     e->probe.timeout_s = timeout_s;
     e->probe.loader = libc_build()->loader;
     e->probe.library_path = libc_build()->library_path;
+    if (libc_build_search_path())
+        run_env_set(e, "LD_LIBRARY_PATH", libc_build_search_path());
 }
 
 void run_env_from_user(struct run_env *e, double timeout_s)
@@ -24,8 +26,14 @@ void run_env_from_user(struct run_env *e, double timeout_s)
     run_env_empty(e, timeout_s);
     for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++) {
         const char *v = getenv(passed[i]);
-        if (v)
+        const char *ours = strcmp(passed[i], "LD_LIBRARY_PATH") == 0 ? libc_build_search_path() : NULL;
+        if (v && ours) {
+            char *both = xasprintf("%s:%s", ours, v);
+            run_env_set(e, passed[i], both);
+            free(both);
+        } else if (v) {
             run_env_set(e, passed[i], v);
+        }
     }
 }
 

@@ -192,12 +192,19 @@ static void *idle_thread(void *arg)
 
 static void start_threads(long n)
 {
+    /* Idle threads need little stack, but no less than PTHREAD_STACK_MIN,
+       which is 128 KiB on aarch64. */
     static pthread_attr_t attr;
-    if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, 1 << 16) != 0)
+    int err = pthread_attr_init(&attr);
+    if (!err)
+        err = pthread_attr_setstacksize(&attr, 1 << 18);
+    if (err) {
+        errno = err;
         die("pthread_attr");
+    }
     for (long i = 0; i < n; i++) {
         pthread_t t;
-        int err = pthread_create(&t, &attr, idle_thread, NULL);
+        err = pthread_create(&t, &attr, idle_thread, NULL);
         if (err) {
             errno = err;
             die("pthread_create");
