@@ -44,15 +44,47 @@ if(STATICTLS_FETCH_GLIBC AND sysroot_arch)
   endif()
 endif()
 
+# statictls_can_link(OUT NAME COMPILER FLAGS...): whether COMPILER links a
+# program with FLAGS.  An old linker cannot read a newer glibc (binutils
+# 2.35 of Debian 11 knows no SHT_RELR, which Debian's 2.43 uses): then that
+# release is not built, and build/NAME/unbuildable says why, for the skip.
+file(WRITE ${CMAKE_BINARY_DIR}/statictls-link-check.c "int main(void) { return 0; }\n")
+function(statictls_can_link out name compiler)
+  execute_process(COMMAND ${compiler} ${ARGN} -o ${CMAKE_BINARY_DIR}/statictls-link-check
+                          ${CMAKE_BINARY_DIR}/statictls-link-check.c
+                  RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  if(status EQUAL 0)
+    set(${out} TRUE PARENT_SCOPE)
+    file(REMOVE ${CMAKE_BINARY_DIR}/${name}/unbuildable)
+  else()
+    string(REGEX MATCH "[^\n]*(error|unknown|incompatible)[^\n]*" first "${output}")
+    message(STATUS "${name}: ${compiler} cannot link against it: ${first}")
+    file(WRITE ${CMAKE_BINARY_DIR}/${name}/unbuildable
+         "this machine's toolchain cannot link against it: ${first}\n")
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# The flags that build against ROOT (TRIPLET's lib dirs, LDSO the interpreter).
+function(statictls_sysroot_flags out root triplet ldso)
+  set(${out} --sysroot=${root} -B${root}/usr/lib/${triplet}/ -L${root}/usr/lib/${triplet}
+      -L${root}/lib/${triplet} -Wl,-rpath,${root}/lib/${triplet}:${root}/usr/lib/${triplet}
+      -Wl,--dynamic-linker=${root}/${ldso} PARENT_SCOPE)
+endfunction()
+
 set(STATICTLS_GLIBC_BUILT "")
 foreach(version ${STATICTLS_GLIBC_VERSIONS})
   set(dir ${STATICTLS_CACHE}/glibc-${version}-${sysroot_arch})
+  # Without its root file a build is not offered (harness/libcbuild.c).
+  file(REMOVE ${CMAKE_BINARY_DIR}/glibc-${version}/root)
   if(sysroot_arch AND EXISTS ${dir}/complete)
-    list(APPEND STATICTLS_GLIBC_BUILT ${version})
-    set(STATICTLS_GLIBC_ROOT_${version} ${dir}/root)
-    file(WRITE ${CMAKE_BINARY_DIR}/glibc-${version}/root "${dir}/root\n")
-  else()
-    file(REMOVE_RECURSE ${CMAKE_BINARY_DIR}/glibc-${version})
+    statictls_sysroot_flags(flags ${dir}/root ${STATICTLS_TRIPLET} ${STATICTLS_LDSO})
+    statictls_can_link(linkable glibc-${version} ${CMAKE_C_COMPILER} ${flags})
+    if(linkable)
+      list(APPEND STATICTLS_GLIBC_BUILT ${version})
+      set(STATICTLS_GLIBC_ROOT_${version} ${dir}/root)
+      file(WRITE ${CMAKE_BINARY_DIR}/glibc-${version}/root "${dir}/root\n")
+    endif()
   endif()
 endforeach()
 message(STATUS "glibc sysroots in ${STATICTLS_CACHE}: ${STATICTLS_GLIBC_BUILT}")
@@ -62,14 +94,11 @@ message(STATUS "glibc sysroots in ${STATICTLS_CACHE}: ${STATICTLS_GLIBC_BUILT}")
 # runpath.  Debian's gcc has no configured sysroot, so --sysroot alone would
 # still find the host's libraries: -B and -L point at the sysroot's first.
 function(statictls_use_sysroot target root)
-  set(libdirs ${root}/lib/${STATICTLS_TRIPLET} ${root}/usr/lib/${STATICTLS_TRIPLET})
-  string(REPLACE ";" ":" runpath "${libdirs}")
-  target_compile_options(${target} PRIVATE --sysroot=${root})
-  target_link_options(${target} PRIVATE --sysroot=${root} -B${root}/usr/lib/${STATICTLS_TRIPLET}/
-                      -L${root}/usr/lib/${STATICTLS_TRIPLET} -L${root}/lib/${STATICTLS_TRIPLET}
-                      -Wl,-rpath,${runpath})
+  statictls_sysroot_flags(flags ${root} ${STATICTLS_TRIPLET} ${STATICTLS_LDSO})
   get_target_property(type ${target} TYPE)
-  if(type STREQUAL "EXECUTABLE")
-    target_link_options(${target} PRIVATE -Wl,--dynamic-linker=${root}/${STATICTLS_LDSO})
+  if(NOT type STREQUAL "EXECUTABLE")
+    list(FILTER flags EXCLUDE REGEX "^-Wl,--dynamic-linker=")
   endif()
+  target_compile_options(${target} PRIVATE --sysroot=${root})
+  target_link_options(${target} PRIVATE ${flags})
 endfunction()

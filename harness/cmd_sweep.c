@@ -67,7 +67,10 @@ static bool cell_agrees(const struct cell *c)
 static void read_known_tunables(struct glibc_sweep *g, const char *ldso)
 {
     static const char *const ours[] = {"glibc.rtld.nns", "glibc.rtld.optional_static_tls"};
-    char *cmd = xasprintf("'%s' --list-tunables 2>/dev/null", ldso);
+    const char *qemu = libc_build()->loader; /* another arch's ld.so runs under qemu */
+    bool emulated = qemu && strstr(qemu, "qemu-");
+    char *cmd = xasprintf("%s%s%s'%s' --list-tunables 2>/dev/null", emulated ? "'" : "",
+                          emulated ? qemu : "", emulated ? "' " : "", ldso);
     FILE *p = popen(cmd, "r");
     char line[512], *names = xstrdup("");
     bool listed = false;

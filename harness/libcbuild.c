@@ -80,7 +80,13 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
     char *probe = xasprintf("%s/statictls-probe", out->dir);
     char *root = read_line(out->dir, "root");
     bool ok = root && access(probe, X_OK) == 0;
-    if (!ok) {
+    char *unbuildable = ok ? NULL : read_line(out->dir, "unbuildable");
+    if (unbuildable) {
+        snprintf(why, len, "glibc %s is not built here: %s", version, unbuildable);
+        free(unbuildable);
+        free(root);
+        libc_build_free(out);
+    } else if (!ok) {
         const char *arch = strchr(version, '-'); /* "2.36-aarch64" */
         snprintf(why, len,
                  "glibc %s is not built here: fetch its sysroot with "

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 
 need=""
-for pkg in gcc cmake make pkg-config libcmocka-dev libelf-dev libgomp1 binutils; do
+# qemu-user and the cross compiler: the aarch64 tests (cmake/aarch64-builds.cmake).
+for pkg in gcc cmake make pkg-config libcmocka-dev libelf-dev libgomp1 binutils \
+           qemu-user gcc-aarch64-linux-gnu; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need="$need $pkg"
 done
 if [ -n "$need" ]; then
