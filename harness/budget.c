@@ -101,9 +101,37 @@ static size_t read_used(const struct budget *b, enum tls_layout layout)
     return used;
 }
 
+/* musl has no version call; its loader prints "Version 1.2.3" when run
+   without arguments (through qemu where the probe runs that way). */
+static void read_musl_version(const struct probe_env *env, struct budget *b)
+{
+    if (!b->ldso_path)
+        return;
+    char *cmd = xasprintf("%s%s%s'%s' 2>&1", env->loader ? "'" : "", env->loader ? env->loader : "",
+                          env->loader ? "' " : "", b->ldso_path);
+    FILE *p = popen(cmd, "r");
+    char line[256];
+    while (p && fgets(line, sizeof line, p))
+        if (strncmp(line, "Version ", 8) == 0) {
+            line[strcspn(line, "\n")] = '\0';
+            free(b->libc_version);
+            b->libc_version = xstrdup(line + 8);
+        }
+    if (p)
+        pclose(p); /* the loader exits 1 without a program: expected */
+    free(cmd);
+}
+
 static void build_model(struct budget *b)
 {
     struct glibc_rules rules;
+    if (strcmp(b->libc_name, "glibc") != 0) {
+        snprintf(b->why_not_modelled, sizeof b->why_not_modelled,
+                 "no model for %s (musl keeps no static TLS surplus: it refuses a dlopen'ed "
+                 "initial-exec module)", b->libc_name);
+        b->used = read_used(b, LAYOUT_BELOW_TP);
+        return;
+    }
     if (!glibc_rules_for(b->libc_version, b->machine, b->knows_tls_tunables, &rules,
                          b->why_not_modelled, sizeof b->why_not_modelled)) {
         /* Still read what is used; only aarch64 here keeps TLS above TP. */
@@ -176,6 +204,8 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
     if (!b->machine)
         b->machine = xstrdup("unknown");
     b->knows_tls_tunables = file_contains(b->ldso_path, "glibc.rtld.nns");
+    if (strcmp(b->libc_name, "musl") == 0 && !*b->libc_version)
+        read_musl_version(env, b);
     b->glibc_tunables = dup_or_empty(env_lookup(env->vars, "GLIBC_TUNABLES"));
     b->ld_audit = dup_or_empty(env_lookup(env->vars, "LD_AUDIT"));
     tunables_parse(b->glibc_tunables, b->ld_audit, &b->tunables);

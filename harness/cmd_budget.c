@@ -23,8 +23,11 @@ long option_number(const char *option, const char *value, long min, long max)
 
 static void print_text(const struct budget *b, const struct limit_result *l)
 {
-    printf("libc          %s %s (%s)%*s read: gnu_get_libc_version\n", b->libc_name,
-           b->libc_version, b->libc_release, 10, "");
+    if (strcmp(b->libc_name, "glibc") == 0)
+        printf("libc          %s %s (%s)%*s read: gnu_get_libc_version\n", b->libc_name,
+               b->libc_version, b->libc_release, 10, "");
+    else
+        printf("libc          %s %-29s read: its loader\n", b->libc_name, b->libc_version);
     printf("arch          %-35s read: uname\n", b->machine);
     if (b->have_static_info)
         printf("static TLS    %zu bytes, align %zu%*s read: _dl_get_tls_static_info\n",

@@ -92,8 +92,8 @@ int cmd_limit(int argc, char **argv)
         if (l.predicted_known)
             printf("predicted     %llu (modelled)\n", (unsigned long long)l.predicted);
         printf("method        %s, %u probes, %.1f ms\n", method, l.probes, l.seconds * 1e3);
-        printf("block         %s, align %llu, glibc %s on %s\n", fixture_model_name(q.model),
-               (unsigned long long)q.align, l.budget.libc_version, l.budget.machine);
+        printf("block         %s, align %llu, %s %s on %s\n", fixture_model_name(q.model),
+               (unsigned long long)q.align, l.budget.libc_name, l.budget.libc_version, l.budget.machine);
     }
     limit_result_free(&l);
     kit_close(&kit);

@@ -105,8 +105,8 @@ static char *case_text(const struct replay *r, const char *expect)
                 r->fixes[i].kind == FIX_TUNABLE ? r->fixes[i].tunable : r->fixes[i].name);
     }
     fprintf(f, "\n");
-    if (expect) /* what this run saw holds for the trace's own layout */
-        fprintf(f, "arch %s\n", t->machine);
+    if (expect) /* what this run saw holds for the trace's own libc and layout */
+        fprintf(f, "libc %.*s\narch %s\n", (int)strcspn(t->libc, "-"), t->libc, t->machine);
     for (size_t i = 0; i < r->nfixes; i++)
         if (r->fixes[i].kind == FIX_TUNABLE)
             fprintf(f, "tunables glibc.rtld.%s\n", r->fixes[i].tunable);

@@ -224,9 +224,11 @@ static void write_markdown(FILE *f, const void *ctx)
                "modelled | method | error at max+1 |\n|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < nrows; i++) {
         const struct limit_result *l = &rows[i].result;
-        fprintf(f, "| %s | %llu | %llu | %llu | %s | %s |\n", fixture_model_name(rows[i].model),
-                (unsigned long long)rows[i].align, (unsigned long long)l->max_bytes,
-                (unsigned long long)l->predicted,
+        char predicted[32] = "-";
+        if (l->predicted_known)
+            snprintf(predicted, sizeof predicted, "%llu", (unsigned long long)l->predicted);
+        fprintf(f, "| %s | %llu | %llu | %s | %s | %s |\n", fixture_model_name(rows[i].model),
+                (unsigned long long)rows[i].align, (unsigned long long)l->max_bytes, predicted,
                 l->prediction_hit ? "prediction verified" : "bisection",
                 l->error_at_next ? l->error_at_next : "");
     }
@@ -265,7 +267,11 @@ static void write_json(FILE *f, const void *ctx)
         json_kv_int(&j, "align", (long long)rows[i].align);
         json_kv_int(&j, "max_bytes", (long long)l->max_bytes);
         json_kv_string(&j, "error_at_next", l->error_at_next);
-        json_kv_int(&j, "predicted_max_bytes", (long long)l->predicted);
+        json_key(&j, "predicted_max_bytes");
+        if (l->predicted_known)
+            json_int(&j, (long long)l->predicted);
+        else
+            json_null(&j);
         json_kv_bool(&j, "prediction_hit", l->prediction_hit);
         json_end(&j);
     }
@@ -309,9 +315,12 @@ int cmd_report(int argc, char **argv)
         if (!limit_measure(&q, &rows[i].result, err, sizeof err))
             die("report: limit: %s", err);
         const struct limit_result *l = &rows[i].result;
-        printf("%-8s %6llu %10llu %10llu  %s\n", fixture_model_name(rows[i].model),
-               (unsigned long long)rows[i].align, (unsigned long long)l->max_bytes,
-               (unsigned long long)l->predicted, l->error_at_next ? l->error_at_next : "");
+        char predicted[32] = "-";
+        if (l->predicted_known)
+            snprintf(predicted, sizeof predicted, "%llu", (unsigned long long)l->predicted);
+        printf("%-8s %6llu %10llu %10s  %s\n", fixture_model_name(rows[i].model),
+               (unsigned long long)rows[i].align, (unsigned long long)l->max_bytes, predicted,
+               l->error_at_next ? l->error_at_next : "");
     }
     kit_close(&kit);
     printf("\n%-34s %-30s %-30s %-30s %s\n", "case", "expected", "measured", "modelled", "verdict");

@@ -73,8 +73,9 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
         out->root = xstrdup("");
         return true;
     }
-    out->name = xasprintf("glibc-%s", version);
-    const char *suffix = strchr(version, '-'); /* "2.36-aarch64": another arch */
+    bool musl = strcmp(version, "musl") == 0;
+    out->name = musl ? xstrdup(version) : xasprintf("glibc-%s", version);
+    const char *suffix = musl ? NULL : strchr(version, '-'); /* "2.36-aarch64" */
     out->machine = xstrdup(suffix ? suffix + 1 : host_machine());
     out->dir = xasprintf("%s/%s", self_dir(), out->name);
     char *probe = xasprintf("%s/statictls-probe", out->dir);
@@ -84,6 +85,11 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
     if (unbuildable) {
         snprintf(why, len, "glibc %s is not built here: %s", version, unbuildable);
         free(unbuildable);
+        free(root);
+        libc_build_free(out);
+    } else if (!ok && musl) {
+        snprintf(why, len, "musl is not built here: install musl-tools (musl-gcc), then re-run "
+                           "cmake and build");
         free(root);
         libc_build_free(out);
     } else if (!ok) {
@@ -173,9 +179,21 @@ static void select_root(const char *dir)
 
 bool libc_build_option(int argc, char **argv, int *i)
 {
-    bool glibc = strcmp(argv[*i], "--glibc") == 0;
+    bool glibc = strcmp(argv[*i], "--glibc") == 0 || strcmp(argv[*i], "--musl") == 0;
     if (!glibc && strcmp(argv[*i], "--libc-root") != 0)
         return false;
+    if (strcmp(argv[*i], "--musl") == 0) { /* a flag: the value is implied */
+        if (chosen)
+            die_input("--musl: only one --glibc, --musl or --libc-root per run");
+        chosen = true;
+        libc_build_free(&selected);
+        char why[512];
+        if (!libc_build_find("musl", &selected, why, sizeof why)) {
+            fprintf(stderr, "statictls: %s\n", why);
+            exit(EXIT_SKIP);
+        }
+        return true;
+    }
     if (*i + 1 >= argc || !argv[*i + 1][0])
         die_input("%s needs a value", argv[*i]);
     if (chosen)
@@ -281,17 +299,17 @@ char **libc_build_versions(size_t *n)
     for (struct dirent *e; (e = readdir(d));) {
         if (strncmp(e->d_name, "glibc-", 6) != 0)
             continue;
-        char *probe = xasprintf("%s/%s/statictls-probe", self_dir(), e->d_name);
-        struct stat st;
-        if (stat(probe, &st) == 0)
+        struct libc_build b;
+        char why[512];
+        if (libc_build_find(e->d_name + 6, &b, why, sizeof why)) {
             *XAPPEND(&versions, n) = xstrdup(e->d_name + 6);
-        free(probe);
+            libc_build_free(&b);
+        }
     }
     closedir(d);
     qsort(versions, *n, sizeof *versions, compare_versions);
     return versions;
 }
-
 
 const char *libc_build_search_path(void)
 {

@@ -24,12 +24,12 @@ struct libc_build {
 /* The selected build; the host's unless an option chose another. */
 const struct libc_build *libc_build(void);
 
-/* Consumes "--glibc VERSION" or "--libc-root DIR" at argv[*i], advancing
+/* Consumes "--glibc VERSION", "--musl" or "--libc-root DIR" at argv[*i], advancing
    *i past its value; false when argv[*i] is neither.  A release that is not
    built here exits 77 with how to fetch it; a DIR without a glibc exits 2. */
 bool libc_build_option(int argc, char **argv, int *i);
 
-/* The glibc releases built here (build/glibc-VERSION/ with a probe),
+/* The glibc releases built here (build/glibc-VERSION/ offered by CMake),
    oldest first; the caller frees the strings and the array. */
 char **libc_build_versions(size_t *n);
 
@@ -51,8 +51,8 @@ const char *libc_build_search_path(void);
 /* Directories ld.so searches by default, inside the selected root. */
 const char *const *libc_lib_dirs(const char *machine);
 
-/* The build for VERSION (NULL: the host's): false with the reason in why
-   when it is absent. */
+/* The build for VERSION ("2.31", "2.36-aarch64", "musl"; NULL: the
+   host's): false with the reason in why when it is absent. */
 bool libc_build_find(const char *version, struct libc_build *out, char *why, size_t len);
 void libc_build_free(struct libc_build *b);
 

@@ -122,7 +122,7 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
         return false;
     }
     out->prediction_hit = setup_known && ok_guess && !ok_next;
-    if (out->prediction_hit) {
+    if (ok_guess && !ok_next) { /* proven: guess fits, guess + 1 does not */
         lo = guess;
     } else {
         if (ok_guess) { /* too low: find a block that does not fit */

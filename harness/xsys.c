@@ -185,8 +185,12 @@ void remove_tree(const char *path)
 void strip_dir_prefix(char *s, const char *dir)
 {
     size_t n = strlen(dir);
-    if (s && strncmp(s, dir, n) == 0 && s[n] == '/')
-        memmove(s, s + n + 1, strlen(s + n + 1) + 1);
+    for (char *p = s; n && p && (p = strstr(p, dir));) {
+        if (p[n] == '/')
+            memmove(p, p + n + 1, strlen(p + n + 1) + 1);
+        else
+            p += n;
+    }
 }
 
 double now_seconds(void)

@@ -53,7 +53,7 @@ double now_seconds(void);
    whole before any is written. */
 char *render_to_memory(void (*writer)(FILE *, const void *), const void *ctx, size_t *len);
 
-/* Removes a leading "dir/" from s in place: generated fixtures live in a
+/* Removes every "dir/" from s in place: generated fixtures live in a
    random scratch directory, which would make every result differ. */
 void strip_dir_prefix(char *s, const char *dir);
 

@@ -142,8 +142,10 @@ static void report_budget(void)
     field(line, sizeof line, "name", "glibc");
     field(line, sizeof line, "version", gnu_get_libc_version());
     field(line, sizeof line, "release", gnu_get_libc_release());
-#else
-    field(line, sizeof line, "name", "unknown");
+#elif defined(__UCLIBC__)
+    field(line, sizeof line, "name", "uclibc");
+#else /* musl defines no macro of its own, on purpose */
+    field(line, sizeof line, "name", "musl");
 #endif
     emit(line, sizeof line);
 
@@ -220,9 +222,11 @@ static void report_loaded(char *line, size_t cap, void *handle)
     field(line, cap, "path", map->l_name);
     struct tls_query q = {.base = (const void *)map->l_addr};
     dl_iterate_phdr(report_module, &q);
+#ifdef RTLD_DI_TLS_MODID
     size_t modid = 0;
     if (dlinfo(handle, RTLD_DI_TLS_MODID, &modid) == 0)
         fieldf(line, cap, "modid", "%zu", modid);
+#endif
     if (!q.found || !q.size)
         return;
     fieldf(line, cap, "size", "%zu", q.size);
@@ -273,14 +277,20 @@ static void run_steps(int argc, char **argv)
             if (rc != 0)
                 field(line, sizeof line, "err", dlerror());
         } else if (strcmp(op, "load") == 0 || strcmp(op, "mopen") == 0) {
+#ifdef LM_ID_NEWLM
             void *h = op[0] == 'l' ? dlopen(arg, RTLD_NOW)
                                    : dlmopen(LM_ID_NEWLM, arg, RTLD_NOW);
+            const char *why = h ? NULL : dlerror();
+#else
+            void *h = op[0] == 'l' ? dlopen(arg, RTLD_NOW) : NULL;
+            const char *why = h ? NULL : op[0] == 'l' ? dlerror() : "dlmopen: not in this libc";
+#endif
             handles[step] = h;
             field(line, sizeof line, "ok", h ? "1" : "0");
             if (h)
                 report_loaded(line, sizeof line, h);
             else
-                field(line, sizeof line, "err", dlerror());
+                field(line, sizeof line, "err", why);
         } else {
             errno = EINVAL;
             die(op);
