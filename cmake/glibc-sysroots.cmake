@@ -65,6 +65,17 @@ function(statictls_can_link out name compiler)
   endif()
 endfunction()
 
+# The header flags of ROOT for COMPILER: Debian's cross compilers search
+# their own libc headers (/usr/aarch64-linux-gnu/include) before a
+# --sysroot's, so only the compiler's own headers and the sysroot's remain.
+function(statictls_include_flags out compiler root triplet)
+  execute_process(COMMAND ${compiler} -print-file-name=include
+                  OUTPUT_VARIABLE gcc_include OUTPUT_STRIP_TRAILING_WHITESPACE)
+  # Joined -isystemDIR: target_compile_options would merge repeated words.
+  set(${out} -nostdinc -isystem${gcc_include} -isystem${root}/usr/include/${triplet}
+      -isystem${root}/usr/include PARENT_SCOPE)
+endfunction()
+
 # The flags that build against ROOT (TRIPLET's lib dirs, LDSO the interpreter).
 function(statictls_sysroot_flags out root triplet ldso)
   set(${out} --sysroot=${root} -B${root}/usr/lib/${triplet}/ -L${root}/usr/lib/${triplet}
@@ -99,6 +110,7 @@ function(statictls_use_sysroot target root)
   if(NOT type STREQUAL "EXECUTABLE")
     list(FILTER flags EXCLUDE REGEX "^-Wl,--dynamic-linker=")
   endif()
-  target_compile_options(${target} PRIVATE --sysroot=${root})
+  statictls_include_flags(includes ${CMAKE_C_COMPILER} ${root} ${STATICTLS_TRIPLET})
+  target_compile_options(${target} PRIVATE --sysroot=${root} ${includes})
   target_link_options(${target} PRIVATE ${flags})
 endfunction()

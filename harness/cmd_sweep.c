@@ -47,8 +47,9 @@ struct cell {
     struct limit_result r;
 };
 
-struct glibc_sweep {
-    char *platform, *describe, *version;
+struct libc_sweep {
+    char *platform, *describe;
+    char *label; /* "glibc 2.36 x86_64", "musl 1.2.3 x86_64" */
     char *tunables_known; /* space-separated glibc.rtld.* names */
     const char *tunables_source;
     struct cell cells[NCONFIGS];
@@ -64,7 +65,7 @@ static bool cell_agrees(const struct cell *c)
 /* The glibc.rtld.* tunables this ld.so knows: `ld.so --list-tunables`
    (2.33+), else the names in its read-only data (Debian's 2.31 backport
    has the tunables but not the option). */
-static void read_known_tunables(struct glibc_sweep *g, const char *ldso)
+static void read_known_tunables(struct libc_sweep *g, const char *ldso)
 {
     static const char *const ours[] = {"glibc.rtld.nns", "glibc.rtld.optional_static_tls"};
     const char *qemu = libc_build()->loader; /* another arch's ld.so runs under qemu */
@@ -124,7 +125,7 @@ static void measure_cell(const struct config *c, struct fixture_kit *kit, struct
     run_env_free(&env);
 }
 
-static void sweep_one(struct glibc_sweep *g)
+static void sweep_one(struct libc_sweep *g)
 {
     double start = now_seconds();
     struct fixture_kit kit;
@@ -134,19 +135,19 @@ static void sweep_one(struct glibc_sweep *g)
         measure_cell(&configs[i], &kit, c);
         if (!c->measured)
             g->errors++;
-        else if (!cell_agrees(c))
+        else if (c->r.predicted_known && !cell_agrees(c)) /* musl has no model */
             g->disagreements++;
     }
     kit_close(&kit);
     const struct budget *b = &g->cells[0].r.budget;
     if (g->cells[0].measured) {
         g->platform = libc_build_platform(b->libc_name, b->libc_version, b->machine);
-        g->version = xstrdup(b->libc_version);
+        g->label = xasprintf("%s %s %s", b->libc_name, b->libc_version, b->machine);
         if (b->ldso_path)
             read_known_tunables(g, b->ldso_path);
     } else {
         g->platform = xasprintf("%s-unmeasured", libc_build()->name);
-        g->version = xstrdup("?");
+        g->label = xasprintf("%s (not measured)", libc_build()->name);
     }
     if (!g->tunables_known)
         g->tunables_known = xstrdup("");
@@ -154,7 +155,7 @@ static void sweep_one(struct glibc_sweep *g)
     g->seconds = now_seconds() - start;
 }
 
-static void print_sweep(const struct glibc_sweep *g)
+static void print_sweep(const struct libc_sweep *g)
 {
     printf("%s: %s, %.2f s\n", g->platform, g->describe, g->seconds);
     printf("  tunables known (%s): %s\n", g->tunables_source ? g->tunables_source : "-",
@@ -177,12 +178,12 @@ static void print_sweep(const struct glibc_sweep *g)
     }
 }
 
-static void sweep_json(struct json *j, const struct glibc_sweep *g)
+static void sweep_json(struct json *j, const struct libc_sweep *g)
 {
     json_object(j);
     json_kv_string(j, "platform", g->platform);
     json_kv_string(j, "libc_build", g->describe);
-    json_kv_string(j, "glibc", g->version);
+    json_kv_string(j, "libc", g->label);
     json_kv_string(j, "tunables_known", g->tunables_known);
     json_kv_string(j, "tunables_source", g->tunables_source);
     json_key(j, "cells");
@@ -227,7 +228,7 @@ static void write_sweep_json(FILE *f, const void *ctx)
 
 static void write_sweep_markdown(FILE *f, const void *ctx)
 {
-    const struct glibc_sweep *g = ctx;
+    const struct libc_sweep *g = ctx;
     fprintf(f, "# Tunables sweep: %s\n\n", g->platform);
     fprintf(f, "Written by `statictls sweep`. libc build: %s. Tunables this ld.so knows (%s): "
                "%s.\n\n",
@@ -255,7 +256,7 @@ static void write_sweep_markdown(FILE *f, const void *ctx)
 }
 
 struct summary {
-    const struct glibc_sweep *g;
+    const struct libc_sweep *g;
     size_t n;
 };
 
@@ -264,27 +265,34 @@ static void write_summary(FILE *f, const void *ctx)
     const struct summary *s = ctx;
     fprintf(f, "# statictls results\n\n"
                "Written by `scripts/regenerate-results.sh`; do not edit. Every number is "
-               "measured in that run (the largest initial-exec block that loads in a fresh "
-               "process: N loads, N+1 fails); where harness/model.c predicts otherwise the "
-               "cell says so.\n\n");
-    fprintf(f, "## Largest initial-exec block, by glibc and configuration\n\n| configuration |");
-    for (size_t k = 0; k < s->n; k++)
-        fprintf(f, " glibc %s |", s->g[k].version);
-    fprintf(f, "\n|---|");
-    for (size_t k = 0; k < s->n; k++)
+               "measured in that run: the largest initial-exec block that loads in a fresh "
+               "process (N loads, N+1 fails). Where harness/model.c predicts otherwise the "
+               "cell says so; musl has no model. aarch64 runs under qemu-user.\n\n");
+    fprintf(f, "## Largest initial-exec block, by libc, architecture and configuration\n\n"
+               "| libc | arch |");
+    for (size_t i = 0; i < NCONFIGS; i++)
+        fprintf(f, " %s=%s |", configs[i].group, configs[i].value);
+    fprintf(f, "\n|---|---|");
+    for (size_t i = 0; i < NCONFIGS; i++)
         fprintf(f, "---|");
     fprintf(f, "\n");
     unsigned other_trips = 0;
-    for (size_t i = 0; i < NCONFIGS; i++) {
-        fprintf(f, "| %s=%s |", configs[i].group, configs[i].value);
-        for (size_t k = 0; k < s->n; k++) {
-            const struct cell *c = &s->g[k].cells[i];
+    for (size_t k = 0; k < s->n; k++) {
+        const struct libc_sweep *g = &s->g[k];
+        char libc[128];
+        snprintf(libc, sizeof libc, "%s", g->label);
+        char *arch = strrchr(libc, ' ');
+        if (arch)
+            *arch++ = '\0';
+        fprintf(f, "| %s | %s |", libc, arch ? arch : "");
+        for (size_t i = 0; i < NCONFIGS; i++) {
+            const struct cell *c = &g->cells[i];
             if (!c->measured) {
                 fprintf(f, " not measured |");
                 continue;
             }
             fprintf(f, " %llu", (unsigned long long)c->r.max_bytes);
-            if (!cell_agrees(c))
+            if (c->r.predicted_known && !cell_agrees(c))
                 fprintf(f, " (model: %llu)", (unsigned long long)c->r.predicted);
             if (c->r.kind_at_next != KIND_STATIC_TLS_EXHAUSTED) {
                 fprintf(f, ", max+1: %s", load_kind_name(c->r.kind_at_next));
@@ -294,22 +302,20 @@ static void write_summary(FILE *f, const void *ctx)
         }
         fprintf(f, "\n");
     }
-    fprintf(f, "| tunables known |");
-    for (size_t k = 0; k < s->n; k++)
-        fprintf(f, " %s |", *s->g[k].tunables_known ? s->g[k].tunables_known : "none");
-    fprintf(f, "\n\n");
-    if (!other_trips)
-        fprintf(f, "In every cell the (N+1)-byte block tripped with \"cannot allocate memory "
-                   "in static TLS block\". align=1 is the free static TLS of a fresh "
-                   "process.\n\n");
+    fprintf(f, "\nUnless a cell says otherwise, the (N+1)-byte block tripped with \"cannot "
+               "allocate memory in static TLS block\". align=1 is the free static TLS of a "
+               "fresh process%s.\n\n",
+            other_trips ? "; musl refuses every dlopen'ed initial-exec block (max+1: "
+                          "ie-resolves-to-dynamic)" : "");
     fprintf(f, "![largest IE block against glibc.rtld.optional_static_tls]"
                "(max-ie-vs-optional.svg)\n\n");
-    fprintf(f, "## Per glibc\n\n| glibc | libc build | sweep | cases | time |\n"
-               "|---|---|---|---|---|\n");
+    fprintf(f, "## Per libc build\n\n| libc | build | tunables known | sweep | cases | time |\n"
+               "|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < s->n; k++)
-        fprintf(f, "| %s | %s | [sweep](%s/sweep.md) | [report](%s/README.md) | %.2f s |\n",
-                s->g[k].version, s->g[k].describe, s->g[k].platform, s->g[k].platform,
-                s->g[k].seconds);
+        fprintf(f, "| %s | %s | %s | [sweep](%s/sweep.md) | [report](%s/README.md) | %.2f s |\n",
+                s->g[k].label, s->g[k].describe,
+                *s->g[k].tunables_known ? s->g[k].tunables_known : "none", s->g[k].platform,
+                s->g[k].platform, s->g[k].seconds);
 }
 
 /* One row per optional_static_tls value, one column per glibc: the plot's data. */
@@ -318,7 +324,7 @@ static void write_plot_data(FILE *f, const void *ctx)
     const struct summary *s = ctx;
     fprintf(f, "optional_static_tls");
     for (size_t k = 0; k < s->n; k++)
-        fprintf(f, "\tglibc-%s", s->g[k].version);
+        fprintf(f, "\t%s", s->g[k].label);
     fprintf(f, "\n");
     for (size_t i = 0; i < NCONFIGS; i++) {
         if (strcmp(configs[i].group, "optional_static_tls") != 0)
@@ -347,12 +353,12 @@ static void write_result(const char *dir, const char *name,
     free(text);
 }
 
-static void glibc_sweep_free(struct glibc_sweep *g)
+static void libc_sweep_free(struct libc_sweep *g)
 {
     for (size_t i = 0; i < NCONFIGS; i++)
         if (g->cells[i].measured)
             limit_result_free(&g->cells[i].r);
-    free(g->platform), free(g->describe), free(g->version), free(g->tunables_known);
+    free(g->platform), free(g->describe), free(g->label), free(g->tunables_known);
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -372,14 +378,21 @@ int cmd_sweep(int argc, char **argv)
         else
             die_input("sweep: unknown argument \"%s\"", argv[i]);
     }
-    if (!nversions)
+    if (!nversions) {
         versions = libc_build_versions(&nversions);
+        struct libc_build musl;
+        char why[512];
+        if (libc_build_find("musl", &musl, why, sizeof why)) {
+            *XAPPEND(&versions, &nversions) = xstrdup("musl");
+            libc_build_free(&musl);
+        }
+    }
     if (!nversions)
         fprintf(stderr, "statictls: sweep: no glibc sysroot is built here (scripts/fetch-glibc.sh); "
                         "sweeping the host libc only\n");
 
     size_t nsweeps = nversions ? nversions : 1;
-    struct glibc_sweep *sweeps = xcalloc(nsweeps, sizeof *sweeps);
+    struct libc_sweep *sweeps = xcalloc(nsweeps, sizeof *sweeps);
     unsigned bad = 0;
     double start = now_seconds();
     for (size_t k = 0; k < nsweeps; k++) {
@@ -412,7 +425,7 @@ int cmd_sweep(int argc, char **argv)
         json_end(&j);
         printf("\n");
     } else {
-        printf("%zu glibc builds x %d configurations in %.2f s; %u cells disagree with the "
+        printf("%zu libc builds x %d configurations in %.2f s; %u cells disagree with the "
                "model or were not measured\n",
                nsweeps, NCONFIGS, now_seconds() - start, bad);
     }
@@ -424,7 +437,7 @@ int cmd_sweep(int argc, char **argv)
             printf("results written to %s/\n", results_dir);
     }
     for (size_t k = 0; k < nsweeps; k++)
-        glibc_sweep_free(&sweeps[k]);
+        libc_sweep_free(&sweeps[k]);
     free(sweeps);
     for (size_t k = 0; k < nversions; k++)
         free(versions[k]);

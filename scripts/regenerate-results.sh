@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerates everything under results/ from scratch, on this machine:
-# fetches the glibc sysroots, builds, and for each glibc runs `statictls
+# fetches the glibc sysroots (x86_64 and aarch64), builds, and for each libc
+# build (four glibc releases on each architecture, musl) runs `statictls
 # report` (budget, limits, cases) into results/<platform>/; then `statictls
 # sweep` (tunables matrix, results/README.md and the plot's data), gnuplot
 # for the SVG, scripts/torch-cv2-table.sh (the XTuner/OpenCV table), and
@@ -18,11 +19,14 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 fi
 
 statictls=$build/statictls
-for dir in "$build"/glibc-*/; do
-    version=$(basename "$dir" | sed 's/^glibc-//')
-    [ -x "$dir/statictls-probe" ] || continue
-    echo "== report, glibc $version"
-    "$statictls" report --glibc "$version" --results "$src/results"
+for dir in "$build"/glibc-*/ "$build"/musl/; do
+    [ -f "$dir/root" ] || continue # not built here (cmake says why)
+    case $(basename "$dir") in
+    musl) option=--musl ;;
+    *) option="--glibc $(basename "$dir" | sed 's/^glibc-//')" ;;
+    esac
+    echo "== report $option"
+    "$statictls" report $option --results "$src/results"
 done
 echo "== sweep"
 "$statictls" sweep --results "$src/results"

@@ -76,9 +76,20 @@ static void emit(char *line, size_t cap)
 
 #define LINE_CAP 4096
 
+/* GCC before 11 has no __builtin_thread_pointer on x86_64. */
 static char *thread_pointer(void)
 {
+#if defined(__x86_64__)
+    char *tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+#elif defined(__aarch64__)
+    char *tp;
+    __asm__("mrs %0, tpidr_el0" : "=r"(tp));
+    return tp;
+#else
     return __builtin_thread_pointer();
+#endif
 }
 
 /* ---- facts about the TLS modules currently loaded ---------------------- */
