@@ -2,8 +2,10 @@
    (harness/inject/tracer.c) and writes, per object in load order, its TLS
    shape and the threads running, for `replay`. */
 #define _GNU_SOURCE
-#include <gnu/libc-version.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -129,7 +131,11 @@ int cmd_trace(int argc, char **argv)
     if (uname(&u) != 0)
         die_errno("uname");
     t.command = joined(command);
+#ifdef __GLIBC__
     t.libc = xasprintf("glibc-%s", gnu_get_libc_version());
+#else
+    t.libc = xstrdup("musl"); /* no version call; replay needs only the name */
+#endif
     t.machine = xstrdup(u.machine);
     t.exit_status = command_exit_code(status);
     t.error = static_tls_message(err_text);
