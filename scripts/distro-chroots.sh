@@ -35,12 +35,12 @@ for suite in "$@"; do
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     out=$src/results/distros/$suite.txt
     echo "== $suite: the test command, inside the chroot"
-    # The same two steps as .ci/run.
+    # The same steps as .ci/run and the Debian jobs of .github/workflows/ci.yml.
     if chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
         STATICTLS_CACHE="$cache" sh -c \
         'cd /src && scripts/bootstrap.sh >/tmp/bootstrap.log 2>&1 || { tail -40 /tmp/bootstrap.log; exit 1; };
          echo "$(. /etc/os-release; echo "$PRETTY_NAME"); $(ldd --version | head -n1); $(cmake --version | head -n1); $(gcc --version | head -n1)";
-         cd build && ctest --output-on-failure' > "$out" 2>&1; then
+         cd build && ../scripts/ctest-report.sh' > "$out" 2>&1; then
         echo "$suite: passed ($(grep 'tests passed' "$out"))"
     else
         echo "$suite: FAILED, see $out"

@@ -9,7 +9,8 @@ statictls=$1 program=$2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 "$statictls" trace -o "$dir/t.trace" -- "$program" libgomp.so.1
-grep -q "^object	.*phase=dlopen	.*tls_size=136	tls_align=16	access=initial-exec	path=.*libgomp.so.1$" "$dir/t.trace" ||
+# (136 bytes aligned 16 in Debian 12's libgomp, 120 aligned 8 in Debian 11's)
+grep -q "^object	.*phase=dlopen	.*tls_size=[1-9][0-9]*	tls_align=[0-9]*	access=initial-exec	path=.*libgomp.so.1$" "$dir/t.trace" ||
     { cat "$dir/t.trace"; echo "FAIL: libgomp.so.1 is not in the trace as an IE block"; exit 1; }
 "$statictls" replay "$dir/t.trace" | grep -q "^outcome: loads$" || { echo "FAIL: as is"; exit 1; }
 out=$("$statictls" replay --squeeze 100 "$dir/t.trace")
