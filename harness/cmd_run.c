@@ -211,7 +211,7 @@ static void write_markdown(FILE *f, const void *ctx)
     fprintf(f, "## Budget of a fresh process\n\n| figure | value | source |\n|---|---|---|\n");
     fprintf(f, "| libc | %s %s | read |\n", b->libc_name, b->libc_version);
     fprintf(f, "| libc build | %s | %s |\n", libc_build_describe(),
-            libc_build()->package ? "scripts/fetch-glibc.sh" : "the host's");
+            libc_build()->package ? "scripts/fetch-glibc.sh" : "this machine's");
     if (b->have_static_info)
         fprintf(f, "| static TLS size / align | %zu / %zu | read (_dl_get_tls_static_info) |\n",
                 b->static_size, b->static_align);

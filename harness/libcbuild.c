@@ -275,7 +275,9 @@ const char *libc_build_describe(void)
 {
     static char text[256];
     const struct libc_build *b = libc_build();
-    if (!b->package)
+    if (strcmp(b->name, "musl") == 0)
+        snprintf(text, sizeof text, "musl-gcc build, the host's musl");
+    else if (!b->package)
         snprintf(text, sizeof text, "host libc");
     else
         snprintf(text, sizeof text, "Debian libc6 %s (sysroot%s%s)", b->package,
