@@ -74,35 +74,30 @@ static void run_squeezed(struct headroom *h, long leave, struct squeeze_run *out
     out->message = static_tls_message(err);
     free(err);
 
-    size_t len;
-    char *text = read_file(h->report, &len);
-    char *want = xasprintf("%d", (int)pid);
+    size_t nrecords;
+    struct record *records = command_records(h->report, pid, &nrecords);
     char **startup = NULL;
     size_t nstartup = 0;
-    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-        struct record r;
-        if (!record_parse(line, &r))
-            continue;
-        const char *p = record_get(&r, "pid"), *path = record_get(&r, "path");
+    for (size_t i = 0; i < nrecords; i++) {
+        const struct record *r = &records[i];
+        const char *path = record_get(r, "path");
         long v;
-        if (p && strcmp(p, want) == 0) {
-            if (strcmp(r.kind, "squeeze") == 0 && record_get_long(&r, "free", &v)) {
-                out->squeezed = true;
-                out->free_bytes = v;
-            } else if (strcmp(r.kind, "startup") == 0 && path) {
-                *XAPPEND(&startup, &nstartup) = xstrdup(path);
-            } else if (strcmp(r.kind, "final") == 0 && path && !listed(startup, nstartup, path) &&
-                       strncmp(path, h->dir, strlen(h->dir)) != 0) {
-                *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(path);
-            }
+        if (strcmp(r->kind, "squeeze") == 0 && record_get_long(r, "free", &v)) {
+            out->squeezed = true;
+            out->free_bytes = v;
+        } else if (strcmp(r->kind, "startup") == 0 && path) {
+            *XAPPEND(&startup, &nstartup) = xstrdup(path);
+        } else if (strcmp(r->kind, "final") == 0 && path && !listed(startup, nstartup, path) &&
+                   strncmp(path, h->dir, strlen(h->dir)) != 0) {
+            *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(path);
         }
-        record_free(&r);
     }
+    for (size_t i = 0; i < nrecords; i++)
+        record_free(&records[i]);
+    free(records);
     for (size_t i = 0; i < nstartup; i++)
         free(startup[i]);
     free(startup);
-    free(want);
-    free(text);
     for (int i = 0; i < 5; i++)
         free(extra[i]);
 }

@@ -56,26 +56,23 @@ static void describe(struct trace_event *e, bool *ids, size_t nids)
 
 static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
 {
-    size_t len;
-    char *text = read_file(rawfile, &len);
+    size_t nrecords;
+    struct record *records = command_records(rawfile, pid, &nrecords);
     enum { MAX_IDS = 65536 };
     bool *ids = xcalloc(MAX_IDS, sizeof *ids);
-    char *want = xasprintf("%d", (int)pid);
-    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-        struct record r;
-        if (!record_parse(line, &r))
-            continue;
-        const char *p = record_get(&r, "pid"), *path = record_get(&r, "path");
+    for (size_t k = 0; k < nrecords; k++) {
+        const struct record *r = &records[k];
+        const char *path = record_get(r, "path");
         long v;
-        if (p && path && strcmp(p, want) == 0) {
+        if (path) {
             struct trace_event *e = XAPPEND(&t->events, &t->nevents);
             memset(e, 0, sizeof *e);
-            e->close = strcmp(r.kind, "close") == 0;
+            e->close = strcmp(r->kind, "close") == 0;
             e->path = xstrdup(path);
-            e->seq = record_get_long(&r, "seq", &v) ? v : 0;
-            e->lmid = record_get_long(&r, "lmid", &v) ? v : 0;
-            e->threads = record_get_long(&r, "threads", &v) ? v : 0;
-            const char *phase = record_get(&r, "phase");
+            e->seq = record_get_long(r, "seq", &v) ? v : 0;
+            e->lmid = record_get_long(r, "lmid", &v) ? v : 0;
+            e->threads = record_get_long(r, "threads", &v) ? v : 0;
+            const char *phase = record_get(r, "phase");
             e->dlopen = phase && strcmp(phase, "dlopen") == 0;
             if (!e->close) {
                 describe(e, ids, MAX_IDS);
@@ -90,14 +87,13 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
                     ids[e->modid] = false;
             }
         }
-        record_free(&r);
+        record_free(&records[k]);
     }
+    free(records);
     /* ld.so closes everything at exit: that trailing run is no dlclose. */
     while (t->nevents && t->events[t->nevents - 1].close)
         free(t->events[--t->nevents].path);
-    free(want);
     free(ids);
-    free(text);
 }
 
 int cmd_trace(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "xsys.h"
 
 int run_command(char **argv, char *const *extra, size_t nextra, const char *errfile,
@@ -66,3 +67,25 @@ char *command_stderr(const char *errfile, bool echo)
     return text;
 }
 
+
+struct record *command_records(const char *path, pid_t pid, size_t *n)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    char *want = xasprintf("%d", (int)pid);
+    struct record *out = NULL;
+    *n = 0;
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        struct record r;
+        if (!record_parse(line, &r))
+            continue;
+        const char *p = record_get(&r, "pid");
+        if (p && strcmp(p, want) == 0)
+            *XAPPEND(&out, n) = r;
+        else
+            record_free(&r);
+    }
+    free(want);
+    free(text);
+    return out;
+}

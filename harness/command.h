@@ -16,6 +16,12 @@ int run_command(char **argv, char *const *extra, size_t nextra, const char *errf
 int command_exit_code(int status);
 /* glibc's own static TLS message (the whole line) in text, or NULL. */
 char *static_tls_message(const char *text);
+struct record;
+/* The records an injected helper appended to path for process pid (child
+   processes inherit the helper and write to the same file), in order; the
+   caller frees each with record_free and the array. */
+struct record *command_records(const char *path, pid_t pid, size_t *n);
+
 /* What the command wrote to stderr; echo copies it onto ours. */
 char *command_stderr(const char *errfile, bool echo);
 
