@@ -48,4 +48,17 @@ for suite in "$@"; do
     fi
     umount "$root$cache" "$root/dev" "$root/proc"
 done
+# The summary: each chroot's distro, toolchain and ctest verdict.
+{
+    echo "# The test command inside Debian chroots"
+    echo
+    echo "Written by scripts/distro-chroots.sh; each <suite>.txt is that chroot's whole output."
+    echo
+    echo "| suite | distro, glibc, cmake, gcc | ctest |"
+    echo "|---|---|---|"
+    for f in "$src"/results/distros/*.txt; do
+        suite=$(basename "$f" .txt)
+        echo "| $suite | $(grep -m1 '^Debian' "$f" || echo '-') | $(grep -m1 'tests passed' "$f" || echo 'did not run') |"
+    done
+} > "$src/results/distros/README.md"
 exit $status
