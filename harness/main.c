@@ -28,8 +28,9 @@ static const char usage[] =
     "                                        a trace as a synthetic reproducer\n"
     "\n"
     "Each command takes --glibc VERSION (a release built from scripts/fetch-glibc.sh's\n"
-    "sysroots) or --libc-root DIR (such a release's build run through DIR's ld.so);\n"
-    "without them the probes run on the host's libc.\n"
+    "sysroots: 2.31, or 2.31-aarch64 under qemu), --musl (the musl-gcc build) or\n"
+    "--libc-root DIR (such a release's build run through DIR's ld.so); without them\n"
+    "the probes run on the host's libc.\n"
     "\n"
     "Exit status: 0 all loaded / passed, 1 a load failed / a case failed,\n"
     "2 usage or input error, 3 internal error, 77 cannot run here.\n";
