@@ -44,23 +44,35 @@ if(STATICTLS_FETCH_GLIBC AND sysroot_arch)
   endif()
 endif()
 
-# statictls_can_link(OUT NAME COMPILER FLAGS...): whether COMPILER links a
-# program with FLAGS.  An old linker cannot read a newer glibc (binutils
-# 2.35 of Debian 11 knows no SHT_RELR, which Debian's 2.43 uses): then that
-# release is not built, and build/NAME/unbuildable says why, for the skip.
+# statictls_can_link(OUT NAME LOADER COMPILER FLAGS...): whether COMPILER
+# links a program with FLAGS that then runs (through LOADER, e.g. qemu, if
+# not empty).  An old linker cannot read a newer glibc (binutils 2.35 of
+# Debian 11 knows no SHT_RELR, which Debian's 2.36 and later use), and
+# Debian 12's i686 cross toolchain links programs against i386 2.43 that
+# crash at startup: then that release is not built, and build/NAME/unbuildable
+# says why, for the skip.
 file(WRITE ${CMAKE_BINARY_DIR}/statictls-link-check.c "int main(void) { return 0; }\n")
-function(statictls_can_link out name compiler)
-  execute_process(COMMAND ${compiler} ${ARGN} -o ${CMAKE_BINARY_DIR}/statictls-link-check
+function(statictls_can_link out name loader compiler)
+  set(program ${CMAKE_BINARY_DIR}/statictls-link-check-${name})
+  execute_process(COMMAND ${compiler} ${ARGN} -o ${program}
                           ${CMAKE_BINARY_DIR}/statictls-link-check.c
                   RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  if(status EQUAL 0)
+    execute_process(COMMAND ${loader} ${program} RESULT_VARIABLE status
+                    OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(NOT status EQUAL 0)
+      set(output "error: a program linked against it does not run (${status}) ${output}")
+    endif()
+  endif()
+  file(REMOVE ${program})
   if(status EQUAL 0)
     set(${out} TRUE PARENT_SCOPE)
     file(REMOVE ${CMAKE_BINARY_DIR}/${name}/unbuildable)
   else()
     string(REGEX MATCH "[^\n]*(error|unknown|incompatible)[^\n]*" first "${output}")
-    message(STATUS "${name}: ${compiler} cannot link against it: ${first}")
+    message(STATUS "${name}: ${compiler} cannot build against it: ${first}")
     file(WRITE ${CMAKE_BINARY_DIR}/${name}/unbuildable
-         "this machine's toolchain cannot link against it: ${first}\n")
+         "this machine's toolchain cannot build against it: ${first}\n")
     set(${out} FALSE PARENT_SCOPE)
   endif()
 endfunction()
@@ -90,7 +102,7 @@ foreach(version ${STATICTLS_GLIBC_VERSIONS})
   file(REMOVE ${CMAKE_BINARY_DIR}/glibc-${version}/root)
   if(sysroot_arch AND EXISTS ${dir}/complete)
     statictls_sysroot_flags(flags ${dir}/root ${STATICTLS_TRIPLET} ${STATICTLS_LDSO})
-    statictls_can_link(linkable glibc-${version} ${CMAKE_C_COMPILER} ${flags})
+    statictls_can_link(linkable glibc-${version} "" ${CMAKE_C_COMPILER} ${flags})
     if(linkable)
       list(APPEND STATICTLS_GLIBC_BUILT ${version})
       set(STATICTLS_GLIBC_ROOT_${version} ${dir}/root)

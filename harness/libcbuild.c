@@ -39,7 +39,8 @@ void libc_build_free(struct libc_build *b)
 static const char *triplet(const char *machine)
 {
     static char buf[sizeof(struct utsname){0}.machine + 16];
-    snprintf(buf, sizeof buf, "%.64s-linux-gnu", machine);
+    bool i386 = machine[0] == 'i' && strcmp(machine + 2, "86") == 0; /* i386 ... i686 */
+    snprintf(buf, sizeof buf, "%.64s-linux-gnu", i386 ? "i386" : machine);
     return buf;
 }
 

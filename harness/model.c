@@ -28,8 +28,8 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
         return false;
     }
     int v = out->major * 100 + out->minor;
-    if (strcmp(machine, "x86_64") == 0) {
-        out->layout = LAYOUT_BELOW_TP;
+    if (strcmp(machine, "x86_64") == 0 || strcmp(machine, "i686") == 0) {
+        out->layout = LAYOUT_BELOW_TP; /* both are TLS_TCB_AT_TP, TCB aligned to 64 */
         out->tcb_align = 64;
     } else if (strcmp(machine, "aarch64") == 0) {
         out->layout = LAYOUT_ABOVE_TP;

@@ -76,12 +76,16 @@ static void emit(char *line, size_t cap)
 
 #define LINE_CAP 4096
 
-/* GCC before 11 has no __builtin_thread_pointer on x86_64. */
+/* GCC before 11 has no __builtin_thread_pointer on x86. */
 static char *thread_pointer(void)
 {
 #if defined(__x86_64__)
     char *tp;
     __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+#elif defined(__i386__)
+    char *tp;
+    __asm__("mov %%gs:0, %0" : "=r"(tp));
     return tp;
 #elif defined(__aarch64__)
     char *tp;
@@ -163,7 +167,13 @@ static void report_budget(void)
     if (uname(&u) != 0)
         die("uname");
     strcpy(line, "arch");
+    /* The machine this probe was built for: a 32-bit probe on a 64-bit
+       kernel reads "x86_64" from uname. */
+#if defined(__i386__)
+    field(line, sizeof line, "machine", "i686");
+#else
     field(line, sizeof line, "machine", u.machine);
+#endif
     fieldf(line, sizeof line, "pointer_bytes", "%zu", sizeof(void *));
     emit(line, sizeof line);
 

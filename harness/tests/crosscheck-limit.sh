@@ -1,5 +1,5 @@
 #!/bin/sh
-# crosscheck-limit.sh STATICTLS CC [--glibc VERSION]
+# crosscheck-limit.sh STATICTLS CC [--glibc VERSION]   (CC may be several words)
 # `statictls limit` says N.  Build N- and (N+1)-byte initial-exec libraries
 # with the compiler, the way a user would, and load them through
 # `statictls load`: N must load, N+1 must fail with the static TLS message.
@@ -20,7 +20,7 @@ echo "statictls limit: max_bytes = $n"
 build() { # build SIZE: a library with a SIZE-byte initial-exec block
     printf '%s\n' "__thread char block[$1] __attribute__((tls_model(\"initial-exec\")));" \
         'char *touch(void) { return block; }' > "$dir/ie$1.c"
-    "$cc" -shared -fPIC -O2 -o "$dir/libie$1.so" "$dir/ie$1.c"
+    $cc -shared -fPIC -O2 -o "$dir/libie$1.so" "$dir/ie$1.c" # $cc unquoted: it may be several words
 }
 build "$n"
 build $((n + 1))
