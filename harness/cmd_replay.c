@@ -195,9 +195,8 @@ static struct fix parse_fix(const char *s)
 }
 
 /* The replay's outcome in a few words, for the table. */
-static void outcome(const struct case_result *res, const struct trace *t, char *buf, size_t len)
+static void outcome(const struct case_result *res, char *buf, size_t len)
 {
-    (void)t;
     const struct step_prediction *p = res->modelled;
     size_t trip = res->measured ? res->trip : res->predicted_trip;
     if (res->verdict != VERDICT_PASS) {
@@ -233,7 +232,7 @@ static int replay_run(const struct replay *r, const char *model_as, bool print, 
         case_run(&def, &res);
     if (print)
         case_result_print(stdout, &res, false);
-    outcome(&res, r->trace, summary, len);
+    outcome(&res, summary, len);
     if (emit && res.verdict == VERDICT_PASS) {
         /* A reproducer that expects what this run saw. */
         size_t trip = res.measured ? res.trip : res.predicted_trip;

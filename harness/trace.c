@@ -112,6 +112,7 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
             }
         } else if (strcmp(r.kind, "object") == 0 || strcmp(r.kind, "close") == 0) {
             struct trace_event *e = XAPPEND(&t->events, &t->nevents);
+            memset(e, 0, sizeof *e);
             if (!header)
                 missing = "a trace line first";
             else

@@ -16,6 +16,8 @@ static void parses_a_full_case(void **state)
     const char *text = "# comment\n"
                        "title Two loads\n"
                        "tunables glibc.rtld.optional_static_tls=0\n"
+                       "libc glibc\n"
+                       "arch x86_64\n"
                        "fixture a ie free-100 align=16   # trailing comment\n"
                        "fixture b tlsdesc 64\n"
                        "lib gomp libgomp.so.1\n"
@@ -30,6 +32,8 @@ static void parses_a_full_case(void **state)
     assert_true(case_parse("x.case", text, &c, err, sizeof err));
     assert_string_equal(c.title, "Two loads");
     assert_string_equal(c.tunables, "glibc.rtld.optional_static_tls=0");
+    assert_string_equal(c.libc, "glibc");
+    assert_string_equal(c.arch, "x86_64");
     assert_int_equal(c.nobjects, 3);
     assert_true(c.objects[0].size.relative_to_free);
     assert_int_equal(c.objects[0].size.value, -100);
@@ -83,6 +87,8 @@ static void malformed_inputs_name_file_and_line(void **state)
     rejects("threads 0\nexpect loads\n", "bad.case:1: threads");
     rejects("env NOEQUALS\n", "bad.case:1: env: expected NAME=VALUE");
     rejects("", "no expect line");
+    rejects("arch x86_64\narch aarch64\n", "bad.case:2: arch given twice");
+    rejects("libc\n", "bad.case:1: expected: libc NAME");
 }
 
 int main(void)
