@@ -15,7 +15,17 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 arch=amd64
 cache=${STATICTLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/statictls}
-mirror=${STATICTLS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The Debian mirror this machine's apt already uses (a CI runner may reach
+# only that one), else deb.debian.org; STATICTLS_DEBIAN_MIRROR overrides.
+system_mirror() {
+    {
+        sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null
+        sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) .*/\2/p' /etc/apt/sources.list \
+            /etc/apt/sources.list.d/*.list 2>/dev/null
+    } | tr ' ' '\n' | grep -E '/debian/?$' | head -n 1
+}
+mirror=${STATICTLS_DEBIAN_MIRROR:-$(system_mirror)}
+mirror=${mirror:-http://deb.debian.org/debian}
 packages="libc6 libc6-dev linux-libc-dev libgomp1"
 
 while [ $# -gt 0 ]; do
