@@ -35,13 +35,22 @@ else()
   set(sysroot_arch "")
 endif()
 
-if(STATICTLS_FETCH_GLIBC AND sysroot_arch)
+# With STATICTLS_FETCH_GLIBC, fetches Debian's DEB_ARCH sysroots; what
+# cannot be fetched is skipped by ctest, saying so.
+function(statictls_fetch_glibc deb_arch)
+  if(NOT STATICTLS_FETCH_GLIBC)
+    return()
+  endif()
   execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh
-                          --arch ${sysroot_arch} --cache ${STATICTLS_CACHE}
+                          --arch ${deb_arch} --cache ${STATICTLS_CACHE}
                   RESULT_VARIABLE fetch_status)
   if(NOT fetch_status EQUAL 0)
-    message(WARNING "scripts/fetch-glibc.sh failed; the glibc releases it could not fetch are skipped by ctest")
+    message(WARNING "scripts/fetch-glibc.sh --arch ${deb_arch} failed; the releases it could not fetch are skipped by ctest")
   endif()
+endfunction()
+
+if(sysroot_arch)
+  statictls_fetch_glibc(${sysroot_arch})
 endif()
 
 # statictls_can_link(OUT NAME LOADER COMPILER FLAGS...): whether COMPILER

@@ -153,6 +153,8 @@ int cmd_headroom(int argc, char **argv)
     /* Run 1: as it is; what does it load, and how much is free? */
     struct squeeze_run base;
     run_squeezed(&h, -1, &base);
+    if (!base.squeezed && base.exit_code == 127)
+        die_input("headroom: cannot run %s", h.command[0]);
     if (!base.squeezed)
         die("headroom: the helper did not report: %s does not run with LD_PRELOAD "
             "(a static or setuid program?)", h.command[0]);
@@ -186,9 +188,11 @@ int cmd_headroom(int argc, char **argv)
     long needed = -1;
     struct squeeze_run at = {0}, below = {0};
     bool hit = false;
-    if (predicted > 0) {
+    if (predicted >= 0) {
         run_squeezed(&h, predicted, &at);
-        if (succeeds(&h, &at)) {
+        if (succeeds(&h, &at) && predicted == 0) {
+            hit = true; /* nothing less to try */
+        } else if (succeeds(&h, &at)) {
             run_squeezed(&h, predicted - 1, &below);
             hit = !succeeds(&h, &below);
         }
@@ -240,8 +244,11 @@ int cmd_headroom(int argc, char **argv)
         if (predicted >= 0)
             printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
                    predicted, nblocks);
-        printf("at %ld        exit %d%s%s\n", needed - 1, below.exit_code,
-               below.message ? ": " : "", below.message ? below.message : "");
+        if (needed > 0)
+            printf("at %-11ld exit %d%s%s\n", needed - 1, below.exit_code,
+                   below.message ? ": " : "", below.message ? below.message : "");
+        else
+            printf("at 0          it succeeds: it needs no free static TLS\n");
         printf("runs          %u (%s)\n", h.runs, method);
     }
     squeeze_run_free(&base), squeeze_run_free(&at), squeeze_run_free(&below);

@@ -136,8 +136,11 @@ int cmd_trace(int argc, char **argv)
     t.exit_status = command_exit_code(status);
     t.error = static_tls_message(err_text);
     read_raw(raw, pid, &t);
+    if (!t.nevents && t.exit_status == 127)
+        die_input("trace: cannot run %s", command[0]);
     if (!t.nevents)
-        die("trace: the tracer wrote nothing: %s did not run under LD_AUDIT", command[0]);
+        die("trace: the tracer wrote nothing: %s did not run under LD_AUDIT "
+            "(a static or setuid program?)", command[0]);
 
     size_t tls = 0, statics = 0;
     long max_threads = 0;
