@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "libcbuild.h"
 #include "runenv.h"
 #include "xsys.h"
 
@@ -257,15 +256,16 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
     }
 }
 
-static void run_case(const struct case_def *c, const char *model_as, struct case_result *r)
+static void run_case(const struct case_def *c, const struct libc_build *b, const char *model_as,
+                     struct case_result *r)
 {
     memset(r, 0, sizeof *r);
     r->def = c;
     double start = now_seconds();
     struct files f = {.free_bytes = -1};
     struct run_env env;
-    kit_open(&f.kit);
-    run_env_empty(&env, c->timeout);
+    kit_open(&f.kit, b->dir);
+    run_env_empty(&env, b, c->timeout);
     set_environment(c, &f, &env);
 
     char err[1024];
@@ -289,7 +289,7 @@ static void run_case(const struct case_def *c, const char *model_as, struct case
         goto out;
     }
     build_plan(c, &f, &r->plan);
-    plan_resolve(&r->plan, &r->budget, env.vars, libc_lib_dirs(r->budget.machine));
+    plan_resolve(&r->plan, &r->budget, env.vars, b->lib_dirs);
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);
@@ -317,14 +317,15 @@ out:
     r->seconds = now_seconds() - start;
 }
 
-void case_run(const struct case_def *c, struct case_result *r)
+void case_run(const struct case_def *c, const struct libc_build *b, struct case_result *r)
 {
-    run_case(c, NULL, r);
+    run_case(c, b, NULL, r);
 }
 
-void case_model_as(const struct case_def *c, const char *version, struct case_result *r)
+void case_model_as(const struct case_def *c, const struct libc_build *b, const char *version,
+                   struct case_result *r)
 {
-    run_case(c, version, r);
+    run_case(c, b, version, r);
 }
 
 void case_result_free(struct case_result *r)

@@ -8,6 +8,7 @@
 #include "budget.h"
 #include "caseparse.h"
 #include "json.h"
+#include "libcbuild.h"
 #include "plan.h"
 
 enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };
@@ -28,11 +29,13 @@ struct case_result {
     double seconds;
 };
 
-void case_run(const struct case_def *c, struct case_result *out);
+/* Runs c on libc build b. */
+void case_run(const struct case_def *c, const struct libc_build *b, struct case_result *out);
 /* The model's outcome of the case for glibc VERSION, which does not run
    here: no step probe; the budget probe only supplies the startup modules.
    r->measured stays NULL and the verdict says "modelled". */
-void case_model_as(const struct case_def *c, const char *version, struct case_result *out);
+void case_model_as(const struct case_def *c, const struct libc_build *b, const char *version,
+                   struct case_result *out);
 void case_result_free(struct case_result *r);
 
 const char *verdict_name(enum verdict v);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "libcbuild.h"
+#include "cli.h"
 #include "limit.h"
 #include "xsys.h"
 
@@ -98,23 +98,22 @@ static double median(double *v, size_t n)
 int cmd_bench(int argc, char **argv)
 {
     long runs = 5;
+    struct libc_choice choice = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0)
             runs = option_number("--runs", i + 1 < argc ? argv[++i] : NULL, 1, 1000);
-        else if (!libc_build_option(argc, argv, &i))
+        else if (!libc_option(argc, argv, &i, &choice))
             die_input("bench: unknown argument \"%s\"", argv[i]);
     }
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    struct run_env env;
-    run_env_empty(&env, 10);
-    struct fixture_kit kit;
-    kit_open(&kit);
+    struct session s;
+    session_open(&s, &choice, false);
 
     double *fast = xcalloc((size_t)runs, sizeof *fast), *slow = xcalloc((size_t)runs, sizeof *slow);
     unsigned long fast_n = 0, slow_n = 0;
     unsigned fast_probes = 0, slow_probes = 0;
     for (long r = 0; r < runs; r++) {
-        struct limit_query q = {.env = &env, .kit = &kit, .model = FIXTURE_IE, .align = 1};
+        struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = FIXTURE_IE, .align = 1};
         struct limit_result l;
         char err[1024];
         double t0 = now_seconds();
@@ -125,7 +124,7 @@ int cmd_bench(int argc, char **argv)
         fast_probes = l.probes + 1; /* and the budget probe */
         limit_result_free(&l);
 
-        struct naive n = {.cc = cc, .dir = kit.dir, .env = &env};
+        struct naive n = {.cc = cc, .dir = s.kit.dir, .env = &s.env};
         t0 = now_seconds();
         slow_n = naive_limit(&n);
         slow[r] = now_seconds() - t0;
@@ -135,7 +134,9 @@ int cmd_bench(int argc, char **argv)
                 fast_n, slow_n);
     }
     double fast_median = median(fast, (size_t)runs), slow_median = median(slow, (size_t)runs);
-    printf("libc build          %s\n", libc_build_describe());
+    char *describe = libc_build_describe(&s.build);
+    printf("libc build          %s\n", describe);
+    free(describe);
     printf("answer              %lu bytes (both methods, every run)\n", fast_n);
     printf("compile + bisect    median %8.1f ms  (%u compiles and processes per run, %s)\n",
            slow_median * 1e3, slow_probes, cc);
@@ -143,8 +144,7 @@ int cmd_bench(int argc, char **argv)
            fast_probes);
     printf("ratio               %.0fx faster  (medians of %ld runs each)\n",
            slow_median / fast_median, runs);
-    kit_close(&kit);
-    run_env_free(&env);
+    session_close(&s);
     free(fast), free(slow);
     return EXIT_PASS;
 }

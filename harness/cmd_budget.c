@@ -1,169 +1,37 @@
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "budget.h"
+#include "budgetprint.h"
+#include "cli.h"
 #include "commands.h"
-#include "fixture.h"
-#include "json.h"
-#include "libcbuild.h"
 #include "limit.h"
-#include "runenv.h"
 #include "xsys.h"
-
-long option_number(const char *option, const char *value, long min, long max)
-{
-    char *end;
-    long v = value ? strtol(value, &end, 0) : 0;
-    if (!value || !*value || *end || v < min || v > max)
-        die_input("%s: expected a number from %ld to %ld, got \"%s\"", option, min, max,
-                  value ? value : "");
-    return v;
-}
-
-static void print_text(const struct budget *b, const struct limit_result *l)
-{
-    if (strcmp(b->libc_name, "glibc") == 0)
-        printf("libc          %s %s (%s)%*s read: gnu_get_libc_version\n", b->libc_name,
-               b->libc_version, b->libc_release, 10, "");
-    else
-        printf("libc          %s %-29s read: its loader\n", b->libc_name, b->libc_version);
-    printf("arch          %-35s read: uname\n", b->machine);
-    if (b->have_static_info)
-        printf("static TLS    %zu bytes, align %zu%*s read: _dl_get_tls_static_info\n",
-               b->static_size, b->static_align, 14, "");
-    else
-        printf("static TLS    (no _dl_get_tls_static_info in this libc)\n");
-    if (b->have_rseq)
-        printf("rseq          offset %+ld, size %u%*s read: __rseq_offset, __rseq_size\n",
-               b->rseq_offset, b->rseq_size, 16, "");
-    printf("used          %-35zu read: startup blocks' offsets\n", b->used);
-    if (!b->modelled) {
-        printf("model         none: %s\n", b->why_not_modelled);
-    } else {
-        const struct model *m = &b->model;
-        printf("surplus       %-35zu modelled: %s\n", m->surplus, b->surplus_formula);
-        printf("optional      %-35zu modelled: glibc.rtld.optional_static_tls%s\n",
-               b->tunables.optional, m->rules.optional_cap ? "" : " (no cap in this release)");
-        printf("static align  %-35zu modelled%s\n", b->predicted_static_align,
-               b->have_static_info && b->predicted_static_align != b->static_align
-                   ? " -- DISAGREES with read"
-                   : "");
-        printf("area end      %-35zu modelled: round_up(used + surplus, align)\n", m->area_end);
-        if (b->have_static_info && m->rules.layout == LAYOUT_BELOW_TP)
-            printf("TCB           %-35zu derived: static size - area end\n",
-                   b->static_size - m->area_end);
-        printf("free          %-35zu modelled: area end - used\n", model_free(m));
-    }
-    if (l)
-        printf("free          %-35llu measured: a %llu-byte IE block loads, %llu bytes fail\n",
-               (unsigned long long)l->max_bytes, (unsigned long long)l->max_bytes,
-               (unsigned long long)l->max_bytes + 1);
-    printf("\nmodules with TLS (read: dl_iterate_phdr)\n");
-    printf("  %5s %6s %6s %8s %8s  %s\n", "modid", "size", "align", "TP off", "model", "path");
-    for (size_t i = 0; i < b->nmodules; i++) {
-        const struct budget_module *m = &b->modules[i];
-        char tp[32] = "-", pred[32] = "-";
-        if (m->has_tpoff)
-            snprintf(tp, sizeof tp, "%+ld", m->tpoff);
-        if (b->modelled && !b->tunables.naudit)
-            snprintf(pred, sizeof pred, "%+ld", model_tpoff(&b->model, m->predicted_offset));
-        printf("  %5ld %6llu %6llu %8s %8s  %s (static)\n", m->modid,
-               (unsigned long long)m->block.size, (unsigned long long)m->block.align, tp, pred,
-               m->path);
-    }
-}
-
-void budget_json(struct json *j, const struct budget *b, const struct limit_result *l)
-{
-    json_object(j);
-    json_key(j, "read");
-    json_object(j);
-    json_kv_string(j, "libc", b->libc_name);
-    json_kv_string(j, "libc_version", b->libc_version);
-    json_kv_string(j, "arch", b->machine);
-    json_kv_string(j, "glibc_tunables", b->glibc_tunables);
-    json_kv_string(j, "ld_audit", b->ld_audit);
-    if (b->have_static_info) {
-        json_kv_int(j, "static_size", (long long)b->static_size);
-        json_kv_int(j, "static_align", (long long)b->static_align);
-    }
-    if (b->have_rseq) {
-        json_kv_int(j, "rseq_offset", b->rseq_offset);
-        json_kv_int(j, "rseq_size", b->rseq_size);
-    }
-    json_kv_int(j, "used", (long long)b->used);
-    json_kv_bool(j, "ldso_knows_tls_tunables", b->knows_tls_tunables);
-    json_key(j, "modules");
-    json_array(j);
-    for (size_t i = 0; i < b->nmodules; i++) {
-        const struct budget_module *m = &b->modules[i];
-        json_object(j);
-        json_kv_string(j, "path", m->path);
-        json_kv_int(j, "modid", m->modid);
-        json_kv_int(j, "size", (long long)m->block.size);
-        json_kv_int(j, "align", (long long)m->block.align);
-        json_kv_string(j, "placement", "static");
-        if (m->has_tpoff)
-            json_kv_int(j, "tp_offset", m->tpoff);
-        json_end(j);
-    }
-    json_end(j);
-    json_end(j);
-    json_key(j, "modelled");
-    if (b->modelled) {
-        const struct model *m = &b->model;
-        json_object(j);
-        json_kv_int(j, "surplus", (long long)m->surplus);
-        json_kv_string(j, "surplus_formula", b->surplus_formula);
-        json_kv_int(j, "optional_static_tls", (long long)b->tunables.optional);
-        json_kv_int(j, "nns", (long long)b->tunables.nns);
-        json_kv_int(j, "static_align", (long long)b->predicted_static_align);
-        json_kv_int(j, "area_end", (long long)m->area_end);
-        json_kv_int(j, "free", (long long)model_free(m));
-        json_end(j);
-    } else {
-        json_null(j);
-    }
-    json_key(j, "measured");
-    if (l) {
-        json_object(j);
-        json_kv_int(j, "free", (long long)l->max_bytes);
-        json_kv_string(j, "error_at_next", l->error_at_next);
-        json_end(j);
-    } else {
-        json_null(j);
-    }
-    json_end(j);
-}
 
 int cmd_budget(int argc, char **argv)
 {
     bool as_json = false;
+    struct libc_choice choice = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             as_json = true;
-        else if (!libc_build_option(argc, argv, &i))
+        else if (!libc_option(argc, argv, &i, &choice))
             die_input("budget: unknown option \"%s\"", argv[i]);
     }
-    struct run_env env;
-    run_env_from_user(&env, 10);
-    struct fixture_kit kit;
-    kit_open(&kit);
-    struct limit_query q = {.env = &env, .kit = &kit, .model = FIXTURE_IE, .align = 1};
+    struct session s;
+    session_open(&s, &choice, true);
+    struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = FIXTURE_IE, .align = 1};
     struct limit_result l;
     char err[1024];
     if (!limit_measure(&q, &l, err, sizeof err))
         die("budget: %s", err);
     if (as_json) {
         struct json j;
-        json_init(&j, stdout);
+        json_init(&j, stdout, s.build.root);
         budget_json(&j, &l.budget, &l);
     } else {
-        print_text(&l.budget, &l);
+        budget_print(&l.budget, &l);
     }
     limit_result_free(&l);
-    kit_close(&kit);
-    run_env_free(&env);
+    session_close(&s);
     return EXIT_PASS;
 }

@@ -137,15 +137,16 @@ static bool is_startup_module(const struct budget *b, const char *path)
     return false;
 }
 
-static void judge(const struct census *c, size_t nstatic, struct verdict *v)
+static void judge(const struct census *c, size_t nstatic, const struct libc_build *b,
+                  struct verdict *v)
 {
     struct run_env env;
-    run_env_empty(&env, 10);
+    run_env_empty(&env, b, PROBE_TIMEOUT_S);
     struct fixture_kit kit;
-    kit_open(&kit);
+    kit_open(&kit, b->dir);
     struct limit_query q = {.env = &env, .kit = &kit, .model = FIXTURE_IE, .align = 1};
     struct limit_result l;
-    v->build = xstrdup(libc_build_describe());
+    v->build = libc_build_describe(b);
     v->measured = limit_measure(&q, &l, v->error, sizeof v->error);
     if (v->measured) {
         v->free_bytes = l.max_bytes;
@@ -209,7 +210,7 @@ static void print_census(const struct census *c, const struct verdict *v, size_t
 static void census_json(const struct census *c, const struct verdict *v, size_t nv)
 {
     struct json j;
-    json_init(&j, stdout);
+    json_init(&j, stdout, NULL); /* the user's own files */
     json_object(&j);
     json_kv_int(&j, "files", (long long)c->files);
     json_kv_int(&j, "elf_files", (long long)c->elf_files);
@@ -290,28 +291,20 @@ int cmd_census(int argc, char **argv)
         nstatic++;
 
     /* The host's libc and every glibc release built here. */
-    size_t nversions;
-    char **versions = libc_build_versions(&nversions);
-    struct verdict *v = xcalloc(nversions + 1, sizeof *v);
-    for (size_t k = 0; k <= nversions; k++) {
-        struct libc_build b;
-        char why[512];
-        if (!libc_build_find(k ? versions[k - 1] : NULL, &b, why, sizeof why))
-            die("census: %s", why);
-        libc_build_use(&b);
-        judge(&c, nstatic, &v[k]);
-    }
+    struct libc_build_list builds;
+    libc_build_list_here(true, false, &builds);
+    struct verdict *v = xcalloc(builds.n, sizeof *v);
+    for (size_t k = 0; k < builds.n; k++)
+        judge(&c, nstatic, &builds.items[k], &v[k]);
     if (as_json)
-        census_json(&c, v, nversions + 1);
+        census_json(&c, v, builds.n);
     else
-        print_census(&c, v, nversions + 1, nstatic);
+        print_census(&c, v, builds.n, nstatic);
 
-    for (size_t k = 0; k <= nversions; k++)
+    for (size_t k = 0; k < builds.n; k++)
         free(v[k].build);
     free(v);
-    for (size_t k = 0; k < nversions; k++)
-        free(versions[k]);
-    free(versions);
+    libc_build_list_free(&builds);
     for (size_t i = 0; i < c.nobjects; i++) {
         free(c.objects[i].path);
         elf_tls_free(&c.objects[i].tls);

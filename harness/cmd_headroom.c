@@ -12,6 +12,7 @@
 
 #include "budget.h"
 #include "command.h"
+#include "cli.h"
 #include "commands.h"
 #include "elfinfo.h"
 #include "json.h"
@@ -166,10 +167,13 @@ int cmd_headroom(int argc, char **argv)
     }
 
     /* The census of what it loaded, and the model's prediction from it. */
-    struct run_env env;
-    run_env_empty(&env, 10);
-    struct budget b;
+    /* The command runs on the host's libc: so does the model's budget. */
+    struct libc_build host;
     char err[1024];
+    libc_build_find(NULL, &host, err, sizeof err);
+    struct run_env env;
+    run_env_empty(&env, &host, PROBE_TIMEOUT_S);
+    struct budget b;
     if (!budget_read(&env.probe, &b, err, sizeof err))
         die("headroom: %s", err);
     struct tls_block *blocks = xcalloc(base.nloaded + 1, sizeof *blocks);
@@ -221,7 +225,7 @@ int cmd_headroom(int argc, char **argv)
     const char *method = hit ? "prediction verified" : "bisection";
     if (as_json) {
         struct json j;
-        json_init(&j, stdout);
+        json_init(&j, stdout, NULL);
         json_object(&j);
         json_kv_int(&j, "needed_bytes", needed);
         json_kv_int(&j, "free_bytes", base.free_bytes);
@@ -255,6 +259,7 @@ int cmd_headroom(int argc, char **argv)
     free(blocks);
     budget_free(&b);
     run_env_free(&env);
+    libc_build_free(&host);
     remove(h.report), remove(h.errfile), rmdir(h.dir);
     free(h.dir), free(h.report), free(h.errfile);
     return EXIT_PASS;

@@ -2,17 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
-#include "fixture.h"
 #include "json.h"
-#include "libcbuild.h"
 #include "limit.h"
-#include "runenv.h"
 #include "xsys.h"
 
 int cmd_limit(int argc, char **argv)
 {
     bool as_json = false;
+    struct libc_choice choice = {0};
     struct limit_query q = {.model = FIXTURE_IE, .align = 1};
     for (int i = 1; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -40,27 +39,26 @@ int cmd_limit(int argc, char **argv)
                 *XAPPEND(&q.after, &q.nafter) = argv[++i];
             if (!q.nafter)
                 die_input("--after: name at least one library");
-        } else if (!libc_build_option(argc, argv, &i)) {
+        } else if (!libc_option(argc, argv, &i, &choice)) {
             die_input("limit: unknown argument \"%s\"", argv[i]);
         }
     }
-    struct run_env env;
-    run_env_from_user(&env, 10);
-    struct fixture_kit kit;
-    kit_open(&kit);
-    q.env = &env;
-    q.kit = &kit;
+    struct session s;
+    session_open(&s, &choice, true);
+    q.env = &s.env;
+    q.kit = &s.kit;
     struct limit_result l;
     char err[1024];
     if (!limit_measure(&q, &l, err, sizeof err)) {
         fprintf(stderr, "statictls: limit: %s\n", err);
-        kit_close(&kit);
+        session_close(&s);
+        free(q.after);
         return EXIT_TRIPPED;
     }
     const char *method = l.prediction_hit ? "prediction verified" : "bisection";
     if (as_json) {
         struct json j;
-        json_init(&j, stdout);
+        json_init(&j, stdout, s.build.root);
         json_object(&j);
         json_kv_string(&j, "libc", l.budget.libc_name);
         json_kv_string(&j, "libc_version", l.budget.libc_version);
@@ -96,8 +94,7 @@ int cmd_limit(int argc, char **argv)
                (unsigned long long)q.align, l.budget.libc_name, l.budget.libc_version, l.budget.machine);
     }
     limit_result_free(&l);
-    kit_close(&kit);
-    run_env_free(&env);
+    session_close(&s);
     free(q.after);
     return EXIT_PASS;
 }

@@ -3,18 +3,18 @@
 #include <string.h>
 
 #include "budget.h"
+#include "cli.h"
 #include "commands.h"
 #include "json.h"
 #include "plan.h"
-#include "libcbuild.h"
-#include "runenv.h"
 #include "xsys.h"
 
 static void print_json(const struct plan *p, const struct step_result *r,
-                       const struct step_prediction *pr, const struct budget *b)
+                       const struct step_prediction *pr, const struct budget *b,
+                       const char *sysroot)
 {
     struct json j;
-    json_init(&j, stdout);
+    json_init(&j, stdout, sysroot);
     json_object(&j);
     json_kv_string(&j, "libc", b->libc_name);
     json_kv_string(&j, "libc_version", b->libc_version);
@@ -54,8 +54,9 @@ static void print_json(const struct plan *p, const struct step_result *r,
 int cmd_load(int argc, char **argv)
 {
     bool as_json = false;
-    long threads = 0, timeout = 10;
+    long threads = 0, timeout = (long)PROBE_TIMEOUT_S;
     struct plan p = {0};
+    struct libc_choice choice = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             as_json = true;
@@ -63,7 +64,7 @@ int cmd_load(int argc, char **argv)
             threads = option_number("--threads", argv[++i < argc ? i : argc - 1], 0, 1024);
         else if (strcmp(argv[i], "--timeout") == 0)
             timeout = option_number("--timeout", argv[++i < argc ? i : argc - 1], 1, 3600);
-        else if (libc_build_option(argc, argv, &i))
+        else if (libc_option(argc, argv, &i, &choice))
             continue;
         else if (argv[i][0] == '-' && argv[i][1] == '-')
             die_input("load: unknown option \"%s\"", argv[i]);
@@ -79,13 +80,15 @@ int cmd_load(int argc, char **argv)
         p.steps[0] = t;
         p.steps[0].number = 0;
     }
+    struct libc_build build;
+    libc_open_or_exit(&choice, &build);
     struct run_env env;
-    run_env_from_user(&env, (double)timeout);
+    run_env_from_user(&env, &build, (double)timeout);
     struct budget b;
     char err[1024];
     if (!budget_read(&env.probe, &b, err, sizeof err))
         die("load: %s", err);
-    plan_resolve(&p, &b, env.vars, libc_lib_dirs(b.machine));
+    plan_resolve(&p, &b, env.vars, build.lib_dirs);
     struct step_result *r = xcalloc(p.n, sizeof *r);
     struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
     plan_predict(&p, &b, pr, NULL);
@@ -94,7 +97,7 @@ int cmd_load(int argc, char **argv)
 
     size_t fail = first_failure(&p, r);
     if (as_json) {
-        print_json(&p, r, pr, &b);
+        print_json(&p, r, pr, &b, build.root);
     } else {
         if (b.modelled)
             printf("glibc %s on %s; free bytes before the first load: %zu (modelled)\n",
@@ -116,5 +119,6 @@ int cmd_load(int argc, char **argv)
     budget_free(&b);
     plan_free(&p);
     run_env_free(&env);
+    libc_build_free(&build);
     return fail ? EXIT_TRIPPED : EXIT_PASS;
 }

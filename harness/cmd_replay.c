@@ -11,8 +11,7 @@
 
 #include "caserun.h"
 #include "commands.h"
-#include "libcbuild.h"
-#include "runenv.h"
+#include "cli.h"
 #include "trace.h"
 #include "xsys.h"
 
@@ -25,6 +24,7 @@ struct fix {
 };
 
 struct replay {
+    const struct libc_build *build; /* where it runs (model_as: whose startup it models) */
     const struct trace *trace;
     const char *trace_path;
     long squeeze;      /* bytes of headroom left before the first load, or -1 */
@@ -227,9 +227,9 @@ static int replay_run(const struct replay *r, const char *model_as, bool print, 
         die("replay: the generated case does not parse: %s", err);
     struct case_result res;
     if (model_as)
-        case_model_as(&def, model_as, &res);
+        case_model_as(&def, r->build, model_as, &res);
     else
-        case_run(&def, &res);
+        case_run(&def, r->build, &res);
     if (print)
         case_result_print(stdout, &res, false);
     outcome(&res, summary, len);
@@ -256,12 +256,12 @@ static int replay_run(const struct replay *r, const char *model_as, bool print, 
     return code;
 }
 
-/* The free bytes of a fresh process of the selected build (or the model's
-   for model_as), where the squeeze starts from. */
-static long fresh_free(const char *model_as)
+/* The free bytes of a fresh process of build b (or the model's for
+   model_as), where the squeeze starts from. */
+static long fresh_free(const struct libc_build *build, const char *model_as)
 {
     struct run_env env;
-    run_env_empty(&env, 10);
+    run_env_empty(&env, build, PROBE_TIMEOUT_S);
     struct budget b;
     char err[1024];
     if (!budget_read(&env.probe, &b, err, sizeof err))
@@ -286,32 +286,29 @@ static int print_table(struct replay *r, const char *name)
                             {FIX_REBUILD, (char *)name, NULL}};
     const char *titles[] = {"as is", "LD_PRELOAD", "loaded first", "optional_static_tls=4096",
                             "rebuilt with TLS descriptors"};
-    size_t nversions;
-    char **versions = libc_build_versions(&nversions);
+    /* The first row models 2.17 on the host's startup layout. */
+    struct libc_build_list builds;
+    libc_build_list_here(false, false, &builds);
     printf("| glibc |");
     for (size_t c = 0; c < 5; c++)
         printf(" %s |", titles[c]);
     printf("\n|---|---|---|---|---|---|\n");
     long wanted_headroom = r->squeeze;
     int worst = EXIT_PASS;
-    for (size_t k = 0; k <= nversions; k++) {
+    for (size_t k = 0; k <= builds.n; k++) {
         const char *model_as = k == 0 ? "2.17" : NULL;
-        if (k > 0) {
-            struct libc_build b;
-            char why[512];
-            if (!libc_build_find(versions[k - 1], &b, why, sizeof why))
-                die("replay: %s", why);
-            libc_build_use(&b);
-        }
-        r->squeeze = wanted_headroom;
-        if (r->squeeze >= 0)
-            r->squeeze_free = fresh_free(model_as);
-        printf("| %s%s |", k ? versions[k - 1] : "2.17", k ? "" : " (modelled)");
+        struct replay row = *r;
+        if (k > 0)
+            row.build = &builds.items[k - 1];
+        row.squeeze = wanted_headroom;
+        if (row.squeeze >= 0)
+            row.squeeze_free = fresh_free(row.build, model_as);
+        printf("| %s%s |", k ? row.build->name + strlen("glibc-") : "2.17", k ? "" : " (modelled)");
         for (size_t c = 0; c < 5; c++) {
-            r->fixes = c ? &columns[c] : NULL;
-            r->nfixes = c ? 1 : 0;
+            row.fixes = c ? &columns[c] : NULL;
+            row.nfixes = c ? 1 : 0;
             char cell[512];
-            int code = replay_run(r, model_as, false, cell, sizeof cell, NULL);
+            int code = replay_run(&row, model_as, false, cell, sizeof cell, NULL);
             if (code != EXIT_PASS && code > worst)
                 worst = code;
             printf(" %s |", cell);
@@ -319,9 +316,7 @@ static int print_table(struct replay *r, const char *name)
         }
         printf("\n");
     }
-    for (size_t k = 0; k < nversions; k++)
-        free(versions[k]);
-    free(versions);
+    libc_build_list_free(&builds);
     free(raise);
     return worst;
 }
@@ -332,6 +327,7 @@ int cmd_replay(int argc, char **argv)
     struct fix *fixes = NULL;
     size_t nfixes = 0;
     long squeeze = -1;
+    struct libc_choice choice = {0};
     for (int i = 1; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--model") == 0 && next) {
@@ -348,7 +344,7 @@ int cmd_replay(int argc, char **argv)
             emit = argv[++i];
         } else if (strcmp(argv[i], "--table") == 0 && next) {
             table = argv[++i];
-        } else if (libc_build_option(argc, argv, &i)) {
+        } else if (libc_option(argc, argv, &i, &choice)) {
             continue;
         } else if (strncmp(argv[i], "--", 2) == 0 || trace_path) {
             die_input("replay: unknown argument \"%s\"", argv[i]);
@@ -370,13 +366,15 @@ int cmd_replay(int argc, char **argv)
             die_input("--fix: no object with TLS in %s has a file name starting \"%s\"",
                       trace_path, fixes[i].name);
     }
-    struct replay r = {&t, trace_path, squeeze, 0, fixes, nfixes};
+    struct libc_build build;
+    libc_open_or_exit(&choice, &build);
+    struct replay r = {&build, &t, trace_path, squeeze, 0, fixes, nfixes};
     int code;
     if (table) {
         code = print_table(&r, table);
     } else {
         if (squeeze >= 0)
-            r.squeeze_free = fresh_free(model_as);
+            r.squeeze_free = fresh_free(&build, model_as);
         char summary[512];
         code = replay_run(&r, model_as, true, summary, sizeof summary, emit);
         printf("outcome: %s\n", summary);
@@ -385,5 +383,6 @@ int cmd_replay(int argc, char **argv)
         free(fixes[i].name), free(fixes[i].tunable);
     free(fixes);
     trace_free(&t);
+    libc_build_free(&build);
     return code;
 }

@@ -8,7 +8,7 @@
 
 #include "commands.h"
 #include "json.h"
-#include "libcbuild.h"
+#include "cli.h"
 #include "limit.h"
 #include "xsys.h"
 
@@ -48,6 +48,7 @@ struct cell {
 };
 
 struct libc_sweep {
+    const char *root; /* the build's: its paths are written as <sysroot> */
     char *platform, *describe;
     char *label; /* "glibc 2.36 x86_64", "musl 1.2.3 x86_64" */
     char *tunables_known; /* space-separated glibc.rtld.* names */
@@ -65,10 +66,11 @@ static bool cell_agrees(const struct cell *c)
 /* The glibc.rtld.* tunables this ld.so knows: `ld.so --list-tunables`
    (2.33+), else the names in its read-only data (Debian's 2.31 backport
    has the tunables but not the option). */
-static void read_known_tunables(struct libc_sweep *g, const char *ldso)
+static void read_known_tunables(struct libc_sweep *g, const struct libc_build *b,
+                                const char *ldso)
 {
     static const char *const ours[] = {"glibc.rtld.nns", "glibc.rtld.optional_static_tls"};
-    const char *qemu = libc_build()->loader; /* another arch's ld.so runs under qemu */
+    const char *qemu = b->loader; /* another arch's ld.so runs under qemu */
     bool emulated = qemu && strstr(qemu, "qemu-");
     char *cmd = xasprintf("%s%s%s'%s' --list-tunables 2>/dev/null", emulated ? "'" : "",
                           emulated ? qemu : "", emulated ? "' " : "", ldso);
@@ -106,10 +108,11 @@ static void read_known_tunables(struct libc_sweep *g, const char *ldso)
     g->tunables_known = names;
 }
 
-static void measure_cell(const struct config *c, struct fixture_kit *kit, struct cell *out)
+static void measure_cell(const struct config *c, const struct libc_build *b,
+                         struct fixture_kit *kit, struct cell *out)
 {
     struct run_env env;
-    run_env_empty(&env, 10);
+    run_env_empty(&env, b, PROBE_TIMEOUT_S);
     if (c->tunables)
         run_env_set(&env, "GLIBC_TUNABLES", c->tunables);
     if (c->naudit) {
@@ -125,14 +128,14 @@ static void measure_cell(const struct config *c, struct fixture_kit *kit, struct
     run_env_free(&env);
 }
 
-static void sweep_one(struct libc_sweep *g)
+static void sweep_one(struct libc_sweep *g, const struct libc_build *build)
 {
     double start = now_seconds();
     struct fixture_kit kit;
-    kit_open(&kit);
+    kit_open(&kit, build->dir);
     for (size_t i = 0; i < NCONFIGS; i++) {
         struct cell *c = &g->cells[i];
-        measure_cell(&configs[i], &kit, c);
+        measure_cell(&configs[i], build, &kit, c);
         if (!c->measured)
             g->errors++;
         else if (c->r.predicted_known && !cell_agrees(c)) /* musl has no model */
@@ -141,17 +144,17 @@ static void sweep_one(struct libc_sweep *g)
     kit_close(&kit);
     const struct budget *b = &g->cells[0].r.budget;
     if (g->cells[0].measured) {
-        g->platform = libc_build_platform(b->libc_name, b->libc_version, b->machine);
+        g->platform = libc_build_platform(build, b->libc_name, b->libc_version, b->machine);
         g->label = xasprintf("%s %s %s", b->libc_name, b->libc_version, b->machine);
         if (b->ldso_path)
-            read_known_tunables(g, b->ldso_path);
+            read_known_tunables(g, build, b->ldso_path);
     } else {
-        g->platform = xasprintf("%s-unmeasured", libc_build()->name);
-        g->label = xasprintf("%s (not measured)", libc_build()->name);
+        g->platform = xasprintf("%s-unmeasured", build->name);
+        g->label = xasprintf("%s (not measured)", build->name);
     }
     if (!g->tunables_known)
         g->tunables_known = xstrdup("");
-    g->describe = xstrdup(libc_build_describe());
+    g->describe = libc_build_describe(build);
     g->seconds = now_seconds() - start;
 }
 
@@ -220,9 +223,10 @@ static void sweep_json(struct json *j, const struct libc_sweep *g)
 
 static void write_sweep_json(FILE *f, const void *ctx)
 {
+    const struct libc_sweep *g = ctx;
     struct json j;
-    json_init(&j, f);
-    sweep_json(&j, ctx);
+    json_init(&j, f, g->root);
+    sweep_json(&j, g);
     fputc('\n', f);
 }
 
@@ -361,6 +365,25 @@ static void libc_sweep_free(struct libc_sweep *g)
     free(g->platform), free(g->describe), free(g->label), free(g->tunables_known);
 }
 
+/* The builds --glibc named (each must be here), or every build here. */
+static void choose_builds(char **versions, size_t nversions, struct libc_build_list *out)
+{
+    if (!nversions) {
+        libc_build_list_here(false, true, out);
+        if (out->n)
+            return;
+        fprintf(stderr, "statictls: sweep: no glibc sysroot is built here "
+                        "(scripts/fetch-glibc.sh); sweeping the host libc only\n");
+        libc_build_list_here(true, false, out);
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    for (size_t k = 0; k < nversions; k++) {
+        struct libc_choice c = {LIBC_CHOICE_RELEASE, versions[k]};
+        libc_open_or_exit(&c, XAPPEND(&out->items, &out->n));
+    }
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     bool as_json = false;
@@ -374,38 +397,20 @@ int cmd_sweep(int argc, char **argv)
         else if (strcmp(argv[i], "--results") == 0 && next)
             results_dir = argv[++i];
         else if (strcmp(argv[i], "--glibc") == 0 && next)
-            *XAPPEND(&versions, &nversions) = xstrdup(argv[++i]);
+            *XAPPEND(&versions, &nversions) = argv[++i];
         else
             die_input("sweep: unknown argument \"%s\"", argv[i]);
     }
-    if (!nversions) {
-        versions = libc_build_versions(&nversions);
-        struct libc_build musl;
-        char why[512];
-        if (libc_build_find("musl", &musl, why, sizeof why)) {
-            *XAPPEND(&versions, &nversions) = xstrdup("musl");
-            libc_build_free(&musl);
-        }
-    }
-    if (!nversions)
-        fprintf(stderr, "statictls: sweep: no glibc sysroot is built here (scripts/fetch-glibc.sh); "
-                        "sweeping the host libc only\n");
+    struct libc_build_list builds;
+    choose_builds(versions, nversions, &builds);
+    free(versions);
 
-    size_t nsweeps = nversions ? nversions : 1;
-    struct libc_sweep *sweeps = xcalloc(nsweeps, sizeof *sweeps);
+    struct libc_sweep *sweeps = xcalloc(builds.n, sizeof *sweeps);
     unsigned bad = 0;
     double start = now_seconds();
-    for (size_t k = 0; k < nsweeps; k++) {
-        if (nversions) {
-            struct libc_build b;
-            char why[512];
-            if (!libc_build_find(versions[k], &b, why, sizeof why)) {
-                fprintf(stderr, "statictls: %s\n", why);
-                exit(EXIT_SKIP);
-            }
-            libc_build_use(&b);
-        }
-        sweep_one(&sweeps[k]);
+    for (size_t k = 0; k < builds.n; k++) {
+        sweeps[k].root = builds.items[k].root;
+        sweep_one(&sweeps[k], &builds.items[k]);
         bad += sweeps[k].disagreements + sweeps[k].errors;
         if (!as_json)
             print_sweep(&sweeps[k]);
@@ -418,29 +423,29 @@ int cmd_sweep(int argc, char **argv)
     }
     if (as_json) {
         struct json j;
-        json_init(&j, stdout);
+        json_init(&j, stdout, NULL);
         json_array(&j);
-        for (size_t k = 0; k < nsweeps; k++)
+        for (size_t k = 0; k < builds.n; k++) {
+            j.sysroot = builds.items[k].root[0] ? builds.items[k].root : NULL;
             sweep_json(&j, &sweeps[k]);
+        }
         json_end(&j);
         printf("\n");
     } else {
         printf("%zu libc builds x %d configurations in %.2f s; %u cells disagree with the "
                "model or were not measured\n",
-               nsweeps, NCONFIGS, now_seconds() - start, bad);
+               builds.n, NCONFIGS, now_seconds() - start, bad);
     }
     if (results_dir) {
-        struct summary s = {sweeps, nsweeps};
+        struct summary s = {sweeps, builds.n};
         write_result(results_dir, "README.md", write_summary, &s);
         write_result(results_dir, "max-ie-vs-optional.tsv", write_plot_data, &s);
         if (!as_json)
             printf("results written to %s/\n", results_dir);
     }
-    for (size_t k = 0; k < nsweeps; k++)
+    for (size_t k = 0; k < builds.n; k++)
         libc_sweep_free(&sweeps[k]);
     free(sweeps);
-    for (size_t k = 0; k < nversions; k++)
-        free(versions[k]);
-    free(versions);
+    libc_build_list_free(&builds);
     return bad ? EXIT_TRIPPED : EXIT_PASS;
 }

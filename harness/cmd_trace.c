@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "cli.h"
 #include "commands.h"
 #include "elfinfo.h"
 #include "record.h"

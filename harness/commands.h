@@ -14,13 +14,4 @@ int cmd_trace(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_headroom(int argc, char **argv);
 
-struct json;
-struct budget;
-struct limit_result;
-/* The budget as JSON: read, modelled and (with l) measured figures. */
-void budget_json(struct json *j, const struct budget *b, const struct limit_result *l);
-
-/* Shared option parsing: a number option's value, or exit 2. */
-long option_number(const char *option, const char *value, long min, long max);
-
 #endif

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "libcbuild.h"
 #include "xsys.h"
 
 bool fixture_template_load(struct fixture_template *t, const char *path, char *err, size_t errlen)
@@ -120,12 +119,13 @@ static const char *const template_names[FIXTURE_MODELS_] = {
     [FIXTURE_TLSDESC] = "template-tlsdesc.so",
 };
 
-void kit_open(struct fixture_kit *k)
+void kit_open(struct fixture_kit *k, const char *build_dir)
 {
     memset(k, 0, sizeof *k);
+    k->build_dir = xstrdup(build_dir);
     for (int i = 0; i < FIXTURE_MODELS_; i++) {
         char err[512];
-        char *path = xasprintf("%s/fixtures/%s", libc_build()->dir, template_names[i]);
+        char *path = xasprintf("%s/fixtures/%s", build_dir, template_names[i]);
         if (!fixture_template_load(&k->templates[i], path, err, sizeof err))
             die("fixture template %s", err);
         free(path);
@@ -143,6 +143,7 @@ void kit_close(struct fixture_kit *k)
     for (int i = 0; i < FIXTURE_MODELS_; i++)
         fixture_template_free(&k->templates[i]);
     free(k->dir);
+    free(k->build_dir);
     memset(k, 0, sizeof *k);
 }
 
@@ -156,7 +157,7 @@ char *kit_make(struct fixture_kit *k, enum fixture_model model, uint64_t size, u
 
 char *kit_copy(struct fixture_kit *k, const char *prebuilt, const char *label)
 {
-    char *src = xasprintf("%s/fixtures/%s", libc_build()->dir, prebuilt);
+    char *src = xasprintf("%s/fixtures/%s", k->build_dir, prebuilt);
     size_t len;
     char *data = read_file(src, &len);
     if (!data)

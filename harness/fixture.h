@@ -36,12 +36,14 @@ enum fixture_model { FIXTURE_IE, FIXTURE_GD, FIXTURE_TLSDESC, FIXTURE_MODELS_ };
 
 struct fixture_kit {
     struct fixture_template templates[FIXTURE_MODELS_];
+    char *build_dir; /* the libc build's: templates and prebuilt fixtures */
     char *dir;
     unsigned serial;
 };
 
-/* Dies with a clear message when the templates are missing. */
-void kit_open(struct fixture_kit *k);
+/* The kit of the libc build in build_dir; dies with a clear message when
+   its templates are missing. */
+void kit_open(struct fixture_kit *k, const char *build_dir);
 void kit_close(struct fixture_kit *k);
 /* A new library file with one TLS block; the returned path is the caller's. */
 char *kit_make(struct fixture_kit *k, enum fixture_model model, uint64_t size, uint64_t align,

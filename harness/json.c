@@ -2,15 +2,13 @@
 
 #include <string.h>
 
-#include "libcbuild.h"
 #include "xsys.h"
 
-void json_init(struct json *j, FILE *out)
+void json_init(struct json *j, FILE *out, const char *sysroot)
 {
     memset(j, 0, sizeof *j);
     j->out = out;
-    const char *root = libc_build()->root;
-    j->sysroot = root[0] ? root : NULL;
+    j->sysroot = sysroot && sysroot[0] ? sysroot : NULL;
 }
 
 /* Before any value: a comma if a sibling came before, unless after a key. */

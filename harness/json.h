@@ -18,7 +18,8 @@ struct json {
     const char *sysroot;
 };
 
-void json_init(struct json *j, FILE *out);
+/* sysroot: the libc build's root ("" or NULL for the host). */
+void json_init(struct json *j, FILE *out, const char *sysroot);
 void json_object(struct json *j);
 void json_array(struct json *j);
 void json_end(struct json *j); /* closes the innermost object or array */

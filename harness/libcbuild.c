@@ -11,18 +11,6 @@
 
 #include "xsys.h"
 
-static struct libc_build selected;
-static bool chosen; /* by --glibc or --libc-root */
-
-const struct libc_build *libc_build(void)
-{
-    if (!selected.name) {
-        char why[8];
-        libc_build_find(NULL, &selected, why, sizeof why);
-    }
-    return &selected;
-}
-
 void libc_build_free(struct libc_build *b)
 {
     free(b->name);
@@ -33,23 +21,45 @@ void libc_build_free(struct libc_build *b)
     free(b->distro);
     free(b->machine);
     free(b->package);
+    free(b->probe);
+    free(b->search_path);
+    for (size_t i = 0; i < LIBC_LIB_DIRS; i++)
+        free(b->lib_dirs[i]);
     memset(b, 0, sizeof *b);
 }
 
-static const char *triplet(const char *machine)
+/* Debian's multiarch triplet: "x86_64-linux-gnu", "i386-linux-gnu". */
+static char *triplet(const char *machine)
 {
-    static char buf[sizeof(struct utsname){0}.machine + 16];
     bool i386 = machine[0] == 'i' && strcmp(machine + 2, "86") == 0; /* i386 ... i686 */
-    snprintf(buf, sizeof buf, "%.64s-linux-gnu", i386 ? "i386" : machine);
-    return buf;
+    return xasprintf("%s-linux-gnu", i386 ? "i386" : machine);
 }
 
-static const char *host_machine(void)
+static char *host_machine(void)
 {
-    static struct utsname u;
-    if (!u.machine[0] && uname(&u) != 0)
+    struct utsname u;
+    if (uname(&u) != 0)
         die_errno("uname");
-    return u.machine;
+    return xstrdup(u.machine);
+}
+
+/* What every build derives from its root and machine: the probe, and
+   where ld.so looks for libraries. */
+static void derive_paths(struct libc_build *b)
+{
+    char *t = triplet(b->machine);
+    const char *r = b->root;
+    free(b->probe);
+    b->probe = xasprintf("%s/statictls-probe", b->dir);
+    free(b->search_path);
+    b->search_path = r[0] ? xasprintf("%s/lib/%s:%s/usr/lib/%s", r, t, r, t) : NULL;
+    const char *const formats[LIBC_LIB_DIRS] = {"%s/lib/%s", "%s/usr/lib/%s", "%s/lib64%s",
+                                                "%s/usr/lib64%s", "%s/lib%s", "%s/usr/lib%s"};
+    for (size_t i = 0; i < LIBC_LIB_DIRS; i++) {
+        free(b->lib_dirs[i]);
+        b->lib_dirs[i] = xasprintf(formats[i], r, i < 2 ? t : "");
+    }
+    free(t);
 }
 
 /* The first line of a small file the fetch script wrote, or NULL. */
@@ -68,16 +78,17 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
 {
     memset(out, 0, sizeof *out);
     if (!version) {
-        out->machine = xstrdup(host_machine());
+        out->machine = host_machine();
         out->name = xstrdup("host");
         out->dir = xstrdup(self_dir());
         out->root = xstrdup("");
+        derive_paths(out);
         return true;
     }
     bool musl = strcmp(version, "musl") == 0;
     out->name = musl ? xstrdup(version) : xasprintf("glibc-%s", version);
     const char *suffix = musl ? NULL : strchr(version, '-'); /* "2.36-aarch64" */
-    out->machine = xstrdup(suffix ? suffix + 1 : host_machine());
+    out->machine = suffix ? xstrdup(suffix + 1) : host_machine();
     out->dir = xasprintf("%s/%s", self_dir(), out->name);
     char *probe = xasprintf("%s/statictls-probe", out->dir);
     char *root = read_line(out->dir, "root");
@@ -110,6 +121,7 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
         out->distro = read_line(cache_dir, "distro");
         out->package = read_line(cache_dir, "debian-version");
         free(cache_dir);
+        derive_paths(out);
     }
     free(probe);
     return ok;
@@ -151,92 +163,52 @@ static char *first_existing(const char *root, const char *const *candidates)
     return NULL;
 }
 
-static void select_root(const char *dir)
+/* A build of the release that DIR holds, run through DIR's ld.so. */
+static enum libc_open open_root(const char *dir, struct libc_build *out, char *why, size_t len)
 {
-    const char *t = triplet(host_machine());
+    char *machine = host_machine(), *t = triplet(machine);
+    free(machine);
     char *lib = xasprintf("lib/%s/libc.so.6", t), *usrlib = xasprintf("usr/lib/%s/libc.so.6", t);
     const char *libcs[] = {lib, usrlib, NULL};
     const char *loaders[] = {"lib64/ld-linux-x86-64.so.2", "lib/ld-linux-aarch64.so.1", NULL};
     char *libc = first_existing(dir, libcs);
     char *loader = first_existing(dir, loaders);
     char *version = libc ? glibc_version_in(libc) : NULL;
-    if (!libc || !loader || !version)
-        die_input("--libc-root %s: no glibc there (looked for %s, %s and the ld.so)", dir, lib,
-                  usrlib);
-    char why[512];
-    if (!libc_build_find(version, &selected, why, sizeof why)) {
-        fprintf(stderr, "statictls: --libc-root %s holds glibc %s, and %s\n", dir, version, why);
-        exit(EXIT_SKIP);
+    enum libc_open status = LIBC_OPEN_OK;
+    if (!libc || !loader || !version) {
+        snprintf(why, len, "--libc-root %s: no glibc there (looked for %s, %s and the ld.so)", dir,
+                 lib, usrlib);
+        status = LIBC_OPEN_BAD_INPUT;
+    } else if (!libc_build_find(version, out, why, len)) {
+        char *reason = xstrdup(why);
+        snprintf(why, len, "--libc-root %s holds glibc %s, and %s", dir, version, reason);
+        free(reason);
+        status = LIBC_OPEN_ABSENT;
+    } else {
+        free(out->root);
+        out->root = xstrdup(dir);
+        free(out->loader);
+        out->loader = loader;
+        loader = NULL;
+        out->library_path = xasprintf("%s/lib/%s:%s/usr/lib/%s", dir, t, dir, t);
+        derive_paths(out);
     }
-    free(selected.root);
-    selected.root = xstrdup(dir);
-    selected.loader = loader;
-    selected.library_path = xasprintf("%s/lib/%s:%s/usr/lib/%s", dir, t, dir, t);
+    free(loader);
     free(lib);
     free(usrlib);
     free(libc);
     free(version);
+    free(t);
+    return status;
 }
 
-bool libc_build_option(int argc, char **argv, int *i)
+enum libc_open libc_build_open(const struct libc_choice *c, struct libc_build *out, char *why,
+                               size_t len)
 {
-    bool glibc = strcmp(argv[*i], "--glibc") == 0 || strcmp(argv[*i], "--musl") == 0;
-    if (!glibc && strcmp(argv[*i], "--libc-root") != 0)
-        return false;
-    if (strcmp(argv[*i], "--musl") == 0) { /* a flag: the value is implied */
-        if (chosen)
-            die_input("--musl: only one --glibc, --musl or --libc-root per run");
-        chosen = true;
-        libc_build_free(&selected);
-        char why[512];
-        if (!libc_build_find("musl", &selected, why, sizeof why)) {
-            fprintf(stderr, "statictls: %s\n", why);
-            exit(EXIT_SKIP);
-        }
-        return true;
-    }
-    if (*i + 1 >= argc || !argv[*i + 1][0])
-        die_input("%s needs a value", argv[*i]);
-    if (chosen)
-        die_input("%s: only one --glibc or --libc-root per run", argv[*i]);
-    chosen = true;
-    libc_build_free(&selected);
-    const char *value = argv[++*i];
-    if (!glibc) {
-        select_root(value);
-        return true;
-    }
-    char why[512];
-    if (!libc_build_find(value, &selected, why, sizeof why)) {
-        fprintf(stderr, "statictls: %s\n", why);
-        exit(EXIT_SKIP);
-    }
-    return true;
-}
-
-const char *const *libc_lib_dirs(const char *machine)
-{
-    static char storage[6][512];
-    static const char *dirs[7];
-    const char *root = libc_build()->root;
-    const char *t = triplet(machine);
-    snprintf(storage[0], sizeof storage[0], "%s/lib/%s", root, t);
-    snprintf(storage[1], sizeof storage[1], "%s/usr/lib/%s", root, t);
-    snprintf(storage[2], sizeof storage[2], "%s/lib64", root);
-    snprintf(storage[3], sizeof storage[3], "%s/usr/lib64", root);
-    snprintf(storage[4], sizeof storage[4], "%s/lib", root);
-    snprintf(storage[5], sizeof storage[5], "%s/usr/lib", root);
-    for (int i = 0; i < 6; i++)
-        dirs[i] = storage[i];
-    dirs[6] = NULL;
-    return dirs;
-}
-
-void libc_build_use(struct libc_build *b)
-{
-    libc_build_free(&selected);
-    selected = *b;
-    memset(b, 0, sizeof *b);
+    if (c->how == LIBC_CHOICE_ROOT)
+        return open_root(c->value, out, why, len);
+    bool found = libc_build_find(c->how == LIBC_CHOICE_HOST ? NULL : c->value, out, why, len);
+    return found ? LIBC_OPEN_OK : LIBC_OPEN_ABSENT;
 }
 
 static void unquote(const char *value, char *out, size_t len)
@@ -263,28 +235,25 @@ static char *host_distro(void)
     return xasprintf("%s%s", id, version);
 }
 
-char *libc_build_platform(const char *libc, const char *version, const char *machine)
+char *libc_build_platform(const struct libc_build *b, const char *libc, const char *version,
+                          const char *machine)
 {
-    const struct libc_build *b = libc_build();
     char *distro = b->distro ? xstrdup(b->distro) : host_distro();
     char *platform = xasprintf("%s-%s-%s-%s", libc, version, distro, machine);
     free(distro);
     return platform;
 }
 
-const char *libc_build_describe(void)
+char *libc_build_describe(const struct libc_build *b)
 {
-    static char text[256];
-    const struct libc_build *b = libc_build();
     if (strcmp(b->name, "musl") == 0)
-        snprintf(text, sizeof text, "musl-gcc build, the host's musl");
-    else if (!b->package)
-        snprintf(text, sizeof text, "host libc");
-    else
-        snprintf(text, sizeof text, "Debian libc6 %s (sysroot%s%s)", b->package,
-                 !b->loader ? "" : strstr(b->loader, "qemu-") ? ", under " : ", through ",
-                 !b->loader ? "" : strrchr(b->loader, '/') ? strrchr(b->loader, '/') + 1 : b->loader);
-    return text;
+        return xstrdup("musl-gcc build, the host's musl");
+    if (!b->package)
+        return xstrdup("host libc");
+    const char *via = !b->loader ? "" : strstr(b->loader, "qemu-") ? ", under " : ", through ";
+    const char *loader = !b->loader ? "" : strrchr(b->loader, '/') ? strrchr(b->loader, '/') + 1
+                                                                    : b->loader;
+    return xasprintf("Debian libc6 %s (sysroot%s%s)", b->package, via, loader);
 }
 
 static int compare_versions(const void *a, const void *b)
@@ -292,36 +261,38 @@ static int compare_versions(const void *a, const void *b)
     return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **libc_build_versions(size_t *n)
+void libc_build_list_here(bool host, bool musl, struct libc_build_list *out)
 {
-    char **versions = NULL;
-    *n = 0;
+    memset(out, 0, sizeof *out);
+    char why[512];
+    if (host)
+        libc_build_find(NULL, XAPPEND(&out->items, &out->n), why, sizeof why);
     DIR *d = opendir(self_dir());
     if (!d)
         die_errno("opendir %s", self_dir());
-    for (struct dirent *e; (e = readdir(d));) {
-        if (strncmp(e->d_name, "glibc-", 6) != 0)
-            continue;
-        struct libc_build b;
-        char why[512];
-        if (libc_build_find(e->d_name + 6, &b, why, sizeof why)) {
-            *XAPPEND(&versions, n) = xstrdup(e->d_name + 6);
-            libc_build_free(&b);
-        }
-    }
+    char **versions = NULL;
+    size_t nversions = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, "glibc-", 6) == 0)
+            *XAPPEND(&versions, &nversions) = xstrdup(e->d_name + 6);
     closedir(d);
-    qsort(versions, *n, sizeof *versions, compare_versions);
-    return versions;
+    if (nversions)
+        qsort(versions, nversions, sizeof *versions, compare_versions);
+    if (musl)
+        *XAPPEND(&versions, &nversions) = xstrdup("musl");
+    for (size_t i = 0; i < nversions; i++) {
+        struct libc_build b;
+        if (libc_build_find(versions[i], &b, why, sizeof why))
+            *XAPPEND(&out->items, &out->n) = b;
+        free(versions[i]);
+    }
+    free(versions);
 }
 
-const char *libc_build_search_path(void)
+void libc_build_list_free(struct libc_build_list *l)
 {
-    static char *path;
-    const struct libc_build *b = libc_build();
-    if (!b->root[0])
-        return NULL;
-    free(path);
-    const char *t = triplet(b->machine);
-    path = xasprintf("%s/lib/%s:%s/usr/lib/%s", b->root, t, b->root, t);
-    return path;
+    for (size_t i = 0; i < l->n; i++)
+        libc_build_free(&l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
 }

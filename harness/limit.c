@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libcbuild.h"
 #include "plan.h"
 #include "xsys.h"
 
@@ -96,7 +95,7 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
     for (size_t i = 0; i < q->nafter; i++)
         plan_add(&p.plan, OP_LOAD, q->after[i], q->after[i], 0);
     plan_add(&p.plan, OP_LOAD, "block", "", 0);
-    plan_resolve(&p.plan, &out->budget, q->env->vars, libc_lib_dirs(out->budget.machine));
+    plan_resolve(&p.plan, &out->budget, q->env->vars, q->env->build->lib_dirs);
 
     /* Predict: run the setup steps through the model, then ask it. */
     struct plan setup = {p.plan.steps, p.plan.n - 1};

@@ -49,7 +49,7 @@ static char *file_identity(const char *path)
 
 /* ld.so's search order without ld.so.cache: LD_LIBRARY_PATH, then the
    default directories of the libc in use. */
-static char *find_library(const char *name, char *const *vars, const char *const *lib_dirs)
+static char *find_library(const char *name, char *const *vars, char *const *lib_dirs)
 {
     if (strchr(name, '/'))
         return access(name, F_OK) == 0 ? xstrdup(name) : NULL;
@@ -115,7 +115,7 @@ static void loaded_set_free(struct loaded_set *s)
 /* Depth-first over DT_NEEDED, so dependencies come before their users:
    ld.so relocates new objects in that order. */
 static void add_objects(struct plan_step *s, const char *name, char *const *vars,
-                        const char *const *lib_dirs, struct loaded_set *seen, int depth)
+                        char *const *lib_dirs, struct loaded_set *seen, int depth)
 {
     char *path = find_library(name, vars, lib_dirs);
     if (!path || depth > 32) {
@@ -151,7 +151,7 @@ static void add_objects(struct plan_step *s, const char *name, char *const *vars
 }
 
 void plan_resolve(struct plan *p, const struct budget *b, char *const *vars,
-                  const char *const *lib_dirs)
+                  char *const *lib_dirs)
 {
     struct loaded_set main_ns = {0};
     for (size_t i = 0; i < b->nmodules; i++)

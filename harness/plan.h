@@ -51,7 +51,7 @@ void plan_free(struct plan *p);
    the model knows each step's TLS blocks.  Sonames are searched in
    LD_LIBRARY_PATH (from vars), then lib_dirs (NULL-terminated). */
 void plan_resolve(struct plan *p, const struct budget *b, char *const *vars,
-                  const char *const *lib_dirs);
+                  char *const *lib_dirs);
 
 struct step_result {
     bool ran, done; /* began / finished */

@@ -4,29 +4,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libcbuild.h"
 #include "xsys.h"
 
-void run_env_empty(struct run_env *e, double timeout_s)
+void run_env_empty(struct run_env *e, const struct libc_build *b, double timeout_s)
 {
     memset(e, 0, sizeof *e);
+    e->build = b;
     e->vars = xcalloc(1, sizeof *e->vars);
     e->probe.vars = e->vars;
     e->probe.timeout_s = timeout_s;
-    e->probe.loader = libc_build()->loader;
-    e->probe.library_path = libc_build()->library_path;
-    if (libc_build_search_path())
-        run_env_set(e, "LD_LIBRARY_PATH", libc_build_search_path());
+    e->probe.probe = b->probe;
+    e->probe.loader = b->loader;
+    e->probe.library_path = b->library_path;
+    if (b->search_path)
+        run_env_set(e, "LD_LIBRARY_PATH", b->search_path);
 }
 
-void run_env_from_user(struct run_env *e, double timeout_s)
+void run_env_from_user(struct run_env *e, const struct libc_build *b, double timeout_s)
 {
     static const char *const passed[] = {"GLIBC_TUNABLES", "LD_PRELOAD", "LD_AUDIT",
                                          "LD_LIBRARY_PATH"};
-    run_env_empty(e, timeout_s);
+    run_env_empty(e, b, timeout_s);
     for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++) {
         const char *v = getenv(passed[i]);
-        const char *ours = strcmp(passed[i], "LD_LIBRARY_PATH") == 0 ? libc_build_search_path() : NULL;
+        const char *ours = strcmp(passed[i], "LD_LIBRARY_PATH") == 0 ? b->search_path : NULL;
         if (v && ours) {
             char *both = xasprintf("%s:%s", ours, v);
             run_env_set(e, passed[i], both);

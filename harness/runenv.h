@@ -1,13 +1,14 @@
-/* The environment a probe runs in: variables, timeout, and the selected
-   libc build's loader (libcbuild.h). */
+/* The environment a probe runs in: the libc build, variables, timeout. */
 #ifndef STATICTLS_RUNENV_H
 #define STATICTLS_RUNENV_H
 
 #include <stddef.h>
 
+#include "libcbuild.h"
 #include "spawn.h"
 
 struct run_env {
+    const struct libc_build *build;
     struct probe_env probe;
     char **vars; /* NULL-terminated; probe.vars points here */
     size_t nvars;
@@ -15,9 +16,9 @@ struct run_env {
 
 /* The loader variables of the user's own environment pass through, so
    `GLIBC_TUNABLES=... statictls limit` measures what the user asks for. */
-void run_env_from_user(struct run_env *e, double timeout_s);
+void run_env_from_user(struct run_env *e, const struct libc_build *b, double timeout_s);
 /* A clean environment: only what a case sets. */
-void run_env_empty(struct run_env *e, double timeout_s);
+void run_env_empty(struct run_env *e, const struct libc_build *b, double timeout_s);
 void run_env_set(struct run_env *e, const char *name, const char *value);
 void run_env_free(struct run_env *e);
 

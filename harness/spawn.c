@@ -14,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libcbuild.h"
 #include "xsys.h"
 
 static double timeout_factor(void)
@@ -45,7 +44,6 @@ static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FIL
     if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(126);
 
-    char *probe = xasprintf("%s/statictls-probe", libc_build()->dir);
     char *fd = xasprintf("%d", record_fd);
     size_t n = 0;
     char **argv = xcalloc(nargs + 8, sizeof *argv);
@@ -56,7 +54,7 @@ static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FIL
             argv[n++] = (char *)env->library_path;
         }
     }
-    argv[n++] = probe;
+    argv[n++] = (char *)env->probe;
     argv[n++] = fd;
     argv[n++] = (char *)mode;
     for (size_t i = 0; i < nargs; i++)
@@ -117,7 +115,7 @@ void probe_run(const struct probe_env *env, const char *mode, char *const args[]
 {
     memset(out, 0, sizeof *out);
     double start = now_seconds();
-    double deadline = start + (env->timeout_s > 0 ? env->timeout_s : 10.0) * timeout_factor();
+    double deadline = start + env->timeout_s * timeout_factor();
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         die_errno("pipe");

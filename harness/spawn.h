@@ -6,7 +6,11 @@
 
 #include "record.h"
 
+/* Probes that do not say otherwise get this long (STATICTLS_TIMEOUT_FACTOR scales it). */
+#define PROBE_TIMEOUT_S 10.0
+
 struct probe_env {
+    const char *probe;        /* the statictls-probe of the libc build */
     const char *loader;       /* run the probe through this ld.so, or NULL */
     const char *library_path; /* with the loader: its --library-path */
     char **vars;              /* NAME=VALUE for the child, NULL-terminated */
