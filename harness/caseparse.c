@@ -11,13 +11,16 @@
 
 #define MAX_WORDS 16
 
+struct keyword;
 struct parser {
     const char *path;
     int line;
     char *err;
     size_t errlen;
     struct case_def *c;
-    bool in_repeat, have_expect;
+    const struct keyword *seen[16]; /* keywords a case gives once, as they come */
+    size_t nseen;
+    bool in_repeat;
     long repeat_count;
     size_t repeat_start;
     int repeat_line;
@@ -33,16 +36,6 @@ static bool fail(struct parser *p, const char *fmt, ...)
         vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
     va_end(ap);
     return false;
-}
-
-static const char *const kind_names[] = {
-    [OBJ_IE] = "ie", [OBJ_GD] = "gd", [OBJ_TLSDESC] = "tlsdesc",
-    [OBJ_CRASH] = "crash", [OBJ_HANG] = "hang", [OBJ_LIB] = "lib",
-};
-
-const char *object_kind_name(enum object_kind k)
-{
-    return kind_names[k];
 }
 
 /* Splits a line into words; a word may be "double quoted". */
@@ -112,73 +105,84 @@ static bool parse_size(struct parser *p, const char *s, struct size_expr *out)
     return true;
 }
 
-static bool need_args(struct parser *p, int nwords, int min, int max, const char *usage)
+/* ./x and ../x name files beside the case, wherever it runs from. */
+static char *beside_case(const struct parser *p, const char *target)
 {
-    if (nwords - 1 < min || nwords - 1 > max)
-        return fail(p, "expected: %s", usage);
+    if (strncmp(target, "./", 2) != 0 && strncmp(target, "../", 3) != 0)
+        return xstrdup(target);
+    const char *slash = strrchr(p->path, '/');
+    char *dir = slash ? xasprintf("%.*s", (int)(slash - p->path), p->path) : xstrdup(".");
+    char *abs = realpath(dir, NULL);
+    char *path = xasprintf("%s/%s", abs ? abs : dir, target + (target[1] == '/' ? 2 : 0));
+    free(abs);
+    free(dir);
+    return path;
+}
+
+static bool parse_fixture_options(struct parser *p, char **w, int n, struct case_object *o)
+{
+    bool sized = o->kind == OBJ_FIXTURE;
+    if (sized && n < 4)
+        return fail(p, "fixture %s: a %s fixture needs a SIZE", w[1], w[2]);
+    if (!sized && n > 3)
+        return fail(p, "fixture %s: a %s fixture takes no size", w[1], w[2]);
+    if (sized && !parse_size(p, w[3], &o->size))
+        return false;
+    if (n == 5) {
+        long a;
+        if (strncmp(w[4], "align=", 6) != 0)
+            return fail(p, "unknown option \"%s\" (align=N)", w[4]);
+        if (!parse_long(p, "align", w[4] + 6, 1, 4096, &a))
+            return false;
+        if (a & (a - 1))
+            return fail(p, "align: %ld is not a power of two", a);
+        o->align = (uint64_t)a;
+    }
     return true;
 }
 
-static bool parse_object(struct parser *p, char **w, int n, bool is_lib)
+static bool add_object(struct parser *p, const char *name, struct case_object *o)
 {
-    if (is_lib ? !need_args(p, n, 2, 2, "lib NAME PATH-OR-SONAME")
-               : !need_args(p, n, 2, 4, "fixture NAME ie|gd|tlsdesc SIZE [align=N] | fixture NAME crash|hang"))
-        return false;
-    if (case_object_find(p->c, w[1]))
-        return fail(p, "object \"%s\" is defined twice", w[1]);
-    struct case_object o = {.line = p->line, .align = 1};
-    if (is_lib) {
-        o.kind = OBJ_LIB;
-        /* ./x and ../x name files beside the case, wherever it runs from */
-        if (strncmp(w[2], "./", 2) == 0 || strncmp(w[2], "../", 3) == 0) {
-            const char *slash = strrchr(p->path, '/');
-            char *dir = slash ? xasprintf("%.*s", (int)(slash - p->path), p->path) : xstrdup(".");
-            char *abs = realpath(dir, NULL);
-            o.target = xasprintf("%s/%s", abs ? abs : dir, w[2] + (w[2][1] == '/' ? 2 : 0));
-            free(abs);
-            free(dir);
-        } else {
-            o.target = xstrdup(w[2]);
-        }
-    } else {
-        int k = -1;
-        for (int i = OBJ_IE; i < OBJ_LIB; i++)
-            if (strcmp(w[2], kind_names[i]) == 0)
-                k = i;
-        if (k < 0)
-            return fail(p, "unknown fixture model \"%s\" (ie, gd, tlsdesc, crash, hang)", w[2]);
-        o.kind = (enum object_kind)k;
-        bool sized = k == OBJ_IE || k == OBJ_GD || k == OBJ_TLSDESC;
-        if (sized && n < 4)
-            return fail(p, "fixture %s: a %s fixture needs a SIZE", w[1], w[2]);
-        if (!sized && n > 3)
-            return fail(p, "fixture %s: a %s fixture takes no size", w[1], w[2]);
-        if (sized && !parse_size(p, w[3], &o.size))
-            return false;
-        if (n == 5) {
-            long a;
-            if (strncmp(w[4], "align=", 6) != 0)
-                return fail(p, "unknown option \"%s\" (align=N)", w[4]);
-            if (!parse_long(p, "align", w[4] + 6, 1, 4096, &a))
-                return false;
-            if (a & (a - 1))
-                return fail(p, "align: %ld is not a power of two", a);
-            o.align = (uint64_t)a;
-        }
+    if (case_object_find(p->c, name)) {
+        free(o->target);
+        return fail(p, "object \"%s\" is defined twice", name);
     }
-    o.name = xstrdup(w[1]);
-    *XAPPEND(&p->c->objects, &p->c->nobjects) = o;
+    o->name = xstrdup(name);
+    *XAPPEND(&p->c->objects, &p->c->nobjects) = *o;
     return true;
+}
+
+static bool parse_lib(struct parser *p, char **w, int n)
+{
+    (void)n;
+    struct case_object o = {.line = p->line, .align = 1, .kind = OBJ_LIB,
+                            .target = beside_case(p, w[2])};
+    return add_object(p, w[1], &o);
+}
+
+static bool parse_fixture(struct parser *p, char **w, int n)
+{
+    struct case_object o = {.line = p->line, .align = 1};
+    if (strcmp(w[2], "crash") == 0 || strcmp(w[2], "hang") == 0)
+        o.kind = w[2][0] == 'c' ? OBJ_CRASH : OBJ_HANG;
+    else if (tls_access_from_name(w[2], &o.access) && o.access != TLS_NONE &&
+             strcmp(w[2], tls_access_name(o.access)) == 0)
+        o.kind = OBJ_FIXTURE;
+    else
+        return fail(p, "unknown fixture model \"%s\" (ie, gd, tlsdesc, crash, hang)", w[2]);
+    return parse_fixture_options(p, w, n, &o) && add_object(p, w[1], &o);
 }
 
 static bool add_step(struct parser *p, enum op_kind op, const char *object, long count)
 {
-    if (object && !case_object_find(p->c, object))
+    const struct case_object *o = object ? case_object_find(p->c, object) : NULL;
+    if (object && !o)
         return fail(p, "no object named \"%s\" (define it with fixture or lib first)", object);
     if (p->c->nsteps >= CASE_MAX_STEPS)
         return fail(p, "more than %d steps", CASE_MAX_STEPS);
     struct case_step s = {.op = op, .line = p->line, .count = count,
-                          .object = object ? xstrdup(object) : NULL};
+                          .object = o ? (size_t)(o - p->c->objects) : CASE_NONE,
+                          .closes = CASE_NONE};
     *XAPPEND(&p->c->steps, &p->c->nsteps) = s;
     return true;
 }
@@ -197,7 +201,6 @@ static bool close_repeat(struct parser *p)
     for (long k = 2; k <= p->repeat_count; k++)
         for (size_t i = start; i < start + len; i++) {
             struct case_step s = c->steps[i];
-            s.object = s.object ? xstrdup(s.object) : NULL;
             s.instance = (int)k;
             *XAPPEND(&c->steps, &c->nsteps) = s;
         }
@@ -207,9 +210,6 @@ static bool close_repeat(struct parser *p)
 
 static bool parse_expect(struct parser *p, char **w, int n)
 {
-    if (p->have_expect)
-        return fail(p, "a case has one expect line");
-    p->have_expect = true;
     struct case_def *c = p->c;
     if (n == 2 && strcmp(w[1], "loads") == 0) {
         c->expect = EXPECT_LOADS;
@@ -235,123 +235,202 @@ static bool parse_expect(struct parser *p, char **w, int n)
     return fail(p, "expected: expect loads | expect model | expect trip STEP KIND [\"message\"]");
 }
 
-static bool parse_line(struct parser *p, char **w, int n)
+static bool parse_title(struct parser *p, char **w, int n)
 {
     struct case_def *c = p->c;
-    const char *k = w[0];
-    long v;
-    if (strcmp(k, "title") == 0) {
-        if (n < 2 || c->title)
-            return fail(p, c->title ? "title given twice" : "expected: title TEXT");
-        size_t len = 0;
-        for (int i = 1; i < n; i++)
-            len += strlen(w[i]) + 1;
-        c->title = xcalloc(len + 1, 1);
-        for (int i = 1; i < n; i++) {
-            strcat(c->title, w[i]);
-            if (i + 1 < n)
-                strcat(c->title, " ");
-        }
-        return true;
+    size_t len = 0;
+    for (int i = 1; i < n; i++)
+        len += strlen(w[i]) + 1;
+    c->title = xcalloc(len + 1, 1);
+    for (int i = 1; i < n; i++) {
+        strcat(c->title, w[i]);
+        if (i + 1 < n)
+            strcat(c->title, " ");
     }
-    if (strcmp(k, "arch") == 0 || strcmp(k, "libc") == 0) {
-        char **slot = k[0] == 'a' ? &c->arch : &c->libc;
-        if (*slot)
-            return fail(p, k[0] == 'a' ? "arch given twice" : "libc given twice");
-        if (!need_args(p, n, 1, 1, k[0] == 'a' ? "arch MACHINE" : "libc NAME"))
-            return false;
-        *slot = xstrdup(w[1]);
-        return true;
-    }
-    if (strcmp(k, "tunables") == 0) {
-        if (c->tunables)
-            return fail(p, "tunables given twice");
-        if (!need_args(p, n, 1, 1, "tunables NAME=VALUE[:NAME=VALUE...]"))
-            return false;
-        c->tunables = xstrdup(w[1]);
-        return true;
-    }
-    if (strcmp(k, "env") == 0) {
-        if (!need_args(p, n, 1, 1, "env NAME=VALUE"))
-            return false;
-        if (!strchr(w[1], '=') || w[1][0] == '=')
-            return fail(p, "env: expected NAME=VALUE");
-        *XAPPEND(&c->env, &c->nenv) = xstrdup(w[1]);
-        return true;
-    }
-    if (strcmp(k, "preload") == 0) {
-        if (!need_args(p, n, 1, 1, "preload NAME"))
-            return false;
-        const struct case_object *o = case_object_find(c, w[1]);
-        if (!o)
-            return fail(p, "no object named \"%s\"", w[1]);
-        if (o->size.relative_to_free)
-            return fail(p, "a preloaded fixture needs a literal size: free is measured with it");
-        *XAPPEND(&c->preload, &c->npreload) = xstrdup(w[1]);
-        return true;
-    }
-    if (strcmp(k, "audit") == 0) {
-        if (!need_args(p, n, 1, 1, "audit N") || !parse_long(p, "audit", w[1], 0, 8, &v))
-            return false;
-        c->naudit = (unsigned)v;
-        return true;
-    }
-    if (strcmp(k, "timeout") == 0) {
-        if (!need_args(p, n, 1, 1, "timeout SECONDS") ||
-            !parse_long(p, "timeout", w[1], 1, 3600, &v))
-            return false;
-        c->timeout = (double)v;
-        return true;
-    }
-    if (strcmp(k, "fixture") == 0 || strcmp(k, "lib") == 0)
-        return parse_object(p, w, n, k[0] == 'l');
-    if (strcmp(k, "load") == 0 || strcmp(k, "close") == 0 || strcmp(k, "dlmopen") == 0) {
-        if (!need_args(p, n, 1, 1, "load|close|dlmopen NAME"))
-            return false;
-        enum op_kind op = k[0] == 'l' ? OP_LOAD : k[0] == 'c' ? OP_CLOSE : OP_MOPEN;
-        return add_step(p, op, w[1], 0);
-    }
-    if (strcmp(k, "threads") == 0) {
-        if (!need_args(p, n, 1, 1, "threads N") || !parse_long(p, "threads", w[1], 1, 1024, &v))
-            return false;
-        return add_step(p, OP_THREADS, NULL, v);
-    }
-    if (strcmp(k, "repeat") == 0) {
-        if (p->in_repeat)
-            return fail(p, "repeat inside repeat (from line %d) is not supported", p->repeat_line);
-        if (!need_args(p, n, 1, 1, "repeat COUNT") ||
-            !parse_long(p, "repeat", w[1], 1, CASE_MAX_STEPS, &p->repeat_count))
-            return false;
-        p->in_repeat = true;
-        p->repeat_start = c->nsteps;
-        p->repeat_line = p->line;
-        return true;
-    }
-    if (strcmp(k, "end") == 0) {
-        if (!p->in_repeat)
-            return fail(p, "end without repeat");
-        return need_args(p, n, 0, 0, "end") && close_repeat(p);
-    }
-    if (strcmp(k, "expect") == 0)
-        return parse_expect(p, w, n);
-    return fail(p, "unknown keyword \"%s\"", k);
+    return true;
 }
 
-/* A close names the object's most recent open load (checked here so a case
-   that closes what it never opened is a parse error, not a run failure). */
-static bool check_closes(struct parser *p)
+static bool parse_arch(struct parser *p, char **w, int n)
+{
+    (void)n;
+    p->c->arch = xstrdup(w[1]);
+    return true;
+}
+
+static bool parse_libc(struct parser *p, char **w, int n)
+{
+    (void)n;
+    p->c->libc = xstrdup(w[1]);
+    return true;
+}
+
+static bool parse_tunables(struct parser *p, char **w, int n)
+{
+    (void)n;
+    p->c->tunables = xstrdup(w[1]);
+    return true;
+}
+
+static bool parse_env(struct parser *p, char **w, int n)
+{
+    (void)n;
+    if (!strchr(w[1], '=') || w[1][0] == '=')
+        return fail(p, "env: expected NAME=VALUE");
+    *XAPPEND(&p->c->env, &p->c->nenv) = xstrdup(w[1]);
+    return true;
+}
+
+static bool parse_preload(struct parser *p, char **w, int n)
+{
+    (void)n;
+    struct case_def *c = p->c;
+    const struct case_object *o = case_object_find(c, w[1]);
+    if (!o)
+        return fail(p, "no object named \"%s\"", w[1]);
+    if (o->size.relative_to_free)
+        return fail(p, "a preloaded fixture needs a literal size: free is measured with it");
+    *XAPPEND(&c->preload, &c->npreload) = (size_t)(o - c->objects);
+    return true;
+}
+
+static bool parse_audit(struct parser *p, char **w, int n)
+{
+    (void)n;
+    long v;
+    if (!parse_long(p, "audit", w[1], 0, 8, &v))
+        return false;
+    p->c->naudit = (unsigned)v;
+    return true;
+}
+
+static bool parse_timeout(struct parser *p, char **w, int n)
+{
+    (void)n;
+    long v;
+    if (!parse_long(p, "timeout", w[1], 1, 3600, &v))
+        return false;
+    p->c->timeout = (double)v;
+    return true;
+}
+
+static bool parse_load(struct parser *p, char **w, int n)
+{
+    (void)n;
+    return add_step(p, OP_LOAD, w[1], 0);
+}
+
+static bool parse_dlmopen(struct parser *p, char **w, int n)
+{
+    (void)n;
+    return add_step(p, OP_MOPEN, w[1], 0);
+}
+
+static bool parse_close(struct parser *p, char **w, int n)
+{
+    (void)n;
+    return add_step(p, OP_CLOSE, w[1], 0);
+}
+
+static bool parse_threads(struct parser *p, char **w, int n)
+{
+    (void)n;
+    long v;
+    return parse_long(p, "threads", w[1], 1, 1024, &v) && add_step(p, OP_THREADS, NULL, v);
+}
+
+static bool parse_repeat(struct parser *p, char **w, int n)
+{
+    (void)n;
+    if (p->in_repeat)
+        return fail(p, "repeat inside repeat (from line %d) is not supported", p->repeat_line);
+    if (!parse_long(p, "repeat", w[1], 1, CASE_MAX_STEPS, &p->repeat_count))
+        return false;
+    p->in_repeat = true;
+    p->repeat_start = p->c->nsteps;
+    p->repeat_line = p->line;
+    return true;
+}
+
+static bool parse_end(struct parser *p, char **w, int n)
+{
+    (void)w, (void)n;
+    if (!p->in_repeat)
+        return fail(p, "end without repeat");
+    return close_repeat(p);
+}
+
+/* The case language, one row a keyword (cases/README.md describes it). */
+struct keyword {
+    const char *name;
+    int min_args, max_args;
+    bool once; /* a second line with it is an error */
+    const char *usage;
+    bool (*parse)(struct parser *p, char **w, int n);
+};
+
+static const struct keyword keywords[] = {
+    {"title", 1, MAX_WORDS, true, "title TEXT", parse_title},
+    {"arch", 1, 1, true, "arch MACHINE", parse_arch},
+    {"libc", 1, 1, true, "libc NAME", parse_libc},
+    {"tunables", 1, 1, true, "tunables NAME=VALUE[:NAME=VALUE...]", parse_tunables},
+    {"env", 1, 1, false, "env NAME=VALUE", parse_env},
+    {"preload", 1, 1, false, "preload NAME", parse_preload},
+    {"audit", 1, 1, true, "audit N", parse_audit},
+    {"timeout", 1, 1, true, "timeout SECONDS", parse_timeout},
+    {"fixture", 2, 4, false,
+     "fixture NAME ie|gd|tlsdesc SIZE [align=N] | fixture NAME crash|hang", parse_fixture},
+    {"lib", 2, 2, false, "lib NAME PATH-OR-SONAME", parse_lib},
+    {"load", 1, 1, false, "load|close|dlmopen NAME", parse_load},
+    {"dlmopen", 1, 1, false, "load|close|dlmopen NAME", parse_dlmopen},
+    {"close", 1, 1, false, "load|close|dlmopen NAME", parse_close},
+    {"threads", 1, 1, false, "threads N", parse_threads},
+    {"repeat", 1, 1, false, "repeat COUNT", parse_repeat},
+    {"end", 0, 0, false, "end", parse_end},
+    {"expect", 1, 4, true,
+     "expect loads | expect model | expect trip STEP KIND [\"message\"]", parse_expect},
+};
+
+static bool parse_line(struct parser *p, char **w, int n)
+{
+    const struct keyword *k = NULL;
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0] && !k; i++)
+        if (strcmp(w[0], keywords[i].name) == 0)
+            k = &keywords[i];
+    if (!k)
+        return fail(p, "unknown keyword \"%s\"", w[0]);
+    if (k->once) {
+        for (size_t i = 0; i < p->nseen; i++)
+            if (p->seen[i] == k)
+                return fail(p, "%s given twice", k->name);
+        p->seen[p->nseen++] = k;
+    }
+    if (n - 1 < k->min_args || n - 1 > k->max_args)
+        return fail(p, "expected: %s", k->usage);
+    return k->parse(p, w, n);
+}
+
+/* A close closes the object's most recent load that is still open:
+   resolved here, once, so a case that closes what it never opened is a
+   parse error and the runner never searches again. */
+static bool resolve_closes(struct parser *p)
 {
     struct case_def *c = p->c;
     for (size_t i = 0; i < c->nsteps; i++) {
-        if (c->steps[i].op != OP_CLOSE)
+        struct case_step *s = &c->steps[i];
+        if (s->op != OP_CLOSE)
             continue;
-        long open = 0;
-        for (size_t j = 0; j < i; j++)
-            if (c->steps[j].object && strcmp(c->steps[j].object, c->steps[i].object) == 0)
-                open += c->steps[j].op == OP_CLOSE ? -1 : 1;
-        if (open <= 0) {
-            p->line = c->steps[i].line;
-            return fail(p, "close %s: it is not loaded at this point", c->steps[i].object);
+        long depth = 0;
+        for (size_t j = i; j-- > 0 && s->closes == CASE_NONE;) {
+            if (c->steps[j].object != s->object)
+                continue;
+            if (c->steps[j].op == OP_CLOSE)
+                depth++;
+            else if (depth-- == 0)
+                s->closes = j;
+        }
+        if (s->closes == CASE_NONE) {
+            p->line = s->line;
+            return fail(p, "close %s: it is not loaded at this point", c->objects[s->object].name);
         }
     }
     return true;
@@ -362,7 +441,7 @@ bool case_parse(const char *path, const char *text, struct case_def *out, char *
 {
     memset(out, 0, sizeof *out);
     out->path = xstrdup(path);
-    out->timeout = 10;
+    out->timeout = PROBE_TIMEOUT_S;
     struct parser p = {.path = path, .err = err, .errlen = errlen, .c = out};
     bool ok = true;
     for (const char *s = text; ok && *s;) {
@@ -381,14 +460,17 @@ bool case_parse(const char *path, const char *text, struct case_def *out, char *
         p.line = p.repeat_line;
         ok = fail(&p, "repeat without end");
     }
-    if (ok && !p.have_expect)
+    bool have_expect = false;
+    for (size_t i = 0; i < p.nseen; i++)
+        have_expect |= strcmp(p.seen[i]->name, "expect") == 0;
+    if (ok && !have_expect)
         ok = fail(&p, "no expect line (expect loads | expect model | expect trip STEP KIND)");
     if (ok && out->nsteps == 0)
         ok = fail(&p, "no steps (load, close, dlmopen, threads)");
     if (ok && out->expect == EXPECT_TRIP && (size_t)out->expect_step > out->nsteps)
         ok = fail(&p, "expect trip %d: the case has %zu steps", out->expect_step, out->nsteps);
     if (ok)
-        ok = check_closes(&p);
+        ok = resolve_closes(&p);
     if (!ok)
         case_free(out);
     return ok;
@@ -400,12 +482,8 @@ void case_free(struct case_def *c)
         free(c->objects[i].name);
         free(c->objects[i].target);
     }
-    for (size_t i = 0; i < c->nsteps; i++)
-        free(c->steps[i].object);
     for (size_t i = 0; i < c->nenv; i++)
         free(c->env[i]);
-    for (size_t i = 0; i < c->npreload; i++)
-        free(c->preload[i]);
     free(c->objects);
     free(c->steps);
     free(c->env);

@@ -10,7 +10,9 @@
 #include "classify.h"
 #include "plan.h"
 
-enum object_kind { OBJ_IE, OBJ_GD, OBJ_TLSDESC, OBJ_CRASH, OBJ_HANG, OBJ_LIB };
+/* A fixture (a TLS block of some access, size and alignment), a library
+   whose constructor crashes or hangs, or a real library. */
+enum object_kind { OBJ_FIXTURE, OBJ_CRASH, OBJ_HANG, OBJ_LIB };
 
 /* A size: literal, or relative to the modelled free bytes of a fresh
    process in the case's environment ("free", "free-100", "free+1"). */
@@ -23,16 +25,21 @@ struct case_object {
     char *name;
     int line;
     enum object_kind kind;
+    enum tls_access access; /* OBJ_FIXTURE */
     struct size_expr size;
     uint64_t align;
     char *target; /* OBJ_LIB: a path or a soname */
 };
 
+#define CASE_NONE ((size_t)-1)
+
+/* Names are resolved at parse time: steps hold indexes. */
 struct case_step {
     enum op_kind op;
     int line;
-    char *object;  /* load, close, dlmopen */
+    size_t object; /* load, close, dlmopen: into case_def.objects; else CASE_NONE */
     long count;    /* threads */
+    size_t closes; /* close: the step (index) whose load it closes */
     int instance;  /* loads inside repeat get a fresh copy per iteration */
 };
 
@@ -46,7 +53,7 @@ struct case_def {
     char *libc; /* the case is about this libc ("glibc"), or NULL */
     char **env; /* NAME=VALUE */
     size_t nenv;
-    char **preload; /* object names */
+    size_t *preload; /* into objects */
     size_t npreload;
     unsigned naudit;
     double timeout;
@@ -69,6 +76,5 @@ bool case_parse(const char *path, const char *text, struct case_def *out, char *
 void case_free(struct case_def *c);
 
 const struct case_object *case_object_find(const struct case_def *c, const char *name);
-const char *object_kind_name(enum object_kind k);
 
 #endif

@@ -65,10 +65,7 @@ static const char *object_path(struct files *f, const struct case_object *o, int
         long long size = o->size.value + (o->size.relative_to_free ? f->free_bytes : 0);
         if (size < 0)
             size = 0;
-        enum fixture_model m = o->kind == OBJ_IE ? FIXTURE_IE
-                               : o->kind == OBJ_GD ? FIXTURE_GD
-                                                   : FIXTURE_TLSDESC;
-        path = kit_make(&f->kit, m, (uint64_t)size, o->align, label);
+        path = kit_make(&f->kit, o->access, (uint64_t)size, o->align, label);
     }
     free(label);
     struct made *m = XAPPEND(&f->made, &f->n);
@@ -90,7 +87,7 @@ static void set_environment(const struct case_def *c, struct files *f, struct ru
     char *list = xstrdup("");
     for (size_t i = 0; i < c->npreload; i++) {
         char *next = xasprintf("%s%s%s", list, i ? ":" : "",
-                               object_path(f, case_object_find(c, c->preload[i]), 0));
+                               object_path(f, &c->objects[c->preload[i]], 0));
         free(list);
         list = next;
     }
@@ -110,6 +107,13 @@ static void set_environment(const struct case_def *c, struct files *f, struct ru
     free(list);
 }
 
+/* The object step i names, or NULL (threads). */
+static const struct case_object *step_object(const struct case_def *c, size_t i)
+{
+    size_t k = c->steps[i].object;
+    return k == CASE_NONE ? NULL : &c->objects[k];
+}
+
 static bool uses_free(const struct case_def *c)
 {
     for (size_t i = 0; i < c->nobjects; i++)
@@ -126,18 +130,9 @@ static void build_plan(const struct case_def *c, struct files *f, struct plan *p
             plan_add(p, OP_THREADS, "threads", NULL, s->count);
             continue;
         }
-        const struct case_object *o = case_object_find(c, s->object);
-        if (s->op == OP_CLOSE) { /* the most recent load of it still open */
-            long target = -1, depth = 0;
-            for (size_t j = i; j-- > 0 && target < 0;) {
-                if (!c->steps[j].object || strcmp(c->steps[j].object, s->object) != 0)
-                    continue;
-                if (c->steps[j].op == OP_CLOSE)
-                    depth++;
-                else if (depth-- == 0)
-                    target = (long)j;
-            }
-            plan_add(p, OP_CLOSE, o->name, NULL, target);
+        const struct case_object *o = &c->objects[s->object];
+        if (s->op == OP_CLOSE) {
+            plan_add(p, OP_CLOSE, o->name, NULL, (long)s->closes);
             continue;
         }
         char *name = s->instance ? xasprintf("%s#%d", o->name, s->instance) : xstrdup(o->name);
@@ -151,7 +146,7 @@ static void build_plan(const struct case_def *c, struct files *f, struct plan *p
 static void mark_unpredictable(const struct case_def *c, struct plan *p)
 {
     for (size_t i = 0; i < c->nsteps; i++) {
-        const struct case_object *o = c->steps[i].object ? case_object_find(c, c->steps[i].object) : NULL;
+        const struct case_object *o = step_object(c, i);
         if (o && (o->kind == OBJ_CRASH || o->kind == OBJ_HANG) && c->steps[i].op != OP_CLOSE)
             p->steps[i].resolved = false;
     }
@@ -186,8 +181,7 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
     find_predicted_trip(r);
     /* A real library this machine does not have cannot be measured here. */
     for (size_t i = 0; i < n; i++) {
-        const struct case_object *o =
-            c->steps[i].object ? case_object_find(c, c->steps[i].object) : NULL;
+        const struct case_object *o = step_object(c, i);
         bool expected = c->expect == EXPECT_TRIP && (size_t)c->expect_step == i + 1 &&
                         c->expect_kind == KIND_NOT_FOUND;
         if (o && o->kind == OBJ_LIB && r->measured[i].kind == KIND_NOT_FOUND && !expected) {

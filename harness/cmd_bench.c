@@ -113,7 +113,7 @@ int cmd_bench(int argc, char **argv)
     unsigned long fast_n = 0, slow_n = 0;
     unsigned fast_probes = 0, slow_probes = 0;
     for (long r = 0; r < runs; r++) {
-        struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = FIXTURE_IE, .align = 1};
+        struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = TLS_IE, .align = 1};
         struct limit_result l;
         char err[1024];
         double t0 = now_seconds();

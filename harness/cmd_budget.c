@@ -19,7 +19,7 @@ int cmd_budget(int argc, char **argv)
     }
     struct session s;
     session_open(&s, &choice, true);
-    struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = FIXTURE_IE, .align = 1};
+    struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = TLS_IE, .align = 1};
     struct limit_result l;
     char err[1024];
     if (!limit_measure(&q, &l, err, sizeof err))

@@ -105,13 +105,6 @@ static int compare_objects(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-static const char *access_text(const struct elf_tls *t)
-{
-    return elf_tls_needs_static(t) ? "initial-exec"
-           : t->desc_relocs        ? "descriptors"
-                                   : "dynamic";
-}
-
 /* One libc build's verdict on dlopen'ing every static-TLS object of the
    census into a fresh process: their demand, padding included, placed by
    the model in an area without an end, against the free bytes measured. */
@@ -144,7 +137,7 @@ static void judge(const struct census *c, size_t nstatic, const struct libc_buil
     run_env_empty(&env, b, PROBE_TIMEOUT_S);
     struct fixture_kit kit;
     kit_open(&kit, b->dir);
-    struct limit_query q = {.env = &env, .kit = &kit, .model = FIXTURE_IE, .align = 1};
+    struct limit_query q = {.env = &env, .kit = &kit, .model = TLS_IE, .align = 1};
     struct limit_result l;
     v->build = libc_build_describe(b);
     v->measured = limit_measure(&q, &l, v->error, sizeof v->error);
@@ -162,7 +155,7 @@ static void judge(const struct census *c, size_t nstatic, const struct libc_buil
                     continue;
                 }
                 struct tls_block b = {t->tls_memsz, t->tls_align, elf_tls_firstbyte(t)};
-                if (model_load(&m, &b, ACCESS_STATIC).how == FAILED_ALIGN && !v->misaligned)
+                if (model_load(&m, &b, TLS_IE).how == FAILED_ALIGN && !v->misaligned)
                     v->misaligned = c->objects[i].path;
             }
             v->demand = m.used - before;
@@ -183,7 +176,7 @@ static void print_census(const struct census *c, const struct verdict *v, size_t
     for (size_t i = 0; i < c->nobjects; i++) {
         const struct tls_object *o = &c->objects[i];
         printf("  %8llu %6llu  %-12s %5u %5u %5u  %s\n", (unsigned long long)o->tls.tls_memsz,
-               (unsigned long long)o->tls.tls_align, access_text(&o->tls), o->tls.ie_relocs,
+               (unsigned long long)o->tls.tls_align, tls_access_long_name(elf_tls_access(&o->tls)), o->tls.ie_relocs,
                o->tls.desc_relocs, o->tls.gd_relocs, o->path);
     }
     for (size_t i = 0; i < c->nunreadable; i++)

@@ -116,7 +116,7 @@ static long predict(const struct budget *b, const struct tls_block *blocks, size
         m.used = m.area_end - h;
         bool all = true;
         for (size_t i = 0; i < n && all; i++)
-            all = model_load(&m, &blocks[i], ACCESS_STATIC).how == PLACED_STATIC;
+            all = model_load(&m, &blocks[i], TLS_IE).how == PLACED_STATIC;
         if (all)
             return (long)h;
     }

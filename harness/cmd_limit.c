@@ -12,7 +12,7 @@ int cmd_limit(int argc, char **argv)
 {
     bool as_json = false;
     struct libc_choice choice = {0};
-    struct limit_query q = {.model = FIXTURE_IE, .align = 1};
+    struct limit_query q = {.model = TLS_IE, .align = 1};
     for (int i = 1; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--json") == 0) {
@@ -26,13 +26,8 @@ int cmd_limit(int argc, char **argv)
             q.threads = option_number("--threads", next, 0, 1024);
             i++;
         } else if (strcmp(argv[i], "--model") == 0) {
-            int m = -1;
-            for (int k = 0; next && k < FIXTURE_MODELS_; k++)
-                if (strcmp(next, fixture_model_name((enum fixture_model)k)) == 0)
-                    m = k;
-            if (m < 0)
+            if (!tls_access_from_name(next, &q.model) || q.model == TLS_NONE)
                 die_input("--model: expected ie, gd or tlsdesc");
-            q.model = (enum fixture_model)m;
             i++;
         } else if (strcmp(argv[i], "--after") == 0) {
             while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
@@ -63,7 +58,7 @@ int cmd_limit(int argc, char **argv)
         json_kv_string(&j, "libc", l.budget.libc_name);
         json_kv_string(&j, "libc_version", l.budget.libc_version);
         json_kv_string(&j, "arch", l.budget.machine);
-        json_kv_string(&j, "model", fixture_model_name(q.model));
+        json_kv_string(&j, "model", tls_access_name(q.model));
         json_kv_int(&j, "align", (long long)q.align);
         json_kv_int(&j, "threads", q.threads);
         json_key(&j, "after");
@@ -90,7 +85,7 @@ int cmd_limit(int argc, char **argv)
         if (l.predicted_known)
             printf("predicted     %llu (modelled)\n", (unsigned long long)l.predicted);
         printf("method        %s, %u probes, %.1f ms\n", method, l.probes, l.seconds * 1e3);
-        printf("block         %s, align %llu, %s %s on %s\n", fixture_model_name(q.model),
+        printf("block         %s, align %llu, %s %s on %s\n", tls_access_name(q.model),
                (unsigned long long)q.align, l.budget.libc_name, l.budget.libc_version, l.budget.machine);
     }
     limit_result_free(&l);

@@ -111,13 +111,13 @@ static char *case_text(const struct replay *r, const char *expect)
         if (r->fixes[i].kind == FIX_TUNABLE)
             fprintf(f, "tunables glibc.rtld.%s\n", r->fixes[i].tunable);
 
-    const char *const models[] = {[TRACE_IE] = "ie", [TRACE_DESC] = "tlsdesc", [TRACE_GD] = "gd"};
     for (size_t i = 0; i < t->nevents; i++) {
         const struct trace_event *e = &t->events[i];
         if (e->close || !replayed(e) || (!e->dlopen && is_libc(e->path)))
             continue;
         char *name = object_name(t, i);
-        const char *model = fix_for(r, FIX_REBUILD, e->path) ? "tlsdesc" : models[e->access];
+        const char *model = fix_for(r, FIX_REBUILD, e->path) ? tls_access_name(TLS_DESC)
+                                                           : tls_access_name(e->access);
         fprintf(f, "fixture %s %s %llu align=%llu   # %s\n", name, model,
                 (unsigned long long)e->tls_size,
                 (unsigned long long)(e->tls_align ? e->tls_align : 1), e->path);

@@ -40,7 +40,7 @@ static char **list_cases(const char *dir, size_t *n)
 }
 
 struct limit_row {
-    enum fixture_model model;
+    enum tls_access model;
     uint64_t align;
     struct limit_result result;
 };
@@ -118,7 +118,7 @@ static void write_markdown(FILE *f, const void *ctx)
         char predicted[32] = "-";
         if (l->predicted_known)
             snprintf(predicted, sizeof predicted, "%llu", (unsigned long long)l->predicted);
-        fprintf(f, "| %s | %llu | %llu | %s | %s | %s |\n", fixture_model_name(rows[i].model),
+        fprintf(f, "| %s | %llu | %llu | %s | %s | %s |\n", tls_access_name(rows[i].model),
                 (unsigned long long)rows[i].align, (unsigned long long)l->max_bytes, predicted,
                 l->prediction_hit ? "prediction verified" : "bisection",
                 l->error_at_next ? l->error_at_next : "");
@@ -156,7 +156,7 @@ static void write_json(FILE *f, const void *ctx)
     for (size_t i = 0; i < nrows; i++) {
         const struct limit_result *l = &rows[i].result;
         json_object(&j);
-        json_kv_string(&j, "model", fixture_model_name(rows[i].model));
+        json_kv_string(&j, "model", tls_access_name(rows[i].model));
         json_kv_int(&j, "align", (long long)rows[i].align);
         json_kv_int(&j, "max_bytes", (long long)l->max_bytes);
         json_kv_string(&j, "error_at_next", l->error_at_next);
@@ -191,7 +191,7 @@ static void measure_limits(struct session *ses, struct limit_row *rows, size_t n
         char predicted[32] = "-";
         if (l->predicted_known)
             snprintf(predicted, sizeof predicted, "%llu", (unsigned long long)l->predicted);
-        printf("%-8s %6llu %10llu %10s  %s\n", fixture_model_name(rows[i].model),
+        printf("%-8s %6llu %10llu %10s  %s\n", tls_access_name(rows[i].model),
                (unsigned long long)rows[i].align, (unsigned long long)l->max_bytes, predicted,
                l->error_at_next ? l->error_at_next : "");
     }
@@ -252,9 +252,9 @@ int cmd_report(int argc, char **argv)
     }
     struct session ses; /* a clean environment: results must not depend on the caller */
     session_open(&ses, &choice, false);
-    struct limit_row rows[] = {{FIXTURE_IE, 1, {0}},  {FIXTURE_IE, 16, {0}},
-                               {FIXTURE_IE, 64, {0}}, {FIXTURE_IE, 128, {0}},
-                               {FIXTURE_TLSDESC, 1, {0}}, {FIXTURE_GD, 1, {0}}};
+    struct limit_row rows[] = {{TLS_IE, 1, {0}},  {TLS_IE, 16, {0}},
+                               {TLS_IE, 64, {0}}, {TLS_IE, 128, {0}},
+                               {TLS_DESC, 1, {0}}, {TLS_GD, 1, {0}}};
     size_t nrows = sizeof rows / sizeof rows[0];
     measure_limits(&ses, rows, nrows);
     struct case_set s = {0};

@@ -122,7 +122,7 @@ static void measure_cell(const struct config *c, const struct libc_build *b,
         run_env_set(&env, "LD_AUDIT", list);
         free(a), free(b), free(list);
     }
-    struct limit_query q = {.env = &env, .kit = kit, .model = FIXTURE_IE, .align = c->align,
+    struct limit_query q = {.env = &env, .kit = kit, .model = TLS_IE, .align = c->align,
                             .threads = c->threads};
     out->measured = limit_measure(&q, &out->r, out->error, sizeof out->error);
     run_env_free(&env);

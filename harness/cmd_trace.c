@@ -44,7 +44,7 @@ static void describe(struct trace_event *e, bool *ids, size_t nids)
     if (t.has_tls) {
         e->tls_size = t.tls_memsz;
         e->tls_align = t.tls_align;
-        e->access = elf_tls_needs_static(&t) ? TRACE_IE : t.desc_relocs ? TRACE_DESC : TRACE_GD;
+        e->access = elf_tls_access(&t);
         for (size_t id = 1; id < nids; id++)
             if (!ids[id]) {
                 ids[id] = true;
@@ -147,7 +147,7 @@ int cmd_trace(int argc, char **argv)
     long max_threads = 0;
     for (size_t k = 0; k < t.nevents; k++) {
         tls += t.events[k].tls_size > 0;
-        statics += t.events[k].access == TRACE_IE;
+        statics += t.events[k].access == TLS_IE;
         if (t.events[k].threads > max_threads)
             max_threads = t.events[k].threads;
     }

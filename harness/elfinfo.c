@@ -13,45 +13,44 @@
 
 #include "xsys.h"
 
-enum tls_model { MODEL_NONE, MODEL_IE, MODEL_DESC, MODEL_GD };
-
 /* Dynamic relocation types by machine: which TLS access model each serves. */
-static enum tls_model reloc_model(int machine, unsigned type)
+static enum tls_access reloc_access(int machine, unsigned type)
 {
     switch (machine) {
     case EM_X86_64:
-        return type == R_X86_64_TPOFF64 || type == R_X86_64_TPOFF32 ? MODEL_IE
-               : type == R_X86_64_TLSDESC                         ? MODEL_DESC
-               : type == R_X86_64_DTPMOD64                        ? MODEL_GD
-                                                                  : MODEL_NONE;
+        return type == R_X86_64_TPOFF64 || type == R_X86_64_TPOFF32 ? TLS_IE
+               : type == R_X86_64_TLSDESC                         ? TLS_DESC
+               : type == R_X86_64_DTPMOD64                        ? TLS_GD
+                                                                  : TLS_NONE;
     case EM_AARCH64:
-        return type == R_AARCH64_TLS_TPREL   ? MODEL_IE
-               : type == R_AARCH64_TLSDESC   ? MODEL_DESC
-               : type == R_AARCH64_TLS_DTPMOD ? MODEL_GD
-                                             : MODEL_NONE;
+        return type == R_AARCH64_TLS_TPREL   ? TLS_IE
+               : type == R_AARCH64_TLSDESC   ? TLS_DESC
+               : type == R_AARCH64_TLS_DTPMOD ? TLS_GD
+                                             : TLS_NONE;
     case EM_386:
-        return type == R_386_TLS_TPOFF || type == R_386_TLS_TPOFF32 ? MODEL_IE
-               : type == R_386_TLS_DESC                            ? MODEL_DESC
-               : type == R_386_TLS_DTPMOD32                        ? MODEL_GD
-                                                                   : MODEL_NONE;
+        return type == R_386_TLS_TPOFF || type == R_386_TLS_TPOFF32 ? TLS_IE
+               : type == R_386_TLS_DESC                            ? TLS_DESC
+               : type == R_386_TLS_DTPMOD32                        ? TLS_GD
+                                                                   : TLS_NONE;
     default:
-        return MODEL_NONE;
+        return TLS_NONE;
     }
 }
 
 static void count_reloc(struct elf_tls *out, unsigned type)
 {
-    switch (reloc_model(out->machine, type)) {
-    case MODEL_IE:
+    switch (reloc_access(out->machine, type)) {
+    case TLS_IE:
         out->ie_relocs++;
         break;
-    case MODEL_DESC:
+    case TLS_DESC:
         out->desc_relocs++;
         break;
-    case MODEL_GD:
+    case TLS_GD:
         out->gd_relocs++;
         break;
-    case MODEL_NONE:
+    case TLS_NONE:
+    case TLS_ACCESS_COUNT:
         break;
     }
 }
@@ -180,6 +179,14 @@ void elf_tls_free(struct elf_tls *t)
 bool elf_tls_needs_static(const struct elf_tls *t)
 {
     return t->has_tls && (t->flag_static_tls || t->ie_relocs > 0);
+}
+
+enum tls_access elf_tls_access(const struct elf_tls *t)
+{
+    return !t->has_tls                ? TLS_NONE
+           : elf_tls_needs_static(t) ? TLS_IE
+           : t->desc_relocs          ? TLS_DESC
+                                     : TLS_GD;
 }
 
 uint64_t elf_tls_firstbyte(const struct elf_tls *t)

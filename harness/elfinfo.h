@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsaccess.h"
+
 struct elf_tls {
     int machine;     /* e_machine */
     bool has_tls;    /* a PT_TLS segment */
@@ -27,6 +29,9 @@ void elf_tls_free(struct elf_tls *t);
 
 /* Whether loading this object with dlopen needs static TLS at all. */
 bool elf_tls_needs_static(const struct elf_tls *t);
+/* How the object reaches its TLS, as ld.so will treat it: initial-exec if
+   it needs static TLS, else descriptors if it has any, else dynamic. */
+enum tls_access elf_tls_access(const struct elf_tls *t);
 
 /* l_tls_firstbyte_offset as glibc computes it. */
 uint64_t elf_tls_firstbyte(const struct elf_tls *t);

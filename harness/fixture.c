@@ -113,17 +113,18 @@ void fixture_write(const struct fixture_template *t, const char *out_path, uint6
     memcpy(t->image + t->phdr_offset, saved, sizeof saved);
 }
 
-static const char *const template_names[FIXTURE_MODELS_] = {
-    [FIXTURE_IE] = "template-ie.so",
-    [FIXTURE_GD] = "template-gd.so",
-    [FIXTURE_TLSDESC] = "template-tlsdesc.so",
+static const char *const template_names[TLS_ACCESS_COUNT] = {
+    [TLS_NONE] = NULL,
+    [TLS_IE] = "template-ie.so",
+    [TLS_GD] = "template-gd.so",
+    [TLS_DESC] = "template-tlsdesc.so",
 };
 
 void kit_open(struct fixture_kit *k, const char *build_dir)
 {
     memset(k, 0, sizeof *k);
     k->build_dir = xstrdup(build_dir);
-    for (int i = 0; i < FIXTURE_MODELS_; i++) {
+    for (int i = TLS_IE; i < TLS_ACCESS_COUNT; i++) {
         char err[512];
         char *path = xasprintf("%s/fixtures/%s", build_dir, template_names[i]);
         if (!fixture_template_load(&k->templates[i], path, err, sizeof err))
@@ -140,18 +141,18 @@ void kit_close(struct fixture_kit *k)
 {
     if (k->dir && !getenv("STATICTLS_KEEP"))
         remove_tree(k->dir);
-    for (int i = 0; i < FIXTURE_MODELS_; i++)
+    for (int i = 0; i < TLS_ACCESS_COUNT; i++)
         fixture_template_free(&k->templates[i]);
     free(k->dir);
     free(k->build_dir);
     memset(k, 0, sizeof *k);
 }
 
-char *kit_make(struct fixture_kit *k, enum fixture_model model, uint64_t size, uint64_t align,
+char *kit_make(struct fixture_kit *k, enum tls_access access, uint64_t size, uint64_t align,
                const char *label)
 {
     char *path = xasprintf("%s/%u-%s.so", k->dir, ++k->serial, label);
-    fixture_write(&k->templates[model], path, size, align);
+    fixture_write(&k->templates[access], path, size, align);
     return path;
 }
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsaccess.h"
+
 struct fixture_template {
     char *path;
     unsigned char *image;
@@ -30,12 +32,12 @@ void fixture_template_free(struct fixture_template *t);
 void fixture_write(const struct fixture_template *t, const char *out_path, uint64_t size,
                    uint64_t align);
 
-/* The fixtures of one run: the templates, and a scratch directory for the
-   generated copies (removed by kit_close unless STATICTLS_KEEP is set). */
-enum fixture_model { FIXTURE_IE, FIXTURE_GD, FIXTURE_TLSDESC, FIXTURE_MODELS_ };
+/* The fixtures of one run: the templates (one per TLS access), and a
+   scratch directory for the generated copies (removed by kit_close unless
+   STATICTLS_KEEP is set). */
 
 struct fixture_kit {
-    struct fixture_template templates[FIXTURE_MODELS_];
+    struct fixture_template templates[TLS_ACCESS_COUNT];
     char *build_dir; /* the libc build's: templates and prebuilt fixtures */
     char *dir;
     unsigned serial;
@@ -46,7 +48,7 @@ struct fixture_kit {
 void kit_open(struct fixture_kit *k, const char *build_dir);
 void kit_close(struct fixture_kit *k);
 /* A new library file with one TLS block; the returned path is the caller's. */
-char *kit_make(struct fixture_kit *k, enum fixture_model model, uint64_t size, uint64_t align,
+char *kit_make(struct fixture_kit *k, enum tls_access access, uint64_t size, uint64_t align,
                const char *label);
 /* A new copy of a prebuilt library from the fixtures directory. */
 char *kit_copy(struct fixture_kit *k, const char *prebuilt, const char *label);

@@ -6,17 +6,6 @@
 #include "plan.h"
 #include "xsys.h"
 
-const char *fixture_model_name(enum fixture_model m)
-{
-    static const char *const names[] = {"ie", "gd", "tlsdesc"};
-    return names[m];
-}
-
-static enum tls_access access_of(enum fixture_model m)
-{
-    return m == FIXTURE_IE ? ACCESS_STATIC : m == FIXTURE_TLSDESC ? ACCESS_OPTIONAL : ACCESS_DYNAMIC;
-}
-
 /* The model's answer, by bisection over copies of the model state. */
 static uint64_t model_largest(const struct model *m, uint64_t align, enum tls_access access)
 {
@@ -50,7 +39,7 @@ static bool fits(struct prober *p, uint64_t n)
         return true; /* a PT_TLS of size 0 is no TLS at all */
     struct plan_step *block = &p->plan.steps[p->plan.n - 1];
     free(block->target);
-    char *label = xasprintf("%s-%llu-align%llu", fixture_model_name(p->q->model),
+    char *label = xasprintf("%s-%llu-align%llu", tls_access_name(p->q->model),
                             (unsigned long long)n, (unsigned long long)p->q->align);
     block->target = kit_make(p->q->kit, p->q->model, n, p->q->align, label);
     free(label);
@@ -65,7 +54,7 @@ static bool fits(struct prober *p, uint64_t n)
                  p->plan.steps[fail - 1].name, r[fail - 1].error ? r[fail - 1].error : "");
     } else {
         struct step_result *last = &r[p->plan.n - 1];
-        ok = last->kind == KIND_LOADED && (p->q->model == FIXTURE_IE || last->in_static);
+        ok = last->kind == KIND_LOADED && (p->q->model == TLS_IE || last->in_static);
         if (!ok) {
             free(p->last_error);
             p->last_error = xstrdup(last->kind != KIND_LOADED && last->error
@@ -108,7 +97,7 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
     free(pred);
     out->predicted_known = setup_known;
     if (setup_known)
-        out->predicted = model_largest(&m, q->align, access_of(q->model));
+        out->predicted = model_largest(&m, q->align, q->model);
 
     /* Verify the prediction with two probes; bisect if it missed. */
     uint64_t guess = setup_known ? out->predicted : 0, lo, hi;

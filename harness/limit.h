@@ -15,8 +15,8 @@
 struct limit_query {
     const struct run_env *env;
     struct fixture_kit *kit;
-    enum fixture_model model; /* IE: the largest that loads; otherwise the
-                                 largest that lands in static TLS */
+    enum tls_access model; /* IE: the largest that loads; otherwise the
+                              largest that lands in static TLS */
     uint64_t align;
     char **after; /* libraries loaded first, in order */
     size_t nafter;
@@ -40,7 +40,5 @@ struct limit_result {
 bool limit_measure(const struct limit_query *q, struct limit_result *out, char *err,
                    size_t errlen);
 void limit_result_free(struct limit_result *r);
-
-const char *fixture_model_name(enum fixture_model m);
 
 #endif

@@ -205,10 +205,10 @@ struct placed model_load(struct model *m, const struct tls_block *b, enum tls_ac
     if (!b->size)
         return p;
     p.modid = next_modid(m);
-    if (access == ACCESS_DYNAMIC)
+    if (access == TLS_GD)
         return p;
-    if (!try_static(m, b, access == ACCESS_OPTIONAL, &p)) {
-        if (access == ACCESS_OPTIONAL) {
+    if (!try_static(m, b, access == TLS_DESC, &p)) {
+        if (access == TLS_DESC) {
             p.how = PLACED_DYNAMIC;
             return p;
         }
@@ -218,7 +218,7 @@ struct placed model_load(struct model *m, const struct tls_block *b, enum tls_ac
     }
     /* glibc <= 2.21 checks the id only after placing the block, in
        dl_open_worker, and the failed dlopen gives the block back. */
-    if (access == ACCESS_STATIC && m->rules.count_rule && m->threads > 0 && p.modid > DTV_SURPLUS) {
+    if (access == TLS_IE && m->rules.count_rule && m->threads > 0 && p.modid > DTV_SURPLUS) {
         model_unload(m, &p, b);
         p.how = FAILED_COUNT;
     }

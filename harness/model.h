@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tlsaccess.h"
+
 /* Where TLS blocks sit relative to the thread pointer. */
 enum tls_layout {
     LAYOUT_BELOW_TP, /* TLS_TCB_AT_TP: x86_64, i386 */
@@ -52,12 +54,6 @@ size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char
 
 struct tls_block {
     uint64_t size, align, firstbyte;
-};
-
-enum tls_access {
-    ACCESS_STATIC,   /* initial-exec: static TLS or the load fails */
-    ACCESS_OPTIONAL, /* TLS descriptors: static TLS if it fits, else dynamic */
-    ACCESS_DYNAMIC,  /* general dynamic: never static */
 };
 
 #define MODEL_MAX_MODID 4096

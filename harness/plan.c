@@ -141,9 +141,7 @@ static void add_objects(struct plan_step *s, const char *name, char *const *vars
         struct plan_object *o = XAPPEND(&s->objects, &s->nobjects);
         o->path = path;
         o->block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
-        o->access = elf_tls_needs_static(&t) ? ACCESS_STATIC
-                    : t.desc_relocs         ? ACCESS_OPTIONAL
-                                            : ACCESS_DYNAMIC;
+        o->access = elf_tls_access(&t);
     } else {
         free(path);
     }

@@ -6,13 +6,6 @@
 #include "record.h"
 #include "xsys.h"
 
-static const char *const access_names[] = {"none", "initial-exec", "descriptors", "dynamic"};
-
-const char *trace_access_name(enum trace_access a)
-{
-    return access_names[a];
-}
-
 void trace_write(FILE *out, const struct trace *t)
 {
     fprintf(out, "# statictls trace, format 1: see cases/README.md, \"Traces\".\n");
@@ -28,7 +21,7 @@ void trace_write(FILE *out, const struct trace *t)
                      "\ttls_align=%llu\taccess=%s\tpath=%s\n",
                 e->seq, e->dlopen ? "dlopen" : "startup", e->lmid, e->threads, e->modid,
                 (unsigned long long)e->tls_size, (unsigned long long)e->tls_align,
-                trace_access_name(e->access), e->path);
+                tls_access_long_name(e->access), e->path);
     }
     if (t->error)
         fprintf(out, "error\ttext=%s\n", t->error);
@@ -57,11 +50,9 @@ static bool read_event(const struct record *r, struct trace_event *e, const char
         *missing = "threads or lmid";
     else if (!number(r, "tls_size", &size) || !number(r, "tls_align", &align) || size < 0 || align < 0)
         *missing = "tls_size or tls_align";
-    e->access = TRACE_NO_TLS;
-    for (int a = 0; access && a <= TRACE_GD; a++)
-        if (strcmp(access, access_names[a]) == 0)
-            e->access = (enum trace_access)a;
-    if (!*missing && (!access || strcmp(access, access_names[e->access]) != 0))
+    e->access = TLS_NONE;
+    if (!*missing && (!tls_access_from_name(access, &e->access) ||
+                      strcmp(access, tls_access_long_name(e->access)) != 0))
         *missing = "access (none, initial-exec, descriptors or dynamic)";
     e->dlopen = phase && strcmp(phase, "dlopen") == 0;
     e->tls_size = (uint64_t)size;

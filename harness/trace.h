@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum trace_access { TRACE_NO_TLS, TRACE_IE, TRACE_DESC, TRACE_GD };
+#include "tlsaccess.h"
 
 struct trace_event {
     bool close;     /* a dlclose; otherwise an object mapped */
@@ -19,7 +19,7 @@ struct trace_event {
     long threads;   /* running when it was mapped */
     long modid;     /* modelled: glibc's lowest free id */
     uint64_t tls_size, tls_align;
-    enum trace_access access;
+    enum tls_access access;
     char *path;
 };
 
@@ -34,7 +34,5 @@ void trace_write(FILE *out, const struct trace *t);
 /* False with "file:line: what is wrong" in err. */
 bool trace_read(const char *path, struct trace *t, char *err, size_t errlen);
 void trace_free(struct trace *t);
-
-const char *trace_access_name(enum trace_access a);
 
 #endif

@@ -38,11 +38,16 @@ static void parses_a_full_case(void **state)
     assert_true(c.objects[0].size.relative_to_free);
     assert_int_equal(c.objects[0].size.value, -100);
     assert_int_equal(c.objects[0].align, 16);
-    assert_int_equal(c.objects[1].kind, OBJ_TLSDESC);
+    assert_int_equal(c.objects[1].kind, OBJ_FIXTURE);
+    assert_int_equal(c.objects[1].access, TLS_DESC);
     assert_int_equal(c.nsteps, 1 + 1 + 3 * 2 + 1);
     assert_int_equal(c.steps[0].op, OP_THREADS);
     assert_int_equal(c.steps[2].instance, 1);
     assert_int_equal(c.steps[6].instance, 3); /* third copy of "load b" */
+    assert_int_equal(c.steps[1].object, 0); /* names resolved at parse time */
+    assert_int_equal(c.steps[0].object, CASE_NONE);
+    assert_int_equal(c.steps[3].closes, 2); /* each close its own copy's load */
+    assert_int_equal(c.steps[7].closes, 6);
     assert_int_equal(c.expect, EXPECT_TRIP);
     assert_int_equal(c.expect_step, 9);
     assert_int_equal(c.expect_kind, KIND_STATIC_TLS_EXHAUSTED);
@@ -74,7 +79,11 @@ static void malformed_inputs_name_file_and_line(void **state)
     rejects("load a\nexpect loads\n", "bad.case:1: no object named \"a\"");
     rejects("fixture a ie 1\nload a\n", "no expect line");
     rejects("fixture a ie 1\nexpect loads\n", "no steps");
-    rejects("fixture a ie 1\nload a\nexpect loads\nexpect model\n", "bad.case:4: a case has one expect line");
+    rejects("fixture a ie 1\nload a\nexpect loads\nexpect model\n", "bad.case:4: expect given twice");
+    rejects("timeout 5\ntimeout 6\n", "bad.case:2: timeout given twice");
+    rejects("audit 1\nfixture a ie 1\naudit 2\n", "bad.case:3: audit given twice");
+    rejects("fixture a ie 1\nload a\nclose a\nclose a\nexpect loads\n",
+            "bad.case:4: close a: it is not loaded at this point");
     rejects("fixture a ie 1\nload a\nexpect trip 2 static-tls-exhausted\n", "the case has 1 steps");
     rejects("fixture a ie 1\nload a\nexpect trip 1 exploded\n", "unknown failure kind");
     rejects("fixture a ie 1\nrepeat 2\nrepeat 2\nload a\nend\nend\nexpect loads\n", "bad.case:3: repeat inside repeat");

@@ -87,13 +87,13 @@ static void placement_below_tp(void **state)
     assert_int_equal(model_max_block(&m, 128), 0);
 
     struct tls_block over = {1713, 1, 0};
-    assert_int_equal(model_load(&m, &over, ACCESS_STATIC).how, FAILED_SIZE);
+    assert_int_equal(model_load(&m, &over, TLS_IE).how, FAILED_SIZE);
     struct tls_block aligned = {1, 128, 0};
-    assert_int_equal(model_load(&m, &aligned, ACCESS_STATIC).how, FAILED_ALIGN);
+    assert_int_equal(model_load(&m, &aligned, TLS_IE).how, FAILED_ALIGN);
 
     /* A 1-byte 16-aligned block pays (1712 - 1) mod 16 = 15 bytes of padding. */
     struct tls_block tiny = {1, 16, 0};
-    struct placed p = model_load(&m, &tiny, ACCESS_STATIC);
+    struct placed p = model_load(&m, &tiny, TLS_IE);
     assert_int_equal(p.how, PLACED_STATIC);
     assert_int_equal(p.use, 16);
     assert_int_equal(p.offset, 160);
@@ -107,23 +107,23 @@ static void optional_budget_and_reclaim(void **state)
     (void)state;
     struct model m = fresh_236();
     struct tls_block desc = {400, 1, 0}, desc2 = {200, 1, 0};
-    assert_int_equal(model_load(&m, &desc, ACCESS_OPTIONAL).how, PLACED_STATIC);
+    assert_int_equal(model_load(&m, &desc, TLS_DESC).how, PLACED_STATIC);
     assert_int_equal(model_free(&m), 1312);
-    assert_int_equal(model_load(&m, &desc2, ACCESS_OPTIONAL).how, PLACED_DYNAMIC); /* 200 > 112 */
+    assert_int_equal(model_load(&m, &desc2, TLS_DESC).how, PLACED_DYNAMIC); /* 200 > 112 */
     struct tls_block gd = {1000, 1, 0};
-    assert_int_equal(model_load(&m, &gd, ACCESS_DYNAMIC).how, PLACED_DYNAMIC);
+    assert_int_equal(model_load(&m, &gd, TLS_GD).how, PLACED_DYNAMIC);
     assert_int_equal(model_free(&m), 1312);
 
     /* dlclose gives back only the last block; below TP its padding stays lost. */
     struct model n = fresh_236();
     struct tls_block f1000 = {1000, 16, 0};
-    struct placed p = model_load(&n, &f1000, ACCESS_STATIC);
+    struct placed p = model_load(&n, &f1000, TLS_IE);
     model_unload(&n, &p, &f1000);
     assert_int_equal(model_free(&n), 1704); /* 8 bytes of padding leaked */
 
     struct model o = fresh_236();
     struct tls_block a = {700, 1, 0}, b = {8, 1, 0};
-    struct placed pa = model_load(&o, &a, ACCESS_STATIC), pb = model_load(&o, &b, ACCESS_STATIC);
+    struct placed pa = model_load(&o, &a, TLS_IE), pb = model_load(&o, &b, TLS_IE);
     model_unload(&o, &pa, &a); /* not at the end: leaked */
     model_unload(&o, &pb, &b);
     assert_int_equal(model_free(&o), 1012);
@@ -138,10 +138,10 @@ static void count_rule_of_old_glibc(void **state)
     for (int id = 1; id <= 14; id++)
         m.modid_used[id] = true;
     struct tls_block b = {16, 1, 0};
-    assert_int_equal(model_load(&m, &b, ACCESS_STATIC).how, PLACED_STATIC); /* single-threaded */
+    assert_int_equal(model_load(&m, &b, TLS_IE).how, PLACED_STATIC); /* single-threaded */
     m.threads = 1;
     size_t before = model_free(&m);
-    assert_int_equal(model_load(&m, &b, ACCESS_STATIC).how, FAILED_COUNT);
+    assert_int_equal(model_load(&m, &b, TLS_IE).how, FAILED_COUNT);
     assert_int_equal(model_free(&m), before); /* the failed dlopen gave its block back */
 }
 
@@ -177,9 +177,9 @@ static void placement_above_tp(void **state)
     assert_int_equal(m.area_end, 1824);
     assert_int_equal(model_max_block(&m, 1), 1664);
     struct tls_block b = {8, 1, 0}, c = {8, 32, 0};
-    struct placed pb = model_load(&m, &b, ACCESS_STATIC);
+    struct placed pb = model_load(&m, &b, TLS_IE);
     assert_int_equal(pb.offset, 160);
-    struct placed pc = model_load(&m, &c, ACCESS_STATIC);
+    struct placed pc = model_load(&m, &c, TLS_IE);
     assert_int_equal(pc.offset, 192); /* padded up to 32 */
     model_unload(&m, &pc, &c);
     assert_int_equal(m.used, 168); /* above TP the padding comes back */

@@ -28,9 +28,9 @@ static void writes_and_reads_back(void **state)
     (void)state;
     struct trace_event events[] = {
         {.seq = 7, .threads = 1, .modid = 1, .tls_size = 144, .tls_align = 8,
-         .access = TRACE_IE, .path = "/lib/x86_64-linux-gnu/libc.so.6"},
+         .access = TLS_IE, .path = "/lib/x86_64-linux-gnu/libc.so.6"},
         {.seq = 16, .dlopen = true, .threads = 3, .modid = 2, .tls_size = 136, .tls_align = 16,
-         .access = TRACE_IE, .path = "/lib/x86_64-linux-gnu/libgomp.so.1"},
+         .access = TLS_IE, .path = "/lib/x86_64-linux-gnu/libgomp.so.1"},
         {.close = true, .seq = 20, .modid = 2, .path = "/lib/x86_64-linux-gnu/libgomp.so.1"},
     };
     struct trace t = {.command = "python3 -c import torch", .libc = "glibc-2.36",
@@ -53,7 +53,7 @@ static void writes_and_reads_back(void **state)
     assert_int_equal(r.events[1].threads, 3);
     assert_int_equal(r.events[1].tls_size, 136);
     assert_int_equal(r.events[1].tls_align, 16);
-    assert_int_equal(r.events[1].access, TRACE_IE);
+    assert_int_equal(r.events[1].access, TLS_IE);
     assert_true(r.events[2].close);
     assert_int_equal(r.events[2].modid, 2);
     trace_free(&r);
