@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "plan.h"
+#include "probe/protocol.h"
 
 enum object_kind { OBJ_IE, OBJ_GD, OBJ_TLSDESC, OBJ_CRASH, OBJ_HANG, OBJ_LIB };
 
@@ -60,7 +61,7 @@ struct case_def {
     char *expect_message; /* must occur in the error text, or NULL */
 };
 
-#define CASE_MAX_STEPS 4000
+#define CASE_MAX_STEPS PROTO_MAX_STEPS
 
 /* Parses text (the contents of path).  False with "path:line: what is
    wrong" in err for anything malformed. */
