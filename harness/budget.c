@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/protocol.h"
 #include "xsys.h"
 
 const char *env_lookup(char *const *vars, const char *name)
@@ -37,40 +38,40 @@ static void read_records(const struct probe_result *pr, struct budget *b)
     for (size_t i = 0; i < pr->nrecords; i++) {
         const struct record *r = &pr->records[i];
         long v;
-        if (strcmp(r->kind, "libc") == 0) {
-            b->libc_name = dup_or_empty(record_get(r, "name"));
-            b->libc_version = dup_or_empty(record_get(r, "version"));
-            b->libc_release = dup_or_empty(record_get(r, "release"));
-        } else if (strcmp(r->kind, "arch") == 0) {
-            b->machine = dup_or_empty(record_get(r, "machine"));
-        } else if (strcmp(r->kind, "static") == 0 && record_get_long(r, "size", &v)) {
+        if (strcmp(r->kind, PROTO_LIBC) == 0) {
+            b->libc_name = dup_or_empty(record_get(r, PROTO_KEY_NAME));
+            b->libc_version = dup_or_empty(record_get(r, PROTO_KEY_VERSION));
+            b->libc_release = dup_or_empty(record_get(r, PROTO_KEY_RELEASE));
+        } else if (strcmp(r->kind, PROTO_ARCH) == 0) {
+            b->machine = dup_or_empty(record_get(r, PROTO_KEY_MACHINE));
+        } else if (strcmp(r->kind, PROTO_STATIC) == 0 && record_get_long(r, PROTO_KEY_SIZE, &v)) {
             b->have_static_info = true;
             b->static_size = (size_t)v;
-            if (record_get_long(r, "align", &v))
+            if (record_get_long(r, PROTO_KEY_ALIGN, &v))
                 b->static_align = (size_t)v;
-        } else if (strcmp(r->kind, "rseq") == 0 && record_get_long(r, "offset", &v)) {
+        } else if (strcmp(r->kind, PROTO_RSEQ) == 0 && record_get_long(r, PROTO_KEY_OFFSET, &v)) {
             b->have_rseq = true;
             b->rseq_offset = v;
-            if (record_get_long(r, "size", &v))
+            if (record_get_long(r, PROTO_KEY_SIZE, &v))
                 b->rseq_size = (unsigned)v;
-        } else if (strcmp(r->kind, "object") == 0) {
-            const char *path = record_get(r, "path");
+        } else if (strcmp(r->kind, PROTO_OBJECT) == 0) {
+            const char *path = record_get(r, PROTO_KEY_PATH);
             const char *base = path ? strrchr(path, '/') : NULL;
             if (base && strncmp(base + 1, "ld-", 3) == 0 && !b->ldso_path)
                 b->ldso_path = xstrdup(path);
-        } else if (strcmp(r->kind, "module") == 0) {
+        } else if (strcmp(r->kind, PROTO_MODULE) == 0) {
             struct budget_module *m = XAPPEND(&b->modules, &b->nmodules);
             memset(m, 0, sizeof *m);
-            m->path = dup_or_empty(record_get(r, "path"));
-            if (record_get_long(r, "modid", &v))
+            m->path = dup_or_empty(record_get(r, PROTO_KEY_PATH));
+            if (record_get_long(r, PROTO_KEY_MODID, &v))
                 m->modid = v;
-            if (record_get_long(r, "size", &v))
+            if (record_get_long(r, PROTO_KEY_SIZE, &v))
                 m->block.size = (uint64_t)v;
-            if (record_get_long(r, "align", &v))
+            if (record_get_long(r, PROTO_KEY_ALIGN, &v))
                 m->block.align = (uint64_t)v;
-            if (record_get_long(r, "firstbyte", &v))
+            if (record_get_long(r, PROTO_KEY_FIRSTBYTE, &v))
                 m->block.firstbyte = (uint64_t)v;
-            m->has_tpoff = record_get_long(r, "tpoff", &m->tpoff);
+            m->has_tpoff = record_get_long(r, PROTO_KEY_TPOFF, &m->tpoff);
         }
     }
 }
@@ -151,7 +152,7 @@ static void build_model(struct budget *b)
     size_t nmain = 0, align = rules.tcb_align;
     for (size_t i = 0; i < b->nmodules; i++) {
         blocks[i] = b->modules[i].block;
-        if (strcmp(b->modules[i].path, "(main)") == 0)
+        if (strcmp(b->modules[i].path, PROTO_MAIN_NAME) == 0)
             nmain = i + 1; /* the main program is module 1 when it has TLS */
         if (blocks[i].align > align)
             align = blocks[i].align;
@@ -191,8 +192,8 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
 {
     memset(b, 0, sizeof *b);
     struct probe_result pr;
-    probe_run(env, "budget", NULL, 0, &pr);
-    if (!probe_find(&pr, "end") || !probe_find(&pr, "libc")) {
+    probe_run(env, PROTO_MODE_BUDGET, NULL, 0, &pr);
+    if (!probe_find(&pr, PROTO_END) || !probe_find(&pr, PROTO_LIBC)) {
         char how[64];
         snprintf(err, errlen, "the budget probe did not report (%s)%s%.400s",
                  probe_end_text(&pr, how, sizeof how), pr.output[0] ? ": " : "", pr.output);

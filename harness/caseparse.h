@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "plan.h"
+#include "probe/protocol.h"
 
 /* A fixture (a TLS block of some access, size and alignment), a library
    whose constructor crashes or hangs, or a real library. */
@@ -67,7 +68,7 @@ struct case_def {
     char *expect_message; /* must occur in the error text, or NULL */
 };
 
-#define CASE_MAX_STEPS 4000
+#define CASE_MAX_STEPS PROTO_MAX_STEPS
 
 /* Parses text (the contents of path).  False with "path:line: what is
    wrong" in err for anything malformed. */

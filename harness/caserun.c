@@ -400,10 +400,9 @@ void case_result_json(struct json *j, const struct case_result *r)
         const struct plan_step *s = &r->plan.steps[i];
         const struct step_result *m = &r->measured[i];
         const struct step_prediction *p = &r->modelled[i];
-        static const char *const ops[] = {"threads", "load", "dlmopen", "close"};
         json_object(j);
         json_kv_int(j, "step", s->number);
-        json_kv_string(j, "op", ops[s->op]);
+        json_kv_string(j, "op", plan_op_name(s->op));
         json_kv_string(j, "object", s->name);
         json_key(j, "measured");
         json_object(j);

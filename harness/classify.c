@@ -1,5 +1,6 @@
 #include "classify.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const names[KIND_COUNT_] = {
@@ -51,4 +52,22 @@ int load_kind_from_name(const char *name)
         if (strcmp(names[k], name) == 0)
             return k;
     return -1;
+}
+
+const char *load_kind_message(enum load_kind kind)
+{
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+        if (patterns[i].kind == kind)
+            return patterns[i].fragment;
+    return NULL;
+}
+
+const char *load_kind_dlerror(enum load_kind kind, const char *object, char *buf, size_t len)
+{
+    if (kind == KIND_STATIC_TLS_COUNT) /* dl-open.c raises it naming "dlopen" */
+        object = "dlopen";
+    const char *message = load_kind_message(kind);
+    snprintf(buf, len, "%s%s%s", object ? object : "", object ? ": " : "",
+             message ? message : load_kind_name(kind));
+    return buf;
 }

@@ -2,6 +2,8 @@
 #ifndef STATICTLS_CLASSIFY_H
 #define STATICTLS_CLASSIFY_H
 
+#include <stddef.h>
+
 enum load_kind {
     KIND_LOADED,
     KIND_STATIC_TLS_EXHAUSTED, /* "cannot allocate memory in static TLS block" */
@@ -22,5 +24,14 @@ enum load_kind classify_dlerror(const char *text);
 const char *load_kind_name(enum load_kind kind);
 /* Inverse of load_kind_name; -1 for an unknown name. */
 int load_kind_from_name(const char *name);
+
+/* The words glibc (musl for KIND_MUSL_IE_DYNAMIC) writes for a failed load
+   of this kind, as classify_dlerror looks for them; NULL for a kind no
+   loader writes.  Other files quote glibc only through these two. */
+const char *load_kind_message(enum load_kind kind);
+/* Writes into buf what glibc's dlerror() says when loading object fails
+   this way: "OBJECT: MESSAGE", but "dlopen: MESSAGE" for the count limit,
+   whatever the object.  object NULL: MESSAGE alone for the other kinds. */
+const char *load_kind_dlerror(enum load_kind kind, const char *object, char *buf, size_t len);
 
 #endif

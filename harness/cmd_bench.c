@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "cli.h"
 #include "limit.h"
+#include "plan.h"
 #include "xsys.h"
 
 struct naive {
@@ -50,16 +51,18 @@ static bool naive_fits(struct naive *n, unsigned long size)
                            size ? size : 1);
     write_file_atomic(src, code, strlen(code));
     run_compiler(n, src, lib);
-    char *op = xasprintf("load:%s", lib);
+    struct plan p = {0};
+    plan_add(&p, OP_LOAD, lib, lib, 0);
+    struct step_result r;
     struct probe_result pr;
-    probe_run(&n->env->probe, "steps", &op, 1, &pr);
-    const struct record *step = probe_find(&pr, "step");
-    const char *ok = step ? record_get(step, "ok") : NULL;
-    bool fits = ok && strcmp(ok, "1") == 0;
+    plan_run(&p, &n->env->probe, 0, &r, &pr);
+    bool fits = r.done && r.kind == KIND_LOADED;
     n->probes++;
+    step_results_free(&r, 1);
     probe_result_free(&pr);
+    plan_free(&p);
     remove(src), remove(lib);
-    free(src), free(lib), free(code), free(op);
+    free(src), free(lib), free(code);
     return fits;
 }
 

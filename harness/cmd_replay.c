@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "caserun.h"
-#include "commands.h"
 #include "cli.h"
+#include "commands.h"
+#include "probe/protocol.h"
 #include "trace.h"
 #include "xsys.h"
 
@@ -57,7 +58,7 @@ static bool is_libc(const char *path)
 {
     const char *b = base_name(path);
     return strncmp(b, "libc.so", 7) == 0 || strncmp(b, "ld-linux", 8) == 0 ||
-           strcmp(path, "(main)") == 0;
+           strcmp(path, PROTO_MAIN_NAME) == 0;
 }
 
 /* The fixture name of event i: its file name, made unique by its seq. */
@@ -209,9 +210,9 @@ static void outcome(const struct case_result *res, char *buf, size_t len)
     }
     const struct plan_step *s = &res->plan.steps[trip - 1];
     enum load_kind kind = res->measured ? res->measured[trip - 1].kind : p[trip - 1].kind;
-    const char *message = kind == KIND_STATIC_TLS_COUNT
-                              ? "dlopen: cannot load any more object with static TLS"
-                              : "cannot allocate memory in static TLS block";
+    char message[128];
+    load_kind_dlerror(kind == KIND_STATIC_TLS_COUNT ? kind : KIND_STATIC_TLS_EXHAUSTED, NULL,
+                      message, sizeof message);
     snprintf(buf, len, "trips at %s: \"%s\"%s", s->name, message,
              res->measured ? "" : " (modelled)");
 }

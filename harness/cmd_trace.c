@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "elfinfo.h"
+#include "probe/protocol.h"
 #include "record.h"
 #include "trace.h"
 #include "xsys.h"
@@ -39,7 +40,7 @@ static void describe(struct trace_event *e, bool *ids, size_t nids)
 {
     struct elf_tls t;
     char err[512];
-    if (strcmp(e->path, "(main)") == 0 || !elf_tls_read(e->path, &t, err, sizeof err))
+    if (strcmp(e->path, PROTO_MAIN_NAME) == 0 || !elf_tls_read(e->path, &t, err, sizeof err))
         return; /* no file to read: counted as an object without TLS */
     if (t.has_tls) {
         e->tls_size = t.tls_memsz;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "classify.h"
 #include "record.h"
 #include "xsys.h"
 
@@ -44,10 +45,9 @@ int command_exit_code(int status)
 
 char *static_tls_message(const char *stderr_text)
 {
-    static const char *const needles[] = {"cannot allocate memory in static TLS block",
-                                          "cannot load any more object with static TLS"};
+    static const enum load_kind kinds[] = {KIND_STATIC_TLS_EXHAUSTED, KIND_STATIC_TLS_COUNT};
     for (size_t i = 0; stderr_text && i < 2; i++) {
-        const char *hit = strstr(stderr_text, needles[i]);
+        const char *hit = strstr(stderr_text, load_kind_message(kinds[i]));
         if (!hit)
             continue;
         const char *start = hit;

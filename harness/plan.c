@@ -1,12 +1,14 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "elfinfo.h"
+#include "probe/protocol.h"
 #include "xsys.h"
 
 struct plan_step *plan_add(struct plan *p, enum op_kind op, const char *name,
@@ -194,26 +196,24 @@ void plan_resolve(struct plan *p, const struct budget *b, char *const *vars,
 
 /* ---- running ------------------------------------------------------------- */
 
+/* The probe's argument for one step, "OP:ARG" (see probe/protocol.h). */
+static char *step_arg(const struct plan_step *s)
+{
+    const char *op = plan_op_name(s->op);
+    if (s->op == OP_THREADS)
+        return xasprintf("%s%c%ld", op, PROTO_ARG_SEP, s->count);
+    if (s->op == OP_CLOSE) /* count is an index; the probe numbers steps from 1 */
+        return xasprintf("%s%c%ld", op, PROTO_ARG_SEP, s->count + 1);
+    return xasprintf("%s%c%s", op, PROTO_ARG_SEP, s->target);
+}
+
 void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
               struct step_result *out, struct probe_result *pr)
 {
     char **args = xcalloc(p->n, sizeof *args);
-    for (size_t i = 0; i < p->n; i++) {
-        const struct plan_step *s = &p->steps[i];
-        switch (s->op) {
-        case OP_THREADS:
-            args[i] = xasprintf("threads:%ld", s->count);
-            break;
-        case OP_CLOSE:
-            args[i] = xasprintf("close:%ld", s->count + 1);
-            break;
-        case OP_LOAD:
-        case OP_MOPEN:
-            args[i] = xasprintf("%s:%s", s->op == OP_LOAD ? "load" : "mopen", s->target);
-            break;
-        }
-    }
-    probe_run(env, "steps", args, p->n, pr);
+    for (size_t i = 0; i < p->n; i++)
+        args[i] = step_arg(&p->steps[i]);
+    probe_run(env, PROTO_MODE_STEPS, args, p->n, pr);
     for (size_t i = 0; i < p->n; i++)
         free(args[i]);
     free(args);
@@ -222,21 +222,21 @@ void plan_run(const struct plan *p, const struct probe_env *env, size_t static_s
     for (size_t i = 0; i < pr->nrecords; i++) {
         const struct record *r = &pr->records[i];
         long step, v;
-        if (!record_get_long(r, "step", &step) || step < 1 || (size_t)step > p->n)
+        if (!record_get_long(r, PROTO_KEY_STEP, &step) || step < 1 || (size_t)step > p->n)
             continue;
         struct step_result *sr = &out[step - 1];
-        if (strcmp(r->kind, "begin") == 0) {
+        if (strcmp(r->kind, PROTO_BEGIN) == 0) {
             sr->ran = true;
-        } else if (strcmp(r->kind, "step") == 0) {
+        } else if (strcmp(r->kind, PROTO_STEP) == 0) {
             sr->done = true;
-            const char *ok = record_get(r, "ok"), *err = record_get(r, "err");
-            sr->kind = ok && strcmp(ok, "1") == 0 ? KIND_LOADED : classify_dlerror(err);
+            const char *ok = record_get(r, PROTO_KEY_OK), *err = record_get(r, PROTO_KEY_ERR);
+            sr->kind = ok && strcmp(ok, PROTO_OK) == 0 ? KIND_LOADED : classify_dlerror(err);
             sr->error = err ? xstrdup(err) : NULL;
-            const char *path = record_get(r, "path");
+            const char *path = record_get(r, PROTO_KEY_PATH);
             sr->path = path ? xstrdup(path) : NULL;
-            if (record_get_long(r, "modid", &v))
+            if (record_get_long(r, PROTO_KEY_MODID, &v))
                 sr->modid = v;
-            sr->has_tpoff = record_get_long(r, "tpoff", &sr->tpoff);
+            sr->has_tpoff = record_get_long(r, PROTO_KEY_TPOFF, &sr->tpoff);
             /* The static area lies within static_size of TP on either side;
                dynamic blocks come from malloc, outside it. */
             sr->in_static = sr->has_tpoff && sr->tpoff != 0 &&
@@ -365,9 +365,10 @@ bool step_agrees(const struct step_result *r, const struct step_prediction *pr, 
 
 /* ---- printing ------------------------------------------------------------ */
 
-static const char *op_name(enum op_kind op)
+const char *plan_op_name(enum op_kind op)
 {
-    static const char *const names[] = {"threads", "load", "dlmopen", "close"};
+    static const char *const names[] = {PROTO_OP_THREADS, PROTO_OP_LOAD, PROTO_OP_DLMOPEN,
+                                        PROTO_OP_CLOSE};
     return names[op];
 }
 
@@ -407,14 +408,15 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
         const char *modelled = !pr[i].known                                ? "(unknown)"
                                : !is_load && pr[i].kind == KIND_LOADED     ? "done"
                                                                            : load_kind_name(pr[i].kind);
-        fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %8s | %-22s %9s %9s\n", num, op_name(s->op),
-                what, measured, tp, mod, modelled, ptp, pfree);
+        fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %8s | %-22s %9s %9s\n", num,
+                plan_op_name(s->op), what, measured, tp, mod, modelled, ptp, pfree);
         if (r && r[i].error && r[i].kind != KIND_LOADED)
             fprintf(out, "        error: %s\n", r[i].error);
-        else if (!r && pr[i].known && is_load && pr[i].kind == KIND_STATIC_TLS_COUNT)
-            fprintf(out, "        modelled error: dlopen: cannot load any more object with static TLS\n");
-        else if (!r && pr[i].known && is_load && pr[i].kind == KIND_STATIC_TLS_EXHAUSTED)
-            fprintf(out, "        modelled error: %s: cannot allocate memory in static TLS block\n",
-                    s->name);
+        else if (!r && pr[i].known && is_load &&
+                 (pr[i].kind == KIND_STATIC_TLS_COUNT || pr[i].kind == KIND_STATIC_TLS_EXHAUSTED)) {
+            char message[PATH_MAX + 128];
+            fprintf(out, "        modelled error: %s\n",
+                    load_kind_dlerror(pr[i].kind, s->name, message, sizeof message));
+        }
     }
 }

@@ -13,6 +13,8 @@
 #include "spawn.h"
 
 enum op_kind { OP_THREADS, OP_LOAD, OP_MOPEN, OP_CLOSE };
+/* Its word in case files, JSON, tables and the probe's arguments. */
+const char *plan_op_name(enum op_kind op);
 
 /* An object a step maps that has TLS, as the model needs it. */
 struct plan_object {

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../probe/protocol.h"
+
 static int report = -1;
 static const char *dir;
 static unsigned char *image;
@@ -92,7 +94,7 @@ static int list_tls(struct dl_phdr_info *info, size_t size, void *data)
             continue;
         char line[4352];
         snprintf(line, sizeof line, "%s\tpid=%d\tmodid=%zu\tpath=%.4096s\n", kind, (int)getpid(),
-                 info->dlpi_tls_modid, info->dlpi_name[0] ? info->dlpi_name : "(main)");
+                 info->dlpi_tls_modid, info->dlpi_name[0] ? info->dlpi_name : PROTO_MAIN_NAME);
         say(line);
     }
     return 0;

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../probe/protocol.h"
+
 static int out = -1;
 static int after_preinit; /* objects from here on come from dlopen */
 static unsigned seq;
@@ -47,7 +49,7 @@ static void emit(const char *kind, const struct link_map *map, Lmid_t lmid)
     char line[4352];
     int n = snprintf(line, sizeof line, "%s\tpid=%d\tseq=%u\tphase=%s\tlmid=%ld\tthreads=%d\tpath=%.4096s\n",
                      kind, (int)getpid(), ++seq, after_preinit ? "dlopen" : "startup",
-                     (long)lmid, running_threads(), map->l_name[0] ? map->l_name : "(main)");
+                     (long)lmid, running_threads(), map->l_name[0] ? map->l_name : PROTO_MAIN_NAME);
     if (n > 0 && (size_t)n < sizeof line && write(out, line, (size_t)n) != n)
         out = -1; /* the trace is incomplete; the command must not notice */
 }

@@ -6,14 +6,15 @@
    with a single write() so a crash never leaves half a record:
 
      statictls-probe FD budget
-     statictls-probe FD steps OP...    OP = threads:N | load:PATH | mopen:PATH
+     statictls-probe FD steps OP...    OP = threads:N | load:PATH | dlmopen:PATH
                                             | close:STEP
 
    Records are "kind\tkey=value\t...", values without tabs or newlines.
    A step is announced ("begin") before it runs, so a step that crashes or
    hangs is still known.  The measured dlopen() is a raw call: its failure
    is the measurement, not an error of the probe.  Anything else that fails
-   is the probe's own error: it says so on stderr and exits 3.  */
+   is the probe's own error: it says so on stderr and exits 3.  The words
+   are in protocol.h, shared with the harness.  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -31,15 +32,14 @@
 #include <gnu/libc-version.h>
 #endif
 
-#define PROBE_ERROR 3
-#define MAX_STEPS 4096
+#include "protocol.h"
 
 static int record_fd = -1;
 
 static void die(const char *what)
 {
     fprintf(stderr, "statictls-probe: %s: %s\n", what, strerror(errno));
-    exit(PROBE_ERROR);
+    exit(PROTO_EXIT_ERROR);
 }
 
 /* Appends "\tkey=value" with tabs and newlines in value made spaces. */
@@ -127,22 +127,24 @@ static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
         q->modid = info->dlpi_tls_modid;
         return 1;
     }
-    char line[LINE_CAP] = "object";
-    field(line, sizeof line, "path", info->dlpi_name[0] ? info->dlpi_name : "(main)");
+    char line[LINE_CAP] = PROTO_OBJECT;
+    field(line, sizeof line, PROTO_KEY_PATH,
+          info->dlpi_name[0] ? info->dlpi_name : PROTO_MAIN_NAME);
     emit(line, sizeof line);
     if (!tls)
         return 0;
-    strcpy(line, "module");
-    fieldf(line, sizeof line, "modid", "%zu", (size_t)info->dlpi_tls_modid);
-    fieldf(line, sizeof line, "size", "%zu", (size_t)tls->p_memsz);
-    fieldf(line, sizeof line, "align", "%zu", (size_t)tls->p_align);
-    fieldf(line, sizeof line, "firstbyte", "%zu",
+    strcpy(line, PROTO_MODULE);
+    fieldf(line, sizeof line, PROTO_KEY_MODID, "%zu", (size_t)info->dlpi_tls_modid);
+    fieldf(line, sizeof line, PROTO_KEY_SIZE, "%zu", (size_t)tls->p_memsz);
+    fieldf(line, sizeof line, PROTO_KEY_ALIGN, "%zu", (size_t)tls->p_align);
+    fieldf(line, sizeof line, PROTO_KEY_FIRSTBYTE, "%zu",
            (size_t)(tls->p_align ? tls->p_vaddr % tls->p_align : 0));
     fieldf(line, sizeof line, "filesz", "%zu", (size_t)tls->p_filesz);
     if (info->dlpi_tls_data)
-        fieldf(line, sizeof line, "tpoff", "%td",
+        fieldf(line, sizeof line, PROTO_KEY_TPOFF, "%td",
                (char *)info->dlpi_tls_data - thread_pointer());
-    field(line, sizeof line, "path", info->dlpi_name[0] ? info->dlpi_name : "(main)");
+    field(line, sizeof line, PROTO_KEY_PATH,
+          info->dlpi_name[0] ? info->dlpi_name : PROTO_MAIN_NAME);
     emit(line, sizeof line);
     return 0;
 }
@@ -152,27 +154,27 @@ static void report_budget(void)
     char line[LINE_CAP];
     struct utsname u;
 
-    strcpy(line, "libc");
+    strcpy(line, PROTO_LIBC);
 #ifdef __GLIBC__
-    field(line, sizeof line, "name", "glibc");
-    field(line, sizeof line, "version", gnu_get_libc_version());
-    field(line, sizeof line, "release", gnu_get_libc_release());
+    field(line, sizeof line, PROTO_KEY_NAME, "glibc");
+    field(line, sizeof line, PROTO_KEY_VERSION, gnu_get_libc_version());
+    field(line, sizeof line, PROTO_KEY_RELEASE, gnu_get_libc_release());
 #elif defined(__UCLIBC__)
-    field(line, sizeof line, "name", "uclibc");
+    field(line, sizeof line, PROTO_KEY_NAME, "uclibc");
 #else /* musl defines no macro of its own, on purpose */
-    field(line, sizeof line, "name", "musl");
+    field(line, sizeof line, PROTO_KEY_NAME, "musl");
 #endif
     emit(line, sizeof line);
 
     if (uname(&u) != 0)
         die("uname");
-    strcpy(line, "arch");
+    strcpy(line, PROTO_ARCH);
     /* The machine this probe was built for: a 32-bit probe on a 64-bit
        kernel reads "x86_64" from uname. */
 #if defined(__i386__)
-    field(line, sizeof line, "machine", "i686");
+    field(line, sizeof line, PROTO_KEY_MACHINE, "i686");
 #else
-    field(line, sizeof line, "machine", u.machine);
+    field(line, sizeof line, PROTO_KEY_MACHINE, u.machine);
 #endif
     fieldf(line, sizeof line, "pointer_bytes", "%zu", sizeof(void *));
     emit(line, sizeof line);
@@ -180,12 +182,12 @@ static void report_budget(void)
     /* GLIBC_PRIVATE, kept by glibc for sanitizers: size includes the TCB. */
     void (*static_info)(size_t *, size_t *) =
         (void (*)(size_t *, size_t *))dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
-    strcpy(line, "static");
+    strcpy(line, PROTO_STATIC);
     if (static_info) {
         size_t size = 0, align = 0;
         static_info(&size, &align);
-        fieldf(line, sizeof line, "size", "%zu", size);
-        fieldf(line, sizeof line, "align", "%zu", align);
+        fieldf(line, sizeof line, PROTO_KEY_SIZE, "%zu", size);
+        fieldf(line, sizeof line, PROTO_KEY_ALIGN, "%zu", align);
     }
     emit(line, sizeof line);
 
@@ -193,9 +195,9 @@ static void report_budget(void)
     const ptrdiff_t *rseq_offset = dlsym(RTLD_DEFAULT, "__rseq_offset");
     const unsigned int *rseq_size = dlsym(RTLD_DEFAULT, "__rseq_size");
     if (rseq_offset && rseq_size) {
-        strcpy(line, "rseq");
-        fieldf(line, sizeof line, "offset", "%td", *rseq_offset);
-        fieldf(line, sizeof line, "size", "%u", *rseq_size);
+        strcpy(line, PROTO_RSEQ);
+        fieldf(line, sizeof line, PROTO_KEY_OFFSET, "%td", *rseq_offset);
+        fieldf(line, sizeof line, PROTO_KEY_SIZE, "%u", *rseq_size);
         emit(line, sizeof line);
     }
 
@@ -240,78 +242,78 @@ static void report_loaded(char *line, size_t cap, void *handle)
     struct link_map *map = NULL;
     if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)
         return;
-    field(line, cap, "path", map->l_name);
+    field(line, cap, PROTO_KEY_PATH, map->l_name);
     struct tls_query q = {.base = (const void *)map->l_addr};
     dl_iterate_phdr(report_module, &q);
 #ifdef RTLD_DI_TLS_MODID
     size_t modid = 0;
     if (dlinfo(handle, RTLD_DI_TLS_MODID, &modid) == 0)
-        fieldf(line, cap, "modid", "%zu", modid);
+        fieldf(line, cap, PROTO_KEY_MODID, "%zu", modid);
 #endif
     if (!q.found || !q.size)
         return;
-    fieldf(line, cap, "size", "%zu", q.size);
-    fieldf(line, cap, "align", "%zu", q.align);
+    fieldf(line, cap, PROTO_KEY_SIZE, "%zu", q.size);
+    fieldf(line, cap, PROTO_KEY_ALIGN, "%zu", q.align);
     /* Our fixtures say where their block is; real libraries cannot. */
     void *(*touch)(size_t) = (void *(*)(size_t))dlsym(handle, "statictls_fixture_touch");
     if (touch)
-        fieldf(line, cap, "tpoff", "%td", (char *)touch(q.size) - thread_pointer());
+        fieldf(line, cap, PROTO_KEY_TPOFF, "%td", (char *)touch(q.size) - thread_pointer());
 }
 
 static void run_steps(int argc, char **argv)
 {
-    static void *handles[MAX_STEPS + 1];
-    if (argc > MAX_STEPS) {
+    static void *handles[PROTO_MAX_STEPS + 1];
+    if (argc > PROTO_MAX_STEPS) {
         errno = E2BIG;
         die("too many steps");
     }
     for (int i = 0; i < argc; i++) {
         int step = i + 1;
-        char line[LINE_CAP] = "begin";
-        char *op = argv[i], *arg = strchr(op, ':');
+        char line[LINE_CAP] = PROTO_BEGIN;
+        char *op = argv[i], *arg = strchr(op, PROTO_ARG_SEP);
         if (!arg) {
             errno = EINVAL;
             die(op);
         }
         *arg++ = '\0';
-        fieldf(line, sizeof line, "step", "%d", step);
+        fieldf(line, sizeof line, PROTO_KEY_STEP, "%d", step);
         field(line, sizeof line, "op", op);
         field(line, sizeof line, "arg", arg);
         emit(line, sizeof line);
 
-        strcpy(line, "step");
-        fieldf(line, sizeof line, "step", "%d", step);
-        if (strcmp(op, "threads") == 0) {
+        strcpy(line, PROTO_STEP);
+        fieldf(line, sizeof line, PROTO_KEY_STEP, "%d", step);
+        if (strcmp(op, PROTO_OP_THREADS) == 0) {
             start_threads(strtol(arg, NULL, 10));
-            field(line, sizeof line, "ok", "1");
-        } else if (strcmp(op, "close") == 0) {
+            field(line, sizeof line, PROTO_KEY_OK, PROTO_OK);
+        } else if (strcmp(op, PROTO_OP_CLOSE) == 0) {
             /* The harness closes only steps that loaded something; a NULL
                handle is a load that failed, and there is nothing to close. */
             long target = strtol(arg, NULL, 10);
-            void *h = target >= 1 && target <= MAX_STEPS ? handles[target] : NULL;
+            void *h = target >= 1 && target <= PROTO_MAX_STEPS ? handles[target] : NULL;
             int rc = h ? dlclose(h) : 0;
             if (h && rc == 0)
                 handles[target] = NULL;
-            field(line, sizeof line, "ok", rc == 0 ? "1" : "0");
+            field(line, sizeof line, PROTO_KEY_OK, rc == 0 ? PROTO_OK : "0");
             if (!h)
                 field(line, sizeof line, "skipped", "1");
             if (rc != 0)
-                field(line, sizeof line, "err", dlerror());
-        } else if (strcmp(op, "load") == 0 || strcmp(op, "mopen") == 0) {
+                field(line, sizeof line, PROTO_KEY_ERR, dlerror());
+        } else if (strcmp(op, PROTO_OP_LOAD) == 0 || strcmp(op, PROTO_OP_DLMOPEN) == 0) {
+            int load = strcmp(op, PROTO_OP_LOAD) == 0;
 #ifdef LM_ID_NEWLM
-            void *h = op[0] == 'l' ? dlopen(arg, RTLD_NOW)
-                                   : dlmopen(LM_ID_NEWLM, arg, RTLD_NOW);
+            void *h = load ? dlopen(arg, RTLD_NOW) : dlmopen(LM_ID_NEWLM, arg, RTLD_NOW);
             const char *why = h ? NULL : dlerror();
 #else
-            void *h = op[0] == 'l' ? dlopen(arg, RTLD_NOW) : NULL;
-            const char *why = h ? NULL : op[0] == 'l' ? dlerror() : "dlmopen: not in this libc";
+            void *h = load ? dlopen(arg, RTLD_NOW) : NULL;
+            const char *why = h ? NULL : load ? dlerror() : "dlmopen: not in this libc";
 #endif
             handles[step] = h;
-            field(line, sizeof line, "ok", h ? "1" : "0");
+            field(line, sizeof line, PROTO_KEY_OK, h ? PROTO_OK : "0");
             if (h)
                 report_loaded(line, sizeof line, h);
             else
-                field(line, sizeof line, "err", why);
+                field(line, sizeof line, PROTO_KEY_ERR, why);
         } else {
             errno = EINVAL;
             die(op);
@@ -323,19 +325,20 @@ static void run_steps(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: statictls-probe FD budget | FD steps OP...\n");
-        return PROBE_ERROR;
+        fprintf(stderr, "usage: statictls-probe FD " PROTO_MODE_BUDGET " | FD " PROTO_MODE_STEPS
+                        " OP...\n");
+        return PROTO_EXIT_ERROR;
     }
     record_fd = atoi(argv[1]);
-    if (strcmp(argv[2], "budget") == 0)
+    if (strcmp(argv[2], PROTO_MODE_BUDGET) == 0)
         report_budget();
-    else if (strcmp(argv[2], "steps") == 0)
+    else if (strcmp(argv[2], PROTO_MODE_STEPS) == 0)
         run_steps(argc - 3, argv + 3);
     else {
         fprintf(stderr, "statictls-probe: unknown mode %s\n", argv[2]);
-        return PROBE_ERROR;
+        return PROTO_EXIT_ERROR;
     }
-    char line[LINE_CAP] = "end";
+    char line[LINE_CAP] = PROTO_END;
     emit(line, sizeof line);
     return 0;
 }

@@ -1,0 +1,67 @@
+/* The probe protocol: what the harness passes statictls-probe and what the
+   probe reports back.  Both sides are always built from one tree, so a word
+   changes here and nowhere else; there is no compatibility to keep.
+
+   Plain C11 needing nothing: the probe is built with every sysroot, musl
+   and cross compiler, not only the harness's.
+
+     statictls-probe FD budget
+     statictls-probe FD steps OP:ARG...
+
+   Records are "kind\tkey=value\t..." on FD, one per line. */
+#ifndef STATICTLS_PROBE_PROTOCOL_H
+#define STATICTLS_PROBE_PROTOCOL_H
+
+/* Modes (argv[2]). */
+#define PROTO_MODE_BUDGET "budget"
+#define PROTO_MODE_STEPS "steps"
+
+/* Step ops, "OP:ARG": the same words as the case language and the JSON. */
+#define PROTO_OP_THREADS "threads" /* ARG: how many idle threads to start */
+#define PROTO_OP_LOAD "load"       /* ARG: what to dlopen */
+#define PROTO_OP_DLMOPEN "dlmopen" /* ARG: what to dlmopen in a new namespace */
+#define PROTO_OP_CLOSE "close"     /* ARG: the step (from 1) whose handle to dlclose */
+#define PROTO_ARG_SEP ':'
+
+/* The case parser's limit too, so that any case that parses can run. */
+#define PROTO_MAX_STEPS 4000
+
+/* Record kinds.  Mode budget: libc, arch, static, rseq (where the libc has
+   it), then object per loaded object and module per one with TLS.  Mode
+   steps: begin before each step runs, so one that crashes is still known,
+   and step after it.  Both end with end: a report without it was cut short. */
+#define PROTO_LIBC "libc"
+#define PROTO_ARCH "arch"
+#define PROTO_STATIC "static"
+#define PROTO_RSEQ "rseq"
+#define PROTO_OBJECT "object"
+#define PROTO_MODULE "module"
+#define PROTO_BEGIN "begin"
+#define PROTO_STEP "step"
+#define PROTO_END "end"
+
+/* Field keys the harness reads (the probe writes a few more, for people). */
+#define PROTO_KEY_NAME "name"           /* libc */
+#define PROTO_KEY_VERSION "version"     /* libc */
+#define PROTO_KEY_RELEASE "release"     /* libc */
+#define PROTO_KEY_MACHINE "machine"     /* arch */
+#define PROTO_KEY_SIZE "size"           /* static, rseq, module, step */
+#define PROTO_KEY_ALIGN "align"         /* static, module, step */
+#define PROTO_KEY_OFFSET "offset"       /* rseq: __rseq_offset */
+#define PROTO_KEY_PATH "path"           /* object, module, step */
+#define PROTO_KEY_MODID "modid"         /* module, step */
+#define PROTO_KEY_FIRSTBYTE "firstbyte" /* module */
+#define PROTO_KEY_TPOFF "tpoff"         /* module, step: block address - TP */
+#define PROTO_KEY_STEP "step"           /* begin, step: its number, from 1 */
+#define PROTO_KEY_OK "ok"               /* step: PROTO_OK, or "0" */
+#define PROTO_KEY_ERR "err"             /* step: dlerror() of a failed load or close */
+#define PROTO_OK "1"
+
+/* The path given for the main program, which the loader names "".  The
+   injected helpers of trace and headroom use it too. */
+#define PROTO_MAIN_NAME "(main)"
+
+/* The probe's exit status when it fails itself (not the measured load). */
+#define PROTO_EXIT_ERROR 3
+
+#endif
