@@ -15,10 +15,7 @@
 int run_command(char **argv, char *const *extra, size_t nextra, const char *errfile,
                 pid_t *pid_out)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
+    pid_t pid = xfork();
     if (pid == 0) {
         for (size_t i = 0; i < nextra; i++)
             if (putenv(extra[i]) != 0)
@@ -32,9 +29,7 @@ int run_command(char **argv, char *const *extra, size_t nextra, const char *errf
     }
     *pid_out = pid;
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            die_errno("waitpid");
+    xwaitpid(pid, &status, 0);
     return status;
 }
 

@@ -131,10 +131,7 @@ void kit_open(struct fixture_kit *k, const char *build_dir)
             die("fixture template %s", err);
         free(path);
     }
-    const char *tmp = getenv("TMPDIR");
-    k->dir = xasprintf("%s/statictls.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(k->dir))
-        die_errno("mkdtemp %s", k->dir);
+    k->dir = make_scratch_dir("statictls");
 }
 
 void kit_close(struct fixture_kit *k)

@@ -92,17 +92,12 @@ static void add_record_lines(struct probe_result *out, char *buf, size_t *len)
 static int reap(pid_t pid, double deadline, int *status)
 {
     for (;;) {
-        pid_t got = waitpid(pid, status, WNOHANG);
-        if (got == pid)
+        if (xwaitpid(pid, status, WNOHANG) == pid)
             return 0;
-        if (got < 0 && errno != EINTR)
-            die_errno("waitpid");
         if (now_seconds() >= deadline) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
-            while (waitpid(pid, status, 0) < 0)
-                if (errno != EINTR)
-                    die_errno("waitpid");
+            xwaitpid(pid, status, 0);
             return 1;
         }
         struct timespec ms = {0, 200000};
@@ -117,15 +112,11 @@ void probe_run(const struct probe_env *env, const char *mode, char *const args[]
     double start = now_seconds();
     double deadline = start + env->timeout_s * timeout_factor();
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        die_errno("pipe");
+    xpipe(fds);
     FILE *capture = tmpfile();
     if (!capture)
         die_errno("tmpfile");
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
+    pid_t pid = xfork();
     if (pid == 0) {
         int fd = dup(fds[1]); /* without O_CLOEXEC: the probe writes to it */
         if (fd < 0)

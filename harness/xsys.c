@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -180,6 +181,41 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 void remove_tree(const char *path)
 {
     nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *make_scratch_dir(const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = xasprintf("%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+    if (!mkdtemp(dir))
+        die_errno("mkdtemp %s", dir);
+    return dir;
+}
+
+pid_t xfork(void)
+{
+    fflush(NULL); /* the child must not write our buffered output again */
+    pid_t pid = fork();
+    if (pid < 0)
+        die_errno("fork");
+    return pid;
+}
+
+void xpipe(int fds[2])
+{
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        die_errno("pipe");
+}
+
+pid_t xwaitpid(pid_t pid, int *status, int options)
+{
+    for (;;) {
+        pid_t got = waitpid(pid, status, options);
+        if (got >= 0)
+            return got;
+        if (errno != EINTR)
+            die_errno("waitpid %ld", (long)pid);
+    }
 }
 
 void strip_dir_prefix(char *s, const char *dir)

@@ -46,6 +46,16 @@ void make_dirs(const char *path);
 /* Removes a directory tree created by the harness; errors are ignored. */
 void remove_tree(const char *path);
 
+/* A new private directory $TMPDIR/NAME.XXXXXX (/tmp without TMPDIR). */
+char *make_scratch_dir(const char *name);
+
+#include <sys/types.h>
+/* fork, pipe2(O_CLOEXEC) and waitpid that die with context; xwaitpid
+   retries EINTR and returns waitpid's answer (0 for WNOHANG and running). */
+pid_t xfork(void);
+void xpipe(int fds[2]);
+pid_t xwaitpid(pid_t pid, int *status, int options);
+
 double now_seconds(void);
 
 #include <stdio.h>
