@@ -1,39 +1,25 @@
 # The glibc releases of scripts/glibc-suites.txt.  Each one whose sysroot
-# scripts/fetch-glibc.sh has unpacked gets its own build of the probe and
-# the fixtures in build/glibc-VERSION/ (harness, fixtures); every release
-# gets its ctest label, and skips where its sysroot is absent (cases).
+# scripts/fetch-glibc.sh has unpacked gets its own build set of the probe and
+# the fixtures in build/glibc-VERSION/ (cmake/StatictlsBuildSet.cmake); every
+# release gets its ctest label, and skips where its sysroot is absent (cases).
 #
 # Sets STATICTLS_GLIBC_VERSIONS (all), STATICTLS_GLIBC_BUILT (those with a
 # sysroot) and STATICTLS_GLIBC_ROOT_<version>.
 
-set(default_cache "$ENV{STATICTLS_CACHE}")
-if(NOT default_cache)
-  if(DEFINED ENV{XDG_CACHE_HOME})
-    set(default_cache "$ENV{XDG_CACHE_HOME}/statictls")
-  else()
-    set(default_cache "$ENV{HOME}/.cache/statictls")
+function(_statictls_cache_option)
+  set(cache "$ENV{STATICTLS_CACHE}")
+  if(NOT cache AND DEFINED ENV{XDG_CACHE_HOME})
+    set(cache "$ENV{XDG_CACHE_HOME}/statictls")
+  elseif(NOT cache)
+    set(cache "$ENV{HOME}/.cache/statictls")
   endif()
-endif()
-set(STATICTLS_CACHE "${default_cache}" CACHE PATH
-    "Where scripts/fetch-glibc.sh keeps the glibc sysroots")
+  set(STATICTLS_CACHE "${cache}" CACHE PATH "Where scripts/fetch-glibc.sh keeps the glibc sysroots")
+endfunction()
+_statictls_cache_option()
 option(STATICTLS_FETCH_GLIBC "Fetch the glibc sysroots (scripts/fetch-glibc.sh) when configuring" OFF)
 
-file(STRINGS ${PROJECT_SOURCE_DIR}/scripts/glibc-suites.txt suite_lines REGEX "^[0-9]")
-set(STATICTLS_GLIBC_VERSIONS "")
-foreach(line ${suite_lines})
-  string(REGEX MATCH "^[0-9.]+" version "${line}")
-  list(APPEND STATICTLS_GLIBC_VERSIONS ${version})
-endforeach()
-
-# Only x86_64 hosts build against the amd64 sysroots.
-if(CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")
-  set(sysroot_arch amd64)
-  set(STATICTLS_TRIPLET x86_64-linux-gnu)
-  set(STATICTLS_LDSO lib64/ld-linux-x86-64.so.2)
-else()
-  message(STATUS "glibc sysroots: none for ${CMAKE_SYSTEM_PROCESSOR} hosts; only the host libc is measured")
-  set(sysroot_arch "")
-endif()
+file(STRINGS ${PROJECT_SOURCE_DIR}/scripts/glibc-suites.txt STATICTLS_GLIBC_VERSIONS REGEX "^[0-9]")
+list(TRANSFORM STATICTLS_GLIBC_VERSIONS REPLACE "^([0-9.]+).*" "\\1")
 
 # With STATICTLS_FETCH_GLIBC, fetches Debian's DEB_ARCH sysroots; what
 # cannot be fetched is skipped by ctest, saying so.
@@ -49,89 +35,44 @@ function(statictls_fetch_glibc deb_arch)
   endif()
 endfunction()
 
-if(sysroot_arch)
-  statictls_fetch_glibc(${sysroot_arch})
+# statictls_debian_sysroots(PREFIX DEB_ARCH TRIPLET LDSO [SUFFIX s]
+#     [COMPILER cmd...] [RUN_LOADER cmd] [GD_FLAGS f...] [TLSDESC_FLAGS f...])
+# fetches Debian's DEB_ARCH sysroots and makes the build set
+# glibc-VERSION<SUFFIX> of each release unpacked, LDSO its interpreter
+# (relative to the sysroot); the other arguments go to statictls_build_set.
+# Sets <PREFIX>_BUILT (the releases built) and <PREFIX>_ROOT_<version>.
+function(statictls_debian_sysroots prefix deb_arch triplet ldso)
+  cmake_parse_arguments(PARSE_ARGV 4 A "" "SUFFIX;RUN_LOADER" "COMPILER;GD_FLAGS;TLSDESC_FLAGS")
+  statictls_fetch_glibc(${deb_arch})
+  set(built "")
+  foreach(version ${STATICTLS_GLIBC_VERSIONS})
+    set(name glibc-${version}${A_SUFFIX})
+    set(dir ${STATICTLS_CACHE}/glibc-${version}-${deb_arch})
+    if(NOT EXISTS ${dir}/complete)
+      statictls_forget_build(${name})
+      continue()
+    endif()
+    # Debian links against usr/lib/TRIPLET (crt files, libc.so) and runs
+    # from lib/TRIPLET.
+    set(root ${dir}/root)
+    statictls_build_set(${name} COMPILER ${A_COMPILER} ROOT ${root} SYSROOT ${root}
+      INCLUDE_DIRS ${root}/usr/include/${triplet} ${root}/usr/include
+      LIB_DIRS ${root}/usr/lib/${triplet} ${root}/lib/${triplet}
+      RUNPATH ${root}/lib/${triplet} ${root}/usr/lib/${triplet}
+      LDSO ${root}/${ldso} RUN_LOADER ${A_RUN_LOADER}
+      GD_FLAGS ${A_GD_FLAGS} TLSDESC_FLAGS ${A_TLSDESC_FLAGS} TARGETS targets)
+    if(targets)
+      list(APPEND built ${version})
+      set(${prefix}_ROOT_${version} ${root} PARENT_SCOPE)
+    endif()
+  endforeach()
+  message(STATUS "${deb_arch} glibc sysroots in ${STATICTLS_CACHE}: ${built}")
+  set(${prefix}_BUILT ${built} PARENT_SCOPE)
+endfunction()
+
+# Only x86_64 hosts build against the amd64 sysroots.
+if(CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")
+  statictls_debian_sysroots(STATICTLS_GLIBC amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2)
+else()
+  message(STATUS "glibc sysroots: none for ${CMAKE_SYSTEM_PROCESSOR} hosts; only the host libc is measured")
 endif()
-
-# statictls_can_link(OUT NAME LOADER COMPILER FLAGS...): whether COMPILER
-# links a program with FLAGS that then runs (through LOADER, e.g. qemu, if
-# not empty).  An old linker cannot read a newer glibc (binutils 2.35 of
-# Debian 11 knows no SHT_RELR, which Debian's 2.36 and later use), and
-# Debian 12's i686 cross toolchain links programs against i386 2.43 that
-# crash at startup: then that release is not built, and build/NAME/unbuildable
-# says why, for the skip.
-file(WRITE ${CMAKE_BINARY_DIR}/statictls-link-check.c "int main(void) { return 0; }\n")
-function(statictls_can_link out name loader compiler)
-  set(program ${CMAKE_BINARY_DIR}/statictls-link-check-${name})
-  execute_process(COMMAND ${compiler} ${ARGN} -o ${program}
-                          ${CMAKE_BINARY_DIR}/statictls-link-check.c
-                  RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE output)
-  if(status EQUAL 0)
-    execute_process(COMMAND ${loader} ${program} RESULT_VARIABLE status
-                    OUTPUT_VARIABLE output ERROR_VARIABLE output)
-    if(NOT status EQUAL 0)
-      set(output "error: a program linked against it does not run (${status}) ${output}")
-    endif()
-  endif()
-  file(REMOVE ${program})
-  if(status EQUAL 0)
-    set(${out} TRUE PARENT_SCOPE)
-    file(REMOVE ${CMAKE_BINARY_DIR}/${name}/unbuildable)
-  else()
-    string(REGEX MATCH "[^\n]*(error|unknown|incompatible)[^\n]*" first "${output}")
-    message(STATUS "${name}: ${compiler} cannot build against it: ${first}")
-    file(WRITE ${CMAKE_BINARY_DIR}/${name}/unbuildable
-         "this machine's toolchain cannot build against it: ${first}\n")
-    set(${out} FALSE PARENT_SCOPE)
-  endif()
-endfunction()
-
-# The header flags of ROOT for COMPILER: Debian's cross compilers search
-# their own libc headers (/usr/aarch64-linux-gnu/include) before a
-# --sysroot's, so only the compiler's own headers and the sysroot's remain.
-function(statictls_include_flags out compiler root triplet)
-  execute_process(COMMAND ${compiler} -print-file-name=include
-                  OUTPUT_VARIABLE gcc_include OUTPUT_STRIP_TRAILING_WHITESPACE)
-  # Joined -isystemDIR: target_compile_options would merge repeated words.
-  set(${out} -nostdinc -isystem${gcc_include} -isystem${root}/usr/include/${triplet}
-      -isystem${root}/usr/include PARENT_SCOPE)
-endfunction()
-
-# The flags that build against ROOT (TRIPLET's lib dirs, LDSO the interpreter).
-function(statictls_sysroot_flags out root triplet ldso)
-  set(${out} --sysroot=${root} -B${root}/usr/lib/${triplet}/ -L${root}/usr/lib/${triplet}
-      -L${root}/lib/${triplet} -Wl,-rpath,${root}/lib/${triplet}:${root}/usr/lib/${triplet}
-      -Wl,--dynamic-linker=${root}/${ldso} PARENT_SCOPE)
-endfunction()
-
-set(STATICTLS_GLIBC_BUILT "")
-foreach(version ${STATICTLS_GLIBC_VERSIONS})
-  set(dir ${STATICTLS_CACHE}/glibc-${version}-${sysroot_arch})
-  # Without its root file a build is not offered (harness/libcbuild.c).
-  file(REMOVE ${CMAKE_BINARY_DIR}/glibc-${version}/root)
-  if(sysroot_arch AND EXISTS ${dir}/complete)
-    statictls_sysroot_flags(flags ${dir}/root ${STATICTLS_TRIPLET} ${STATICTLS_LDSO})
-    statictls_can_link(linkable glibc-${version} "" ${CMAKE_C_COMPILER} ${flags})
-    if(linkable)
-      list(APPEND STATICTLS_GLIBC_BUILT ${version})
-      set(STATICTLS_GLIBC_ROOT_${version} ${dir}/root)
-      file(WRITE ${CMAKE_BINARY_DIR}/glibc-${version}/root "${dir}/root\n")
-    endif()
-  endif()
-endforeach()
-message(STATUS "glibc sysroots in ${STATICTLS_CACHE}: ${STATICTLS_GLIBC_BUILT}")
-
-# Compiles and links TARGET against the glibc in ROOT: its headers and crt
-# files, its ld.so as the interpreter (executables), its lib dirs on the
-# runpath.  Debian's gcc has no configured sysroot, so --sysroot alone would
-# still find the host's libraries: -B and -L point at the sysroot's first.
-function(statictls_use_sysroot target root)
-  statictls_sysroot_flags(flags ${root} ${STATICTLS_TRIPLET} ${STATICTLS_LDSO})
-  get_target_property(type ${target} TYPE)
-  if(NOT type STREQUAL "EXECUTABLE")
-    list(FILTER flags EXCLUDE REGEX "^-Wl,--dynamic-linker=")
-  endif()
-  statictls_include_flags(includes ${CMAKE_C_COMPILER} ${root} ${STATICTLS_TRIPLET})
-  target_compile_options(${target} PRIVATE --sysroot=${root} ${includes})
-  target_link_options(${target} PRIVATE ${flags})
-endfunction()
