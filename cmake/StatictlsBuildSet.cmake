@@ -191,7 +191,9 @@ function(statictls_build_set name)
   endforeach()
   if(outputs)
     list(REMOVE_DUPLICATES sources)
-    add_custom_command(OUTPUT ${outputs} ${commands} DEPENDS ${sources}
+    # The probe's header too: CMake scans headers only for its own targets.
+    add_custom_command(OUTPUT ${outputs} ${commands}
+                       DEPENDS ${sources} ${src}/harness/probe/protocol.h
                        COMMENT "build set ${name}" VERBATIM)
     add_custom_target(${name} ALL DEPENDS ${outputs})
     set(targets ${name})
