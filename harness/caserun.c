@@ -174,45 +174,54 @@ static void judge_modelled(struct case_result *r, const char *version)
         set_verdict(r, VERDICT_PASS, "modelled for glibc %s: every step loads", version);
 }
 
-static void judge(const struct case_def *c, struct case_result *r, const struct probe_result *pr)
+/* A real library this machine does not have cannot be measured here. */
+static bool skip_missing_library(const struct case_def *c, struct case_result *r)
 {
-    size_t n = r->plan.n;
-    r->trip = first_failure(&r->plan, r->measured);
-    find_predicted_trip(r);
-    /* A real library this machine does not have cannot be measured here. */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < r->plan.n; i++) {
         const struct case_object *o = step_object(c, i);
         bool expected = c->expect == EXPECT_TRIP && (size_t)c->expect_step == i + 1 &&
                         c->expect_kind == KIND_NOT_FOUND;
         if (o && o->kind == OBJ_LIB && r->measured[i].kind == KIND_NOT_FOUND && !expected) {
             set_verdict(r, VERDICT_SKIP, "library %s (%s) is not on this machine", o->name,
                         o->target);
-            return;
+            return true;
         }
     }
-    for (size_t i = 0; i < n; i++) {
+    return false;
+}
+
+/* Every step measured as modelled, and the probe ended where a step says
+   why; otherwise the verdict is FAIL. */
+static bool fail_unexplained(struct case_result *r, const struct probe_result *pr)
+{
+    for (size_t i = 0; i < r->plan.n; i++) {
         char why[256];
         if (!step_agrees(&r->measured[i], &r->modelled[i], why, sizeof why)) {
             set_verdict(r, VERDICT_FAIL, "step %zu disagrees with the model: %s", i + 1, why);
-            return;
+            return true;
         }
     }
-    if (pr->end != PROBE_EXITED || pr->code != 0) {
-        bool explained = r->trip && (r->measured[r->trip - 1].kind == KIND_CRASHED ||
-                                     r->measured[r->trip - 1].kind == KIND_TIMEOUT);
-        char how[64];
-        if (!explained) {
-            set_verdict(r, VERDICT_FAIL, "the probe ended by %s outside any step",
-                        probe_end_text(pr, how, sizeof how));
-            return;
-        }
-    }
+    if (pr->end == PROBE_EXITED && pr->code == 0)
+        return false;
+    bool explained = r->trip && (r->measured[r->trip - 1].kind == KIND_CRASHED ||
+                                 r->measured[r->trip - 1].kind == KIND_TIMEOUT);
+    char how[64];
+    if (!explained)
+        set_verdict(r, VERDICT_FAIL, "the probe ended by %s outside any step",
+                    probe_end_text(pr, how, sizeof how));
+    return !explained;
+}
+
+/* The case's expectation against what was measured. */
+static void judge_expectation(const struct case_def *c, struct case_result *r)
+{
     const struct step_result *t = r->trip ? &r->measured[r->trip - 1] : NULL;
     /* An expectation written for another architecture's layout: there the
        case still holds every step to the model. */
     enum expect_kind expect = c->expect;
     if (c->arch && strcmp(c->arch, r->budget.machine) != 0)
         expect = EXPECT_MODEL;
+    bool other = expect != c->expect;
     switch (expect) {
     case EXPECT_LOADS:
         if (t)
@@ -240,14 +249,22 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
                                          "predict every step here");
         else if (r->trip)
             set_verdict(r, VERDICT_PASS, "step %zu failed with %s, as the model predicts%s%s%s",
-                        r->trip, load_kind_name(t->kind), expect != c->expect ? " (the expectation is for " : "",
-                        expect != c->expect ? c->arch : "", expect != c->expect ? ")" : "");
+                        r->trip, load_kind_name(t->kind), other ? " (the expectation is for " : "",
+                        other ? c->arch : "", other ? ")" : "");
         else
             set_verdict(r, VERDICT_PASS, "every step loaded, as the model predicts%s%s%s",
-                        expect != c->expect ? " (the expectation is for " : "",
-                        expect != c->expect ? c->arch : "", expect != c->expect ? ")" : "");
+                        other ? " (the expectation is for " : "", other ? c->arch : "",
+                        other ? ")" : "");
         return;
     }
+}
+
+static void judge(const struct case_def *c, struct case_result *r, const struct probe_result *pr)
+{
+    r->trip = first_failure(&r->plan, r->measured);
+    find_predicted_trip(r);
+    if (!skip_missing_library(c, r) && !fail_unexplained(r, pr))
+        judge_expectation(c, r);
 }
 
 static void run_case(const struct case_def *c, const struct libc_build *b, const char *model_as,

@@ -3,17 +3,17 @@
    probe, and bisect with a fresh process per probe.  Prints medians and the
    ratio; no target is asserted here (see README, "Speed"). */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include "commands.h"
 #include "cli.h"
+#include "command.h"
+#include "commands.h"
 #include "limit.h"
 #include "plan.h"
+#include "search.h"
 #include "xsys.h"
 
 struct naive {
@@ -25,25 +25,23 @@ struct naive {
 static void run_compiler(const struct naive *n, const char *src, const char *lib)
 {
     char *argv[] = {(char *)n->cc, "-shared", "-fPIC", "-O2", "-o", (char *)lib, (char *)src, NULL};
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("bench: fork");
-    if (pid == 0) {
-        execvp(n->cc, argv);
-        fprintf(stderr, "statictls: bench: run %s: %s\n", n->cc, strerror(errno));
-        _exit(127);
-    }
-    int status;
-    if (waitpid(pid, &status, 0) < 0)
-        die_errno("bench: wait for %s", n->cc);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    char *errfile = xasprintf("%s/cc.err", n->dir);
+    pid_t pid;
+    int status = run_command(argv, NULL, 0, errfile, &pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        free(command_stderr(errfile, true)); /* echoed: the compiler's own words */
         die("bench: %s could not compile %s", n->cc, src);
+    }
+    remove(errfile);
+    free(errfile);
 }
 
 /* One naive probe: compile a library with an N-byte IE block, dlopen it in
    a fresh probe process. */
-static bool naive_fits(struct naive *n, unsigned long size)
+static bool naive_fits(long long bytes, void *ctx)
 {
+    struct naive *n = ctx;
+    unsigned long size = (unsigned long)bytes;
     char *src = xasprintf("%s/ie%lu.c", n->dir, size);
     char *lib = xasprintf("%s/libie%lu.so", n->dir, size);
     char *code = xasprintf("__thread char block[%lu] __attribute__((tls_model(\"initial-exec\")));\n"
@@ -69,21 +67,10 @@ static bool naive_fits(struct naive *n, unsigned long size)
 /* Doubling until a block fails, then bisection: what a person scripts. */
 static unsigned long naive_limit(struct naive *n)
 {
-    unsigned long lo = 0, hi = 1;
-    while (naive_fits(n, hi)) {
-        lo = hi;
-        if (hi > (1ul << 24))
-            die("bench: a %lu-byte block still loads", hi);
-        hi *= 2;
-    }
-    while (hi - lo > 1) {
-        unsigned long mid = lo + (hi - lo) / 2;
-        if (naive_fits(n, mid))
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    long long lo = 0, hi;
+    if (!search_grow(&lo, &hi, naive_fits, n))
+        die("bench: a %lld-byte block still loads", hi);
+    return (unsigned long)search_last(lo, hi, naive_fits, n);
 }
 
 static int compare_doubles(const void *a, const void *b)

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "record.h"
 #include "runenv.h"
+#include "search.h"
 #include "xsys.h"
 
 struct squeeze_run {
@@ -128,26 +129,146 @@ static bool succeeds(const struct headroom *h, const struct squeeze_run *s)
     return s->squeezed && s->exit_code == h->expect_exit;
 }
 
+/* The model's prediction from the census of what run 1 loaded: the
+   static-TLS blocks in load order, on this machine's budget; -1 without a
+   model.  nblocks: how many such objects there were. */
+static long predict_from_census(const struct squeeze_run *base, size_t *nblocks)
+{
+    /* The command runs on the host's libc: so does the model's budget. */
+    struct libc_build host;
+    char err[1024];
+    libc_build_find(NULL, &host, err, sizeof err);
+    struct run_env env;
+    run_env_empty(&env, &host, PROBE_TIMEOUT_S);
+    struct budget b;
+    if (!budget_read(&env.probe, &b, err, sizeof err))
+        die("headroom: %s", err);
+    struct tls_block *blocks = xcalloc(base->nloaded + 1, sizeof *blocks);
+    *nblocks = 0;
+    for (size_t k = 0; k < base->nloaded; k++) {
+        struct elf_tls t;
+        if (!elf_tls_read(base->loaded[k], &t, err, sizeof err))
+            continue;
+        if (elf_tls_needs_static(&t))
+            blocks[(*nblocks)++] =
+                (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
+        elf_tls_free(&t);
+    }
+    long predicted = b.modelled ? predict(&b, blocks, *nblocks) : -1;
+    free(blocks);
+    budget_free(&b);
+    run_env_free(&env);
+    libc_build_free(&host);
+    return predicted;
+}
+
+/* For the bisection: the command fails with n bytes left, and the run at
+   the largest such n is kept (its message names the object that tripped). */
+struct failing {
+    struct headroom *h;
+    struct squeeze_run *below;
+};
+
+static bool fails_with(long long n, void *ctx)
+{
+    struct failing *f = ctx;
+    struct squeeze_run s;
+    run_squeezed(f->h, (long)n, &s);
+    if (succeeds(f->h, &s)) {
+        squeeze_run_free(&s);
+        return false;
+    }
+    squeeze_run_free(f->below);
+    *f->below = s;
+    return true;
+}
+
+/* The least headroom that succeeds: the prediction verified (it succeeds,
+   one byte less fails), else bisection below the free bytes of run 1. */
+static long measure_needed(struct headroom *h, long predicted, long free_bytes,
+                           struct squeeze_run *below, bool *hit)
+{
+    struct squeeze_run at = {0};
+    *hit = false;
+    if (predicted >= 0) {
+        run_squeezed(h, predicted, &at);
+        if (succeeds(h, &at) && predicted == 0) {
+            *hit = true; /* nothing less to try */
+        } else if (succeeds(h, &at)) {
+            run_squeezed(h, predicted - 1, below);
+            *hit = !succeeds(h, below);
+        }
+    }
+    squeeze_run_free(&at);
+    if (*hit)
+        return predicted;
+    struct failing f = {h, below};
+    return (long)search_last(-1, free_bytes, fails_with, &f) + 1;
+}
+
+static void print_json(const struct headroom *h, long needed, long predicted, long free_bytes,
+                       size_t nblocks, const struct squeeze_run *below, const char *method)
+{
+    struct json j;
+    json_init(&j, stdout, NULL);
+    json_object(&j);
+    json_kv_int(&j, "needed_bytes", needed);
+    json_kv_int(&j, "free_bytes", free_bytes);
+    json_key(&j, "predicted_bytes");
+    if (predicted >= 0)
+        json_int(&j, predicted);
+    else
+        json_null(&j);
+    json_kv_int(&j, "static_tls_objects", (long long)nblocks);
+    json_kv_string(&j, "message_at_one_less", below->message);
+    json_kv_int(&j, "exit_at_one_less", below->exit_code);
+    json_kv_int(&j, "runs", h->runs);
+    json_kv_string(&j, "method", method);
+    json_end(&j);
+    printf("\n");
+}
+
+static void print_text(const struct headroom *h, long needed, long predicted, long free_bytes,
+                       size_t nblocks, const struct squeeze_run *below, const char *method)
+{
+    printf("needed_bytes  %ld (measured: %ld bytes of headroom succeed, %ld fail)\n", needed,
+           needed, needed - 1);
+    printf("free_bytes    %ld (measured inside the command's process)\n", free_bytes);
+    if (predicted >= 0)
+        printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
+               predicted, nblocks);
+    if (needed > 0)
+        printf("at %-11ld exit %d%s%s\n", needed - 1, below->exit_code,
+               below->message ? ": " : "", below->message ? below->message : "");
+    else
+        printf("at 0          it succeeds: it needs no free static TLS\n");
+    printf("runs          %u (%s)\n", h->runs, method);
+}
+
+static void parse_args(int argc, char **argv, struct headroom *h, bool *as_json)
+{
+    static const char usage[] = "usage: headroom [--json] [--expect-exit N] -- CMD ARGS...";
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            *as_json = true;
+        else if (strcmp(argv[i], "--expect-exit") == 0)
+            h->expect_exit =
+                (int)option_number("--expect-exit", i + 1 < argc ? argv[++i] : NULL, 0, 255);
+        else
+            die_input("headroom: unknown argument \"%s\" (%s)", argv[i], usage);
+    }
+    if (i + 1 >= argc)
+        die_input("headroom: %s", usage);
+    h->command = argv + i + 1;
+}
+
 int cmd_headroom(int argc, char **argv)
 {
     bool as_json = false;
     struct headroom h = {.expect_exit = 0};
-    int i = 1;
-    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            as_json = true;
-        else if (strcmp(argv[i], "--expect-exit") == 0)
-            h.expect_exit = (int)option_number("--expect-exit", i + 1 < argc ? argv[++i] : NULL, 0, 255);
-        else
-            die_input("headroom: unknown argument \"%s\" (usage: headroom [--json] "
-                      "[--expect-exit N] -- CMD ARGS...)", argv[i]);
-    }
-    if (i + 1 >= argc)
-        die_input("headroom: usage: headroom [--json] [--expect-exit N] -- CMD ARGS...");
-    h.command = argv + i + 1;
-    h.dir = xasprintf("%s/statictls-headroom.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(h.dir))
-        die_errno("mkdtemp %s", h.dir);
+    parse_args(argc, argv, &h, &as_json);
+    h.dir = make_scratch_dir("statictls-headroom");
     h.report = xasprintf("%s/report", h.dir);
     h.errfile = xasprintf("%s/stderr", h.dir);
 
@@ -166,100 +287,17 @@ int cmd_headroom(int argc, char **argv)
         return EXIT_TRIPPED;
     }
 
-    /* The census of what it loaded, and the model's prediction from it. */
-    /* The command runs on the host's libc: so does the model's budget. */
-    struct libc_build host;
-    char err[1024];
-    libc_build_find(NULL, &host, err, sizeof err);
-    struct run_env env;
-    run_env_empty(&env, &host, PROBE_TIMEOUT_S);
-    struct budget b;
-    if (!budget_read(&env.probe, &b, err, sizeof err))
-        die("headroom: %s", err);
-    struct tls_block *blocks = xcalloc(base.nloaded + 1, sizeof *blocks);
-    size_t nblocks = 0;
-    for (size_t k = 0; k < base.nloaded; k++) {
-        struct elf_tls t;
-        if (!elf_tls_read(base.loaded[k], &t, err, sizeof err))
-            continue;
-        if (elf_tls_needs_static(&t))
-            blocks[nblocks++] = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
-        elf_tls_free(&t);
-    }
-    long predicted = b.modelled ? predict(&b, blocks, nblocks) : -1;
-
-    /* Verify: predicted succeeds, predicted - 1 fails; else bisect. */
-    long needed = -1;
-    struct squeeze_run at = {0}, below = {0};
-    bool hit = false;
-    if (predicted >= 0) {
-        run_squeezed(&h, predicted, &at);
-        if (succeeds(&h, &at) && predicted == 0) {
-            hit = true; /* nothing less to try */
-        } else if (succeeds(&h, &at)) {
-            run_squeezed(&h, predicted - 1, &below);
-            hit = !succeeds(&h, &below);
-        }
-    }
-    if (hit) {
-        needed = predicted;
-    } else {
-        long lo = -1, hi = base.free_bytes; /* lo fails, hi succeeds */
-        while (hi - lo > 1) {
-            long mid = lo + (hi - lo) / 2;
-            struct squeeze_run s;
-            run_squeezed(&h, mid, &s);
-            if (succeeds(&h, &s)) {
-                hi = mid;
-            } else {
-                lo = mid;
-                squeeze_run_free(&below);
-                below = s;
-                continue;
-            }
-            squeeze_run_free(&s);
-        }
-        needed = hi;
-    }
-
+    size_t nblocks;
+    long predicted = predict_from_census(&base, &nblocks);
+    struct squeeze_run below = {0};
+    bool hit;
+    long needed = measure_needed(&h, predicted, base.free_bytes, &below, &hit);
     const char *method = hit ? "prediction verified" : "bisection";
-    if (as_json) {
-        struct json j;
-        json_init(&j, stdout, NULL);
-        json_object(&j);
-        json_kv_int(&j, "needed_bytes", needed);
-        json_kv_int(&j, "free_bytes", base.free_bytes);
-        json_key(&j, "predicted_bytes");
-        if (predicted >= 0)
-            json_int(&j, predicted);
-        else
-            json_null(&j);
-        json_kv_int(&j, "static_tls_objects", (long long)nblocks);
-        json_kv_string(&j, "message_at_one_less", below.message);
-        json_kv_int(&j, "exit_at_one_less", below.exit_code);
-        json_kv_int(&j, "runs", h.runs);
-        json_kv_string(&j, "method", method);
-        json_end(&j);
-        printf("\n");
-    } else {
-        printf("needed_bytes  %ld (measured: %ld bytes of headroom succeed, %ld fail)\n", needed,
-               needed, needed - 1);
-        printf("free_bytes    %ld (measured inside the command's process)\n", base.free_bytes);
-        if (predicted >= 0)
-            printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
-                   predicted, nblocks);
-        if (needed > 0)
-            printf("at %-11ld exit %d%s%s\n", needed - 1, below.exit_code,
-                   below.message ? ": " : "", below.message ? below.message : "");
-        else
-            printf("at 0          it succeeds: it needs no free static TLS\n");
-        printf("runs          %u (%s)\n", h.runs, method);
-    }
-    squeeze_run_free(&base), squeeze_run_free(&at), squeeze_run_free(&below);
-    free(blocks);
-    budget_free(&b);
-    run_env_free(&env);
-    libc_build_free(&host);
+    if (as_json)
+        print_json(&h, needed, predicted, base.free_bytes, nblocks, &below, method);
+    else
+        print_text(&h, needed, predicted, base.free_bytes, nblocks, &below, method);
+    squeeze_run_free(&base), squeeze_run_free(&below);
     remove(h.report), remove(h.errfile), rmdir(h.dir);
     free(h.dir), free(h.report), free(h.errfile);
     return EXIT_PASS;

@@ -112,9 +112,7 @@ int cmd_trace(int argc, char **argv)
         die_input("trace: usage: trace -o FILE -- CMD ARGS...");
     char **command = argv + i + 1;
 
-    char *dir = xasprintf("%s/statictls-trace.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(dir))
-        die_errno("mkdtemp %s", dir);
+    char *dir = make_scratch_dir("statictls-trace");
     char *raw = xasprintf("%s/raw", dir), *errfile = xasprintf("%s/stderr", dir);
     const char *audit = getenv("LD_AUDIT");
     char *extra[] = {

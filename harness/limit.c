@@ -4,22 +4,29 @@
 #include <string.h>
 
 #include "plan.h"
+#include "search.h"
 #include "xsys.h"
+
+struct model_query {
+    const struct model *m;
+    uint64_t align;
+    enum tls_access access;
+};
+
+/* Whether the model places an n-byte block in static TLS, on a copy. */
+static bool model_fits(long long n, void *ctx)
+{
+    const struct model_query *q = ctx;
+    struct model copy = *q->m;
+    struct tls_block b = {(uint64_t)n, q->align, 0};
+    return model_load(&copy, &b, q->access).how == PLACED_STATIC;
+}
 
 /* The model's answer, by bisection over copies of the model state. */
 static uint64_t model_largest(const struct model *m, uint64_t align, enum tls_access access)
 {
-    uint64_t lo = 0, hi = model_max_block(m, align) + 1;
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        struct model copy = *m;
-        struct tls_block b = {mid, align, 0};
-        if (model_load(&copy, &b, access).how == PLACED_STATIC)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    struct model_query q = {m, align, access};
+    return (uint64_t)search_last(0, (long long)model_max_block(m, align) + 1, model_fits, &q);
 }
 
 struct prober {
@@ -33,8 +40,10 @@ struct prober {
 };
 
 /* Whether a block of n bytes fits; false also when the setup failed. */
-static bool fits(struct prober *p, uint64_t n)
+static bool fits(long long size, void *ctx)
 {
+    struct prober *p = ctx;
+    uint64_t n = (uint64_t)size;
     if (n == 0)
         return true; /* a PT_TLS of size 0 is no TLS at all */
     struct plan_step *block = &p->plan.steps[p->plan.n - 1];
@@ -100,9 +109,9 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
         out->predicted = model_largest(&m, q->align, q->model);
 
     /* Verify the prediction with two probes; bisect if it missed. */
-    uint64_t guess = setup_known ? out->predicted : 0, lo, hi;
-    bool ok_guess = fits(&p, guess);
-    bool ok_next = !p.setup_error[0] && ok_guess ? fits(&p, guess + 1) : false;
+    long long guess = setup_known ? (long long)out->predicted : 0, lo = 0, hi = guess;
+    bool ok_guess = fits(guess, &p);
+    bool ok_next = !p.setup_error[0] && ok_guess ? fits(guess + 1, &p) : false;
     if (p.setup_error[0]) {
         snprintf(err, errlen, "%s", p.setup_error);
         plan_free(&p.plan);
@@ -113,32 +122,14 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
     if (ok_guess && !ok_next) { /* proven: guess fits, guess + 1 does not */
         lo = guess;
     } else {
-        if (ok_guess) { /* too low: find a block that does not fit */
-            lo = guess + 1;
-            hi = lo ? lo * 2 : 1;
-            while (fits(&p, hi)) {
-                lo = hi;
-                if (hi > (1u << 30))
-                    die("limit: a %llu-byte block still fits; giving up",
-                        (unsigned long long)hi);
-                hi *= 2;
-            }
-        } else {
-            lo = 0;
-            hi = guess;
-        }
-        while (hi - lo > 1) {
-            uint64_t mid = lo + (hi - lo) / 2;
-            if (fits(&p, mid))
-                lo = mid;
-            else
-                hi = mid;
-        }
-        if (fits(&p, lo + 1)) /* the proof: lo fits (above), lo+1 does not */
-            die("limit: %llu-byte block fits after bisection said it would not",
-                (unsigned long long)lo + 1);
+        lo = ok_guess ? guess + 1 : 0; /* too low: grow to a block that does not fit */
+        if (ok_guess && !search_grow(&lo, &hi, fits, &p))
+            die("limit: a %lld-byte block still fits; giving up", hi);
+        lo = search_last(lo, hi, fits, &p);
+        if (fits(lo + 1, &p)) /* the proof: lo fits (above), lo+1 does not */
+            die("limit: %lld-byte block fits after bisection said it would not", lo + 1);
     }
-    out->max_bytes = lo;
+    out->max_bytes = (uint64_t)lo;
     out->error_at_next = p.last_error;
     out->kind_at_next = p.last_kind;
     out->probes = p.probes;
