@@ -63,11 +63,8 @@ void budget_json(struct json *j, const struct budget *b, const struct limit_resu
     json_object(j);
     json_key(j, "read");
     json_object(j);
-    json_kv_string(j, "libc", b->libc_name);
-    json_kv_string(j, "libc_version", b->libc_version);
-    json_kv_string(j, "arch", b->machine);
-    json_kv_string(j, "glibc_tunables", b->glibc_tunables);
-    json_kv_string(j, "ld_audit", b->ld_audit);
+    json_kv_strings(j, "libc", b->libc_name, "libc_version", b->libc_version, "arch", b->machine,
+                    "glibc_tunables", b->glibc_tunables, "ld_audit", b->ld_audit, NULL);
     if (b->have_static_info) {
         json_kv_int(j, "static_size", (long long)b->static_size);
         json_kv_int(j, "static_align", (long long)b->static_align);

@@ -2,6 +2,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,21 @@
 
 #define MAX_WORDS 16
 
-struct keyword;
+struct parser;
+/* One keyword of the case language: its arguments, whether a case may give
+   it more than once, and what parses it (with, for some, the field of
+   struct case_def it fills, its step op, or its number's range). */
+struct keyword {
+    const char *name;
+    int min_args, max_args;
+    bool once;
+    const char *usage;
+    bool (*parse)(struct parser *p, const struct keyword *k, char **w, int n);
+    size_t field;
+    enum op_kind op;
+    long min, max;
+};
+
 struct parser {
     const char *path;
     int line;
@@ -152,16 +167,17 @@ static bool add_object(struct parser *p, const char *name, struct case_object *o
     return true;
 }
 
-static bool parse_lib(struct parser *p, char **w, int n)
+static bool parse_lib(struct parser *p, const struct keyword *k, char **w, int n)
 {
-    (void)n;
+    (void)k, (void)n;
     struct case_object o = {.line = p->line, .align = 1, .kind = OBJ_LIB,
                             .target = beside_case(p, w[2])};
     return add_object(p, w[1], &o);
 }
 
-static bool parse_fixture(struct parser *p, char **w, int n)
+static bool parse_fixture(struct parser *p, const struct keyword *k, char **w, int n)
 {
+    (void)k;
     struct case_object o = {.line = p->line, .align = 1};
     if (strcmp(w[2], "crash") == 0 || strcmp(w[2], "hang") == 0)
         o.kind = w[2][0] == 'c' ? OBJ_CRASH : OBJ_HANG;
@@ -208,8 +224,9 @@ static bool close_repeat(struct parser *p)
     return true;
 }
 
-static bool parse_expect(struct parser *p, char **w, int n)
+static bool parse_expect(struct parser *p, const struct keyword *k, char **w, int n)
 {
+    (void)k;
     struct case_def *c = p->c;
     if (n == 2 && strcmp(w[1], "loads") == 0) {
         c->expect = EXPECT_LOADS;
@@ -235,8 +252,9 @@ static bool parse_expect(struct parser *p, char **w, int n)
     return fail(p, "expected: expect loads | expect model | expect trip STEP KIND [\"message\"]");
 }
 
-static bool parse_title(struct parser *p, char **w, int n)
+static bool parse_title(struct parser *p, const struct keyword *k, char **w, int n)
 {
+    (void)k;
     struct case_def *c = p->c;
     size_t len = 0;
     for (int i = 1; i < n; i++)
@@ -250,39 +268,18 @@ static bool parse_title(struct parser *p, char **w, int n)
     return true;
 }
 
-static bool parse_arch(struct parser *p, char **w, int n)
+static bool parse_env(struct parser *p, const struct keyword *k, char **w, int n)
 {
-    (void)n;
-    p->c->arch = xstrdup(w[1]);
-    return true;
-}
-
-static bool parse_libc(struct parser *p, char **w, int n)
-{
-    (void)n;
-    p->c->libc = xstrdup(w[1]);
-    return true;
-}
-
-static bool parse_tunables(struct parser *p, char **w, int n)
-{
-    (void)n;
-    p->c->tunables = xstrdup(w[1]);
-    return true;
-}
-
-static bool parse_env(struct parser *p, char **w, int n)
-{
-    (void)n;
+    (void)k, (void)n;
     if (!strchr(w[1], '=') || w[1][0] == '=')
         return fail(p, "env: expected NAME=VALUE");
     *XAPPEND(&p->c->env, &p->c->nenv) = xstrdup(w[1]);
     return true;
 }
 
-static bool parse_preload(struct parser *p, char **w, int n)
+static bool parse_preload(struct parser *p, const struct keyword *k, char **w, int n)
 {
-    (void)n;
+    (void)k, (void)n;
     struct case_def *c = p->c;
     const struct case_object *o = case_object_find(c, w[1]);
     if (!o)
@@ -293,57 +290,21 @@ static bool parse_preload(struct parser *p, char **w, int n)
     return true;
 }
 
-static bool parse_audit(struct parser *p, char **w, int n)
+static bool parse_step(struct parser *p, const struct keyword *k, char **w, int n)
 {
     (void)n;
-    long v;
-    if (!parse_long(p, "audit", w[1], 0, 8, &v))
+    long count = 0;
+    if (k->op == OP_THREADS && !parse_long(p, k->name, w[1], k->min, k->max, &count))
         return false;
-    p->c->naudit = (unsigned)v;
-    return true;
+    return add_step(p, k->op, k->op == OP_THREADS ? NULL : w[1], count);
 }
 
-static bool parse_timeout(struct parser *p, char **w, int n)
-{
-    (void)n;
-    long v;
-    if (!parse_long(p, "timeout", w[1], 1, 3600, &v))
-        return false;
-    p->c->timeout = (double)v;
-    return true;
-}
-
-static bool parse_load(struct parser *p, char **w, int n)
-{
-    (void)n;
-    return add_step(p, OP_LOAD, w[1], 0);
-}
-
-static bool parse_dlmopen(struct parser *p, char **w, int n)
-{
-    (void)n;
-    return add_step(p, OP_MOPEN, w[1], 0);
-}
-
-static bool parse_close(struct parser *p, char **w, int n)
-{
-    (void)n;
-    return add_step(p, OP_CLOSE, w[1], 0);
-}
-
-static bool parse_threads(struct parser *p, char **w, int n)
-{
-    (void)n;
-    long v;
-    return parse_long(p, "threads", w[1], 1, 1024, &v) && add_step(p, OP_THREADS, NULL, v);
-}
-
-static bool parse_repeat(struct parser *p, char **w, int n)
+static bool parse_repeat(struct parser *p, const struct keyword *k, char **w, int n)
 {
     (void)n;
     if (p->in_repeat)
         return fail(p, "repeat inside repeat (from line %d) is not supported", p->repeat_line);
-    if (!parse_long(p, "repeat", w[1], 1, CASE_MAX_STEPS, &p->repeat_count))
+    if (!parse_long(p, k->name, w[1], k->min, k->max, &p->repeat_count))
         return false;
     p->in_repeat = true;
     p->repeat_start = p->c->nsteps;
@@ -351,43 +312,58 @@ static bool parse_repeat(struct parser *p, char **w, int n)
     return true;
 }
 
-static bool parse_end(struct parser *p, char **w, int n)
+static bool parse_end(struct parser *p, const struct keyword *k, char **w, int n)
 {
-    (void)w, (void)n;
+    (void)k, (void)w, (void)n;
     if (!p->in_repeat)
         return fail(p, "end without repeat");
     return close_repeat(p);
 }
 
-/* The case language, one row a keyword (cases/README.md describes it). */
-struct keyword {
-    const char *name;
-    int min_args, max_args;
-    bool once; /* a second line with it is an error */
-    const char *usage;
-    bool (*parse)(struct parser *p, char **w, int n);
-};
+/* Keywords whose value is one string or one number of struct case_def. */
+static bool parse_string(struct parser *p, const struct keyword *k, char **w, int n)
+{
+    (void)n;
+    *(char **)((char *)p->c + k->field) = xstrdup(w[1]);
+    return true;
+}
 
+static bool parse_number(struct parser *p, const struct keyword *k, char **w, int n)
+{
+    (void)n;
+    return parse_long(p, k->name, w[1], k->min, k->max, (long *)((char *)p->c + k->field));
+}
+
+#define FIELD(name) offsetof(struct case_def, name)
+#define KEYWORD(word, least, most, only_once, text, parser)                                 \
+    .name = word, .min_args = least, .max_args = most, .once = only_once, .usage = text,    \
+    .parse = parser
+
+/* The case language, one row a keyword (cases/README.md describes it). */
 static const struct keyword keywords[] = {
-    {"title", 1, MAX_WORDS, true, "title TEXT", parse_title},
-    {"arch", 1, 1, true, "arch MACHINE", parse_arch},
-    {"libc", 1, 1, true, "libc NAME", parse_libc},
-    {"tunables", 1, 1, true, "tunables NAME=VALUE[:NAME=VALUE...]", parse_tunables},
-    {"env", 1, 1, false, "env NAME=VALUE", parse_env},
-    {"preload", 1, 1, false, "preload NAME", parse_preload},
-    {"audit", 1, 1, true, "audit N", parse_audit},
-    {"timeout", 1, 1, true, "timeout SECONDS", parse_timeout},
-    {"fixture", 2, 4, false,
-     "fixture NAME ie|gd|tlsdesc SIZE [align=N] | fixture NAME crash|hang", parse_fixture},
-    {"lib", 2, 2, false, "lib NAME PATH-OR-SONAME", parse_lib},
-    {"load", 1, 1, false, "load|close|dlmopen NAME", parse_load},
-    {"dlmopen", 1, 1, false, "load|close|dlmopen NAME", parse_dlmopen},
-    {"close", 1, 1, false, "load|close|dlmopen NAME", parse_close},
-    {"threads", 1, 1, false, "threads N", parse_threads},
-    {"repeat", 1, 1, false, "repeat COUNT", parse_repeat},
-    {"end", 0, 0, false, "end", parse_end},
-    {"expect", 1, 4, true,
-     "expect loads | expect model | expect trip STEP KIND [\"message\"]", parse_expect},
+    {KEYWORD("title", 1, MAX_WORDS, true, "title TEXT", parse_title)},
+    {KEYWORD("arch", 1, 1, true, "arch MACHINE", parse_string), .field = FIELD(arch)},
+    {KEYWORD("libc", 1, 1, true, "libc NAME", parse_string), .field = FIELD(libc)},
+    {KEYWORD("tunables", 1, 1, true, "tunables NAME=VALUE[:NAME=VALUE...]", parse_string),
+     .field = FIELD(tunables)},
+    {KEYWORD("env", 1, 1, false, "env NAME=VALUE", parse_env)},
+    {KEYWORD("preload", 1, 1, false, "preload NAME", parse_preload)},
+    {KEYWORD("audit", 1, 1, true, "audit N", parse_number), .field = FIELD(naudit), .min = 0,
+     .max = 8},
+    {KEYWORD("timeout", 1, 1, true, "timeout SECONDS", parse_number), .field = FIELD(timeout),
+     .min = 1, .max = 3600},
+    {KEYWORD("fixture", 2, 4, false,
+             "fixture NAME ie|gd|tlsdesc SIZE [align=N] | fixture NAME crash|hang", parse_fixture)},
+    {KEYWORD("lib", 2, 2, false, "lib NAME PATH-OR-SONAME", parse_lib)},
+    {KEYWORD("load", 1, 1, false, "load|close|dlmopen NAME", parse_step), .op = OP_LOAD},
+    {KEYWORD("dlmopen", 1, 1, false, "load|close|dlmopen NAME", parse_step), .op = OP_MOPEN},
+    {KEYWORD("close", 1, 1, false, "load|close|dlmopen NAME", parse_step), .op = OP_CLOSE},
+    {KEYWORD("threads", 1, 1, false, "threads N", parse_step), .op = OP_THREADS, .min = 1,
+     .max = 1024},
+    {KEYWORD("repeat", 1, 1, false, "repeat COUNT", parse_repeat), .min = 1, .max = CASE_MAX_STEPS},
+    {KEYWORD("end", 0, 0, false, "end", parse_end)},
+    {KEYWORD("expect", 1, 4, true,
+             "expect loads | expect model | expect trip STEP KIND [\"message\"]", parse_expect)},
 };
 
 static bool parse_line(struct parser *p, char **w, int n)
@@ -406,7 +382,7 @@ static bool parse_line(struct parser *p, char **w, int n)
     }
     if (n - 1 < k->min_args || n - 1 > k->max_args)
         return fail(p, "expected: %s", k->usage);
-    return k->parse(p, w, n);
+    return k->parse(p, k, w, n);
 }
 
 /* A close closes the object's most recent load that is still open:

@@ -56,8 +56,8 @@ struct case_def {
     size_t nenv;
     size_t *preload; /* into objects */
     size_t npreload;
-    unsigned naudit;
-    double timeout;
+    long naudit;  /* audit modules */
+    long timeout; /* seconds */
     struct case_object *objects;
     size_t nobjects;
     struct case_step *steps; /* with repeat blocks expanded */

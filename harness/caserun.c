@@ -95,7 +95,7 @@ static void set_environment(const struct case_def *c, struct files *f, struct ru
         run_env_set(e, "LD_PRELOAD", list);
     free(list);
     list = xstrdup("");
-    for (unsigned i = 0; i < c->naudit; i++) {
+    for (long i = 0; i < c->naudit; i++) {
         char *copy = kit_copy(&f->kit, "auditor.so", "auditor");
         char *next = xasprintf("%s%s%s", list, i ? ":" : "", copy);
         free(copy);
@@ -276,7 +276,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
     struct files f = {.free_bytes = -1};
     struct run_env env;
     kit_open(&f.kit, b->dir);
-    run_env_empty(&env, b, c->timeout);
+    run_env_empty(&env, b, (double)c->timeout);
     set_environment(c, &f, &env);
 
     char err[1024];
@@ -366,7 +366,7 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
         if (c->npreload)
             fprintf(out, ", %zu preloaded", c->npreload);
         if (c->naudit)
-            fprintf(out, ", %u audit module(s)", c->naudit);
+            fprintf(out, ", %ld audit module(s)", c->naudit);
         if (r->budget.modelled)
             fprintf(out, "; free at start %zu (modelled)", model_free(&r->budget.model));
         fputc('\n', out);

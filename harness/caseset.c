@@ -7,8 +7,8 @@
 
 #include "xsys.h"
 
-void case_set_run_file(struct case_set *s, const struct libc_build *b, const char *path, bool verbose,
-                       bool quiet)
+void case_set_run_file(struct case_set *s, const struct libc_build *b, const char *path,
+                       bool verbose, bool quiet)
 {
     size_t len;
     char *text = read_file(path, &len);

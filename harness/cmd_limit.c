@@ -79,7 +79,8 @@ static void print_text(const struct limit_query *q, const struct limit_result *l
         printf("predicted     %llu (modelled)\n", (unsigned long long)l->predicted);
     printf("method        %s, %u probes, %.1f ms\n", method, l->probes, l->seconds * 1e3);
     printf("block         %s, align %llu, %s %s on %s\n", tls_access_name(q->model),
-           (unsigned long long)q->align, l->budget.libc_name, l->budget.libc_version, l->budget.machine);
+           (unsigned long long)q->align, l->budget.libc_name, l->budget.libc_version,
+           l->budget.machine);
 }
 
 int cmd_limit(int argc, char **argv)

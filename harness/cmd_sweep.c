@@ -184,20 +184,17 @@ static void print_sweep(const struct libc_sweep *g)
 static void sweep_json(struct json *j, const struct libc_sweep *g)
 {
     json_object(j);
-    json_kv_string(j, "platform", g->platform);
-    json_kv_string(j, "libc_build", g->describe);
-    json_kv_string(j, "libc", g->label);
-    json_kv_string(j, "tunables_known", g->tunables_known);
-    json_kv_string(j, "tunables_source", g->tunables_source);
+    json_kv_strings(j, "platform", g->platform, "libc_build", g->describe, "libc", g->label,
+                    "tunables_known", g->tunables_known, "tunables_source", g->tunables_source,
+                    NULL);
     json_key(j, "cells");
     json_array(j);
     for (size_t i = 0; i < NCONFIGS; i++) {
         const struct config *c = &configs[i];
         const struct cell *cell = &g->cells[i];
         json_object(j);
-        json_kv_string(j, "group", c->group);
-        json_kv_string(j, "value", c->value);
-        json_kv_string(j, "glibc_tunables", c->tunables);
+        json_kv_strings(j, "group", c->group, "value", c->value, "glibc_tunables", c->tunables,
+                        NULL);
         json_kv_int(j, "ld_audit_modules", c->naudit);
         json_kv_int(j, "threads", c->threads);
         json_kv_int(j, "align", (long long)c->align);

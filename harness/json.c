@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "xsys.h"
@@ -126,4 +127,13 @@ void json_kv_bool(struct json *j, const char *key, bool v)
 {
     json_key(j, key);
     json_bool(j, v);
+}
+
+void json_kv_strings(struct json *j, ...)
+{
+    va_list ap;
+    va_start(ap, j);
+    for (const char *key; (key = va_arg(ap, const char *));)
+        json_kv_string(j, key, va_arg(ap, const char *));
+    va_end(ap);
 }

@@ -33,5 +33,7 @@ void json_null(struct json *j);
 void json_kv_string(struct json *j, const char *key, const char *s);
 void json_kv_int(struct json *j, const char *key, long long v);
 void json_kv_bool(struct json *j, const char *key, bool v);
+/* Several string members: key, value, key, value, ..., NULL. */
+void json_kv_strings(struct json *j, ...);
 
 #endif
