@@ -137,7 +137,7 @@ static void build_plan(const struct case_def *c, struct files *f, struct plan *p
         }
         char *name = s->instance ? xasprintf("%s#%d", o->name, s->instance) : xstrdup(o->name);
         struct plan_step *ps = plan_add(p, s->op, name, object_path(f, o, s->instance), 0);
-        ps->is_fixture = o->kind != OBJ_LIB;
+        ps->touches = o->kind == OBJ_FIXTURE;
         free(name);
     }
 }
@@ -300,7 +300,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
         goto out;
     }
     build_plan(c, &f, &r->plan);
-    plan_resolve(&r->plan, &r->budget, env.vars, b->lib_dirs);
+    plan_resolve(&r->plan, env.vars, b->lib_dirs);
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);

@@ -46,6 +46,7 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
         out->surplus = SURPLUS_LEGACY;
     out->optional_cap = out->surplus != SURPLUS_LEGACY;
     out->count_rule = v <= 221;
+    out->lazy_tlsdesc = out->layout == LAYOUT_BELOW_TP && v < 234;
     return true;
 }
 

@@ -30,6 +30,8 @@ struct glibc_rules {
     enum surplus_rule surplus;
     bool optional_cap; /* TLSDESC's use of static TLS is capped (BZ #25051) */
     bool count_rule;   /* <= 2.21: no static TLS module id > 14 once threaded */
+    bool lazy_tlsdesc; /* x86 < 2.34: lazy binding resolves TLS descriptors at
+                          first use, and takes static TLS then (BZ #27137) */
     size_t tcb_align;  /* the static alignment before any module raises it */
 };
 
