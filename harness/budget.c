@@ -247,8 +247,12 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
     probe_run(env, PROTO_MODE_BUDGET, NULL, 0, &pr);
     if (!probe_find(&pr, PROTO_END) || !probe_find(&pr, PROTO_LIBC)) {
         char how[64];
-        snprintf(err, errlen, "the budget probe did not report (%s)%s%.400s",
-                 probe_end_text(&pr, how, sizeof how), pr.output[0] ? ": " : "", pr.output);
+        /* ld.so's fatal line says why, after any warnings it printed first. */
+        const char *fatal = strstr(pr.output, "error while loading shared libraries");
+        const char *line = fatal ? fatal : pr.output;
+        snprintf(err, errlen, "the budget probe did not report (%s)%s%.*s",
+                 probe_end_text(&pr, how, sizeof how), line[0] ? ": " : "",
+                 (int)(fatal ? strcspn(line, "\n") : 400), line);
         probe_result_free(&pr);
         return false;
     }
@@ -266,6 +270,26 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
     tunables_parse(b->glibc_tunables, b->ld_audit, &b->tunables);
     build_model(b);
     return true;
+}
+
+void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n)
+{
+    size_t nmain = 0;
+    while (nmain < b->nmodules && strcmp(b->modules[nmain].path, PROTO_MAIN_NAME) == 0)
+        nmain++;
+    b->modules = xrealloc(b->modules, (b->nmodules + n + 1) * sizeof *b->modules);
+    memmove(b->modules + nmain + n, b->modules + nmain,
+            (b->nmodules - nmain) * sizeof *b->modules);
+    for (size_t i = 0; i < n; i++)
+        b->modules[nmain + i] = mods[i];
+    b->nmodules += n;
+    /* Module ids go in link-map order: the preloads take theirs first. */
+    for (size_t i = 0; i < b->nmodules; i++)
+        b->modules[i].modid = (long)i + 1;
+    b->modelled = false;
+    b->why_not_modelled[0] = '\0';
+    b->startup_failure = KIND_LOADED;
+    build_model(b);
 }
 
 void budget_free(struct budget *b)

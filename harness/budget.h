@@ -66,6 +66,11 @@ void budget_model_as(struct budget *b, const char *version);
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen);
 void budget_free(struct budget *b);
 
+/* Adds modules preloaded (LD_PRELOAD) after the main program, in order,
+   and models the startup again: for a process that could not start with
+   them, read without them.  The budget takes the paths over. */
+void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n);
+
 /* "glibc-2.36-x86_64" */
 char *budget_platform(const struct budget *b);
 
