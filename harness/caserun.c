@@ -526,6 +526,8 @@ void case_result_json(struct json *j, const struct case_result *r)
             json_kv_string(j, "outcome", load_kind_name(p->kind));
             if (p->has_tpoff)
                 json_kv_int(j, "tp_offset", p->tpoff);
+            if (p->modid > 0 && p->kind == KIND_LOADED)
+                json_kv_int(j, "modid", p->modid);
             json_kv_int(j, "free_after", (long long)p->free_after);
             json_end(j);
         } else {

@@ -232,6 +232,10 @@ bool step_agrees(const struct step_result *r, const struct step_prediction *pr, 
             return false;
         }
     }
+    if (r->kind == KIND_LOADED && r->modid && pr->modid > 0 && r->modid != pr->modid) {
+        snprintf(why, len, "module id %ld, modelled %ld", r->modid, pr->modid);
+        return false;
+    }
     return true;
 }
 
@@ -247,18 +251,18 @@ const char *plan_op_name(enum op_kind op)
 void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
                 const struct step_prediction *pr)
 {
-    fprintf(out, "  %4s  %-8s %-28s %-22s %9s %8s | %-22s %9s %9s\n", "step", "op", "object",
-            "measured", "TP off", "modid", "modelled", "TP off", "free");
+    fprintf(out, "  %4s  %-8s %-28s %-22s %9s %6s | %-22s %9s %6s %7s\n", "step", "op",
+            "object", "measured", "TP off", "modid", "modelled", "TP off", "modid", "free");
     for (size_t i = 0; i < p->n; i++) {
         const struct plan_step *s = &p->steps[i];
-        char num[16], tp[32] = "-", mod[32] = "-", ptp[32] = "-", pfree[32] = "-";
+        char num[16], tp[32] = "-", mod[32] = "-", ptp[32] = "-", pmod[32] = "-", pfree[32] = "-";
         snprintf(num, sizeof num, s->number ? "%d" : "-", s->number);
         if (r && r[i].in_static) /* a dynamic block's address says nothing */
             snprintf(tp, sizeof tp, "%+ld", r[i].tpoff);
         if (r && r[i].modid)
             snprintf(mod, sizeof mod, "%ld", r[i].modid);
-        else if (!r && pr[i].known && pr[i].modid > 0) /* modelled only: its ids */
-            snprintf(mod, sizeof mod, "(%ld)", pr[i].modid);
+        if (pr[i].known && pr[i].modid > 0 && pr[i].kind == KIND_LOADED)
+            snprintf(pmod, sizeof pmod, "%ld", pr[i].modid);
         if (pr[i].known && pr[i].has_tpoff)
             snprintf(ptp, sizeof ptp, "%+ld", pr[i].tpoff);
         if (pr[i].known)
@@ -280,8 +284,8 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
         const char *modelled = !pr[i].known                                ? "(unknown)"
                                : !is_load && pr[i].kind == KIND_LOADED     ? "done"
                                                                            : load_kind_name(pr[i].kind);
-        fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %8s | %-22s %9s %9s\n", num,
-                plan_op_name(s->op), what, measured, tp, mod, modelled, ptp, pfree);
+        fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %6s | %-22s %9s %6s %7s\n", num,
+                plan_op_name(s->op), what, measured, tp, mod, modelled, ptp, pmod, pfree);
         if (r && r[i].error && r[i].kind != KIND_LOADED)
             fprintf(out, "        error: %s\n", r[i].error);
         else if (!r && pr[i].known && is_load &&
