@@ -419,6 +419,32 @@ void case_model_as(const struct case_def *c, const struct libc_build *b, const c
     run_case(c, b, version, r);
 }
 
+void case_signature(const struct case_result *r, char *buf, size_t len)
+{
+    if (r->startup_failed || (r->have_budget && r->budget.startup_failure != KIND_LOADED)) {
+        snprintf(buf, len, "startup");
+        return;
+    }
+    for (size_t i = 0; r->measured && i < r->plan.n; i++) {
+        const struct step_result *m = &r->measured[i];
+        const struct step_prediction *p = &r->modelled[i];
+        char why[256];
+        if (step_agrees(m, p, why, sizeof why))
+            continue;
+        const char *op = plan_op_name(r->plan.steps[i].op);
+        if (m->kind != p->kind)
+            snprintf(buf, len, "%s-%s-vs-%s", op, load_kind_name(m->kind), load_kind_name(p->kind));
+        else if (strncmp(why, "module id", 9) == 0)
+            snprintf(buf, len, "%s-modid", op);
+        else
+            snprintf(buf, len, "%s-tp-offset", op);
+        return;
+    }
+    snprintf(buf, len, !r->have_budget          ? "no-budget"
+                       : !r->prediction_complete ? "unpredicted"
+                                                 : "probe-end");
+}
+
 void case_result_free(struct case_result *r)
 {
     if (r->measured)
