@@ -32,6 +32,11 @@ struct glibc_rules {
     bool count_rule;   /* <= 2.21: no static TLS module id > 14 once threaded */
     bool lazy_tlsdesc; /* x86 < 2.34: lazy binding resolves TLS descriptors at
                           first use, and takes static TLS then (BZ #27137) */
+    bool strict_tunables;   /* 2.39+: a value is a whole number or ignored, an
+                               ill-formatted GLIBC_TUNABLES is ignored whole */
+    bool last_tunable_wins; /* 2.40+: a tunable named twice is set once (BZ 31686) */
+    bool audit_namespaces;  /* 2.32+: nns + audit modules must fit in DL_NNS,
+                               else ld.so stops at startup */
     size_t tcb_align;  /* the static alignment before any module raises it */
 };
 
@@ -47,8 +52,10 @@ struct tunables {
     size_t naudit;   /* audit modules named by LD_AUDIT */
 };
 
-/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way ld.so does. */
-void tunables_parse(const char *glibc_tunables, const char *ld_audit, struct tunables *out);
+/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way this release's
+   ld.so does. */
+void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
+                    const char *ld_audit, struct tunables *out);
 
 /* The surplus glibc reserves; the formula with its numbers goes to why. */
 size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char *why,
