@@ -228,7 +228,7 @@ static void build_model(struct budget *b)
                 b->tunables.naudit ? b->predicted_used : b->used, align);
     for (size_t i = 0; i < b->nmodules; i++)
         if (b->modules[i].modid > 0 && b->modules[i].modid <= MODEL_MAX_MODID)
-            b->model.modid_used[b->modules[i].modid] = true;
+            model_mark_modid(&b->model, b->modules[i].modid);
     if (b->tunables.naudit)
         relocate_startup(b, nmain);
     b->modelled = true;
