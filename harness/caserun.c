@@ -220,8 +220,12 @@ static bool fail_unexplained(struct case_result *r, const struct probe_result *p
     }
     if (pr->end == PROBE_EXITED && pr->code == 0)
         return false;
-    bool explained = r->trip && (r->measured[r->trip - 1].kind == KIND_CRASHED ||
-                                 r->measured[r->trip - 1].kind == KIND_TIMEOUT);
+    /* The probe died in the last step that began, which says how. */
+    size_t last = r->plan.n;
+    while (last > 0 && !r->measured[last - 1].ran)
+        last--;
+    bool explained = last && (r->measured[last - 1].kind == KIND_CRASHED ||
+                              r->measured[last - 1].kind == KIND_TIMEOUT);
     char how[64];
     if (!explained)
         set_verdict(r, VERDICT_FAIL, "the probe ended by %s outside any step",

@@ -72,7 +72,7 @@ static void unload_unheld(struct dl_process *p, int ns, size_t first)
         struct dl_loaded *e = &p->loaded[i];
         if (e->gone || e->ns != ns)
             continue;
-        if (i < first || e->startup || held[i]) {
+        if (i < first || e->startup || e->kept || held[i]) {
             left = true;
             continue;
         }
@@ -169,6 +169,8 @@ struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq)
         free(members);
         return (struct dl_outcome){.kind = kind, .handle = -1};
     }
+    for (size_t i = 0; i < n; i++) /* NODELETE takes effect once the dlopen succeeded */
+        p->loaded[members[i]].kept |= mods[i]->kept;
     *XAPPEND(&p->handles, &p->nhandles) =
         (struct dl_handle){.ns = ns, .root_id = rq->root_id, .opens = 1, .members = members,
                            .nmembers = n};

@@ -72,6 +72,8 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_tls *
             s = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
         if (dyn.d_tag == DT_FLAGS && (dyn.d_un.d_val & DF_STATIC_TLS))
             out->flag_static_tls = true;
+        else if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_NODELETE))
+            out->nodelete = true;
         else if (dyn.d_tag == DT_NEEDED && s)
             *XAPPEND(&out->needed, &out->nneeded) = xstrdup(s);
         else if (dyn.d_tag == DT_SONAME && s && !out->soname)

@@ -13,6 +13,7 @@ struct elf_tls {
     bool has_tls;    /* a PT_TLS segment */
     uint64_t tls_memsz, tls_filesz, tls_align, tls_vaddr;
     bool flag_static_tls; /* DT_FLAGS has DF_STATIC_TLS */
+    bool nodelete;        /* DT_FLAGS_1 has DF_1_NODELETE: dlclose never unloads it */
     /* Dynamic TLS relocations by access model. */
     unsigned ie_relocs;   /* TPOFF: needs static TLS */
     unsigned desc_relocs; /* TLSDESC: static TLS if the optional budget allows */
