@@ -50,6 +50,16 @@ function(statictls_debian_sysroots prefix deb_arch triplet ldso)
     set(dir ${STATICTLS_CACHE}/glibc-${version}-${deb_arch})
     if(NOT EXISTS ${dir}/complete)
       statictls_forget_build(${name})
+      if(STATICTLS_FETCH_GLIBC)
+        # Asked for and not fetched (no network, no archive key): a skip
+        # that says why and how to fetch it.
+        set(reason "scripts/fetch-glibc.sh failed")
+        if(EXISTS ${dir}/failed)
+          file(STRINGS ${dir}/failed reason LIMIT_COUNT 1)
+        endif()
+        file(WRITE ${CMAKE_BINARY_DIR}/${name}/unfetched
+             "its sysroot could not be fetched (${reason}); run `scripts/fetch-glibc.sh --arch ${deb_arch} ${version}`, then re-run cmake and build\n")
+      endif()
       continue()
     endif()
     # Debian links against usr/lib/TRIPLET (crt files, libc.so) and runs

@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,8 @@ char *xasprintf(const char *fmt, ...)
     return s;
 }
 
-const char *self_dir(void)
+/* The directory of this executable, resolved through symlinks. */
+static const char *exe_dir(void)
 {
     static char dir[PATH_MAX];
     if (!dir[0]) {
@@ -103,6 +105,49 @@ const char *self_dir(void)
         if (slash)
             *slash = '\0';
     }
+    return dir;
+}
+
+/* dir if it holds name, else exe_dir()/from_bin if that does, else NULL. */
+static char *find_beside(const char *name, const char *from_bin)
+{
+    char *path = xasprintf("%s/%s", exe_dir(), name);
+    bool here = access(path, F_OK) == 0;
+    free(path);
+    if (here)
+        return xstrdup(exe_dir());
+    char *dir = xasprintf("%s/%s", exe_dir(), from_bin);
+    path = xasprintf("%s/%s", dir, name);
+    bool there = access(path, F_OK) == 0;
+    free(path);
+    if (there)
+        return dir;
+    free(dir);
+    return NULL;
+}
+
+/* The build tree keeps the parts beside the program; an install keeps them
+   at STATICTLS_PARTS_FROM_BIN from bin/ (cmake/StatictlsInstallDirs.cmake).
+   Both are found from the program's own place, so a copied install works. */
+const char *self_dir(void)
+{
+    static char *dir;
+    if (!dir)
+        dir = find_beside("statictls-probe", STATICTLS_PARTS_FROM_BIN);
+    if (!dir)
+        die("the probe is neither beside %s/statictls nor in %s/%s: an incomplete build or "
+            "install", exe_dir(), exe_dir(), STATICTLS_PARTS_FROM_BIN);
+    return dir;
+}
+
+const char *data_dir(void)
+{
+    static char *dir;
+    if (!dir)
+        dir = find_beside("cases", STATICTLS_DATA_FROM_BIN);
+    if (!dir)
+        die("the cases are neither beside %s/statictls nor in %s/%s: an incomplete build or "
+            "install", exe_dir(), exe_dir(), STATICTLS_DATA_FROM_BIN);
     return dir;
 }
 
