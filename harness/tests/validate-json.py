@@ -18,8 +18,12 @@ with open(schema_path, encoding="utf-8") as f:
 if kind not in schema["$defs"]:
     print(f"{schema_path}: no $defs/{kind}")
     sys.exit(2)
-validator = jsonschema.Draft202012Validator(
-    {"$ref": f"#/$defs/{kind}", "$defs": schema["$defs"]})
+# The newest draft this jsonschema knows (Ubuntu 22.04 and EL9 ship 3.2,
+# without 2020-12); the schema's keywords mean the same in draft 7.
+validator_class = next(getattr(jsonschema, name) for name in
+                       ("Draft202012Validator", "Draft7Validator", "Draft4Validator")
+                       if hasattr(jsonschema, name))
+validator = validator_class({"$ref": f"#/$defs/{kind}", "$defs": schema["$defs"]})
 status = 0
 for path in files:
     with open(path, "rb") as f:
