@@ -108,22 +108,21 @@ static const char *exe_dir(void)
     return dir;
 }
 
-/* dir if it holds name, else exe_dir()/from_bin if that does, else NULL. */
+/* The directory holding name: the program's own (the build tree) or
+   from_bin from it (an install); dies when neither does. */
 static char *find_beside(const char *name, const char *from_bin)
 {
-    char *path = xasprintf("%s/%s", exe_dir(), name);
-    bool here = access(path, F_OK) == 0;
-    free(path);
-    if (here)
-        return xstrdup(exe_dir());
-    char *dir = xasprintf("%s/%s", exe_dir(), from_bin);
-    path = xasprintf("%s/%s", dir, name);
-    bool there = access(path, F_OK) == 0;
-    free(path);
-    if (there)
-        return dir;
-    free(dir);
-    return NULL;
+    char *dirs[] = {xstrdup(exe_dir()), xasprintf("%s/%s", exe_dir(), from_bin)};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = xasprintf("%s/%s", dirs[i], name);
+        bool here = access(path, F_OK) == 0;
+        free(path);
+        if (here) {
+            free(dirs[1 - i]);
+            return dirs[i];
+        }
+    }
+    die("%s is neither in %s nor in %s: an incomplete build or install", name, dirs[0], dirs[1]);
 }
 
 /* The build tree keeps the parts beside the program; an install keeps them
@@ -134,9 +133,6 @@ const char *self_dir(void)
     static char *dir;
     if (!dir)
         dir = find_beside("statictls-probe", STATICTLS_PARTS_FROM_BIN);
-    if (!dir)
-        die("the probe is neither beside %s/statictls nor in %s/%s: an incomplete build or "
-            "install", exe_dir(), exe_dir(), STATICTLS_PARTS_FROM_BIN);
     return dir;
 }
 
@@ -145,9 +141,6 @@ const char *data_dir(void)
     static char *dir;
     if (!dir)
         dir = find_beside("cases", STATICTLS_DATA_FROM_BIN);
-    if (!dir)
-        die("the cases are neither beside %s/statictls nor in %s/%s: an incomplete build or "
-            "install", exe_dir(), exe_dir(), STATICTLS_DATA_FROM_BIN);
     return dir;
 }
 
