@@ -94,10 +94,10 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
         plan_add(&p.plan, OP_LOAD, q->after[i], q->after[i], 0);
     for (size_t i = 0; q->setup && i < q->setup->n; i++) {
         const struct plan_step *s = &q->setup->steps[i];
-        plan_add(&p.plan, s->op, s->name, s->target, s->count)->is_fixture = s->is_fixture;
+        plan_add(&p.plan, s->op, s->name, s->target, s->count)->touches = s->touches;
     }
-    plan_add(&p.plan, OP_LOAD, "block", "", 0);
-    plan_resolve(&p.plan, &out->budget, q->env->vars, q->env->build->lib_dirs);
+    plan_add(&p.plan, OP_LOAD, "block", "", 0)->touches = true;
+    plan_resolve(&p.plan, q->env->vars, q->env->build->lib_dirs);
 
     /* Predict: run the setup steps through the model, then ask it. */
     struct plan setup = {p.plan.steps, p.plan.n - 1};

@@ -66,6 +66,14 @@ static const struct command commands[] = {
      "  --fix F           preload=NAME, first=NAME, tunable=T=V or rebuild=NAME:tlsdesc\n"
      "  --emit CASE       write the case, with the outcome seen as its expectation\n"
      "  --table NAME      one row per fix, for NAME\n", true},
+    {"fuzz", cmd_fuzz, "[--glibc V | --musl | --all] [--seed S] [--count N | --time SECONDS] "
+                       "[--out DIR] [--json]",
+     "random cases, each held to the model; a disagreement is shrunk to a minimal case",
+     "  --all             every libc build here\n"
+     "  --seed S          the first case's seed\n"
+     "  --count N         how many cases; --time SECONDS: for how long\n"
+     "  --out DIR         where shrunk disagreements are written as case files\n"
+     "  --json            one JSON document\n", true},
 };
 
 static const struct command *find_command(const char *name)
