@@ -13,7 +13,7 @@
 
 const char *verdict_name(enum verdict v)
 {
-    static const char *const names[] = {"PASS", "FAIL", "SKIP"};
+    static const char *const names[] = {"PASS", "FAIL", "SKIP", "ERROR"};
     return names[v];
 }
 
@@ -65,8 +65,6 @@ static const char *object_path(struct files *f, const struct case_object *o, int
         path = kit_copy(&f->kit, o->kind == OBJ_CRASH ? "ctor-crash.so" : "ctor-hang.so", label);
     } else {
         long long size = o->size.value + (o->size.relative_to_free ? f->free_bytes : 0);
-        if (size < 0)
-            size = 0;
         path = kit_make(&f->kit, o->access, (uint64_t)size, o->align, label);
     }
     free(label);
@@ -114,6 +112,24 @@ static const struct case_object *step_object(const struct case_def *c, size_t i)
 {
     size_t k = c->steps[i].object;
     return k == CASE_NONE ? NULL : &c->objects[k];
+}
+
+/* Sizes relative to free, now that it is known: a TLS block of 1 byte to
+   1 GiB (a 0-byte initial-exec block makes glibc divide by zero). */
+static bool sizes_possible(const struct case_def *c, long long free_bytes, struct case_result *r)
+{
+    for (size_t i = 0; i < c->nobjects; i++) {
+        const struct case_object *o = &c->objects[i];
+        long long size = o->size.value + free_bytes;
+        if (o->kind != OBJ_FIXTURE || !o->size.relative_to_free ||
+            (size >= 1 && size <= CASE_MAX_SIZE))
+            continue;
+        set_verdict(r, VERDICT_ERROR, "%s:%d: fixture %s: free%+lld is %lld bytes here (free is "
+                    "%lld, modelled); a block has 1 to %lld bytes", c->path, o->line, o->name,
+                    o->size.value, size, free_bytes, (long long)CASE_MAX_SIZE);
+        return false;
+    }
+    return true;
 }
 
 static bool uses_free(const struct case_def *c)
@@ -301,6 +317,26 @@ static void judge_headroom(const struct case_def *c, struct case_result *r, stru
     limit_result_free(&l);
 }
 
+/* The case's preloads, as the model needs them, into a budget read without. */
+static void add_preloads(const struct case_def *c, struct files *f, struct budget *b)
+{
+    struct budget_module *mods = xcalloc(c->npreload, sizeof *mods);
+    for (size_t i = 0; i < c->npreload; i++) {
+        const struct case_object *o = &c->objects[c->preload[i]];
+        const char *path = object_path(f, o, 0);
+        struct elf_tls t;
+        char why[512];
+        if (elf_tls_read(path, &t, why, sizeof why)) {
+            mods[i].block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
+            mods[i].access = elf_tls_access(&t);
+            elf_tls_free(&t);
+        }
+        mods[i].path = xstrdup(path);
+    }
+    budget_add_preloads(b, mods, c->npreload);
+    free(mods);
+}
+
 /* A budget probe that ld.so refused to start with a static TLS error:
    the measured outcome of the case.  The model then gets the budget of the
    same environment without the preloads, and the preloads as it would
@@ -310,12 +346,15 @@ static bool read_refused_startup(const struct case_def *c, struct files *f,
                                  const char *err)
 {
     enum load_kind kind = classify_dlerror(err);
-    if (!c->npreload || (kind != KIND_STATIC_TLS_EXHAUSTED && kind != KIND_STATIC_TLS_COUNT))
+    bool tls = kind == KIND_STATIC_TLS_EXHAUSTED || kind == KIND_STATIC_TLS_COUNT;
+    bool audit = kind == KIND_AUDIT_LIMIT; /* too many audit modules for the namespaces */
+    if (!(tls && c->npreload) && !audit)
         return false;
     struct run_env bare;
     run_env_empty(&bare, env->build, env->probe.timeout_s);
     for (size_t i = 0; env->vars[i]; i++)
-        if (strncmp(env->vars[i], "LD_PRELOAD=", 11) != 0) {
+        if (strncmp(env->vars[i], "LD_PRELOAD=", 11) != 0 &&
+            (!audit || strncmp(env->vars[i], "LD_AUDIT=", 9) != 0)) {
             char *name = xstrdup(env->vars[i]);
             char *eq = strchr(name, '=');
             *eq = '\0';
@@ -327,24 +366,17 @@ static bool read_refused_startup(const struct case_def *c, struct files *f,
     run_env_free(&bare);
     if (!r->have_budget)
         return false;
-    struct budget_module *mods = xcalloc(c->npreload, sizeof *mods);
-    for (size_t i = 0; i < c->npreload; i++) {
-        const struct case_object *o = &c->objects[c->preload[i]];
-        const char *path = object_path(f, o, 0);
-        struct elf_tls t;
-        if (elf_tls_read(path, &t, why, sizeof why)) {
-            mods[i].block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
-            mods[i].access = elf_tls_access(&t);
-            elf_tls_free(&t);
-        }
-        mods[i].path = xstrdup(path);
-    }
-    budget_add_preloads(&r->budget, mods, c->npreload);
-    free(mods);
+    if (audit) /* ld.so stopped before any preload mattered */
+        budget_set_audit(&r->budget, env_lookup(env->vars, "LD_AUDIT"));
+    else
+        add_preloads(c, f, &r->budget);
     r->startup_failed = true;
     r->startup_kind = kind;
     const char *libs = strstr(err, "error while loading shared libraries: ");
-    r->startup_error = xstrdup(libs ? libs + strlen("error while loading shared libraries: ") : err);
+    const char *said = strstr(err, "): "); /* after "the budget probe did not report (...)" */
+    r->startup_error = xstrdup(libs   ? libs + strlen("error while loading shared libraries: ")
+                               : said ? said + 3
+                                      : err);
     r->startup_error[strcspn(r->startup_error, "\n")] = '\0';
     strip_dir_prefix(r->startup_error, f->kit.dir);
     return true;
@@ -413,6 +445,8 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
                     load_kind_name(r->budget.startup_failure));
         goto out;
     }
+    if (!sizes_possible(c, f.free_bytes, r))
+        goto out;
     build_plan(c, &f, &r->plan);
     plan_resolve(&r->plan, env.vars, b->lib_dirs);
     mark_unpredictable(c, &r->plan);

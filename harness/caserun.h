@@ -11,7 +11,9 @@
 #include "libcbuild.h"
 #include "plan.h"
 
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };
+/* ERROR: the case asks for something impossible here (a size relative to
+   free that comes out below 1 byte or above 1 GiB): the user's input. */
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP, VERDICT_ERROR };
 
 struct case_result {
     const struct case_def *def;

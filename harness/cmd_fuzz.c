@@ -36,7 +36,7 @@ struct finding {
 struct run {
     const struct libc_build *build;
     const char *const *real_libs;
-    unsigned long cases, agreed, skipped;
+    unsigned long cases, agreed, skipped, rejected;
     double seconds;
     struct finding *findings;
     size_t nfindings;
@@ -198,6 +198,7 @@ static void fuzz_build(const struct options *o, const struct libc_build *b, stru
         r->cases++;
         r->agreed += res.verdict == VERDICT_PASS;
         r->skipped += res.verdict == VERDICT_SKIP;
+        r->rejected += res.verdict == VERDICT_ERROR;
         if (res.verdict == VERDICT_FAIL) {
             char sig[256];
             case_signature(&res, sig, sizeof sig);
@@ -222,9 +223,9 @@ static unsigned long disagreeing(const struct run *r)
 static void print_run(const struct run *r)
 {
     printf("%s: %lu cases in %.1f s (%.0f cases/s), %lu agree with the model, %lu disagree, "
-           "%lu skipped\n",
+           "%lu skipped, %lu rejected as impossible here\n",
            r->build->name, r->cases, r->seconds, r->seconds > 0 ? r->cases / r->seconds : 0.0,
-           r->agreed, disagreeing(r), r->skipped);
+           r->agreed, disagreeing(r), r->skipped, r->rejected);
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct finding *f = &r->findings[i];
         printf("  %4u x %s%s%s\n", f->count, f->signature, f->file ? ": " : "",
@@ -245,6 +246,7 @@ static void run_json(struct json *j, const struct run *r)
     json_kv_int(j, "cases", (long long)r->cases);
     json_kv_int(j, "agree", (long long)r->agreed);
     json_kv_int(j, "skipped", (long long)r->skipped);
+    json_kv_int(j, "rejected", (long long)r->rejected);
     json_kv_int(j, "milliseconds", (long long)(r->seconds * 1e3));
     json_key(j, "disagreements");
     json_array(j);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "xsys.h"
 
@@ -42,6 +43,7 @@ struct gen {
     bool relative[MAX_OBJECTS]; /* size relative to free: no preload */
     int open[MAX_OBJECTS];      /* loads not yet closed */
     int steps, dlmopens;
+    bool huge_area; /* optional_static_tls >= 4 GiB: sizes relative to free would be too */
 };
 
 /* Sizes around the interesting edges: tiny, a libgomp, near the free bytes. */
@@ -51,7 +53,7 @@ static void fixture(struct gen *g, int i)
     static const unsigned aligns[] = {1, 1, 1, 2, 4, 8, 8, 16, 16, 32, 64, 128};
     static const unsigned scales[] = {16, 160, 600, 1800, 6000};
     fprintf(g->out, "fixture o%d %s ", i, PICK(g->r, access));
-    if (chance(g->r, 25)) {
+    if (!g->huge_area && chance(g->r, 25)) {
         g->relative[i] = true;
         if (chance(g->r, 70))
             fprintf(g->out, "free-%u", (unsigned)(1 + rng_below(g->r, 300)));
@@ -80,8 +82,11 @@ static void header(struct gen *g, const char *const *real_libs)
         "glibc.rtld.nns=9:glibc.rtld.nns=0", "glibc.rtld.nns=0x3",
         "glibc.rtld.optional_static_tls=4294967360", "glibc.malloc.check=0:glibc.rtld.nns=3"};
     fprintf(g->out, "title fuzz\nlibc glibc\n");
-    if (chance(g->r, 15))
-        fprintf(g->out, "tunables %s\n", PICK(g->r, tunables));
+    if (chance(g->r, 15)) {
+        const char *t = PICK(g->r, tunables);
+        g->huge_area = strstr(t, "4294967360") != NULL;
+        fprintf(g->out, "tunables %s\n", t);
+    }
     if (chance(g->r, 12))
         fprintf(g->out, "audit %d\n", chance(g->r, 75) ? 1 : 2);
     if (chance(g->r, 5))
@@ -135,7 +140,7 @@ static void steps(struct gen *g)
             step_close(g, i);
         else if (roll < 37 && g->dlmopens < 17)
             step_load(g, i, true);
-        else if (roll < 45 && threads < 6) {
+        else if (roll < 45 && threads < 6 && !g->huge_area) { /* 4 GiB per thread */
             int t = 1 + (int)rng_below(g->r, 3);
             fprintf(g->out, "threads %d\n", t);
             threads += t;
