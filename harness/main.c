@@ -23,6 +23,9 @@ static const char usage[] =
     "                                        their static TLS fits each libc build\n"
     "  headroom [--json] [--expect-exit N] -- CMD ARGS...\n"
     "                                        the least free static TLS CMD needs\n"
+    "  doctor [--json] [--squeeze H] [--expect-exit N] -- CMD ARGS...\n"
+    "                                        why CMD fails on static TLS, and fixes\n"
+    "                                        verified on CMD itself\n"
     "  trace -o FILE -- CMD ARGS...          each object CMD loads: TLS shape, threads\n"
     "  replay [--model glibc-2.17] [--squeeze H] [--fix F]... [--emit CASE] [--table NAME] TRACE\n"
     "                                        a trace as a synthetic reproducer\n"
@@ -44,7 +47,8 @@ int main(int argc, char **argv)
                     {"run", cmd_run},       {"report", cmd_report},
                     {"sweep", cmd_sweep},   {"bench", cmd_bench},
                     {"census", cmd_census}, {"trace", cmd_trace},
-                    {"replay", cmd_replay}, {"headroom", cmd_headroom}};
+                    {"replay", cmd_replay}, {"headroom", cmd_headroom},
+                    {"doctor", cmd_doctor}};
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
