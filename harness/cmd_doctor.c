@@ -76,8 +76,11 @@ static int report_failure(struct doctor *d, const struct squeeze_run *first, boo
     struct diagnosis dx;
     diagnose(&d->budget, &d->trace, start_free, first->message, &dx);
 
-    d->replay = (struct replay){&d->host, &d->trace, "the command's trace", start_free,
-                                replay_fresh_free(&d->host, NULL), NULL, 0};
+    /* The replay starts with the free bytes the command had; a probe that
+       has no more than that needs no filler (a 0-byte block is none). */
+    long fresh = replay_fresh_free(&d->host, NULL);
+    d->replay = (struct replay){&d->host, &d->trace, "the command's trace",
+                                start_free < fresh ? start_free : -1, fresh, NULL, 0};
     struct case_def def;
     struct case_result res;
     replay_case(&d->replay, NULL, &def, &res);

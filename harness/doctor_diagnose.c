@@ -56,6 +56,8 @@ void diagnose(const struct budget *host, const struct trace *t, long start_free,
         struct held_object h = {.path = e->path, .size = e->tls_size, .align = e->tls_align,
                                 .access = e->access, .startup = !e->dlopen};
         if (!e->dlopen) {
+            if (e->modid > 0 && e->modid <= MODEL_MAX_MODID)
+                m.modid_used[e->modid] = true; /* the command's own startup modules */
             *XAPPEND(&out->objects, &out->nobjects) = h;
             continue;
         }
