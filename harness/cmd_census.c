@@ -65,6 +65,15 @@ static bool is_startup_module(const struct budget *b, const struct census_object
     return false;
 }
 
+/* The C library or its loader, which any process starts with. */
+static bool is_libc(const struct census_object *o)
+{
+    const char *slash = strrchr(o->path, '/');
+    const char *name = o->tls.soname ? o->tls.soname : slash ? slash + 1 : o->path;
+    return strncmp(name, "libc.so", 7) == 0 || strncmp(name, "libc.musl", 9) == 0 ||
+           strncmp(name, "ld-linux", 8) == 0 || strncmp(name, "ld-musl", 7) == 0;
+}
+
 static void place_demand(const struct census_object *const *statics, size_t nstatic,
                          const struct budget *b, struct verdict *v)
 {
@@ -145,7 +154,8 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
     if (p->musl) {
         v->platform = xasprintf("%s: musl", p->name);
         v->musl = v->known = true;
-        v->refused = nstatic;
+        for (size_t i = 0; i < nstatic; i++) /* the libc itself is no dlopen */
+            v->refused += !is_libc(statics[i]);
         return;
     }
     const char *machine = census_machine(statics, nstatic, builds);

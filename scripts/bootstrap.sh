@@ -11,8 +11,9 @@ build=${1:-build}
 
 need=""
 # The cross compilers and qemu-user: the aarch64 and i386 tests
-# (cmake/foreign-builds.cmake); musl-tools: the musl tests (cmake/musl-build.cmake).
-for pkg in gcc cmake make pkg-config libcmocka-dev libelf-dev libgomp1 binutils \
+# (cmake/foreign-builds.cmake); musl-tools: the musl tests (cmake/musl-build.cmake);
+# libarchive-dev: census reads wheels (zip archives) with it.
+for pkg in gcc cmake make pkg-config libcmocka-dev libelf-dev libarchive-dev libgomp1 binutils \
            qemu-user gcc-aarch64-linux-gnu gcc-i686-linux-gnu musl-tools; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need="$need $pkg"
 done
