@@ -7,10 +7,7 @@
 # replay.  The census of the same packages says demand 152.
 statictls=$1
 python=/usr/bin/python3
-if ! "$python" -c 'import torch, cv2' >/dev/null 2>&1; then
-    echo "python3-torch and python3-opencv are not installed (apt-get install python3-torch python3-opencv)"
-    exit 77
-fi
+sh "$(dirname "$0")/torch-cv2-here.sh" || exit $?
 set -eu
 fail() { echo "FAIL: $1"; exit 1; }
 out=$("$statictls" doctor --squeeze 151 -- "$python" -c 'import torch, cv2') || fail "doctor exits $?"

@@ -26,17 +26,31 @@ static void budget_for(const char *version, struct budget *b)
     b->model.modid_used[1] = true;
 }
 
+/* The trace of 14 dynamic-TLS modules, threads, then libgomp (id 16). */
+static int read_trace(void **state)
+{
+    static struct trace t;
+    char err[512];
+    if (!trace_read(TEST_DATA "/threads-after-14.trace", &t, err, sizeof err))
+        return -1;
+    *state = &t;
+    return 0;
+}
+
+static int free_trace(void **state)
+{
+    trace_free(*state);
+    return 0;
+}
+
 /* glibc <= 2.21's count rule: an IE module with id 16 once threads run. */
 static void count_rule_at_id_16(void **state)
 {
-    (void)state;
-    struct trace t;
-    char err[512];
-    assert_true(trace_read(TEST_DATA "/threads-after-14.trace", &t, err, sizeof err));
+    const struct trace *t = *state;
     struct budget b;
     budget_for("2.17", &b);
     struct diagnosis dx;
-    diagnose(&b, &t, 1000, "dlopen: cannot load any more object with static TLS", &dx);
+    diagnose(&b, t, 1000, "dlopen: cannot load any more object with static TLS", &dx);
     assert_null(dx.tripped); /* the message names no object */
     assert_int_not_equal(dx.trip, 0);
     const struct held_object *o = &dx.objects[dx.trip - 1];
@@ -46,23 +60,19 @@ static void count_rule_at_id_16(void **state)
     diagnosis_free(&dx);
     /* 2.36 has no count rule: everything fits in 1000 bytes. */
     budget_for("2.36", &b);
-    diagnose(&b, &t, 1000, NULL, &dx);
+    diagnose(&b, t, 1000, NULL, &dx);
     assert_int_equal(dx.trip, 0);
     diagnosis_free(&dx);
-    trace_free(&t);
 }
 
 /* The size rule, the object named by glibc, the padding counted. */
 static void size_rule_names_object(void **state)
 {
-    (void)state;
-    struct trace t;
-    char err[512];
-    assert_true(trace_read(TEST_DATA "/threads-after-14.trace", &t, err, sizeof err));
+    const struct trace *t = *state;
     struct budget b;
     budget_for("2.36", &b);
     struct diagnosis dx;
-    diagnose(&b, &t, 100,
+    diagnose(&b, t, 100,
              "ImportError: /opt/a/libgomp.so.1: cannot allocate memory in static TLS block", &dx);
     assert_string_equal(dx.tripped, "/opt/a/libgomp.so.1");
     assert_int_not_equal(dx.trip, 0);
@@ -71,11 +81,10 @@ static void size_rule_names_object(void **state)
     assert_true(dx.objects[0].startup); /* libc, in the initial block */
     diagnosis_free(&dx);
     /* With 150 free, the 136-byte block aligned 16 takes 150: 14 of padding. */
-    diagnose(&b, &t, 150, NULL, &dx);
+    diagnose(&b, t, 150, NULL, &dx);
     assert_int_equal(dx.trip, 0);
     assert_int_equal(dx.objects[dx.nobjects - 1].use, 150);
     diagnosis_free(&dx);
-    trace_free(&t);
 }
 
 static void shell_line_quotes(void **state)
@@ -90,8 +99,8 @@ static void shell_line_quotes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(count_rule_at_id_16),
-        cmocka_unit_test(size_rule_names_object),
+        cmocka_unit_test_setup_teardown(count_rule_at_id_16, read_trace, free_trace),
+        cmocka_unit_test_setup_teardown(size_rule_names_object, read_trace, free_trace),
         cmocka_unit_test(shell_line_quotes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
