@@ -238,7 +238,8 @@ static bool parse_expect(struct parser *p, const struct keyword *k, char **w, in
     }
     if (n >= 4 && n <= 5 && strcmp(w[1], "trip") == 0) {
         long step;
-        if (!parse_long(p, "trip step", w[2], 1, CASE_MAX_STEPS, &step))
+        /* Step 0 is the startup: ld.so may refuse to start the process. */
+        if (!parse_long(p, "trip step", w[2], 0, CASE_MAX_STEPS, &step))
             return false;
         int kind = load_kind_from_name(w[3]);
         if (kind < 0 || kind == KIND_LOADED)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elfinfo.h"
 #include "fixture.h"
 #include "runenv.h"
 #include "xsys.h"
@@ -137,7 +138,7 @@ static void build_plan(const struct case_def *c, struct files *f, struct plan *p
         }
         char *name = s->instance ? xasprintf("%s#%d", o->name, s->instance) : xstrdup(o->name);
         struct plan_step *ps = plan_add(p, s->op, name, object_path(f, o, s->instance), 0);
-        ps->is_fixture = o->kind != OBJ_LIB;
+        ps->touches = o->kind == OBJ_FIXTURE;
         free(name);
     }
 }
@@ -232,10 +233,10 @@ static void judge_expectation(const struct case_def *c, struct case_result *r)
         return;
     case EXPECT_TRIP:
         if (r->trip != (size_t)c->expect_step || t->kind != c->expect_kind)
-            set_verdict(r, VERDICT_FAIL, "expected step %d to fail with %s; %s%zu%s%s",
+            set_verdict(r, VERDICT_FAIL, "expected step %d to fail with %s; %s%s",
                         c->expect_step, load_kind_name(c->expect_kind),
-                        r->trip ? "step " : "every step loaded", r->trip,
-                        t ? " failed: " : "", t ? (t->error ? t->error : load_kind_name(t->kind)) : "");
+                        t ? "step failed: " : "every step loaded",
+                        t ? (t->error ? t->error : load_kind_name(t->kind)) : "");
         else if (c->expect_message && (!t->error || !strstr(t->error, c->expect_message)))
             set_verdict(r, VERDICT_FAIL, "step %zu failed, but the message lacks \"%s\": %s",
                         r->trip, c->expect_message, t->error ? t->error : "");
@@ -267,6 +268,75 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
         judge_expectation(c, r);
 }
 
+/* A budget probe that ld.so refused to start with a static TLS error:
+   the measured outcome of the case.  The model then gets the budget of the
+   same environment without the preloads, and the preloads as it would
+   place them.  False when the probe failed for any other reason. */
+static bool read_refused_startup(const struct case_def *c, struct files *f,
+                                 const struct run_env *env, struct case_result *r,
+                                 const char *err)
+{
+    enum load_kind kind = classify_dlerror(err);
+    if (!c->npreload || (kind != KIND_STATIC_TLS_EXHAUSTED && kind != KIND_STATIC_TLS_COUNT))
+        return false;
+    struct run_env bare;
+    run_env_empty(&bare, env->build, env->probe.timeout_s);
+    for (size_t i = 0; env->vars[i]; i++)
+        if (strncmp(env->vars[i], "LD_PRELOAD=", 11) != 0) {
+            char *name = xstrdup(env->vars[i]);
+            char *eq = strchr(name, '=');
+            *eq = '\0';
+            run_env_set(&bare, name, eq + 1);
+            free(name);
+        }
+    char why[1024];
+    r->have_budget = budget_read(&bare.probe, &r->budget, why, sizeof why);
+    run_env_free(&bare);
+    if (!r->have_budget)
+        return false;
+    struct budget_module *mods = xcalloc(c->npreload, sizeof *mods);
+    for (size_t i = 0; i < c->npreload; i++) {
+        const struct case_object *o = &c->objects[c->preload[i]];
+        const char *path = object_path(f, o, 0);
+        struct elf_tls t;
+        if (elf_tls_read(path, &t, why, sizeof why)) {
+            mods[i].block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
+            mods[i].access = elf_tls_access(&t);
+            elf_tls_free(&t);
+        }
+        mods[i].path = xstrdup(path);
+    }
+    budget_add_preloads(&r->budget, mods, c->npreload);
+    free(mods);
+    r->startup_failed = true;
+    r->startup_kind = kind;
+    const char *libs = strstr(err, "error while loading shared libraries: ");
+    r->startup_error = xstrdup(libs ? libs + strlen("error while loading shared libraries: ") : err);
+    r->startup_error[strcspn(r->startup_error, "\n")] = '\0';
+    strip_dir_prefix(r->startup_error, f->kit.dir);
+    return true;
+}
+
+/* A process that did not start, against the model and the expectation. */
+static void judge_startup(const struct case_def *c, struct case_result *r)
+{
+    enum load_kind modelled = r->budget.startup_failure;
+    r->prediction_complete = r->budget.modelled;
+    if (!r->budget.modelled || modelled != r->startup_kind) {
+        set_verdict(r, VERDICT_FAIL, "ld.so refused to start the process (%s), but the model %s",
+                    r->startup_error, r->budget.modelled ? "says it starts"
+                                                         : "cannot say (no model)");
+        return;
+    }
+    if (c->expect == EXPECT_MODEL || (c->expect == EXPECT_TRIP && c->expect_step == 0 &&
+                                      c->expect_kind == r->startup_kind))
+        set_verdict(r, VERDICT_PASS, "ld.so refused to start the process with %s, as %s",
+                    load_kind_name(r->startup_kind),
+                    c->expect == EXPECT_MODEL ? "the model predicts" : "expected");
+    else
+        set_verdict(r, VERDICT_FAIL, "ld.so refused to start the process: %s", r->startup_error);
+}
+
 static void run_case(const struct case_def *c, const struct libc_build *b, const char *model_as,
                      struct case_result *r)
 {
@@ -281,6 +351,10 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
 
     char err[1024];
     r->have_budget = budget_read(&env.probe, &r->budget, err, sizeof err);
+    if (!r->have_budget && read_refused_startup(c, &f, &env, r, err)) {
+        judge_startup(c, r);
+        goto out;
+    }
     if (!r->have_budget) {
         set_verdict(r, VERDICT_FAIL, "%s", err);
         goto out;
@@ -299,8 +373,14 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
                     r->budget.why_not_modelled);
         goto out;
     }
+    if (r->budget.startup_failure != KIND_LOADED && !model_as) {
+        set_verdict(r, VERDICT_FAIL, "the process started, but the model says ld.so refuses "
+                    "%s at startup (%s)", r->budget.startup_failure_at,
+                    load_kind_name(r->budget.startup_failure));
+        goto out;
+    }
     build_plan(c, &f, &r->plan);
-    plan_resolve(&r->plan, &r->budget, env.vars, b->lib_dirs);
+    plan_resolve(&r->plan, env.vars, b->lib_dirs);
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);
@@ -349,6 +429,7 @@ void case_result_free(struct case_result *r)
     if (r->have_budget)
         budget_free(&r->budget);
     free(r->probe_output);
+    free(r->startup_error);
     memset(r, 0, sizeof *r);
 }
 
@@ -371,6 +452,10 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
             fprintf(out, "; free at start %zu (modelled)", model_free(&r->budget.model));
         fputc('\n', out);
     }
+    if (r->startup_failed)
+        fprintf(out, "  startup  measured: ld.so refused: %s | modelled: %s\n", r->startup_error,
+                r->budget.startup_failure != KIND_LOADED ? load_kind_name(r->budget.startup_failure)
+                                                         : "starts");
     if (r->plan.n && r->modelled)
         plan_print(out, &r->plan, r->measured, r->modelled);
     if (r->verdict == VERDICT_FAIL && r->have_budget && r->budget.modelled) {
@@ -406,6 +491,11 @@ void case_result_json(struct json *j, const struct case_result *r)
     else
         json_null(j);
     json_kv_int(j, "trip_step_measured", (long long)r->trip);
+    if (r->startup_failed) { /* step 0: ld.so refused to start the process */
+        json_kv_string(j, "startup_failure_measured", load_kind_name(r->startup_kind));
+        json_kv_string(j, "startup_error", r->startup_error);
+        json_kv_string(j, "startup_failure_modelled", load_kind_name(r->budget.startup_failure));
+    }
     json_key(j, "trip_step_modelled");
     if (r->prediction_complete)
         json_int(j, (long long)r->predicted_trip);
@@ -436,6 +526,8 @@ void case_result_json(struct json *j, const struct case_result *r)
             json_kv_string(j, "outcome", load_kind_name(p->kind));
             if (p->has_tpoff)
                 json_kv_int(j, "tp_offset", p->tpoff);
+            if (p->modid > 0 && p->kind == KIND_LOADED)
+                json_kv_int(j, "modid", p->modid);
             json_kv_int(j, "free_after", (long long)p->free_after);
             json_end(j);
         } else {

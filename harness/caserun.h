@@ -18,6 +18,12 @@ struct case_result {
     enum verdict verdict;
     char reason[1024];
     bool have_budget;
+    /* ld.so refused to start the process (measured), e.g. a preload under an
+       auditor; the budget is then of the same process without its preloads,
+       and budget.startup_failure is what the model says of the startup. */
+    bool startup_failed;
+    enum load_kind startup_kind;
+    char *startup_error;
     struct budget budget;
     struct plan plan;
     struct step_result *measured;
