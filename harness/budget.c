@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "probe/protocol.h"
+#include "dlmodel.h"
 #include "elfinfo.h"
 #include "xsys.h"
 
@@ -191,6 +192,12 @@ static void build_model(struct budget *b)
         return;
     }
     b->used = read_used(b, rules.layout);
+    tunables_parse(&rules, b->glibc_tunables, b->ld_audit, &b->tunables);
+    size_t nns = b->tunables.nns < DL_NAMESPACES ? b->tunables.nns : DL_NAMESPACES;
+    if (rules.audit_namespaces && DL_NAMESPACES - nns < b->tunables.naudit) {
+        b->startup_failure = KIND_AUDIT_LIMIT; /* _dl_tls_static_surplus_init */
+        b->startup_failure_at = b->ld_audit;
+    }
 
     size_t surplus = model_surplus(&rules, &b->tunables, b->surplus_formula,
                                    sizeof b->surplus_formula);
@@ -221,7 +228,7 @@ static void build_model(struct budget *b)
                 b->tunables.naudit ? b->predicted_used : b->used, align);
     for (size_t i = 0; i < b->nmodules; i++)
         if (b->modules[i].modid > 0 && b->modules[i].modid <= MODEL_MAX_MODID)
-            b->model.modid_used[b->modules[i].modid] = true;
+            model_mark_modid(&b->model, b->modules[i].modid);
     if (b->tunables.naudit)
         relocate_startup(b, nmain);
     b->modelled = true;
@@ -267,7 +274,6 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
     b->ld_audit = dup_or_empty(env_lookup(env->vars, "LD_AUDIT"));
     const char *bind_now = env_lookup(env->vars, "LD_BIND_NOW");
     b->bind_now = bind_now && *bind_now;
-    tunables_parse(b->glibc_tunables, b->ld_audit, &b->tunables);
     build_model(b);
     return true;
 }
@@ -286,6 +292,16 @@ void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n)
     /* Module ids go in link-map order: the preloads take theirs first. */
     for (size_t i = 0; i < b->nmodules; i++)
         b->modules[i].modid = (long)i + 1;
+    b->modelled = false;
+    b->why_not_modelled[0] = '\0';
+    b->startup_failure = KIND_LOADED;
+    build_model(b);
+}
+
+void budget_set_audit(struct budget *b, const char *ld_audit)
+{
+    free(b->ld_audit);
+    b->ld_audit = xstrdup(ld_audit ? ld_audit : "");
     b->modelled = false;
     b->why_not_modelled[0] = '\0';
     b->startup_failure = KIND_LOADED;

@@ -70,6 +70,9 @@ void budget_free(struct budget *b);
    and models the startup again: for a process that could not start with
    them, read without them.  The budget takes the paths over. */
 void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n);
+/* Models the startup again with LD_AUDIT = ld_audit: for a process ld.so
+   refused to start with its audit modules, read without them. */
+void budget_set_audit(struct budget *b, const char *ld_audit);
 
 /* "glibc-2.36-x86_64" */
 char *budget_platform(const struct budget *b);

@@ -109,12 +109,13 @@ static bool parse_size(struct parser *p, const char *s, struct size_expr *out)
         }
         if (*s != '+' && *s != '-')
             return fail(p, "size: expected free, free+N or free-N");
-        if (!parse_long(p, "size", s + 1, 0, 1L << 30, &v))
+        if (!parse_long(p, "size", s + 1, 0, CASE_MAX_SIZE, &v))
             return false;
         out->value = *s == '-' ? -v : v;
         return true;
     }
-    if (!parse_long(p, "size", s, 0, 1L << 30, &v))
+    /* Not 0: glibc divides by a 0-byte initial-exec block's alignment. */
+    if (!parse_long(p, "size", s, 1, CASE_MAX_SIZE, &v))
         return false;
     out->value = v;
     return true;

@@ -69,6 +69,7 @@ struct case_def {
 };
 
 #define CASE_MAX_STEPS PROTO_MAX_STEPS
+#define CASE_MAX_SIZE (1LL << 30) /* bytes of one fixture's TLS block */
 
 /* Parses text (the contents of path).  False with "path:line: what is
    wrong" in err for anything malformed. */

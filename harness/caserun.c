@@ -12,7 +12,7 @@
 
 const char *verdict_name(enum verdict v)
 {
-    static const char *const names[] = {"PASS", "FAIL", "SKIP"};
+    static const char *const names[] = {"PASS", "FAIL", "SKIP", "ERROR"};
     return names[v];
 }
 
@@ -64,8 +64,6 @@ static const char *object_path(struct files *f, const struct case_object *o, int
         path = kit_copy(&f->kit, o->kind == OBJ_CRASH ? "ctor-crash.so" : "ctor-hang.so", label);
     } else {
         long long size = o->size.value + (o->size.relative_to_free ? f->free_bytes : 0);
-        if (size < 0)
-            size = 0;
         path = kit_make(&f->kit, o->access, (uint64_t)size, o->align, label);
     }
     free(label);
@@ -113,6 +111,24 @@ static const struct case_object *step_object(const struct case_def *c, size_t i)
 {
     size_t k = c->steps[i].object;
     return k == CASE_NONE ? NULL : &c->objects[k];
+}
+
+/* Sizes relative to free, now that it is known: a TLS block of 1 byte to
+   1 GiB (a 0-byte initial-exec block makes glibc divide by zero). */
+static bool sizes_possible(const struct case_def *c, long long free_bytes, struct case_result *r)
+{
+    for (size_t i = 0; i < c->nobjects; i++) {
+        const struct case_object *o = &c->objects[i];
+        long long size = o->size.value + free_bytes;
+        if (o->kind != OBJ_FIXTURE || !o->size.relative_to_free ||
+            (size >= 1 && size <= CASE_MAX_SIZE))
+            continue;
+        set_verdict(r, VERDICT_ERROR, "%s:%d: fixture %s: free%+lld is %lld bytes here (free is "
+                    "%lld, modelled); a block has 1 to %lld bytes", c->path, o->line, o->name,
+                    o->size.value, size, free_bytes, (long long)CASE_MAX_SIZE);
+        return false;
+    }
+    return true;
 }
 
 static bool uses_free(const struct case_def *c)
@@ -268,6 +284,26 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
         judge_expectation(c, r);
 }
 
+/* The case's preloads, as the model needs them, into a budget read without. */
+static void add_preloads(const struct case_def *c, struct files *f, struct budget *b)
+{
+    struct budget_module *mods = xcalloc(c->npreload, sizeof *mods);
+    for (size_t i = 0; i < c->npreload; i++) {
+        const struct case_object *o = &c->objects[c->preload[i]];
+        const char *path = object_path(f, o, 0);
+        struct elf_tls t;
+        char why[512];
+        if (elf_tls_read(path, &t, why, sizeof why)) {
+            mods[i].block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
+            mods[i].access = elf_tls_access(&t);
+            elf_tls_free(&t);
+        }
+        mods[i].path = xstrdup(path);
+    }
+    budget_add_preloads(b, mods, c->npreload);
+    free(mods);
+}
+
 /* A budget probe that ld.so refused to start with a static TLS error:
    the measured outcome of the case.  The model then gets the budget of the
    same environment without the preloads, and the preloads as it would
@@ -277,12 +313,15 @@ static bool read_refused_startup(const struct case_def *c, struct files *f,
                                  const char *err)
 {
     enum load_kind kind = classify_dlerror(err);
-    if (!c->npreload || (kind != KIND_STATIC_TLS_EXHAUSTED && kind != KIND_STATIC_TLS_COUNT))
+    bool tls = kind == KIND_STATIC_TLS_EXHAUSTED || kind == KIND_STATIC_TLS_COUNT;
+    bool audit = kind == KIND_AUDIT_LIMIT; /* too many audit modules for the namespaces */
+    if (!(tls && c->npreload) && !audit)
         return false;
     struct run_env bare;
     run_env_empty(&bare, env->build, env->probe.timeout_s);
     for (size_t i = 0; env->vars[i]; i++)
-        if (strncmp(env->vars[i], "LD_PRELOAD=", 11) != 0) {
+        if (strncmp(env->vars[i], "LD_PRELOAD=", 11) != 0 &&
+            (!audit || strncmp(env->vars[i], "LD_AUDIT=", 9) != 0)) {
             char *name = xstrdup(env->vars[i]);
             char *eq = strchr(name, '=');
             *eq = '\0';
@@ -294,24 +333,17 @@ static bool read_refused_startup(const struct case_def *c, struct files *f,
     run_env_free(&bare);
     if (!r->have_budget)
         return false;
-    struct budget_module *mods = xcalloc(c->npreload, sizeof *mods);
-    for (size_t i = 0; i < c->npreload; i++) {
-        const struct case_object *o = &c->objects[c->preload[i]];
-        const char *path = object_path(f, o, 0);
-        struct elf_tls t;
-        if (elf_tls_read(path, &t, why, sizeof why)) {
-            mods[i].block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
-            mods[i].access = elf_tls_access(&t);
-            elf_tls_free(&t);
-        }
-        mods[i].path = xstrdup(path);
-    }
-    budget_add_preloads(&r->budget, mods, c->npreload);
-    free(mods);
+    if (audit) /* ld.so stopped before any preload mattered */
+        budget_set_audit(&r->budget, env_lookup(env->vars, "LD_AUDIT"));
+    else
+        add_preloads(c, f, &r->budget);
     r->startup_failed = true;
     r->startup_kind = kind;
     const char *libs = strstr(err, "error while loading shared libraries: ");
-    r->startup_error = xstrdup(libs ? libs + strlen("error while loading shared libraries: ") : err);
+    const char *said = strstr(err, "): "); /* after "the budget probe did not report (...)" */
+    r->startup_error = xstrdup(libs   ? libs + strlen("error while loading shared libraries: ")
+                               : said ? said + 3
+                                      : err);
     r->startup_error[strcspn(r->startup_error, "\n")] = '\0';
     strip_dir_prefix(r->startup_error, f->kit.dir);
     return true;
@@ -379,6 +411,8 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
                     load_kind_name(r->budget.startup_failure));
         goto out;
     }
+    if (!sizes_possible(c, f.free_bytes, r))
+        goto out;
     build_plan(c, &f, &r->plan);
     plan_resolve(&r->plan, env.vars, b->lib_dirs);
     mark_unpredictable(c, &r->plan);
@@ -417,6 +451,32 @@ void case_model_as(const struct case_def *c, const struct libc_build *b, const c
                    struct case_result *r)
 {
     run_case(c, b, version, r);
+}
+
+void case_signature(const struct case_result *r, char *buf, size_t len)
+{
+    if (r->startup_failed || (r->have_budget && r->budget.startup_failure != KIND_LOADED)) {
+        snprintf(buf, len, "startup");
+        return;
+    }
+    for (size_t i = 0; r->measured && i < r->plan.n; i++) {
+        const struct step_result *m = &r->measured[i];
+        const struct step_prediction *p = &r->modelled[i];
+        char why[256];
+        if (step_agrees(m, p, why, sizeof why))
+            continue;
+        const char *op = plan_op_name(r->plan.steps[i].op);
+        if (m->kind != p->kind)
+            snprintf(buf, len, "%s-%s-vs-%s", op, load_kind_name(m->kind), load_kind_name(p->kind));
+        else if (strncmp(why, "module id", 9) == 0)
+            snprintf(buf, len, "%s-modid", op);
+        else
+            snprintf(buf, len, "%s-tp-offset", op);
+        return;
+    }
+    snprintf(buf, len, !r->have_budget          ? "no-budget"
+                       : !r->prediction_complete ? "unpredicted"
+                                                 : "probe-end");
 }
 
 void case_result_free(struct case_result *r)

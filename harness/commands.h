@@ -14,5 +14,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_headroom(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv);
 
 #endif

@@ -50,6 +50,7 @@ struct dl_process {
     struct dl_handle *handles;
     size_t nhandles;
     bool ns_busy[DL_NAMESPACES];
+    size_t naudit;
 };
 
 /* A process after startup: the allocator's state m, naudit namespaces

@@ -58,7 +58,8 @@ static bool replay_loads(struct doctor *d, const struct fix *fixes, size_t n, bo
     replay_case(&r, NULL, &def, &res);
     d->replays++;
     bool loads = modelled ? res.prediction_complete && !res.predicted_trip
-                          : res.verdict != VERDICT_SKIP && res.measured && !res.trip;
+                          : (res.verdict == VERDICT_PASS || res.verdict == VERDICT_FAIL) && res.measured &&
+                                !res.trip;
     case_result_free(&res);
     case_free(&def);
     return loads;

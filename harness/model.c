@@ -46,31 +46,101 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
         out->surplus = SURPLUS_LEGACY;
     out->optional_cap = out->surplus != SURPLUS_LEGACY;
     out->count_rule = v <= 221;
+    out->strict_tunables = v >= 239;
+    out->last_tunable_wins = v >= 240;
+    out->audit_namespaces = out->surplus != SURPLUS_LEGACY; /* Debian's 2.31 too */
+    out->gap_on_close = v >= 234;
+    out->dlmopen_audit_crash = v <= 231;
     out->lazy_tlsdesc = out->layout == LAYOUT_BELOW_TP && v < 234;
     return true;
 }
 
-/* ld.so reads numbers with strtoul(base 0) and ignores values out of range. */
-static void parse_tunable(const char *s, const char *name, size_t min, size_t max, size_t *out)
+/* _dl_strtoul: optional sign, 0x hex, 0 octal; stops at the first byte that
+   is no digit, so end says how far it read. */
+static unsigned long long dl_strtoul(const char *s, const char **end)
 {
-    size_t nlen = strlen(name);
-    for (const char *p = s; p && *p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
-        if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-            char *end;
-            unsigned long long v = strtoull(p + nlen + 1, &end, 0);
-            if ((*end == '\0' || *end == ':') && v >= min && v <= max)
-                *out = (size_t)v;
-        }
+    while (*s == ' ' || *s == '\t')
+        s++;
+    bool negative = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, s += 2;
+    else if (s[0] == '0')
+        base = 8;
+    unsigned long long v = 0;
+    for (;; s++) {
+        unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
+                     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
+                     : *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10)
+                                              : 99;
+        if (d >= base)
+            break;
+        v = v * base + d;
     }
+    *end = s;
+    return negative ? -v : v;
 }
 
-void tunables_parse(const char *glibc_tunables, const char *ld_audit, struct tunables *out)
+/* One tunable's value as ld.so takes it: before 2.39 the digits it can read
+   (trailing bytes ignored, none read is 0); from 2.39 the whole value or
+   nothing.  Out of [min, max]: not set. */
+static bool tunable_value(const struct glibc_rules *r, const char *value, size_t len,
+                          unsigned long long min, unsigned long long max,
+                          unsigned long long *out)
 {
-    out->nns = 4;
-    out->optional = 512;
+    const char *end;
+    unsigned long long v = dl_strtoul(value, &end);
+    if (r->strict_tunables && (size_t)(end - value) != len)
+        return false;
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static const struct {
+    const char *name;
+    unsigned long long min, max;
+} known[] = {{"glibc.rtld.nns", 1, DL_NNS}, {"glibc.rtld.optional_static_tls", 0, SIZE_MAX}};
+
+void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
+                    const char *ld_audit, struct tunables *out)
+{
+    unsigned long long values[2] = {4, 512};
+    const char *last[2] = {NULL, NULL};
+    size_t last_len[2] = {0, 0};
+    for (const char *p = glibc_tunables; p && *p;) {
+        size_t nlen = strcspn(p, "=:");
+        if (p[nlen] != '=') { /* a name without a value: skipped, or at the end, done */
+            if (p[nlen] == '\0' && r->strict_tunables)
+                return tunables_parse(r, NULL, ld_audit, out); /* all ignored, 2.39+ */
+            p += nlen + (p[nlen] != '\0');
+            continue;
+        }
+        const char *value = p + nlen + 1;
+        size_t vlen = strcspn(value, r->strict_tunables ? "=:" : ":");
+        if (value[vlen] == '=') /* 2.39+: ill-formatted, the whole string is ignored */
+            return tunables_parse(r, NULL, ld_audit, out);
+        for (size_t k = 0; k < 2; k++) {
+            if (strlen(known[k].name) != nlen || strncmp(p, known[k].name, nlen) != 0)
+                continue;
+            if (r->last_tunable_wins) { /* 2.40+: each tunable is set once, from its last */
+                last[k] = value;
+                last_len[k] = vlen;
+            } else {
+                tunable_value(r, value, vlen, known[k].min, known[k].max, &values[k]);
+            }
+        }
+        p = value + vlen + (value[vlen] != '\0');
+    }
+    for (size_t k = 0; k < 2; k++)
+        if (last[k])
+            tunable_value(r, last[k], last_len[k], known[k].min, known[k].max, &values[k]);
+    out->nns = (size_t)values[0];
+    out->optional = (size_t)values[1];
     out->naudit = 0;
-    parse_tunable(glibc_tunables, "glibc.rtld.nns", 1, DL_NNS, &out->nns);
-    parse_tunable(glibc_tunables, "glibc.rtld.optional_static_tls", 0, SIZE_MAX, &out->optional);
     /* rtld counts the names in LD_AUDIT split at ':' (also ' ' before 2.32). */
     for (const char *p = ld_audit; p && *p;) {
         size_t n = strcspn(p, ":");
@@ -95,7 +165,10 @@ size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char
                  nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
         return s;
     case SURPLUS_TUNABLE:
-        s = LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns + t->optional + LEGACY_TLS;
+        /* tls_static_surplus computes in int: opt wraps at 32 bits there,
+           though the optional budget keeps its full value. */
+        s = (size_t)(long long)(int)(unsigned)(LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns +
+                                               (unsigned)t->optional + LEGACY_TLS);
         snprintf(why, len, "144*(nns-1) + 144*nns + opt + 144 = 144*%zu + 144*%zu + %zu + 144 = %zu "
                  "(glibc >= 2.32; nns = %zu + %zu audit)",
                  nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
@@ -188,14 +261,59 @@ size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block 
     return cur;
 }
 
+void model_mark_modid(struct model *m, long id)
+{
+    if (id < 1 || id > MODEL_MAX_MODID)
+        return;
+    m->modid_used[id] = true;
+    if (id > m->max_modid)
+        m->max_modid = id;
+}
+
 long model_take_modid(struct model *m)
 {
-    for (long id = 1; id <= MODEL_MAX_MODID; id++)
-        if (!m->modid_used[id]) {
-            m->modid_used[id] = true;
+    if (m->modid_gaps) {
+        long id = 1;
+        while (id <= m->max_modid && m->modid_used[id])
+            id++;
+        if (id <= m->max_modid) {
+            if (m->rules.gap_on_close) /* 2.34+ sets the slot at once */
+                m->modid_used[id] = true;
             return id;
         }
-    return -1;
+        m->modid_gaps = false; /* none below the max any more */
+    }
+    if (m->max_modid >= MODEL_MAX_MODID)
+        return -1;
+    model_mark_modid(m, m->max_modid + 1);
+    return m->max_modid;
+}
+
+void model_commit_modid(struct model *m, long id)
+{
+    if (id > 0 && id <= MODEL_MAX_MODID)
+        m->modid_used[id] = true;
+}
+
+void model_failed_open(struct model *m)
+{
+    if (!m->rules.gap_on_close) /* dl-open.c before 2.34: pessimistically */
+        m->modid_gaps = true;
+}
+
+/* remove_slotinfo: the highest id going walks the max down past free ids;
+   from 2.34 one below it marks a gap. */
+static void free_modid(struct model *m, long id)
+{
+    if (id < 1 || id > MODEL_MAX_MODID || !m->modid_used[id])
+        return;
+    m->modid_used[id] = false;
+    if (id == m->max_modid) {
+        while (m->max_modid > 0 && !m->modid_used[m->max_modid])
+            m->max_modid--;
+    } else if (m->rules.gap_on_close) {
+        m->modid_gaps = true;
+    }
 }
 
 /* _dl_try_allocate_static_tls: same arithmetic in every release. */
@@ -263,9 +381,13 @@ struct placed model_load(struct model *m, const struct tls_block *b, enum tls_ac
 {
     if (!b->size)
         return (struct placed){.how = PLACED_DYNAMIC};
-    struct placed p = model_place(m, b, access, model_take_modid(m));
-    if (p.how != PLACED_STATIC && p.how != PLACED_DYNAMIC)
+    long id = model_take_modid(m);
+    model_commit_modid(m, id);
+    struct placed p = model_place(m, b, access, id);
+    if (p.how != PLACED_STATIC && p.how != PLACED_DYNAMIC) {
+        model_failed_open(m);
         model_unload(m, &p, b); /* a failed dlopen gives back its id and block */
+    }
     return p;
 }
 
@@ -288,8 +410,7 @@ static void chunk_of(const struct model *m, const struct placed *p, const struct
 void model_reclaim_add(struct model *m, struct model_reclaim *rc, const struct placed *p,
                        const struct tls_block *b)
 {
-    if (p->modid > 0 && p->modid <= MODEL_MAX_MODID)
-        m->modid_used[p->modid] = false;
+    free_modid(m, p->modid);
     if (p->how != PLACED_STATIC && p->how != FAILED_COUNT)
         return;
     size_t start, end;

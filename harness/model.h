@@ -32,6 +32,15 @@ struct glibc_rules {
     bool count_rule;   /* <= 2.21: no static TLS module id > 14 once threaded */
     bool lazy_tlsdesc; /* x86 < 2.34: lazy binding resolves TLS descriptors at
                           first use, and takes static TLS then (BZ #27137) */
+    bool strict_tunables;   /* 2.39+: a value is a whole number or ignored, an
+                               ill-formatted GLIBC_TUNABLES is ignored whole */
+    bool last_tunable_wins; /* 2.40+: a tunable named twice is set once (BZ 31686) */
+    bool audit_namespaces;  /* 2.32+: nns + audit modules must fit in DL_NNS,
+                               else ld.so stops at startup */
+    bool gap_on_close;      /* 2.34+: dlclose of a module below the highest id
+                               lets its id be reused (BZ #27135) */
+    bool dlmopen_audit_crash; /* <= 2.31 (measured on Debian's, every arch): any
+                                 dlmopen in a process with LD_AUDIT crashes it */
     size_t tcb_align;  /* the static alignment before any module raises it */
 };
 
@@ -47,8 +56,10 @@ struct tunables {
     size_t naudit;   /* audit modules named by LD_AUDIT */
 };
 
-/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way ld.so does. */
-void tunables_parse(const char *glibc_tunables, const char *ld_audit, struct tunables *out);
+/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way this release's
+   ld.so does. */
+void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
+                    const char *ld_audit, struct tunables *out);
 
 /* The surplus glibc reserves; the formula with its numbers goes to why. */
 size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char *why,
@@ -71,6 +82,8 @@ struct model {
     size_t static_align;
     unsigned threads;
     bool modid_used[MODEL_MAX_MODID + 1];
+    long max_modid;  /* dl_tls_max_dtv_idx */
+    bool modid_gaps; /* dl_tls_dtv_gaps: freed ids below the max may be reused */
 };
 
 /* Starts from the layout a fresh process had: used_before_surplus is what
@@ -104,8 +117,16 @@ struct placed {
     long modid;
 };
 
-/* glibc's next module id: the lowest one free (_dl_next_tls_modid). */
+/* A module id in use (a startup module's). */
+void model_mark_modid(struct model *m, long id);
+/* glibc's next module id (_dl_next_tls_modid): one above the highest, or,
+   once ids were freed below it, the lowest free.  Before 2.34 only a failed
+   dlopen lets freed ids be reused, and an id taken then counts only when
+   the dlopen has mapped everything (model_commit_modid): BZ #27135. */
 long model_take_modid(struct model *m);
+void model_commit_modid(struct model *m, long id);
+/* A dlopen failed and gave its objects back. */
+void model_failed_open(struct model *m);
 /* Static TLS for a module with id modid, by its access, as relocation asks
    for it (_dl_try_allocate_static_tls).  FAILED_COUNT keeps the block
    placed: the failed dlopen gives it back with model_reclaim_*. */

@@ -248,9 +248,10 @@ int replay_run(const struct replay *r, const char *model_as, bool print, char *s
         write_file_atomic(emit, final, strlen(final));
         free(final), free(expect);
     }
-    int code = res.verdict == VERDICT_PASS ? EXIT_PASS
-               : res.verdict == VERDICT_SKIP ? EXIT_SKIP
-                                             : EXIT_TRIPPED;
+    int code = res.verdict == VERDICT_PASS    ? EXIT_PASS
+               : res.verdict == VERDICT_ERROR ? EXIT_USAGE
+               : res.verdict == VERDICT_SKIP  ? EXIT_SKIP
+                                              : EXIT_TRIPPED;
     case_result_free(&res);
     case_free(&def);
     return code;
