@@ -57,9 +57,9 @@ static bool replay_loads(struct doctor *d, const struct fix *fixes, size_t n, bo
     struct case_result res;
     replay_case(&r, NULL, &def, &res);
     d->replays++;
+    bool ran = res.verdict == VERDICT_PASS || res.verdict == VERDICT_FAIL;
     bool loads = modelled ? res.prediction_complete && !res.predicted_trip
-                          : (res.verdict == VERDICT_PASS || res.verdict == VERDICT_FAIL) && res.measured &&
-                                !res.trip;
+                          : ran && res.measured && !res.trip;
     case_result_free(&res);
     case_free(&def);
     return loads;

@@ -20,7 +20,7 @@ static void budget_for(const char *version, struct budget *b)
     char why[256];
     assert_true(glibc_rules_for(version, "x86_64", false, &r, why, sizeof why));
     struct tunables t;
-    tunables_parse(NULL, NULL, &t);
+    tunables_parse(&r, NULL, NULL, &t);
     size_t surplus = model_surplus(&r, &t, why, sizeof why);
     model_start(&b->model, &r, surplus, t.optional, 144, 144, 64);
     b->model.modid_used[1] = true;
