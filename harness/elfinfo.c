@@ -68,7 +68,8 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_tls *
         if (dyn.d_tag == DT_NULL)
             break;
         const char *s = NULL;
-        if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_SONAME)
+        if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_SONAME || dyn.d_tag == DT_RPATH ||
+            dyn.d_tag == DT_RUNPATH)
             s = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
         if (dyn.d_tag == DT_FLAGS && (dyn.d_un.d_val & DF_STATIC_TLS))
             out->flag_static_tls = true;
@@ -78,6 +79,10 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_tls *
             *XAPPEND(&out->needed, &out->nneeded) = xstrdup(s);
         else if (dyn.d_tag == DT_SONAME && s && !out->soname)
             out->soname = xstrdup(s);
+        else if (dyn.d_tag == DT_RPATH && s && !out->rpath)
+            out->rpath = xstrdup(s);
+        else if (dyn.d_tag == DT_RUNPATH && s && !out->runpath)
+            out->runpath = xstrdup(s);
     }
 }
 
@@ -105,14 +110,22 @@ static void read_relocs(Elf_Scn *scn, GElf_Shdr *sh, struct elf_tls *out)
 bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        die("libelf: %s", elf_errmsg(-1));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "%s: %s: %s", errno == ENOENT ? "not-found" : "unreadable", path,
                  strerror(errno));
         return false;
     }
+    bool ok = elf_tls_read_fd(fd, path, out, err, errlen);
+    close(fd);
+    return ok;
+}
+
+bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        die("libelf: %s", elf_errmsg(-1));
     Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
     bool ok = false;
     size_t nphdr = 0;
@@ -163,7 +176,6 @@ bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errle
 out:
     if (elf)
         elf_end(elf);
-    close(fd);
     if (!ok)
         elf_tls_free(out);
     return ok;
@@ -175,6 +187,8 @@ void elf_tls_free(struct elf_tls *t)
         free(t->needed[i]);
     free(t->needed);
     free(t->soname);
+    free(t->rpath);
+    free(t->runpath);
     memset(t, 0, sizeof *t);
 }
 

@@ -21,11 +21,14 @@ struct elf_tls {
     char *soname;
     char **needed;
     size_t nneeded;
+    char *rpath, *runpath; /* DT_RPATH, DT_RUNPATH, or NULL */
 };
 
 /* Reads path.  On failure returns false and writes why into err:
    "not-found: ...", "not-elf: ..." or "malformed: ...". */
 bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errlen);
+/* The same from an open file; path names it in err. */
+bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, size_t errlen);
 void elf_tls_free(struct elf_tls *t);
 
 /* Whether loading this object with dlopen needs static TLS at all. */
