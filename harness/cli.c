@@ -25,18 +25,21 @@ bool libc_option(int argc, char **argv, int *i, struct libc_choice *c)
     }
     bool musl = strcmp(opt, "--musl") == 0;
     bool release = musl || strcmp(opt, "--glibc") == 0;
-    if (!release && strcmp(opt, "--libc-root") != 0)
+    bool tree = strcmp(opt, "--libc-tree") == 0;
+    if (!release && !tree && strcmp(opt, "--libc-root") != 0)
         return false;
     if (c->how != LIBC_CHOICE_HOST)
-        die_input("%s: only one --glibc, --musl or --libc-root per run", opt);
+        die_input("%s: only one --glibc, --musl, --libc-root or --libc-tree per run", opt);
     if (musl) { /* a flag: the value is implied */
         *c = (struct libc_choice){LIBC_CHOICE_RELEASE, "musl", c->allow_missing};
         return true;
     }
     if (*i + 1 >= argc || !argv[*i + 1][0])
         die_input("%s needs a value", opt);
-    *c = (struct libc_choice){release ? LIBC_CHOICE_RELEASE : LIBC_CHOICE_ROOT, argv[++*i],
-                              c->allow_missing};
+    *c = (struct libc_choice){release ? LIBC_CHOICE_RELEASE
+                              : tree  ? LIBC_CHOICE_TREE
+                                      : LIBC_CHOICE_ROOT,
+                              argv[++*i], c->allow_missing};
     return true;
 }
 

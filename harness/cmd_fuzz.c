@@ -285,7 +285,7 @@ static void parse_args(int argc, char **argv, struct options *o)
         }
     }
     if (o->all && o->choice.how != LIBC_CHOICE_HOST)
-        die_input("fuzz: --all or one build (--glibc, --musl, --libc-root), not both");
+        die_input("fuzz: --all or one build (--glibc, --musl, --libc-root, --libc-tree), not both");
 }
 
 int cmd_fuzz(int argc, char **argv)

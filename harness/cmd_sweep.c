@@ -364,11 +364,12 @@ static void libc_sweep_free(struct libc_sweep *g)
     free(g->platform), free(g->describe), free(g->label), free(g->tunables_known);
 }
 
-/* The builds --glibc named (each must be here), or every build here. */
-static void choose_builds(char **versions, size_t nversions, bool allow_missing,
+/* The builds --glibc and --libc-tree named (each must be here), or every
+   build here. */
+static void choose_builds(struct libc_choice *chosen, size_t nchosen, bool allow_missing,
                           struct libc_build_list *out)
 {
-    if (!nversions) {
+    if (!nchosen) {
         libc_build_list_here(false, true, out);
         if (out->n)
             return;
@@ -378,9 +379,9 @@ static void choose_builds(char **versions, size_t nversions, bool allow_missing,
         return;
     }
     memset(out, 0, sizeof *out);
-    for (size_t k = 0; k < nversions; k++) {
-        struct libc_choice c = {LIBC_CHOICE_RELEASE, versions[k], allow_missing};
-        libc_open_or_exit(&c, XAPPEND(&out->items, &out->n));
+    for (size_t k = 0; k < nchosen; k++) {
+        chosen[k].allow_missing = allow_missing;
+        libc_open_or_exit(&chosen[k], XAPPEND(&out->items, &out->n));
     }
 }
 
@@ -388,8 +389,8 @@ int cmd_sweep(int argc, char **argv)
 {
     bool as_json = false, allow_missing = false;
     const char *results_dir = NULL;
-    char **versions = NULL;
-    size_t nversions = 0;
+    struct libc_choice *chosen = NULL;
+    size_t nchosen = 0;
     for (int i = 1; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--json") == 0)
@@ -397,15 +398,17 @@ int cmd_sweep(int argc, char **argv)
         else if (strcmp(argv[i], "--results") == 0 && next)
             results_dir = argv[++i];
         else if (strcmp(argv[i], "--glibc") == 0 && next)
-            *XAPPEND(&versions, &nversions) = argv[++i];
+            *XAPPEND(&chosen, &nchosen) = (struct libc_choice){LIBC_CHOICE_RELEASE, argv[++i], false};
+        else if (strcmp(argv[i], "--libc-tree") == 0 && next)
+            *XAPPEND(&chosen, &nchosen) = (struct libc_choice){LIBC_CHOICE_TREE, argv[++i], false};
         else if (strcmp(argv[i], "--allow-missing") == 0)
             allow_missing = true;
         else
             die_input("sweep: unknown argument \"%s\"", argv[i]);
     }
     struct libc_build_list builds;
-    choose_builds(versions, nversions, allow_missing, &builds);
-    free(versions);
+    choose_builds(chosen, nchosen, allow_missing, &builds);
+    free(chosen);
 
     struct libc_sweep *sweeps = xcalloc(builds.n, sizeof *sweeps);
     unsigned bad = 0;

@@ -21,6 +21,8 @@ void libc_build_free(struct libc_build *b)
     free(b->distro);
     free(b->machine);
     free(b->package);
+    free(b->tree);
+    free(b->layout);
     free(b->probe);
     free(b->search_path);
     for (size_t i = 0; i < LIBC_LIB_DIRS; i++)
@@ -100,18 +102,27 @@ static bool known_version(const char *version)
 /* Why a known build is not here, into why: absent (a marker the build
    wrote says why: the toolchain, a failed fetch, a missing cross compiler)
    or never built (the build was configured without it). */
-static enum libc_open not_here(const char *version, const char *dir, char *why, size_t len)
+static bool marked_absent(const char *what, const char *dir, char *why, size_t len)
 {
     static const char *const markers[] = {"unbuildable", "unfetched"};
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
         char *reason = read_line(dir, markers[i]);
         if (reason) {
-            snprintf(why, len, "%s%s is not built here: %s", strcmp(version, "musl") ? "glibc " : "",
-                     version, reason);
+            snprintf(why, len, "%s is not built here: %s", what, reason);
             free(reason);
-            return LIBC_OPEN_ABSENT;
+            return true;
         }
     }
+    return false;
+}
+
+static enum libc_open not_here(const char *version, const char *dir, char *why, size_t len)
+{
+    char *what = xasprintf("%s%s", strcmp(version, "musl") ? "glibc " : "", version);
+    bool absent = marked_absent(what, dir, why, len);
+    free(what);
+    if (absent)
+        return LIBC_OPEN_ABSENT;
     if (strcmp(version, "musl") == 0) {
         snprintf(why, len, "musl is not built here: install musl-tools (musl-gcc), re-run cmake "
                            "and build; or pass --allow-missing to skip");
@@ -261,11 +272,100 @@ static enum libc_open open_root(const char *dir, struct libc_build *out, char *w
     return status;
 }
 
+/* The --libc-tree build self_dir()/NAME, from the files
+   cmake/libc-trees.cmake wrote there. */
+static enum libc_open open_tree_build(const char *name, struct libc_build *out, char *why,
+                                      size_t len)
+{
+    memset(out, 0, sizeof *out);
+    out->name = xstrdup(name);
+    out->dir = xasprintf("%s/%s", self_dir(), name);
+    out->tree = read_line(out->dir, "tree");
+    char *what = xasprintf("the glibc tree %s", out->tree ? out->tree : name);
+    char *probe = xasprintf("%s/statictls-probe", out->dir);
+    char *root = read_line(out->dir, "root");
+    char *libdirs = read_line(out->dir, "libdirs");
+    struct stat st;
+    enum libc_open status = LIBC_OPEN_OK;
+    if (marked_absent(what, out->dir, why, len)) {
+        status = LIBC_OPEN_ABSENT;
+    } else if (!root || !libdirs || access(probe, X_OK) != 0) {
+        snprintf(why, len, "%s was configured but not built: build statictls (cmake --build)",
+                 what);
+        status = LIBC_OPEN_NOT_BUILT;
+    } else if (stat(root, &st) != 0) {
+        snprintf(why, len, "%s is gone (%s): build it again, or re-run cmake without it", what,
+                 root);
+        status = LIBC_OPEN_ABSENT;
+    }
+    free(what);
+    free(probe);
+    if (status != LIBC_OPEN_OK) {
+        free(root);
+        free(libdirs);
+        libc_build_free(out);
+        return status;
+    }
+    out->root = root;
+    out->machine = host_machine();
+    out->distro = read_line(out->dir, "distro");
+    out->layout = read_line(out->dir, "layout");
+    /* Its ld.so searches the tree's own directories (the probe's runpath);
+       a dlmopen'ed namespace finds its libc there too. */
+    out->probe = xasprintf("%s/statictls-probe", out->dir);
+    out->search_path = libdirs;
+    char *rest = xstrdup(libdirs);
+    size_t n = 0;
+    for (char *d = strtok(rest, ":"); d && n < LIBC_LIB_DIRS; d = strtok(NULL, ":"))
+        out->lib_dirs[n++] = xstrdup(d);
+    free(rest);
+    return LIBC_OPEN_OK;
+}
+
+/* The build made for the glibc tree DIR: the build/tree-* whose `tree`
+   names it, or the same directory by another path. */
+static enum libc_open open_tree(const char *dir, struct libc_build *out, char *why, size_t len)
+{
+    char *real = realpath(dir, NULL);
+    DIR *d = opendir(self_dir());
+    if (!d)
+        die_errno("opendir %s", self_dir());
+    char *found = NULL;
+    for (struct dirent *e; !found && (e = readdir(d));) {
+        if (strncmp(e->d_name, "tree-", 5) != 0)
+            continue;
+        char *sub = xasprintf("%s/%s", self_dir(), e->d_name);
+        char *tree = read_line(sub, "tree");
+        char *tree_real = tree ? realpath(tree, NULL) : NULL;
+        if (tree && (strcmp(tree, dir) == 0 || (real && tree_real && !strcmp(real, tree_real))))
+            found = xstrdup(e->d_name);
+        free(tree_real);
+        free(tree);
+        free(sub);
+    }
+    closedir(d);
+    enum libc_open status = LIBC_OPEN_BAD_INPUT;
+    if (found)
+        status = open_tree_build(found, out, why, len);
+    else if (!real)
+        snprintf(why, len, "--libc-tree %s: no such directory (scripts/build-glibc.sh VERSION "
+                           "SOURCE builds an upstream release into the cache)", dir);
+    else
+        snprintf(why, len, "--libc-tree %s: no probe was built for this tree: configure with "
+                           "-DSTATICTLS_LIBC_TREES=%s (its layout and release are read from its "
+                           "files), build, and run again", dir, real);
+    free(found);
+    free(real);
+    return status;
+}
+
 enum libc_open libc_build_open(const struct libc_choice *c, struct libc_build *out, char *why,
                                size_t len)
 {
     if (c->how == LIBC_CHOICE_ROOT)
         return open_root(c->value, out, why, len);
+    if (c->how == LIBC_CHOICE_TREE)
+        return open_tree(c->value, out, why, len);
     return find_build(c->how == LIBC_CHOICE_HOST ? NULL : c->value, out, why, len);
 }
 
@@ -306,6 +406,11 @@ char *libc_build_describe(const struct libc_build *b)
 {
     if (strcmp(b->name, "musl") == 0)
         return xstrdup("musl-gcc build, the host's musl");
+    if (b->tree)
+        return xasprintf("glibc tree %s (%s%s)", b->tree,
+                         b->distro && !strcmp(b->distro, "upstream")
+                             ? "built by scripts/build-glibc.sh; " : "",
+                         b->layout ? b->layout : "");
     if (!b->package)
         return xstrdup("host libc");
     const char *via = !b->loader ? "" : strstr(b->loader, "qemu-") ? ", under " : ", through ";
@@ -328,23 +433,34 @@ void libc_build_list_here(bool host, bool musl, struct libc_build_list *out)
     DIR *d = opendir(self_dir());
     if (!d)
         die_errno("opendir %s", self_dir());
-    char **versions = NULL;
-    size_t nversions = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (strncmp(e->d_name, "glibc-", 6) == 0)
-            *XAPPEND(&versions, &nversions) = xstrdup(e->d_name + 6);
-    closedir(d);
-    if (nversions)
-        qsort(versions, nversions, sizeof *versions, compare_versions);
-    if (musl)
-        *XAPPEND(&versions, &nversions) = xstrdup("musl");
-    for (size_t i = 0; i < nversions; i++) {
-        struct libc_build b;
-        if (libc_build_find(versions[i], &b, why, sizeof why))
-            *XAPPEND(&out->items, &out->n) = b;
-        free(versions[i]);
+    char **names = NULL;
+    size_t nnames = 0, nglibc = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        bool glibc = strncmp(e->d_name, "glibc-", 6) == 0;
+        if (!glibc && strncmp(e->d_name, "tree-", 5) != 0)
+            continue;
+        *XAPPEND(&names, &nnames) = xstrdup(e->d_name);
+        if (glibc) { /* Debian's releases first, then the trees */
+            char *first = names[nglibc];
+            names[nglibc++] = names[nnames - 1];
+            names[nnames - 1] = first;
+        }
     }
-    free(versions);
+    closedir(d);
+    qsort(names, nglibc, sizeof *names, compare_versions);
+    qsort(names + nglibc, nnames - nglibc, sizeof *names, compare_versions);
+    if (musl)
+        *XAPPEND(&names, &nnames) = xstrdup("musl");
+    for (size_t i = 0; i < nnames; i++) {
+        struct libc_build b;
+        bool tree = strncmp(names[i], "tree-", 5) == 0;
+        const char *version = strcmp(names[i], "musl") ? names[i] + 6 : names[i];
+        if (tree ? open_tree_build(names[i], &b, why, sizeof why) == LIBC_OPEN_OK
+                 : libc_build_find(version, &b, why, sizeof why))
+            *XAPPEND(&out->items, &out->n) = b;
+        free(names[i]);
+    }
+    free(names);
 }
 
 void libc_build_list_free(struct libc_build_list *l)

@@ -40,9 +40,10 @@ static const struct command commands[] = {
      "  --cases DIR       the cases to run (default: statictls's own, installed with it)\n"
      "  --results DIR     where results go (default: ./results)\n"
      "  --define N=V      as for run\n", true},
-    {"sweep", cmd_sweep, "[--glibc V]... [--allow-missing] [--results DIR] [--json]",
+    {"sweep", cmd_sweep, "[--glibc V | --libc-tree DIR]... [--allow-missing] [--results DIR] [--json]",
      "largest IE block per libc build across alignments, tunables, LD_AUDIT and threads",
      "  --glibc V         a build to sweep, once per build (default: every build here)\n"
+     "  --libc-tree DIR   a glibc tree's build to sweep, likewise\n"
      "  --allow-missing   a --glibc build that is not here is a skip (77), not an error\n"
      "  --results DIR     also write DIR/<platform>/sweep.{json,md} and the summary\n"
      "  --json            one JSON document\n", false},

@@ -8,6 +8,9 @@ static const char libc_options[] =
     "                    sysroots: 2.31, or 2.31-aarch64 under qemu, 2.31-i386\n"
     "  --musl            run the probes on the musl-gcc build\n"
     "  --libc-root DIR   run such a release's build through DIR's ld.so\n"
+    "  --libc-tree DIR   run the probes on any glibc tree (a prefix, DESTDIR, unpacked RPM,\n"
+    "                    conda sysroot, scripts/build-glibc.sh's) built for with cmake\n"
+    "                    -DSTATICTLS_LIBC_TREES=DIR (build-glibc.sh's cached trees by default)\n"
     "  --allow-missing   a build or a case's library that is not here is skipped (77)\n"
     "                    instead of being an error (2)\n"
     "Without them the probes run on the host's libc.\n";

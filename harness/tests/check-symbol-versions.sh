@@ -7,7 +7,9 @@ set -eu
 dir=$1 version=${2%-*}
 objdump=${OBJDUMP:-objdump}
 if [ ! -x "$dir/statictls-probe" ]; then
-    echo "glibc $2 is not built in $dir: run scripts/fetch-glibc.sh $version, then cmake"
+    # a --libc-tree build says why (cmake/libc-trees.cmake)
+    why=$(cat "$dir/unfetched" "$dir/unbuildable" 2>/dev/null || echo "run scripts/fetch-glibc.sh $version, then cmake")
+    echo "glibc $2 is not built in $dir: $why"
     exit 77
 fi
 status=0

@@ -1,0 +1,248 @@
+# glibc trees that are not Debian's (`--libc-tree DIR`): an install prefix
+# or DESTDIR, a Debian-style root, an unpacked RPM, a conda sysroot, or a
+# release scripts/build-glibc.sh built into the cache.  Each gets the build
+# set build/tree-glibc-VERSION/ (cmake/StatictlsBuildSet.cmake) made with
+# its own headers, crt files and ld.so, found from the files here, and the
+# ctest label glibc-VERSION-tree.  Besides the set, the build directory holds
+#   tree     the directory as the user named it (what --libc-tree matches);
+#   layout   what was found where, for the results' description;
+#   distro   "upstream" for a build-glibc.sh tree, else "tree";
+#   libdirs  where its ld.so finds libraries (the probe's runpath), ":"-joined.
+#
+# The trees: -DSTATICTLS_LIBC_TREES=DIR;DIR, and with
+# STATICTLS_CACHED_TREES (default ON) every complete tree build-glibc.sh left
+# in the cache.  The releases build-glibc.sh is known to build
+# (STATICTLS_UPSTREAM_TREES) always get their tests: where their tree is not
+# in the cache they skip (77), naming the command that builds it.
+#
+# Sets STATICTLS_TREE_BUILDS (names) and, per name, STATICTLS_TREE_DIR_<name>
+# and STATICTLS_TREE_VERSION_<name>.
+
+set(STATICTLS_LIBC_TREES "" CACHE STRING
+    "glibc trees (install prefixes, DESTDIRs, unpacked RPMs, conda sysroots) to build the probe for, ;-separated")
+option(STATICTLS_CACHED_TREES "Also build for every glibc tree scripts/build-glibc.sh left in the cache" ON)
+set(STATICTLS_UPSTREAM_TREES 2.17 2.21)
+
+set(_statictls_tree_arch ${CMAKE_SYSTEM_PROCESSOR})
+set(_statictls_tree_triplet ${_statictls_tree_arch}-linux-gnu)
+if(_statictls_tree_arch STREQUAL "x86_64")
+  set(_statictls_tree_ldso ld-linux-x86-64.so.2)
+elseif(_statictls_tree_arch STREQUAL "aarch64")
+  set(_statictls_tree_ldso ld-linux-aarch64.so.1)
+else()
+  set(_statictls_tree_ldso ld-linux.so.2)
+  set(_statictls_tree_triplet i386-linux-gnu)
+endif()
+
+# The first of DIRS (relative to root) holding FILE, or "".
+function(_statictls_first_with out root file)
+  foreach(dir ${ARGN})
+    if(EXISTS ${root}/${dir}/${file})
+      set(${out} ${dir} PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  set(${out} "" PARENT_SCOPE)
+endfunction()
+
+# statictls_tree_layout(DIR PREFIX): where the glibc in DIR keeps its parts.
+# Sets PREFIX_ERROR (why DIR is no usable glibc tree) or PREFIX_ROOT (DIR,
+# or the sysroot inside a conda environment), PREFIX_VERSION (from
+# libc.so.6's banner), PREFIX_LDSO, PREFIX_LIB_DIRS (crt files first),
+# PREFIX_RUNPATH, PREFIX_INCLUDE_DIRS (empty: the tree has no headers) and
+# PREFIX_LAYOUT (a sentence).
+function(statictls_tree_layout dir prefix)
+  set(t ${_statictls_tree_triplet})
+  # Library directories in the order the layouts put them: Debian's
+  # multiarch, RPM's and conda's lib64, a prefix's lib.
+  set(lib_dirs lib/${t} usr/lib/${t} lib64 usr/lib64 lib usr/lib)
+  set(root "")
+  file(GLOB sysroots LIST_DIRECTORIES true ${dir}/*-linux-gnu/sysroot)
+  foreach(candidate ${dir} ${sysroots})
+    _statictls_first_with(libc_dir ${candidate} libc.so.6 ${lib_dirs})
+    if(libc_dir)
+      set(root ${candidate})
+      break()
+    endif()
+  endforeach()
+  if(NOT root)
+    set(${prefix}_ERROR "no libc.so.6 in ${dir} (looked in ${lib_dirs}, also under */sysroot)" PARENT_SCOPE)
+    return()
+  endif()
+  file(STRINGS ${root}/${libc_dir}/libc.so.6 banner REGEX "release version [0-9]+\\.[0-9]+" LIMIT_COUNT 1)
+  string(REGEX MATCH "release version ([0-9]+\\.[0-9]+)" banner "${banner}")
+  _statictls_first_with(ldso_dir ${root} ${_statictls_tree_ldso} ${lib_dirs})
+  if(NOT CMAKE_MATCH_1 OR NOT ldso_dir)
+    set(${prefix}_ERROR "${root}/${libc_dir}/libc.so.6 is not a glibc with its ld.so (no version banner, or no ${_statictls_tree_ldso})" PARENT_SCOPE)
+    return()
+  endif()
+  set(version ${CMAKE_MATCH_1})
+  # crt1.o and libc.so (the link script) come with the headers (libc6-dev,
+  # glibc-devel); a runtime-only tree links against the host's and is then
+  # checked for symbol versions newer than itself.
+  _statictls_first_with(crt_dir ${root} crt1.o ${lib_dirs})
+  _statictls_first_with(include_dir ${root} features.h include usr/include)
+  set(runpath ${root}/${libc_dir})
+  if(NOT ldso_dir STREQUAL libc_dir)
+    list(APPEND runpath ${root}/${ldso_dir})
+  endif()
+  set(libs ${runpath})
+  set(where "libc.so.6 in ${libc_dir}/")
+  if(crt_dir)
+    list(INSERT libs 0 ${root}/${crt_dir})
+    list(REMOVE_DUPLICATES libs)
+    string(APPEND where ", crt files in ${crt_dir}/")
+  endif()
+  set(includes "")
+  if(include_dir)
+    if(IS_DIRECTORY ${root}/${include_dir}/${t})
+      list(APPEND includes ${root}/${include_dir}/${t})
+    endif()
+    list(APPEND includes ${root}/${include_dir})
+    string(APPEND where ", headers in ${include_dir}/")
+    # glibc installs no kernel headers (linux-libc-dev, kernel-headers
+    # do): without them beside its own, the host's.
+    if(NOT EXISTS ${root}/${include_dir}/linux/errno.h)
+      list(APPEND includes /usr/include/${t} /usr/include)
+      string(APPEND where " (kernel headers: the host's)")
+    endif()
+  else()
+    string(APPEND where ", no headers (the host's, with a symbol-version check)")
+  endif()
+  if(NOT root STREQUAL dir)
+    set(where "sysroot ${root}: ${where}")
+  endif()
+  # A DESTDIR or an unpacked package has a link script (libc.so) naming
+  # libc.so.6 where it will be installed (/usr/lib64/...): the linker finds
+  # those inside the tree with --sysroot.
+  set(sysroot "")
+  if(crt_dir AND EXISTS ${root}/${crt_dir}/libc.so)
+    file(STRINGS ${root}/${crt_dir}/libc.so group REGEX "^GROUP")
+    string(REGEX MATCH "/[^ ]*libc\.so\.6" named "${group}")
+    string(FIND "${named}" "${root}/" inside)
+    if(named AND NOT inside EQUAL 0)
+      set(sysroot ${root})
+    endif()
+  endif()
+  set(${prefix}_SYSROOT "${sysroot}" PARENT_SCOPE)
+  set(${prefix}_LDSO ${root}/${ldso_dir}/${_statictls_tree_ldso} PARENT_SCOPE)
+  set(${prefix}_ROOT ${root} PARENT_SCOPE)
+  set(${prefix}_VERSION ${version} PARENT_SCOPE)
+  set(${prefix}_LIB_DIRS ${libs} PARENT_SCOPE)
+  set(${prefix}_RUNPATH ${runpath} PARENT_SCOPE)
+  set(${prefix}_INCLUDE_DIRS ${includes} PARENT_SCOPE)
+  set(${prefix}_LAYOUT ${where} PARENT_SCOPE)
+endfunction()
+
+# A probe built against the host's headers and libraries must not need a
+# symbol version newer than the tree's glibc: compiled here once, checked
+# with objdump -T.  Sets OUT to "" or the reason it cannot run there.
+function(_statictls_host_headers_check out name version ldso)
+  set(probe ${CMAKE_BINARY_DIR}/statictls-version-check-${name})
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -std=gnu11 -o ${probe}
+                          ${PROJECT_SOURCE_DIR}/harness/probe/probe.c -ldl -lpthread
+                          -Wl,--dynamic-linker=${ldso}
+                  RESULT_VARIABLE status ERROR_VARIABLE output)
+  set(reason "")
+  if(status EQUAL 0)
+    execute_process(COMMAND objdump -T ${probe} OUTPUT_VARIABLE symbols RESULT_VARIABLE status)
+    string(REGEX MATCHALL "GLIBC_[0-9]+\\.[0-9]+(\\.[0-9]+)?" needed "${symbols}")
+    foreach(symbol ${needed})
+      string(REPLACE "GLIBC_" "" needs ${symbol})
+      if(needs VERSION_GREATER version)
+        set(reason "built against the host's headers, the probe needs ${symbol}, newer than this glibc ${version}: add its headers and crt files to the tree (libc6-dev, glibc-devel)")
+        break()
+      endif()
+    endforeach()
+  else()
+    set(reason "the host's compiler cannot build the probe for it: ${output}")
+  endif()
+  file(REMOVE ${probe})
+  set(${out} "${reason}" PARENT_SCOPE)
+endfunction()
+
+# statictls_tree_build_set(NAME DIR): the build set of the tree in DIR.
+# Sets STATICTLS_TREE_VERSION_<NAME>.
+function(statictls_tree_build_set name dir)
+  set(out ${CMAKE_BINARY_DIR}/${name})
+  file(MAKE_DIRECTORY ${out})
+  file(WRITE ${out}/tree "${dir}\n")
+  statictls_tree_layout(${dir} T)
+  if(T_ERROR)
+    statictls_mark_unbuildable(${name} "${T_ERROR}")
+    return()
+  endif()
+  set(distro tree)
+  get_filename_component(parent ${dir} DIRECTORY)
+  if(EXISTS ${parent}/complete AND parent MATCHES "/glibc-[0-9.]+-upstream-[^/]*$")
+    set(distro upstream)
+  endif()
+  file(WRITE ${out}/distro "${distro}\n")
+  file(WRITE ${out}/layout "${T_LAYOUT}\n")
+  string(REPLACE ";" ":" libdirs "${T_RUNPATH}")
+  file(WRITE ${out}/libdirs "${libdirs}\n")
+  message(STATUS "${name}: glibc ${T_VERSION} in ${dir}: ${T_LAYOUT}")
+  if(NOT T_INCLUDE_DIRS)
+    _statictls_host_headers_check(reason ${name} ${T_VERSION} ${T_LDSO})
+    if(reason)
+      statictls_mark_unbuildable(${name} "${reason}")
+      return()
+    endif()
+  endif()
+  set(sysroot "")
+  if(T_SYSROOT)
+    set(sysroot SYSROOT ${T_SYSROOT})
+  endif()
+  statictls_build_set(${name} ROOT ${T_ROOT} ${sysroot} INCLUDE_DIRS ${T_INCLUDE_DIRS}
+    LIB_DIRS ${T_LIB_DIRS} RUNPATH ${T_RUNPATH} LDSO ${T_LDSO})
+  set(STATICTLS_TREE_VERSION_${name} ${T_VERSION} PARENT_SCOPE)
+endfunction()
+
+# The trees asked for: the known upstream releases (present or not), the
+# rest of the cache's, and STATICTLS_LIBC_TREES.
+set(_statictls_trees "")
+foreach(version ${STATICTLS_UPSTREAM_TREES})
+  list(APPEND _statictls_trees ${STATICTLS_CACHE}/glibc-${version}-upstream-${_statictls_tree_arch}/tree)
+endforeach()
+if(STATICTLS_CACHED_TREES)
+  file(GLOB _statictls_cached ${STATICTLS_CACHE}/glibc-*-upstream-${_statictls_tree_arch}/complete)
+  list(TRANSFORM _statictls_cached REPLACE "/complete$" "/tree")
+  list(APPEND _statictls_trees ${_statictls_cached})
+endif()
+list(APPEND _statictls_trees ${STATICTLS_LIBC_TREES})
+list(REMOVE_DUPLICATES _statictls_trees)
+
+set(STATICTLS_TREE_BUILDS "")
+foreach(dir ${_statictls_trees})
+  get_filename_component(dir ${dir} ABSOLUTE)
+  string(REGEX MATCH "/glibc-([0-9.]+)-upstream-[^/]*/tree$" upstream ${dir})
+  set(version ${CMAKE_MATCH_1})
+  set(missing FALSE)
+  if(upstream AND NOT EXISTS ${dir}/../complete)
+    set(missing TRUE) # build-glibc.sh writes `complete` last
+  elseif(NOT upstream)
+    statictls_tree_layout(${dir} T)
+    set(version ${T_VERSION})
+    if(T_ERROR)
+      message(FATAL_ERROR "STATICTLS_LIBC_TREES: ${T_ERROR}")
+    endif()
+  endif()
+  set(name tree-glibc-${version})
+  set(n 2)
+  while(name IN_LIST STATICTLS_TREE_BUILDS)
+    set(name tree-glibc-${version}-${n})
+    math(EXPR n "${n} + 1")
+  endwhile()
+  list(APPEND STATICTLS_TREE_BUILDS ${name})
+  set(STATICTLS_TREE_DIR_${name} ${dir})
+  set(STATICTLS_TREE_VERSION_${name} ${version})
+  if(missing)
+    statictls_forget_build(${name})
+    file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/${name})
+    file(WRITE ${CMAKE_BINARY_DIR}/${name}/tree "${dir}\n")
+    file(WRITE ${CMAKE_BINARY_DIR}/${name}/unfetched
+         "the glibc ${version} tree is not built: run `scripts/build-glibc.sh ${version} SOURCE` (SOURCE: a glibc-${version} tarball or source tree; with network it fetches one), then re-run cmake and build\n")
+    continue()
+  endif()
+  statictls_tree_build_set(${name} ${dir})
+endforeach()
