@@ -1,6 +1,6 @@
+#define _GNU_SOURCE /* strverscmp */
 #include "caseparse.h"
 
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -345,6 +345,42 @@ static bool parse_number(struct parser *p, const struct keyword *k, char **w, in
     return parse_long(p, k->name, w[1], k->min, k->max, (long *)((char *)p->c + k->field));
 }
 
+/* libc NAME, or NAME with a release constraint: glibc>=2.22. */
+static bool parse_libc(struct parser *p, const struct keyword *k, char **w, int n)
+{
+    (void)k, (void)n;
+    size_t name = strcspn(w[1], "<=>");
+    const char *op = w[1] + name;
+    size_t oplen = strspn(op, "<=>");
+    const char *version = op + oplen;
+    static const char *const ops[] = {"<", "<=", "=", ">=", ">"};
+    bool known = oplen == 0;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0] && !known; i++)
+        known = strlen(ops[i]) == oplen && strncmp(op, ops[i], oplen) == 0;
+    if (!name || !known || (oplen && !(version[0] >= '0' && version[0] <= '9')) ||
+        (!oplen && *version))
+        return fail(p, "libc: expected NAME or NAME<op>VERSION (glibc>=2.22), got \"%s\"", w[1]);
+    p->c->libc = xasprintf("%.*s", (int)name, w[1]);
+    if (oplen) {
+        memcpy(p->c->libc_op, op, oplen);
+        p->c->libc_version = xstrdup(version);
+    }
+    return true;
+}
+
+bool case_libc_release_holds(const struct case_def *c, const char *version)
+{
+    if (!c->libc_version)
+        return true;
+    int cmp = strverscmp(version, c->libc_version);
+    const char *op = c->libc_op;
+    return strcmp(op, "<") == 0    ? cmp < 0
+           : strcmp(op, "<=") == 0 ? cmp <= 0
+           : strcmp(op, "=") == 0  ? cmp == 0
+           : strcmp(op, ">=") == 0 ? cmp >= 0
+                                   : cmp > 0;
+}
+
 #define FIELD(name) offsetof(struct case_def, name)
 #define KEYWORD(word, least, most, only_once, text, parser)                                 \
     .name = word, .min_args = least, .max_args = most, .once = only_once, .usage = text,    \
@@ -354,7 +390,7 @@ static bool parse_number(struct parser *p, const struct keyword *k, char **w, in
 static const struct keyword keywords[] = {
     {KEYWORD("title", 1, MAX_WORDS, true, "title TEXT", parse_title)},
     {KEYWORD("arch", 1, 1, true, "arch MACHINE", parse_string), .field = FIELD(arch)},
-    {KEYWORD("libc", 1, 1, true, "libc NAME", parse_string), .field = FIELD(libc)},
+    {KEYWORD("libc", 1, 1, true, "libc NAME[<op>VERSION]", parse_libc)},
     {KEYWORD("tunables", 1, 1, true, "tunables NAME=VALUE[:NAME=VALUE...]", parse_string),
      .field = FIELD(tunables)},
     {KEYWORD("env", 1, 1, false, "env NAME=VALUE", parse_env)},
@@ -507,6 +543,7 @@ void case_free(struct case_def *c)
     free(c->title);
     free(c->arch);
     free(c->libc);
+    free(c->libc_version);
     free(c->tunables);
     free(c->expect_message);
     memset(c, 0, sizeof *c);

@@ -56,6 +56,11 @@ struct case_def {
     char *tunables;
     char *arch; /* the expectation holds on this machine only, or NULL */
     char *libc; /* the case is about this libc ("glibc"), or NULL */
+    /* `libc glibc>=2.22`: the expectation is about these releases ("2.22",
+       compared by libc_op: "<", "<=", "=", ">=", ">"); on others every step
+       is held to the model, as with arch.  NULL: every release. */
+    char *libc_version;
+    char libc_op[3];
     char **env; /* NAME=VALUE */
     size_t nenv;
     size_t *preload; /* into objects */
@@ -87,5 +92,9 @@ bool case_parse(const char *path, const char *text, struct case_def *out, char *
 void case_free(struct case_def *c);
 
 const struct case_object *case_object_find(const struct case_def *c, const char *name);
+
+/* Whether the case's expectation is for libc release version (true when
+   the case names no release). */
+bool case_libc_release_holds(const struct case_def *c, const char *version);
 
 #endif

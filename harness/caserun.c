@@ -192,13 +192,24 @@ static void judge_modelled(struct case_result *r, const char *version)
         set_verdict(r, VERDICT_PASS, "modelled for glibc %s: every step loads", version);
 }
 
-/* A real library this machine does not have cannot be measured here. */
-static bool skip_missing_library(const struct case_def *c, struct case_result *r)
+/* A real library this machine does not have cannot be measured here.  A
+   glibc tree searches only its own directories: a library by soname that
+   it lacks (libgomp is gcc's, not glibc's) is a skip, since the host's
+   copy would need the host's glibc. */
+static bool skip_missing_library(const struct case_def *c, const struct libc_build *b,
+                                 struct case_result *r)
 {
     for (size_t i = 0; i < r->plan.n; i++) {
         const struct case_object *o = step_object(c, i);
         bool expected = c->expect == EXPECT_TRIP && (size_t)c->expect_step == i + 1 &&
                         c->expect_kind == KIND_NOT_FOUND;
+        if (o && o->kind == OBJ_LIB && r->measured[i].kind == KIND_NOT_FOUND && !expected &&
+            b->tree && !strchr(o->target, '/')) {
+            set_verdict(r, VERDICT_SKIP, "library %s (%s) is not in the glibc tree %s (searched: "
+                        "%s); the host's would need the host's glibc", o->name, o->target,
+                        b->tree, b->search_path);
+            return true;
+        }
         if (o && o->kind == OBJ_LIB && r->measured[i].kind == KIND_NOT_FOUND && !expected) {
             set_verdict(r, VERDICT_SKIP, "library %s (%s) is not on this machine", o->name,
                         o->target);
@@ -236,16 +247,31 @@ static bool fail_unexplained(struct case_result *r, const struct probe_result *p
     return !explained;
 }
 
+/* Whom the expectation is written for when it is not this libc: another
+   architecture's layout (`arch`), other releases (`libc glibc>=2.22`).
+   There the case still holds every step to the model.  False when it is
+   for this one. */
+static bool expectation_elsewhere(const struct case_def *c, const struct case_result *r,
+                                  char *whom, size_t len)
+{
+    if (c->arch && strcmp(c->arch, r->budget.machine) != 0) {
+        snprintf(whom, len, "%s", c->arch);
+        return true;
+    }
+    if (!case_libc_release_holds(c, r->budget.libc_version)) {
+        snprintf(whom, len, "%s%s%s", c->libc, c->libc_op, c->libc_version);
+        return true;
+    }
+    return false;
+}
+
 /* The case's expectation against what was measured. */
 static void judge_expectation(const struct case_def *c, struct case_result *r)
 {
     const struct step_result *t = r->trip ? &r->measured[r->trip - 1] : NULL;
-    /* An expectation written for another architecture's layout: there the
-       case still holds every step to the model. */
-    enum expect_kind expect = c->expect;
-    if (c->arch && strcmp(c->arch, r->budget.machine) != 0)
-        expect = EXPECT_MODEL;
-    bool other = expect != c->expect;
+    char whom[64];
+    bool other = expectation_elsewhere(c, r, whom, sizeof whom);
+    enum expect_kind expect = other ? EXPECT_MODEL : c->expect;
     switch (expect) {
     case EXPECT_LOADS:
     case EXPECT_HEADROOM: /* the headroom is judged after it is measured */
@@ -275,20 +301,21 @@ static void judge_expectation(const struct case_def *c, struct case_result *r)
         else if (r->trip)
             set_verdict(r, VERDICT_PASS, "step %zu failed with %s, as the model predicts%s%s%s",
                         r->trip, load_kind_name(t->kind), other ? " (the expectation is for " : "",
-                        other ? c->arch : "", other ? ")" : "");
+                        other ? whom : "", other ? ")" : "");
         else
             set_verdict(r, VERDICT_PASS, "every step loaded, as the model predicts%s%s%s",
-                        other ? " (the expectation is for " : "", other ? c->arch : "",
+                        other ? " (the expectation is for " : "", other ? whom : "",
                         other ? ")" : "");
         return;
     }
 }
 
-static void judge(const struct case_def *c, struct case_result *r, const struct probe_result *pr)
+static void judge(const struct case_def *c, const struct libc_build *b, struct case_result *r,
+                  const struct probe_result *pr)
 {
     r->trip = first_failure(&r->plan, r->measured);
     find_predicted_trip(r);
-    if (!skip_missing_library(c, r) && !fail_unexplained(r, pr))
+    if (!skip_missing_library(c, b, r) && !fail_unexplained(r, pr))
         judge_expectation(c, r);
 }
 
@@ -297,8 +324,9 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
 static void judge_headroom(const struct case_def *c, struct case_result *r, struct files *f,
                            const struct run_env *env)
 {
+    char whom[64];
     if (c->expect != EXPECT_HEADROOM || r->verdict != VERDICT_PASS ||
-        (c->arch && strcmp(c->arch, r->budget.machine) != 0))
+        expectation_elsewhere(c, r, whom, sizeof whom))
         return;
     struct limit_query q = {.env = env, .kit = &f->kit, .model = TLS_IE, .align = 1,
                             .setup = &r->plan};
@@ -467,7 +495,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
         strip_dir_prefix(r->measured[i].error, f.kit.dir);
         strip_dir_prefix(r->measured[i].path, f.kit.dir);
     }
-    judge(c, r, &pr);
+    judge(c, b, r, &pr);
     judge_headroom(c, r, &f, &env);
     r->probe_output = pr.output;
     pr.output = NULL;

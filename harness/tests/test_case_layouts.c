@@ -39,6 +39,7 @@ static const struct layout layouts[] = {
     {"2.31", "aarch64", 144, false}, {"2.41", "aarch64", 152, true},
     {"2.43", "aarch64", 144, true}, {"2.39", "x86_64", 152, false},
     {"2.36", "x86_64", 120, false}, {"2.36", "x86_64", 104, false},
+    {"2.17", "x86_64", 104, false}, {"2.21", "x86_64", 120, false}, /* CentOS 7, upstream */
 };
 
 static bool modellable(const struct case_def *c)
@@ -146,7 +147,8 @@ static unsigned check_case(const char *path)
     free(text);
     for (size_t k = 0; modellable(&c) && k < sizeof layouts / sizeof layouts[0]; k++) {
         const struct layout *l = &layouts[k];
-        if (c.arch && strcmp(c.arch, l->machine) != 0)
+        if ((c.arch && strcmp(c.arch, l->machine) != 0) ||
+            !case_libc_release_holds(&c, l->version))
             continue; /* there the case holds its steps to the model only */
         enum load_kind kind = KIND_LOADED;
         long trip = predicted_trip(&c, l, &kind);
