@@ -30,7 +30,9 @@ int cmd_trace(int argc, char **argv)
     trace_command(command, true, &t);
     size_t tls = 0, statics = 0;
     long max_threads = 0;
+    bool multithreaded = false;
     for (size_t k = 0; k < t.nevents; k++) {
+        multithreaded |= t.events[k].multithreaded;
         tls += t.events[k].tls_size > 0;
         statics += t.events[k].access == TLS_IE;
         if (t.events[k].threads > max_threads)
@@ -40,8 +42,9 @@ int cmd_trace(int argc, char **argv)
     char *text = render_to_memory((void (*)(FILE *, const void *))trace_write, &t, &tlen);
     write_file_atomic(out, text, tlen);
     fprintf(stderr, "statictls: trace: %zu objects, %zu with TLS, %zu need static TLS, up to %ld "
-                    "threads; exit %d%s%s -> %s\n",
-            t.nevents, tls, statics, max_threads, t.exit_status, t.error ? "; " : "",
+                    "threads%s; exit %d%s%s -> %s\n",
+            t.nevents, tls, statics, max_threads, multithreaded ? ", went multi-threaded" : "",
+            t.exit_status, t.error ? "; " : "",
             t.error ? t.error : "", out);
     free(text);
     trace_free(&t);

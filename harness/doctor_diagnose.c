@@ -62,7 +62,7 @@ void diagnose(const struct budget *host, const struct trace *t, long start_free,
             continue;
         }
         size_t free_before = model_free(&m);
-        m.threads = e->threads > 1 ? (unsigned)(e->threads - 1) : 0;
+        m.threads = (unsigned)trace_extra_threads(e);
         placed[i] = model_load(&m, &b, e->access);
         h.how = placed[i].how;
         if (h.how == PLACED_DYNAMIC)

@@ -126,9 +126,9 @@ static char *case_text(const struct replay *r, const char *expect)
         const struct trace_event *e = &t->events[i];
         if (!e->dlopen || !replay_includes(e))
             continue;
-        if (!e->close && e->threads - 1 > extra_threads) {
-            fprintf(f, "threads %ld\n", e->threads - 1 - extra_threads);
-            extra_threads = e->threads - 1;
+        if (!e->close && trace_extra_threads(e) > extra_threads) {
+            fprintf(f, "threads %ld\n", trace_extra_threads(e) - extra_threads);
+            extra_threads = trace_extra_threads(e);
         }
         if (!e->close && fix_for(r, FIX_FIRST, e->path))
             continue;

@@ -6,6 +6,12 @@
 #include "record.h"
 #include "xsys.h"
 
+long trace_extra_threads(const struct trace_event *e)
+{
+    long running = e->threads > 1 ? e->threads - 1 : 0;
+    return e->multithreaded && running < 1 ? 1 : running;
+}
+
 void trace_write(FILE *out, const struct trace *t)
 {
     fprintf(out, "# statictls trace, format 1: see cases/README.md, \"Traces\".\n");
@@ -17,9 +23,10 @@ void trace_write(FILE *out, const struct trace *t)
             fprintf(out, "close\tseq=%ld\tmodid=%ld\tpath=%s\n", e->seq, e->modid, e->path);
             continue;
         }
-        fprintf(out, "object\tseq=%ld\tphase=%s\tlmid=%ld\tthreads=%ld\tmodid=%ld\ttls_size=%llu"
-                     "\ttls_align=%llu\taccess=%s\tpath=%s\n",
-                e->seq, e->dlopen ? "dlopen" : "startup", e->lmid, e->threads, e->modid,
+        fprintf(out, "object\tseq=%ld\tphase=%s\tlmid=%ld\tthreads=%ld\tmultithreaded=%d"
+                     "\tmodid=%ld\ttls_size=%llu\ttls_align=%llu\taccess=%s\tpath=%s\n",
+                e->seq, e->dlopen ? "dlopen" : "startup", e->lmid, e->threads,
+                e->multithreaded, e->modid,
                 (unsigned long long)e->tls_size, (unsigned long long)e->tls_align,
                 tls_access_long_name(e->access), e->path);
     }
@@ -50,6 +57,11 @@ static bool read_event(const struct record *r, struct trace_event *e, const char
         *missing = "threads or lmid";
     else if (!number(r, "tls_size", &size) || !number(r, "tls_align", &align) || size < 0 || align < 0)
         *missing = "tls_size or tls_align";
+    long flag = 0; /* optional: trace_read goes by the thread counts without it */
+    if (!*missing && record_get(r, "multithreaded") &&
+        (!record_get_long(r, "multithreaded", &flag) || (flag != 0 && flag != 1)))
+        *missing = "multithreaded as 0 or 1";
+    e->multithreaded = flag == 1;
     e->access = TLS_NONE;
     if (!*missing && (!tls_access_from_name(access, &e->access) ||
                       strcmp(access, tls_access_long_name(e->access)) != 0))
@@ -70,7 +82,7 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot read", path);
         return false;
     }
-    bool ok = true, header = false;
+    bool ok = true, header = false, went_multithreaded = false;
     int lineno = 0;
     for (char *line = text, *next; ok && line && *line; line = next) {
         next = strchr(line, '\n');
@@ -108,6 +120,10 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
                 missing = "a trace line first";
             else
                 read_event(&r, e, &missing);
+            /* Once a second thread ran, the process is multi-threaded for
+               good, whether or not the record says so. */
+            went_multithreaded |= e->multithreaded || e->threads > 1;
+            e->multithreaded = went_multithreaded && !e->close;
         } else if (strcmp(r.kind, "error") == 0) {
             const char *text_ = record_get(&r, "text");
             free(t->error);

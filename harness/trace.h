@@ -17,6 +17,8 @@ struct trace_event {
     bool dlopen;    /* after startup */
     long lmid;
     long threads;   /* running when it was mapped */
+    bool multithreaded; /* a thread was ever created before (glibc's flag,
+                           never cleared: joined threads count) */
     long modid;     /* modelled: glibc's lowest free id */
     uint64_t tls_size, tls_align;
     enum tls_access access;
@@ -29,6 +31,11 @@ struct trace {
     struct trace_event *events;
     size_t nevents;
 };
+
+/* Threads besides the main one that a replay starts before event e (it
+   never joins them): those running then, and at least one once the
+   process went multi-threaded. */
+long trace_extra_threads(const struct trace_event *e);
 
 void trace_write(FILE *out, const struct trace *t);
 /* False with "file:line: what is wrong" in err. */

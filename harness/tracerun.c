@@ -58,6 +58,7 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
     struct record *records = command_records(rawfile, pid, &nrecords);
     enum { MAX_IDS = 65536 };
     bool *ids = xcalloc(MAX_IDS, sizeof *ids);
+    bool multithreaded = false;
     for (size_t k = 0; k < nrecords; k++) {
         const struct record *r = &records[k];
         const char *path = record_get(r, "path");
@@ -70,6 +71,11 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
             e->seq = record_get_long(r, "seq", &v) ? v : 0;
             e->lmid = record_get_long(r, "lmid", &v) ? v : 0;
             e->threads = record_get_long(r, "threads", &v) ? v : 0;
+            /* glibc's flag where the tracer could read it (2.32+), else
+               the highest thread count so far; never cleared. */
+            bool flag = record_get_long(r, "multithreaded", &v) && v == 1;
+            multithreaded |= flag || e->threads > 1;
+            e->multithreaded = multithreaded && strcmp(r->kind, "close") != 0;
             const char *phase = record_get(r, "phase");
             e->dlopen = phase && strcmp(phase, "dlopen") == 0;
             if (!e->close) {
