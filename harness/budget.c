@@ -249,6 +249,24 @@ void budget_model_as(struct budget *b, const char *version)
     build_model(b);
 }
 
+bool budget_model_release(struct budget *b, const char *version)
+{
+    struct glibc_rules rules;
+    char why[256];
+    bool own = glibc_rules_for(version, b->machine, false, &rules, why, sizeof why) &&
+               rules.libc_tls_size;
+    for (size_t i = 0; own && i < b->nmodules; i++) {
+        const char *base = strrchr(b->modules[i].path, '/');
+        if (strncmp(base ? base + 1 : b->modules[i].path, "libc.so", 7) == 0)
+            b->modules[i].block.size = rules.libc_tls_size;
+    }
+    /* The offsets read here are of the host's layout: the model lays the
+       startup modules out itself, as for a synthetic process. */
+    b->synthetic |= own;
+    budget_model_as(b, version);
+    return own;
+}
+
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);

@@ -62,6 +62,12 @@ struct budget {
    (2.17); everything it then predicts is modelled only. */
 void budget_model_as(struct budget *b, const char *version);
 
+/* The same with that release's own startup layout where the model knows
+   it (libc's TLS block: 104 bytes in 2.17, 120 in 2.21), in place of the
+   startup modules this process read; false (and budget_model_as alone)
+   where it does not. */
+bool budget_model_release(struct budget *b, const char *version);
+
 /* Runs a budget probe in env.  False with a message in err when the probe
    did not report (it could not start, crashed, or timed out). */
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen);

@@ -463,7 +463,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
         goto out;
     }
     if (model_as)
-        budget_model_as(&r->budget, model_as);
+        budget_model_release(&r->budget, model_as);
     if (r->budget.modelled)
         f.free_bytes = (long long)model_free(&r->budget.model);
     else if (uses_free(c)) {

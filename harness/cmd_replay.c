@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "model.h"
 #include "commands.h"
 #include "replay.h"
 #include "trace.h"
@@ -27,16 +28,20 @@ static int print_table(struct replay *r, const char *name)
                             {.kind = FIX_REBUILD, .name = (char *)name, .rebuilt_as = TLS_DESC}};
     const char *titles[] = {"as is", "LD_PRELOAD", "loaded first", "optional_static_tls=4096",
                             "rebuilt with TLS descriptors"};
-    /* The first row models 2.17 on the host's startup layout. */
+    /* Where no 2.17 runs here, the first row models it (its own startup
+       layout); otherwise every row is measured. */
     struct libc_build_list builds;
     libc_build_list_here(false, false, &builds);
+    bool have_217 = false;
+    for (size_t k = 0; k < builds.n; k++)
+        have_217 |= strcmp(builds.items[k].name, "tree-glibc-2.17") == 0;
     printf("| glibc |");
     for (size_t c = 0; c < 5; c++)
         printf(" %s |", titles[c]);
     printf("\n|---|---|---|---|---|---|\n");
     long wanted_headroom = r->squeeze;
     int worst = EXIT_PASS;
-    for (size_t k = 0; k <= builds.n; k++) {
+    for (size_t k = have_217; k <= builds.n; k++) {
         const char *model_as = k == 0 ? "2.17" : NULL;
         struct replay row = *r;
         if (k > 0)
@@ -44,7 +49,8 @@ static int print_table(struct replay *r, const char *name)
         row.squeeze = wanted_headroom;
         if (row.squeeze >= 0)
             row.squeeze_free = replay_fresh_free(row.build, model_as);
-        printf("| %s%s |", k ? row.build->name + strlen("glibc-") : "2.17", k ? "" : " (modelled)");
+        const char *name = k ? strstr(row.build->name, "glibc-") + strlen("glibc-") : "2.17";
+        printf("| %s%s |", name, !k ? " (modelled)" : row.build->tree ? " (upstream tree)" : "");
         for (size_t c = 0; c < 5; c++) {
             row.fixes = c ? &columns[c] : NULL;
             row.nfixes = c ? 1 : 0;
@@ -60,6 +66,34 @@ static int print_table(struct replay *r, const char *name)
     libc_build_list_free(&builds);
     free(raise);
     return worst;
+}
+
+/* What --model glibc-VERSION stands on: that release's own startup layout
+   where the model knows it, else this machine's; and a build of that
+   release here, which measures instead of modelling. */
+static void say_model(const char *version, const char *machine)
+{
+    struct glibc_rules rules;
+    char why[256];
+    if (glibc_rules_for(version, machine, false, &rules, why, sizeof why) && rules.libc_tls_size)
+        printf("model: glibc %s's rules and startup layout (libc's TLS block %zu bytes, measured "
+               "on an upstream build)\n", version, rules.libc_tls_size);
+    else
+        printf("model: glibc %s's rules on this machine's startup layout (its own is not "
+               "known to the model)\n", version);
+    struct libc_build_list builds;
+    libc_build_list_here(false, false, &builds);
+    for (size_t i = 0; i < builds.n; i++) {
+        const struct libc_build *b = &builds.items[i];
+        const char *v = strstr(b->name, "glibc-"); /* "glibc-2.31", "tree-glibc-2.17" */
+        if (!v || strcmp(v + 6, version) != 0)
+            continue;
+        fprintf(stderr, "statictls: replay: glibc %s runs here: `replay %s%s` measures it; "
+                        "--model only models it\n", version,
+                b->tree ? "--libc-tree " : "--glibc ", b->tree ? b->tree : version);
+        break;
+    }
+    libc_build_list_free(&builds);
 }
 
 int cmd_replay(int argc, char **argv)
@@ -106,6 +140,8 @@ int cmd_replay(int argc, char **argv)
     }
     struct libc_build build;
     libc_open_or_exit(&choice, &build);
+    if (model_as)
+        say_model(model_as, build.machine);
     struct replay r = {&build, &t, trace_path, squeeze, 0, fixes, nfixes};
     int code;
     if (table) {

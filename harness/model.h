@@ -42,6 +42,10 @@ struct glibc_rules {
     bool dlmopen_audit_crash; /* <= 2.31 (measured on Debian's, every arch): any
                                  dlmopen in a process with LD_AUDIT crashes it */
     size_t tcb_align;  /* the static alignment before any module raises it */
+    /* libc's own TLS block (PT_TLS p_memsz) in this release, where it was
+       measured on an upstream build (scripts/build-glibc.sh), else 0: for
+       modelling a release whose startup layout no build here shows. */
+    size_t libc_tls_size;
 };
 
 /* Rules for a glibc version string ("2.36") on a machine ("x86_64").

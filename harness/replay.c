@@ -266,7 +266,7 @@ long replay_fresh_free(const struct libc_build *build, const char *model_as)
     if (!budget_read(&env.probe, &b, err, sizeof err))
         die("replay: %s", err);
     if (model_as)
-        budget_model_as(&b, model_as);
+        budget_model_release(&b, model_as);
     if (!b.modelled)
         die("replay: --squeeze needs a model of this libc: %s", b.why_not_modelled);
     long free_bytes = (long)model_free(&b.model);

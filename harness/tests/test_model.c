@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "budget.h"
 #include "model.h"
 
 static struct glibc_rules rules(const char *version, const char *machine, bool backport)
@@ -145,6 +146,26 @@ static void count_rule_of_old_glibc(void **state)
     assert_int_equal(model_free(&m), before); /* the failed dlopen gave its block back */
 }
 
+/* --model glibc-2.17 on a 2.36 host: 2.17's own libc block (104 bytes,
+   120 in 2.21, measured on upstream builds), not the host's 144. */
+static void release_startup_layouts(void **state)
+{
+    (void)state;
+    const struct {
+        const char *version;
+        bool own;
+        size_t free_bytes;
+    } want[] = {{"2.17", true, 1688}, {"2.21", true, 1672}, {"2.25", false, 1712}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct budget b;
+        budget_synthetic(&b, "2.36", "x86_64", 144, false, NULL, NULL, NULL, 0);
+        assert_int_equal(budget_model_release(&b, want[i].version), want[i].own);
+        assert_true(b.modelled);
+        assert_int_equal(model_free(&b.model), want[i].free_bytes);
+        budget_free(&b);
+    }
+}
+
 /* From 2.41 the 32-byte, 32-aligned rseq area follows the startup blocks
    in the static area, before the surplus (measured: 1664 free on 2.41,
    1696 on 2.43, with libc blocks of 136 and 128 bytes). */
@@ -193,6 +214,7 @@ int main(void)
         cmocka_unit_test(placement_below_tp),
         cmocka_unit_test(optional_budget_and_reclaim),
         cmocka_unit_test(count_rule_of_old_glibc),
+        cmocka_unit_test(release_startup_layouts),
         cmocka_unit_test(rseq_block_in_static_area),
         cmocka_unit_test(placement_above_tp),
     };
