@@ -80,9 +80,28 @@ static void unload_unheld(struct dl_process *p, int ns, size_t first)
         e->gone = true;
     }
     model_reclaim_end(&p->m, &rc);
-    if (ns != 0 && !left)
+    if (ns != 0 && !left) {
         p->ns_busy[ns] = false;
+        p->namespace_closed = true;
+    }
     free(held);
+}
+
+/* Before 2.34 the modules one dlopen maps may share a module id (a freed
+   id is taken again before the first taker marks it, BZ #27135): the slot,
+   and so every dynamic access to that id, belongs to the last of them that
+   dl_open_worker adds (search list order).  The placement a dynamic access
+   of the root reaches. */
+static const struct placed *slot_owner(const struct dl_process *p, const struct dl_handle *h)
+{
+    const struct placed *root = &p->loaded[h->members[0]].placed;
+    const struct placed *owner = root;
+    for (size_t k = 1; !p->m.rules.gap_on_close && k < h->nmembers; k++) {
+        const struct placed *other = &p->loaded[h->members[k]].placed;
+        if (other->modid == root->modid && root->modid > 0)
+            owner = other;
+    }
+    return root->how == PLACED_STATIC ? root : owner;
 }
 
 /* The loaded root of a handle; a lazily bound TLS descriptor module takes
@@ -96,8 +115,20 @@ static struct dl_outcome outcome_of(struct dl_process *p, long handle, const str
         if (root->lazy && rq->touch) {
             root->placed = model_place(&p->m, &root->module->block, TLS_DESC, root->placed.modid);
             root->lazy = false;
+            p->dlopen_placed_static |= root->placed.how == PLACED_STATIC;
         }
-        const struct placed *pl = &root->placed;
+        const struct placed *pl = slot_owner(p, h);
+        if (rq->touch && !root->startup && pl->how != PLACED_STATIC && p->naudit &&
+            p->m.rules.audit_dynamic_tls_crash && !p->dlopen_placed_static) {
+            out.kind = KIND_CRASHED; /* __tls_get_addr reads a stale DTV */
+            return out;
+        }
+        if (rq->touch && pl->how != PLACED_STATIC && p->namespace_closed &&
+            p->m.rules.freed_dtv_after_namespace_close)
+            out.unmodelled = "dynamic TLS used after a dlmopen namespace was closed: glibc <= "
+                             "2.21 may reach it through a DTV in freed memory (measured on "
+                             "2.17 and 2.21: a wild address, then a crash); that depends on "
+                             "the heap, not on static TLS";
         out.root_static = pl->how == PLACED_STATIC;
         out.root_offset = pl->offset;
         out.root_modid = pl->modid;
@@ -124,6 +155,7 @@ static enum load_kind place_new(struct dl_process *p, size_t first)
     for (size_t i = 0; i < n && kind == KIND_LOADED; i++) {
         struct dl_loaded *e = &p->loaded[order[i]];
         e->placed = model_place(&p->m, &e->module->block, e->module->access, e->placed.modid);
+        p->dlopen_placed_static |= e->placed.how == PLACED_STATIC;
         if (e->placed.how == FAILED_COUNT)
             kind = KIND_STATIC_TLS_COUNT;
         else if (e->placed.how == FAILED_SIZE || e->placed.how == FAILED_ALIGN)

@@ -54,6 +54,8 @@ struct dl_process {
     size_t nhandles;
     bool ns_busy[DL_NAMESPACES];
     size_t naudit;
+    bool dlopen_placed_static; /* some dlopen has placed a block in static TLS */
+    bool namespace_closed;     /* a dlmopen namespace was unloaded */
 };
 
 /* A process after startup: the allocator's state m, naudit namespaces
@@ -70,6 +72,8 @@ struct dl_outcome {
     bool root_static;  /* the root has TLS and it is in static TLS */
     size_t root_offset;
     long root_modid;   /* 0: the root has no TLS */
+    /* Set where glibc's behaviour cannot be modelled from here on: why. */
+    const char *unmodelled;
 };
 
 /* What a step opens: the root and its closure of modules with TLS, in the

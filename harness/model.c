@@ -51,6 +51,8 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
     out->audit_namespaces = out->surplus != SURPLUS_LEGACY; /* Debian's 2.31 too */
     out->gap_on_close = v >= 234;
     out->dlmopen_audit_crash = v <= 231;
+    out->audit_dynamic_tls_crash = v <= 217; /* 2.18 to 2.20 not measured */
+    out->freed_dtv_after_namespace_close = v <= 221;
     out->lazy_tlsdesc = out->layout == LAYOUT_BELOW_TP && v < 234;
     /* Measured: `statictls budget --libc-tree` on upstream 2.17 and 2.21
        (results/glibc-2.17-upstream-x86_64/, ...-2.21-...). */

@@ -41,6 +41,16 @@ struct glibc_rules {
                                lets its id be reused (BZ #27135) */
     bool dlmopen_audit_crash; /* <= 2.31 (measured on Debian's, every arch): any
                                  dlmopen in a process with LD_AUDIT crashes it */
+    bool freed_dtv_after_namespace_close; /* <= 2.21 (measured on upstream 2.17 and
+                                             2.21): once a dlmopen namespace was
+                                             closed, dynamic TLS may be reached
+                                             through a DTV in freed memory: what
+                                             later accesses return depends on the
+                                             heap, and no model can say */
+    bool audit_dynamic_tls_crash; /* 2.17 (measured on upstream's; 2.21 does not):
+                                     with LD_AUDIT, the first use of a dlopen'ed
+                                     module's dynamic TLS crashes the process
+                                     while no dlopen has placed static TLS yet */
     size_t tcb_align;  /* the static alignment before any module raises it */
     /* libc's own TLS block (PT_TLS p_memsz) in this release, where it was
        measured on an upstream build (scripts/build-glibc.sh), else 0: for

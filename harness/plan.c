@@ -167,6 +167,8 @@ static void predict_load(struct dl_process *proc, const struct plan_step *s,
                             .root_has_tls = c->root_has_tls, .touch = s->touches,
                             .mods = mods, .n = c->n};
     struct dl_outcome r = dl_open(proc, &rq);
+    o->known = !r.unmodelled;
+    o->unmodelled = r.unmodelled;
     o->kind = r.kind;
     o->modid = r.root_modid;
     o->has_tpoff = r.kind == KIND_LOADED && r.root_static;
@@ -202,6 +204,7 @@ void plan_predict(const struct plan *p, const struct budget *b, struct step_pred
             lost = true;
         } else {
             predict_load(&proc, s, o, &handle[i]);
+            lost = !o->known;
         }
         o->free_after = model_free(&proc.m);
     }

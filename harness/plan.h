@@ -63,6 +63,7 @@ struct step_prediction {
     long tpoff;
     size_t free_after;
     long modid;
+    const char *unmodelled; /* !known because glibc's behaviour is not modelled: why */
 };
 
 /* Runs the steps in one probe; static_size (read by a budget probe) tells

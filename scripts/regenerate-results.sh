@@ -1,8 +1,9 @@
 #!/bin/sh
 # Regenerates everything under results/ from scratch, on this machine:
 # fetches the glibc sysroots (x86_64 and aarch64), builds, and for each libc
-# build (four glibc releases on each architecture, musl) runs `statictls
-# report` (budget, limits, cases) into results/<platform>/; then `statictls
+# build (four glibc releases on each architecture, the glibc trees of
+# scripts/build-glibc.sh in the cache and -DSTATICTLS_LIBC_TREES, musl) runs
+# `statictls report` (budget, limits, cases) into results/<platform>/; then `statictls
 # sweep` (tunables matrix, results/README.md and the plot's data), gnuplot
 # for the SVG, scripts/torch-cv2-table.sh (the XTuner/OpenCV table), and
 # `statictls bench` into results/bench.txt.
@@ -19,10 +20,11 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 fi
 
 statictls=$build/statictls
-for dir in "$build"/glibc-*/ "$build"/musl/; do
+for dir in "$build"/glibc-*/ "$build"/tree-*/ "$build"/musl/; do
     [ -f "$dir/root" ] || continue # not built here (cmake says why)
     case $(basename "$dir") in
     musl) option=--musl ;;
+    tree-*) option="--libc-tree $(cat "$dir/tree")" ;;
     *) option="--glibc $(basename "$dir" | sed 's/^glibc-//')" ;;
     esac
     echo "== report $option"

@@ -2,10 +2,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "caseparse.h"
+#include "xsys.h"
 
 static char err[1024];
 
@@ -98,6 +100,35 @@ static void malformed_inputs_name_file_and_line(void **state)
     rejects("", "no expect line");
     rejects("arch x86_64\narch aarch64\n", "bad.case:2: arch given twice");
     rejects("libc\n", "bad.case:1: expected: libc NAME");
+    rejects("libc glibc=>2.22\n", "bad.case:1: libc: expected NAME or NAME<op>VERSION");
+    rejects("libc glibc>=\n", "bad.case:1: libc: expected NAME or NAME<op>VERSION");
+    rejects("libc >=2.22\n", "bad.case:1: libc: expected NAME or NAME<op>VERSION");
+}
+
+/* libc glibc>=2.22: which releases the expectation is for. */
+static void libc_release_constraints(void **state)
+{
+    (void)state;
+    const struct {
+        const char *line, *version;
+        bool holds;
+    } rows[] = {
+        {"libc glibc", "2.17", true},          {"libc glibc>=2.22", "2.21", false},
+        {"libc glibc>=2.22", "2.22", true},    {"libc glibc>=2.22", "2.36", true},
+        {"libc glibc<=2.21", "2.17", true},    {"libc glibc<=2.21", "2.31", false},
+        {"libc glibc>=2.32", "2.9", false},    {"libc glibc=2.31", "2.31", true},
+        {"libc glibc<2.34", "2.33", true},     {"libc glibc>2.34", "2.34", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *text = xasprintf("%s\nfixture a ie 1\nload a\nexpect loads\n", rows[i].line);
+        struct case_def c;
+        assert_true(case_parse("c.case", text, &c, err, sizeof err));
+        assert_string_equal(c.libc, "glibc");
+        if (case_libc_release_holds(&c, rows[i].version) != rows[i].holds)
+            fail_msg("%s on %s: expected %d", rows[i].line, rows[i].version, rows[i].holds);
+        case_free(&c);
+        free(text);
+    }
 }
 
 int main(void)
@@ -105,6 +136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_a_full_case),
         cmocka_unit_test(malformed_inputs_name_file_and_line),
+        cmocka_unit_test(libc_release_constraints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
