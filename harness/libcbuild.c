@@ -419,9 +419,12 @@ char *libc_build_describe(const struct libc_build *b)
     return xasprintf("Debian libc6 %s (sysroot%s%s)", b->package, via, loader);
 }
 
-static int compare_versions(const void *a, const void *b)
+/* "glibc-2.31-aarch64", "tree-glibc-2.17" by release, Debian's first. */
+static int compare_builds(const void *a, const void *b)
 {
-    return strverscmp(*(char *const *)a, *(char *const *)b);
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    int by_release = strverscmp(strstr(x, "glibc-") + 6, strstr(y, "glibc-") + 6);
+    return by_release ? by_release : strcmp(x, y);
 }
 
 void libc_build_list_here(bool host, bool musl, struct libc_build_list *out)
@@ -434,21 +437,13 @@ void libc_build_list_here(bool host, bool musl, struct libc_build_list *out)
     if (!d)
         die_errno("opendir %s", self_dir());
     char **names = NULL;
-    size_t nnames = 0, nglibc = 0;
-    for (struct dirent *e; (e = readdir(d));) {
-        bool glibc = strncmp(e->d_name, "glibc-", 6) == 0;
-        if (!glibc && strncmp(e->d_name, "tree-", 5) != 0)
-            continue;
-        *XAPPEND(&names, &nnames) = xstrdup(e->d_name);
-        if (glibc) { /* Debian's releases first, then the trees */
-            char *first = names[nglibc];
-            names[nglibc++] = names[nnames - 1];
-            names[nnames - 1] = first;
-        }
-    }
+    size_t nnames = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, "glibc-", 6) == 0 || strncmp(e->d_name, "tree-glibc-", 11) == 0)
+            *XAPPEND(&names, &nnames) = xstrdup(e->d_name);
     closedir(d);
-    qsort(names, nglibc, sizeof *names, compare_versions);
-    qsort(names + nglibc, nnames - nglibc, sizeof *names, compare_versions);
+    if (nnames)
+        qsort(names, nnames, sizeof *names, compare_builds);
     if (musl)
         *XAPPEND(&names, &nnames) = xstrdup("musl");
     for (size_t i = 0; i < nnames; i++) {

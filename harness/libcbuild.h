@@ -66,8 +66,8 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
 void libc_build_free(struct libc_build *b);
 
 /* Every build here, in the order results list them: the host's (with
-   host), each glibc release oldest first (Debian's sysroots, then the
-   --libc-tree builds), musl (with musl). */
+   host), each glibc release oldest first (a Debian sysroot before a
+   --libc-tree build of the same release), musl (with musl). */
 struct libc_build_list {
     struct libc_build *items;
     size_t n;
