@@ -27,11 +27,14 @@ foreach(version ${STATICTLS_GLIBC_VERSIONS})
     list(APPEND statictls_build_dirs glibc-${version}-${arch})
   endforeach()
 endforeach()
+# The --libc-tree builds too (cmake/libc-trees.cmake), with what names their tree.
+list(APPEND statictls_build_dirs ${STATICTLS_TREE_BUILDS})
 foreach(dir ${statictls_build_dirs})
   install(DIRECTORY ${CMAKE_BINARY_DIR}/${dir} DESTINATION ${STATICTLS_INSTALL_PARTSDIR}
           USE_SOURCE_PERMISSIONS OPTIONAL FILES_MATCHING PATTERN "statictls-probe"
           PATTERN "*.so" PATTERN "root" PATTERN "loader" PATTERN "unbuildable"
-          PATTERN "unfetched")
+          PATTERN "unfetched" PATTERN "tree" PATTERN "layout" PATTERN "distro"
+          PATTERN "libdirs")
 endforeach()
 install(FILES ${statictls_case_files} ${PROJECT_SOURCE_DIR}/cases/README.md
         DESTINATION ${STATICTLS_INSTALL_DATADIR}/cases)

@@ -2,6 +2,7 @@
 #include "libcbuild.h"
 
 #include <dirent.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,30 @@ static enum libc_open open_tree_build(const char *name, struct libc_build *out, 
     return LIBC_OPEN_OK;
 }
 
+/* Whether a libc.so.6 is where ld.so would look in root (the directories
+   of derive_paths), or root holds a conda environment's sysroot. */
+static bool holds_libc(const char *root)
+{
+    struct libc_build dirs = {.dir = xstrdup(""), .root = xstrdup(root),
+                              .machine = host_machine()};
+    derive_paths(&dirs);
+    bool found = false;
+    for (size_t i = 0; i < LIBC_LIB_DIRS && !found; i++) {
+        char *libc = xasprintf("%s/libc.so.6", dirs.lib_dirs[i]);
+        found = access(libc, F_OK) == 0;
+        free(libc);
+    }
+    libc_build_free(&dirs);
+    char *pattern = xasprintf("%s/*-linux-gnu/sysroot", root);
+    glob_t g;
+    int rc = glob(pattern, GLOB_ONLYDIR, NULL, &g);
+    found |= rc == 0 && g.gl_pathc > 0;
+    if (rc == 0)
+        globfree(&g);
+    free(pattern);
+    return found;
+}
+
 /* The build made for the glibc tree DIR: the build/tree-* whose `tree`
    names it, or the same directory by another path. */
 static enum libc_open open_tree(const char *dir, struct libc_build *out, char *why, size_t len)
@@ -350,6 +375,9 @@ static enum libc_open open_tree(const char *dir, struct libc_build *out, char *w
     else if (!real)
         snprintf(why, len, "--libc-tree %s: no such directory (scripts/build-glibc.sh VERSION "
                            "SOURCE builds an upstream release into the cache)", dir);
+    else if (!holds_libc(real))
+        snprintf(why, len, "--libc-tree %s: no glibc there (no libc.so.6 in its lib/, lib64/, "
+                           "usr/lib64/ or multiarch directories, nor under */sysroot)", dir);
     else
         snprintf(why, len, "--libc-tree %s: no probe was built for this tree: configure with "
                            "-DSTATICTLS_LIBC_TREES=%s (its layout and release are read from its "
