@@ -49,7 +49,8 @@ const struct libc_build *policy_build(const struct policy *p, const char *machin
         bool host = strcmp(b->name, "host") == 0;
         if (strcmp(b->machine, machine) != 0)
             continue;
-        if (strcmp(b->name, name) == 0 || strcmp(b->name, with_machine) == 0 ||
+        bool tree = strncmp(b->name, "tree-", 5) == 0 && strcmp(b->name + 5, name) == 0;
+        if (strcmp(b->name, name) == 0 || strcmp(b->name, with_machine) == 0 || tree ||
             (host && host_version && strcmp(host_version, p->version) == 0))
             return b;
     }
