@@ -119,17 +119,24 @@ static bool can_disable_aslr(void)
 }
 
 static void run_once(const struct probe_env *env, bool no_aslr, const char *mode,
-                     char *const args[], size_t nargs, struct probe_result *out);
+                     char *const args[], size_t nargs, const struct probe_dialog *d,
+                     struct probe_result *out);
 
 void probe_run(const struct probe_env *env, const char *mode, char *const args[],
                size_t nargs, struct probe_result *out)
+{
+    probe_run_dialog(env, mode, args, nargs, NULL, out);
+}
+
+void probe_run_dialog(const struct probe_env *env, const char *mode, char *const args[],
+                      size_t nargs, const struct probe_dialog *d, struct probe_result *out)
 {
     bool qemu = env->loader && strstr(env->loader, "qemu-");
     bool no_aslr = qemu && can_disable_aslr();
     /* Randomized under qemu, about 1 run in 20 of glibc 2.31 dies in
        ld.so, before the probe writes anything: such a run is tried again. */
     for (int tries = qemu && !no_aslr ? 3 : 1;; tries--) {
-        run_once(env, no_aslr, mode, args, nargs, out);
+        run_once(env, no_aslr, mode, args, nargs, d, out);
         bool died_early = out->nrecords == 0 && out->end != PROBE_TIMED_OUT &&
                           !(out->end == PROBE_EXITED && out->code == 0);
         if (!died_early || tries <= 1)
@@ -138,26 +145,54 @@ void probe_run(const struct probe_env *env, const char *mode, char *const args[]
     }
 }
 
+/* Writes the dialog's answer to the probe's stdin and closes it; the probe
+   reads it all before it runs a step, so the write cannot deadlock. */
+static void answer(const struct probe_dialog *d, const struct probe_result *so_far, int fd)
+{
+    size_t n = 0;
+    char **lines = d->answer(so_far, d->ctx, &n);
+    for (size_t i = 0; i < n; i++) {
+        char *line = xasprintf("%s\n", lines[i]);
+        for (size_t off = 0, len = strlen(line); off < len;) {
+            ssize_t w = write(fd, line + off, len - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                break; /* the probe is gone: its end says why */
+            off += (size_t)w;
+        }
+        free(line);
+        free(lines[i]);
+    }
+    free(lines);
+    close(fd);
+}
+
 static void run_once(const struct probe_env *env, bool no_aslr, const char *mode,
-                     char *const args[], size_t nargs, struct probe_result *out)
+                     char *const args[], size_t nargs, const struct probe_dialog *d,
+                     struct probe_result *out)
 {
     memset(out, 0, sizeof *out);
     double start = now_seconds();
     double deadline = start + env->timeout_s * timeout_factor();
-    int fds[2];
+    int fds[2], in[2] = {-1, -1};
     xpipe(fds);
+    if (d)
+        xpipe(in);
     FILE *capture = tmpfile();
     if (!capture)
         die_errno("tmpfile");
     pid_t pid = xfork();
     if (pid == 0) {
         int fd = dup(fds[1]); /* without O_CLOEXEC: the probe writes to it */
-        if (fd < 0)
+        if (fd < 0 || (d && dup2(in[0], 0) < 0))
             _exit(126);
         exec_child(env, fd, capture, no_aslr, mode, args, nargs);
     }
     setpgid(pid, pid); /* also in the parent, so a kill never misses the group */
     close(fds[1]);
+    if (d)
+        close(in[0]);
 
     char buf[65536];
     size_t len = 0;
@@ -183,10 +218,16 @@ static void run_once(const struct probe_env *env, bool no_aslr, const char *mode
             break;
         len += (size_t)n;
         add_record_lines(out, buf, &len);
+        if (in[1] >= 0 && probe_find(out, d->after)) {
+            answer(d, out, in[1]);
+            in[1] = -1;
+        }
         if (len == sizeof buf - 1) /* a line longer than any record: drop it */
             len = 0;
     }
     close(fds[0]);
+    if (in[1] >= 0)
+        close(in[1]);
     int status = 0;
     if (killed) {
         kill(-pid, SIGKILL);
