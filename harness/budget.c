@@ -342,6 +342,13 @@ void budget_set_audit(struct budget *b, const char *ld_audit)
     build_model(b);
 }
 
+long budget_static_end(const struct budget *b)
+{
+    bool above = b->modelled ? b->model.rules.layout == LAYOUT_ABOVE_TP
+                             : b->machine && strcmp(b->machine, "aarch64") == 0;
+    return above ? (long)b->static_size : -(long)b->static_size;
+}
+
 void budget_free(struct budget *b)
 {
     for (size_t i = 0; i < b->nmodules; i++)

@@ -134,7 +134,7 @@ int cmd_load(int argc, char **argv)
     struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
     plan_predict(&p, &b, pr, NULL);
     struct probe_result res;
-    plan_run(&p, &env.probe, b.static_size, r, &res);
+    plan_run(&p, &env.probe, budget_static_end(&b), r, &res);
 
     size_t fail = first_failure(&p, r);
     if (!fail && h.min >= 0)

@@ -102,8 +102,11 @@ static struct dl_outcome outcome_of(struct dl_process *p, long handle, const str
            #27135); the slot then names the later one, and a dynamic access
            to the root's TLS (__tls_get_addr) lands in that module's block. */
         for (size_t i = h->members[0] + 1; pl->how != PLACED_STATIC && i < p->nloaded; i++)
-            if (!p->loaded[i].gone && p->loaded[i].placed.modid == pl->modid)
+            if (!p->loaded[i].gone && p->loaded[i].placed.modid == pl->modid) {
                 pl = &p->loaded[i].placed;
+                out.undefined = rq->touch &&
+                                root->module->block.size > p->loaded[i].module->block.size;
+            }
         out.root_static = pl->how == PLACED_STATIC;
         out.root_offset = pl->offset;
         out.root_modid = pl->modid;

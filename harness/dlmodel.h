@@ -70,6 +70,9 @@ struct dl_outcome {
     bool root_static;  /* the root has TLS and it is in static TLS */
     size_t root_offset;
     long root_modid;   /* 0: the root has no TLS */
+    bool undefined;    /* the probe's use of the root's TLS writes past another
+                          module's smaller block (BZ #27135): nothing after is
+                          predictable */
 };
 
 /* What a step opens: the root and its closure of modules with TLS, in the

@@ -33,7 +33,7 @@ static uint64_t model_largest(const struct model *m, uint64_t align, enum tls_ac
 struct prober {
     const struct limit_query *q;
     struct plan plan; /* setup steps, then the block */
-    size_t static_size;
+    long static_end;
     unsigned probes;
     char *last_error;
     enum load_kind last_kind;
@@ -56,7 +56,7 @@ static void make_block(struct prober *p, uint64_t n)
 static bool judge_block(struct prober *p, const struct probe_result *pr)
 {
     struct step_result *r = xcalloc(p->plan.n, sizeof *r);
-    plan_read_results(&p->plan, pr, p->static_size, r);
+    plan_read_results(&p->plan, pr, p->static_end, r);
     p->probes++;
     bool ok = false;
     size_t fail = first_failure(&p->plan, r);
@@ -94,7 +94,7 @@ static bool fits(long long size, void *ctx)
     make_block(p, (uint64_t)size);
     struct step_result *r = xcalloc(p->plan.n, sizeof *r);
     struct probe_result pr;
-    plan_run(&p->plan, &p->q->env->probe, p->static_size, r, &pr);
+    plan_run(&p->plan, &p->q->env->probe, p->static_end, r, &pr);
     step_results_free(r, p->plan.n);
     free(r);
     bool ok = judge_block(p, &pr);
@@ -139,7 +139,7 @@ static char **answer_first(const struct probe_result *so_far, void *ctx, size_t 
                                      f->err, sizeof f->err);
     if (!f->budget_ok)
         return NULL;
-    p->static_size = f->out->budget.static_size;
+    p->static_end = budget_static_end(&f->out->budget);
     predict(p, f->out);
     f->size = f->out->predicted_known && f->out->predicted ? f->out->predicted : 1;
     make_block(p, f->size);

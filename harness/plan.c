@@ -59,7 +59,7 @@ char *plan_step_arg(const struct plan_step *s)
     return xasprintf("%s%c%s", op, PROTO_ARG_SEP, s->target);
 }
 
-void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
+void plan_run(const struct plan *p, const struct probe_env *env, long static_end,
               struct step_result *out, struct probe_result *pr)
 {
     char **args = xcalloc(p->n, sizeof *args);
@@ -69,10 +69,10 @@ void plan_run(const struct plan *p, const struct probe_env *env, size_t static_s
     for (size_t i = 0; i < p->n; i++)
         free(args[i]);
     free(args);
-    plan_read_results(p, pr, static_size, out);
+    plan_read_results(p, pr, static_end, out);
 }
 
-void plan_read_results(const struct plan *p, const struct probe_result *pr, size_t static_size,
+void plan_read_results(const struct plan *p, const struct probe_result *pr, long static_end,
                        struct step_result *out)
 {
     memset(out, 0, p->n * sizeof *out);
@@ -94,10 +94,11 @@ void plan_read_results(const struct plan *p, const struct probe_result *pr, size
             if (record_get_long(r, PROTO_KEY_MODID, &v))
                 sr->modid = v;
             sr->has_tpoff = record_get_long(r, PROTO_KEY_TPOFF, &sr->tpoff);
-            /* The static area lies within static_size of TP on either side;
-               dynamic blocks come from malloc, outside it. */
+            /* The static area lies between TP and static_end (below TP
+               on x86, above on aarch64); dynamic blocks come from malloc. */
             sr->in_static = sr->has_tpoff && sr->tpoff != 0 &&
-                            (size_t)labs(sr->tpoff) <= static_size;
+                            (static_end < 0 ? sr->tpoff >= static_end && sr->tpoff < 0
+                                            : sr->tpoff > 0 && sr->tpoff <= static_end);
         }
     }
     /* A step that began and never finished is where the probe died. */
@@ -173,6 +174,7 @@ static void predict_load(struct dl_process *proc, const struct plan_step *s,
                             .mods = mods, .n = c->n};
     struct dl_outcome r = dl_open(proc, &rq);
     o->kind = r.kind;
+    o->undefined = r.undefined;
     o->modid = r.root_modid;
     o->has_tpoff = r.kind == KIND_LOADED && r.root_static;
     o->tpoff = model_tpoff(&proc->m, r.root_offset);
@@ -207,6 +209,7 @@ void plan_predict(const struct plan *p, const struct budget *b, struct step_pred
             lost = true;
         } else {
             predict_load(&proc, s, o, &handle[i]);
+            lost = o->undefined;
         }
         o->free_after = model_free(&proc.m);
     }

@@ -58,6 +58,7 @@ struct step_result {
 
 struct step_prediction {
     bool known;
+    bool undefined; /* glibc's own bug makes what follows undefined (dlmodel.h) */
     enum load_kind kind;
     bool has_tpoff; /* the step's own object went to static TLS */
     long tpoff;
@@ -67,13 +68,13 @@ struct step_prediction {
 
 /* Runs the steps in one probe; static_size (read by a budget probe) tells
    static from dynamic blocks. */
-void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
+void plan_run(const struct plan *p, const struct probe_env *env, long static_end,
               struct step_result *out, struct probe_result *pr);
 void step_results_free(struct step_result *r, size_t n);
 /* The parts of plan_run: a step as the probe takes it ("load:PATH"), and
    the steps' results from the records of a probe that ran them. */
 char *plan_step_arg(const struct plan_step *s);
-void plan_read_results(const struct plan *p, const struct probe_result *pr, size_t static_size,
+void plan_read_results(const struct plan *p, const struct probe_result *pr, long static_end,
                        struct step_result *out);
 
 /* Simulates the steps on a copy of the budget's model; the state after
