@@ -108,19 +108,16 @@ static void read_musl_version(const struct probe_env *env, struct budget *b)
 {
     if (!b->ldso_path)
         return;
-    char *cmd = xasprintf("%s%s%s'%s' 2>&1", env->loader ? "'" : "", env->loader ? env->loader : "",
-                          env->loader ? "' " : "", b->ldso_path);
-    FILE *p = popen(cmd, "r");
-    char line[256];
-    while (p && fgets(line, sizeof line, p))
+    char *argv[] = {env->loader ? (char *)env->loader : b->ldso_path, b->ldso_path, NULL};
+    int status; /* the loader exits 1 without a program: expected */
+    char *text = program_output(env->loader ? argv : argv + 1, PROBE_TIMEOUT_S, true, &status);
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
         if (strncmp(line, "Version ", 8) == 0) {
-            line[strcspn(line, "\n")] = '\0';
             free(b->libc_version);
             b->libc_version = xstrdup(line + 8);
         }
-    if (p)
-        pclose(p); /* the loader exits 1 without a program: expected */
-    free(cmd);
+    free(text);
 }
 
 static void build_model(struct budget *b)

@@ -222,19 +222,18 @@ static void run_cases(const struct libc_build *b, const char *dir, struct case_s
     case_set_print_totals(s);
 }
 
-/* Both files rendered first, so nothing touches the results until all is known. */
+/* Both files rendered first, so nothing touches the results until all is known,
+   then published together. */
 static void write_results(const char *results_dir, const struct report *rep)
 {
     size_t md_len, json_len;
     char *md = render_to_memory(write_markdown, rep, &md_len);
     char *js = render_to_memory(write_json, rep, &json_len);
     char *dir = xasprintf("%s/%s", results_dir, rep->platform);
-    make_dirs(dir);
-    char *md_path = xasprintf("%s/README.md", dir), *js_path = xasprintf("%s/results.json", dir);
-    write_file_atomic(js_path, js, json_len);
-    write_file_atomic(md_path, md, md_len);
+    const struct named_text files[] = {{"README.md", md, md_len}, {"results.json", js, json_len}};
+    publish_dir(dir, files, 2); /* one unit: never one run's README beside another's JSON */
     printf("results written to %s/\n", dir);
-    free(md), free(js), free(dir), free(md_path), free(js_path);
+    free(md), free(js), free(dir);
 }
 
 int cmd_report(int argc, char **argv)

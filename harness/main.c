@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "xsys.h"
 
 static const char usage[] =
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
                     {"census", cmd_census}, {"trace", cmd_trace},
                     {"replay", cmd_replay}, {"headroom", cmd_headroom}};
     setvbuf(stdout, NULL, _IOLBF, 0);
+    interrupt_install();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_PASS;
