@@ -241,7 +241,7 @@ static bool parse_expect(struct parser *p, const struct keyword *k, char **w, in
         if (!parse_long(p, "trip step", w[2], 1, CASE_MAX_STEPS, &step))
             return false;
         int kind = load_kind_from_name(w[3]);
-        if (kind < 0 || kind == KIND_LOADED)
+        if (kind < 0 || kind == KIND_LOADED || kind == KIND_NOT_RUN)
             return fail(p, "unknown failure kind \"%s\"", w[3]);
         c->expect = EXPECT_TRIP;
         c->expect_step = (int)step;

@@ -201,15 +201,11 @@ static bool fail_unexplained(struct case_result *r, const struct probe_result *p
             return true;
         }
     }
-    if (pr->end == PROBE_EXITED && pr->code == 0)
+    char why[512];
+    if (!plan_probe_failure(&r->plan, r->measured, pr, why, sizeof why))
         return false;
-    bool explained = r->trip && (r->measured[r->trip - 1].kind == KIND_CRASHED ||
-                                 r->measured[r->trip - 1].kind == KIND_TIMEOUT);
-    char how[64];
-    if (!explained)
-        set_verdict(r, VERDICT_FAIL, "the probe ended by %s outside any step",
-                    probe_end_text(pr, how, sizeof how));
-    return !explained;
+    set_verdict(r, VERDICT_FAIL, "%s", why);
+    return true;
 }
 
 /* The case's expectation against what was measured. */
@@ -423,7 +419,7 @@ void case_result_json(struct json *j, const struct case_result *r)
         json_kv_string(j, "object", s->name);
         json_key(j, "measured");
         json_object(j);
-        json_kv_string(j, "outcome", m->ran ? load_kind_name(m->kind) : "not-run");
+        json_kv_string(j, "outcome", load_kind_name(m->kind));
         json_kv_string(j, "error", m->error);
         if (m->modid)
             json_kv_int(j, "modid", m->modid);

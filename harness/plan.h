@@ -79,6 +79,10 @@ struct step_prediction {
    static from dynamic blocks. */
 void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
               struct step_result *out, struct probe_result *pr);
+/* What plan_run does with the probe's records: each step's result, and
+   KIND_NOT_RUN for a step the probe never began. */
+void plan_read_records(const struct plan *p, const struct probe_result *pr, size_t static_size,
+                       struct step_result *out);
 void step_results_free(struct step_result *r, size_t n);
 
 /* Simulates the steps on a copy of the budget's model; the state after
@@ -90,8 +94,16 @@ void plan_predict(const struct plan *p, const struct budget *b, struct step_pred
 bool step_agrees(const struct step_result *r, const struct step_prediction *pr, char *why,
                  size_t len);
 
-/* The first step that did not load (0 if all did). */
+/* The first step that did not load, a step the probe never reached
+   included (0 if all loaded). */
 size_t first_failure(const struct plan *p, const struct step_result *r);
+
+/* Why the probe's run of the steps counts for nothing, in buf: it did not
+   end with its end record and exit 0, and no step it died in explains
+   that (exit 3 before the first step, a crash between steps).  NULL when
+   the run is a measurement. */
+const char *plan_probe_failure(const struct plan *p, const struct step_result *r,
+                               const struct probe_result *pr, char *buf, size_t len);
 
 /* A readable table of the steps, measured beside modelled (r NULL: the
    model's outcome only, with the messages glibc would give). */
