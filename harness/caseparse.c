@@ -109,12 +109,12 @@ static bool parse_size(struct parser *p, const char *s, struct size_expr *out)
         }
         if (*s != '+' && *s != '-')
             return fail(p, "size: expected free, free+N or free-N");
-        if (!parse_long(p, "size", s + 1, 0, 1L << 30, &v))
+        if (!parse_long(p, "size", s + 1, 0, CASE_MAX_SIZE, &v))
             return false;
         out->value = *s == '-' ? -v : v;
         return true;
     }
-    if (!parse_long(p, "size", s, 0, 1L << 30, &v))
+    if (!parse_long(p, "size", s, 0, CASE_MAX_SIZE, &v))
         return false;
     out->value = v;
     return true;
@@ -147,7 +147,7 @@ static bool parse_fixture_options(struct parser *p, char **w, int n, struct case
         long a;
         if (strncmp(w[4], "align=", 6) != 0)
             return fail(p, "unknown option \"%s\" (align=N)", w[4]);
-        if (!parse_long(p, "align", w[4] + 6, 1, 4096, &a))
+        if (!parse_long(p, "align", w[4] + 6, 1, CASE_MAX_ALIGN, &a))
             return false;
         if (a & (a - 1))
             return fail(p, "align: %ld is not a power of two", a);

@@ -69,6 +69,10 @@ struct case_def {
 };
 
 #define CASE_MAX_STEPS PROTO_MAX_STEPS
+/* The largest fixture block and alignment (a template's p_vaddr is
+   4096-aligned: see fixture.h). */
+#define CASE_MAX_SIZE (1L << 30)
+#define CASE_MAX_ALIGN 4096
 
 /* Parses text (the contents of path).  False with "path:line: what is
    wrong" in err for anything malformed. */

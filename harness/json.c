@@ -58,20 +58,53 @@ void json_end(struct json *j)
         fputc('\n', j->out);
 }
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no
+   overlong forms, no surrogates, nothing above U+10FFFF), 0 for none. */
+static size_t utf8_length(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+               : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+    unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
+    if (p[0] == 0xe0)
+        lo = 0xa0;
+    else if (p[0] == 0xed)
+        hi = 0x9f;
+    else if (p[0] == 0xf0)
+        lo = 0x90;
+    else if (p[0] == 0xf4)
+        hi = 0x8f;
+    if (n && (p[1] < lo || p[1] > hi))
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* A file name is bytes; JSON is Unicode: a byte that is not part of UTF-8
+   is written as U+FFFD, so the output always parses. */
 static void write_string(FILE *out, const char *s, const char *sysroot)
 {
     size_t rootlen = sysroot ? strlen(sysroot) : 0;
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_length(p);
         if (rootlen && strncmp((const char *)p, sysroot, rootlen) == 0) {
             fputs("<sysroot>", out);
-            p += rootlen - 1;
-        } else if (*p == '"' || *p == '\\')
+            n = rootlen;
+        } else if (*p == '"' || *p == '\\') {
             fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
+        } else if (*p < 0x20) {
             fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
+        } else if (!n) {
+            fputs("\\ufffd", out);
+            n = 1;
+        } else {
+            fwrite(p, 1, n, out);
+        }
+        p += n;
     }
     fputc('"', out);
 }

@@ -9,7 +9,7 @@
      statictls-probe FD steps OP...    OP = threads:N | load:PATH | dlmopen:PATH
                                             | close:STEP
 
-   Records are "kind\tkey=value\t...", values without tabs or newlines.
+   Records are "kind\tkey=value\t...", values escaped (protocol.h).
    A step is announced ("begin") before it runs, so a step that crashes or
    hangs is still known.  The measured dlopen() is a raw call: its failure
    is the measurement, not an error of the probe.  Anything else that fails
@@ -42,16 +42,15 @@ static void die(const char *what)
     exit(PROTO_EXIT_ERROR);
 }
 
-/* Appends "\tkey=value" with tabs and newlines in value made spaces. */
+/* Appends "\tkey=value", the value escaped (protocol.h). */
 static void field(char *line, size_t cap, const char *key, const char *value)
 {
     size_t len = strlen(line);
-    int n = snprintf(line + len, cap - len, "\t%s=%s", key, value ? value : "");
-    if (n < 0)
+    int n = snprintf(line + len, cap - len, "\t%s=", key);
+    if (n < 0 || (size_t)n >= cap - len)
         return;
-    for (char *p = line + len + 1 + strlen(key) + 1; *p; p++)
-        if (*p == '\t' || *p == '\n')
-            *p = ' ';
+    len += (size_t)n;
+    proto_escape(line + len, cap - len, value ? value : "");
 }
 
 static void fieldf(char *line, size_t cap, const char *key, const char *fmt, ...)
@@ -122,7 +121,7 @@ static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
             q->size = tls->p_memsz;
             q->align = tls->p_align;
             q->filesz = tls->p_filesz;
-            q->firstbyte = tls->p_align ? tls->p_vaddr % tls->p_align : 0;
+            q->firstbyte = tls->p_align ? tls->p_vaddr & (tls->p_align - 1) : 0;
         }
         q->modid = info->dlpi_tls_modid;
         return 1;
@@ -138,7 +137,7 @@ static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
     fieldf(line, sizeof line, PROTO_KEY_SIZE, "%zu", (size_t)tls->p_memsz);
     fieldf(line, sizeof line, PROTO_KEY_ALIGN, "%zu", (size_t)tls->p_align);
     fieldf(line, sizeof line, PROTO_KEY_FIRSTBYTE, "%zu",
-           (size_t)(tls->p_align ? tls->p_vaddr % tls->p_align : 0));
+           (size_t)(tls->p_align ? tls->p_vaddr & (tls->p_align - 1) : 0));
     fieldf(line, sizeof line, "filesz", "%zu", (size_t)tls->p_filesz);
     if (info->dlpi_tls_data)
         fieldf(line, sizeof line, PROTO_KEY_TPOFF, "%td",

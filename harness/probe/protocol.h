@@ -64,4 +64,28 @@
 /* The probe's exit status when it fails itself (not the measured load). */
 #define PROTO_EXIT_ERROR 3
 
+/* A value goes into a record with '\\', tab and newline written "\\\\",
+   "\\t" and "\\n", so that any path (a file name may hold a tab or a
+   newline) comes back whole; record_parse undoes it.  Writes at most cap
+   bytes with the terminating NUL, cutting the value short (never an
+   escape) when it does not fit; returns the length written. */
+static inline size_t proto_escape(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    for (; cap && *src; src++) {
+        char two = *src == '\\' ? '\\' : *src == '\t' ? 't' : *src == '\n' ? 'n' : 0;
+        if (n + (two ? 2 : 1) >= cap)
+            break;
+        if (two) {
+            dst[n++] = '\\';
+            dst[n++] = two;
+        } else {
+            dst[n++] = *src;
+        }
+    }
+    if (cap)
+        dst[n] = '\0';
+    return n;
+}
+
 #endif
