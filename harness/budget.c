@@ -59,6 +59,10 @@ static void read_records(const struct probe_result *pr, struct budget *b)
             const char *base = path ? strrchr(path, '/') : NULL;
             if (base && strncmp(base + 1, "ld-", 3) == 0 && !b->ldso_path)
                 b->ldso_path = xstrdup(path);
+        } else if (strcmp(r->kind, PROTO_AUDIT) == 0) {
+            const char *loaded = record_get(r, PROTO_KEY_LOADED);
+            b->audit_listed++;
+            b->audit_loaded += loaded && strcmp(loaded, PROTO_OK) == 0;
         } else if (strcmp(r->kind, PROTO_MODULE) == 0) {
             struct budget_module *m = XAPPEND(&b->modules, &b->nmodules);
             memset(m, 0, sizeof *m);
@@ -207,6 +211,10 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
     b->glibc_tunables = dup_or_empty(env_lookup(env->vars, "GLIBC_TUNABLES"));
     b->ld_audit = dup_or_empty(env_lookup(env->vars, "LD_AUDIT"));
     tunables_parse(b->glibc_tunables, b->ld_audit, &b->tunables);
+    /* The model counts the modules that loaded, not the list it was given:
+       an auditor ld.so ignored changes nothing. */
+    if (b->audit_listed && strcmp(b->libc_name, "glibc") == 0)
+        b->tunables.naudit = b->audit_loaded;
     build_model(b);
     return true;
 }

@@ -34,7 +34,8 @@ struct budget {
 
     /* The environment the probe ran in. */
     char *glibc_tunables, *ld_audit;
-    struct tunables tunables;
+    struct tunables tunables; /* naudit: the LD_AUDIT modules ld.so loaded */
+    size_t audit_listed, audit_loaded; /* LD_AUDIT's entries; those the probe found mapped */
 
     /* Modelled. */
     bool modelled;

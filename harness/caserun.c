@@ -273,6 +273,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
     struct run_env env;
     kit_open(&f.kit, b->dir);
     run_env_empty(&env, b, (double)c->timeout);
+    env.probe.limits = c->limits;
     set_environment(c, &f, &env);
 
     char err[1024];
@@ -284,6 +285,13 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
     if (c->libc && strcmp(c->libc, r->budget.libc_name) != 0) {
         set_verdict(r, VERDICT_SKIP, "the case is about %s; this is %s", c->libc,
                     r->budget.libc_name);
+        goto out;
+    }
+    if (c->naudit && !model_as && strcmp(r->budget.libc_name, "glibc") == 0 &&
+        r->budget.audit_loaded < (size_t)c->naudit) {
+        set_verdict(r, VERDICT_FAIL, "LD_AUDIT: ld.so loaded %zu of the case's %ld audit modules "
+                    "(%s): nothing measured here would be about LD_AUDIT",
+                    r->budget.audit_loaded, c->naudit, r->budget.ld_audit);
         goto out;
     }
     if (model_as)

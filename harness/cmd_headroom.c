@@ -60,13 +60,15 @@ static void run_squeezed(struct headroom *h, long leave, struct squeeze_run *out
     memset(out, 0, sizeof *out);
     remove(h->report);
     const char *preload = getenv("LD_PRELOAD");
+    char *helper = xasprintf("%s/statictls-squeeze.so", self_dir());
+    char *entry = loader_list_entry(helper, h->dir, "statictls-squeeze.so");
     char *extra[5] = {
-        xasprintf("LD_PRELOAD=%s/statictls-squeeze.so%s%s", self_dir(),
-                  preload && *preload ? ":" : "", preload ? preload : ""),
+        xasprintf("LD_PRELOAD=%s%s%s", entry, preload && *preload ? ":" : "", preload ? preload : ""),
         xasprintf("STATICTLS_SQUEEZE_TEMPLATE=%s/fixtures/template-ie.so", self_dir()),
         xasprintf("STATICTLS_SQUEEZE_DIR=%s", h->dir),
         xasprintf("STATICTLS_SQUEEZE_REPORT=%s", h->report),
         leave >= 0 ? xasprintf("STATICTLS_SQUEEZE_LEAVE=%ld", leave) : NULL};
+    free(helper), free(entry);
     pid_t pid;
     int status = run_command(h->command, extra, leave >= 0 ? 5 : 4, h->errfile, &pid);
     h->runs++;
@@ -298,7 +300,7 @@ int cmd_headroom(int argc, char **argv)
     else
         print_text(&h, needed, predicted, base.free_bytes, nblocks, &below, method);
     squeeze_run_free(&base), squeeze_run_free(&below);
-    remove(h.report), remove(h.errfile), rmdir(h.dir);
+    remove_tree(h.dir); /* the report, stderr, a helper's link */
     free(h.dir), free(h.report), free(h.errfile);
     return EXIT_PASS;
 }

@@ -345,6 +345,16 @@ void remove_tree(const char *path)
     interrupt_forget_path(path);
 }
 
+char *loader_list_entry(const char *path, const char *dir, const char *name)
+{
+    if (!strpbrk(path, " :\t\n"))
+        return xstrdup(path);
+    char *link = xasprintf("%s/%s", dir, name);
+    if (symlink(path, link) != 0 && errno != EEXIST)
+        die_errno("symlink %s", link);
+    return link;
+}
+
 char *make_scratch_dir(const char *name)
 {
     const char *tmp = getenv("TMPDIR");

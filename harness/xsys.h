@@ -71,6 +71,12 @@ void remove_tree(const char *path);
    holding a space or ':' exits 2: ld.so's lists could not carry it. */
 char *make_scratch_dir(const char *name);
 
+/* path as one entry of ld.so's LD_PRELOAD or LD_AUDIT list, which split at
+   ':' (LD_PRELOAD at spaces too) with no quoting: path itself, or where it
+   holds either, a symlink to it named name in dir (a scratch directory,
+   whose path has neither).  The caller frees it. */
+char *loader_list_entry(const char *path, const char *dir, const char *name);
+
 #include <sys/types.h>
 /* fork, pipe2(O_CLOEXEC) and waitpid that die with context; xwaitpid
    retries EINTR and returns waitpid's answer (0 for WNOHANG and running). */

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -148,6 +149,46 @@ static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
     return 0;
 }
 
+/* Whether a file is mapped: its path (as the kernel names it) in maps. */
+static int mapped(const char *maps, const char *path)
+{
+    size_t n = strlen(path);
+    for (const char *line = maps; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *p = strchr(line, '/');
+        const char *end = strchr(line, '\n');
+        if (p && (!end || p < end) && strncmp(p, path, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Each LD_AUDIT entry, and whether ld.so loaded it: one it cannot load
+   (or a list it splits wrongly) it ignores with a warning, and the static
+   TLS layout is then that of a process without it.  Audit modules live in
+   namespaces of their own, which dl_iterate_phdr does not show: the
+   mappings do. */
+static void report_audit(void)
+{
+    const char *list = getenv("LD_AUDIT");
+    if (!list || !*list)
+        return;
+    static char maps[1 << 20];
+    FILE *f = fopen("/proc/self/maps", "r");
+    size_t n = f ? fread(maps, 1, sizeof maps - 1, f) : 0;
+    if (f)
+        fclose(f);
+    maps[n] = '\0';
+    char entries[4096];
+    snprintf(entries, sizeof entries, "%s", list);
+    for (char *save = NULL, *e = strtok_r(entries, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
+        char real[PATH_MAX], line[LINE_CAP] = PROTO_AUDIT;
+        field(line, sizeof line, PROTO_KEY_PATH, e);
+        field(line, sizeof line, PROTO_KEY_LOADED,
+              mapped(maps, realpath(e, real) ? real : e) ? PROTO_OK : "0");
+        emit(line, sizeof line);
+    }
+}
+
 static void report_budget(void)
 {
     char line[LINE_CAP];
@@ -202,6 +243,7 @@ static void report_budget(void)
 
     struct tls_query all = {0};
     dl_iterate_phdr(report_module, &all);
+    report_audit();
 }
 
 /* ---- steps --------------------------------------------------------------- */

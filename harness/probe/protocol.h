@@ -27,7 +27,8 @@
 #define PROTO_MAX_STEPS 4000
 
 /* Record kinds.  Mode budget: libc, arch, static, rseq (where the libc has
-   it), then object per loaded object and module per one with TLS.  Mode
+   it), then object per loaded object and module per one with TLS, then
+   audit per LD_AUDIT entry (ld.so ignores one it cannot load).  Mode
    steps: begin before each step runs, so one that crashes is still known,
    and step after it.  Both end with end: a report without it was cut short. */
 #define PROTO_LIBC "libc"
@@ -36,6 +37,7 @@
 #define PROTO_RSEQ "rseq"
 #define PROTO_OBJECT "object"
 #define PROTO_MODULE "module"
+#define PROTO_AUDIT "audit" /* per LD_AUDIT entry: whether ld.so mapped it */
 #define PROTO_BEGIN "begin"
 #define PROTO_STEP "step"
 #define PROTO_END "end"
@@ -54,6 +56,7 @@
 #define PROTO_KEY_TPOFF "tpoff"         /* module, step: block address - TP */
 #define PROTO_KEY_STEP "step"           /* begin, step: its number, from 1 */
 #define PROTO_KEY_OK "ok"               /* step: PROTO_OK, or "0" */
+#define PROTO_KEY_LOADED "loaded"       /* audit: PROTO_OK, or "0" */
 #define PROTO_KEY_ERR "err"             /* step: dlerror() of a failed load or close */
 #define PROTO_OK "1"
 

@@ -26,4 +26,13 @@ mkdir "$odd" && cp "$gomp" "$odd/libgomp.so.1"
 grep -qF "phase=dlopen" "$dir/odd.trace" && grep -qF "path=$dir/tab\tdir/libgomp.so.1" "$dir/odd.trace" ||
     { cat "$dir/odd.trace"; echo "FAIL: the library in a directory with a tab is not in the trace"; exit 1; }
 "$statictls" replay "$dir/odd.trace" | grep -q "^outcome: loads$" || { echo "FAIL: replay of odd.trace"; exit 1; }
+# A build directory whose path holds a space and a ':' (issue 11, item 6):
+# the tracer still goes into LD_AUDIT whole, and the trace has libgomp.
+build=$(dirname "$statictls")
+odd="$dir/build dir:x"
+mkdir "$odd"
+cp -R "$build/statictls" "$build/statictls-probe" "$build/statictls-tracer.so" "$build/fixtures" "$odd/"
+"$odd/statictls" trace -o "$dir/b.trace" -- "$program" libgomp.so.1
+grep -q "phase=dlopen	.*path=.*libgomp\.so\.1$" "$dir/b.trace" ||
+    { cat "$dir/b.trace"; echo "FAIL: traced from a build directory with ' ' and ':'"; exit 1; }
 echo "PASS"
