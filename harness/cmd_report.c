@@ -222,18 +222,16 @@ static void run_cases(const struct libc_build *b, const char *dir, struct case_s
     case_set_print_totals(s);
 }
 
-/* Both files rendered first, so nothing touches the results until all is known,
-   then published together. */
+/* Both files published as one unit: never one run's README beside another's
+   JSON. */
 static void write_results(const char *results_dir, const struct report *rep)
 {
-    size_t md_len, json_len;
-    char *md = render_to_memory(write_markdown, rep, &md_len);
-    char *js = render_to_memory(write_json, rep, &json_len);
     char *dir = xasprintf("%s/%s", results_dir, rep->platform);
-    const struct named_text files[] = {{"README.md", md, md_len}, {"results.json", js, json_len}};
-    publish_dir(dir, files, 2); /* one unit: never one run's README beside another's JSON */
+    const struct rendered_file files[] = {{"README.md", write_markdown},
+                                          {"results.json", write_json}};
+    publish_rendered(dir, files, 2, rep);
     printf("results written to %s/\n", dir);
-    free(md), free(js), free(dir);
+    free(dir);
 }
 
 int cmd_report(int argc, char **argv)

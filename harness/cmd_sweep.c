@@ -364,13 +364,11 @@ static void write_result(const char *dir, const char *name,
 
 static void publish_sweep(const char *results_dir, const struct libc_sweep *g)
 {
-    size_t json_len, md_len;
-    char *js = render_to_memory(write_sweep_json, g, &json_len);
-    char *md = render_to_memory(write_sweep_markdown, g, &md_len);
     char *dir = xasprintf("%s/%s", results_dir, g->platform);
-    const struct named_text files[] = {{"sweep.json", js, json_len}, {"sweep.md", md, md_len}};
-    publish_dir(dir, files, 2);
-    free(js), free(md), free(dir);
+    const struct rendered_file files[] = {{"sweep.json", write_sweep_json},
+                                          {"sweep.md", write_sweep_markdown}};
+    publish_rendered(dir, files, 2, g);
+    free(dir);
 }
 
 static void libc_sweep_free(struct libc_sweep *g)

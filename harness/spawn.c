@@ -77,28 +77,10 @@ static void apply_limits(const struct probe_env *env, long tasks)
         _exit(126);
 }
 
-static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FILE *capture,
-                                 const char *mode, char *const args[], size_t nargs,
-                                 pid_t parent, long tasks)
+/* The probe's command line and environment, for exec_child. */
+static void child_argv_envp(const struct probe_env *env, int record_fd, const char *mode,
+                            char *const args[], size_t nargs, char ***argv_out, char ***envp_out)
 {
-    /* Only async-signal-safe work from here would be ideal; the harness is
-       single-threaded, so plain calls are safe before exec. */
-    /* Killed with statictls even when statictls gets SIGKILL. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-        _exit(126);
-    apply_limits(env, tasks);
-    /* qemu-user 10 (Debian 13) places the emulated brk so that glibc 2.31's
-       early sbrk, which copies GLIBC_TUNABLES, fails or returns memory it
-       then misparses, in about 1 of 20 runs (measured: 9 of 150; 0 of 150
-       without address randomization).  Neither the layout nor the sizes of
-       static TLS depend on it. */
-    if (env->loader && strstr(env->loader, "qemu-") &&
-        personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE) < 0)
-        _exit(126);
-    int out = fileno(capture);
-    if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
-        _exit(126);
-
     char *fd = xasprintf("%d", record_fd);
     size_t n = 0;
     char **argv = xcalloc(nargs + 8, sizeof *argv);
@@ -123,9 +105,40 @@ static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FIL
     envp[0] = xasprintf("PATH=%s", path ? path : "/usr/bin:/bin");
     for (size_t i = 0; i < nvars; i++)
         envp[i + 1] = env->vars[i];
+    *argv_out = argv;
+    *envp_out = envp;
+}
 
+static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FILE *capture,
+                                 const char *mode, char *const args[], size_t nargs,
+                                 pid_t parent, long tasks)
+{
+    /* Only async-signal-safe work from here would be ideal; the harness is
+       single-threaded, so plain calls are safe before exec.  Everything
+       that allocates comes before the limits: under RLIMIT_AS a sanitized
+       statictls could not allocate (its shadow memory counts). */
+    char **argv, **envp;
+    child_argv_envp(env, record_fd, mode, args, nargs, &argv, &envp);
+    /* Killed with statictls even when statictls gets SIGKILL. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(126);
+    apply_limits(env, tasks);
+    /* qemu-user 10 (Debian 13) places the emulated brk so that glibc 2.31's
+       early sbrk, which copies GLIBC_TUNABLES, fails or returns memory it
+       then misparses, in about 1 of 20 runs (measured: 9 of 150; 0 of 150
+       without address randomization).  Neither the layout nor the sizes of
+       static TLS depend on it. */
+    if (env->loader && strstr(env->loader, "qemu-") &&
+        personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE) < 0)
+        _exit(126);
+    int out = fileno(capture);
+    if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        _exit(126);
     execve(argv[0], argv, envp);
-    fprintf(stderr, "statictls: exec %s: %s\n", argv[0], strerror(errno));
+    const char *parts[] = {"statictls: exec ", argv[0], ": ", strerror(errno), "\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) /* no stdio: nothing allocates */
+        if (write(2, parts[i], strlen(parts[i])) < 0)
+            break;
     _exit(127);
 }
 

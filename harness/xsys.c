@@ -322,6 +322,20 @@ void publish_dir(const char *dir, const struct named_text *files, size_t n)
     free(parent);
 }
 
+void publish_rendered(const char *dir, const struct rendered_file *files, size_t n,
+                      const void *ctx)
+{
+    struct named_text *texts = xcalloc(n, sizeof *texts);
+    for (size_t i = 0; i < n; i++) {
+        texts[i].name = files[i].name;
+        texts[i].text = render_to_memory(files[i].writer, ctx, &texts[i].len);
+    }
+    publish_dir(dir, texts, n);
+    for (size_t i = 0; i < n; i++)
+        free((char *)texts[i].text);
+    free(texts);
+}
+
 void make_dirs(const char *path)
 {
     char *p = xstrdup(path);

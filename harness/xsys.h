@@ -52,12 +52,21 @@ void write_file_atomic(const char *path, const char *data, size_t len);
    keeps dir's other files (hard links), and puts the new directory in
    dir's place in one rename, all synced.  A reader that opens dir sees the
    old set or the new one, never a mix, also when two runs publish at once. */
+#include <stdio.h>
 struct named_text {
     const char *name;
     const char *text;
     size_t len;
 };
 void publish_dir(const char *dir, const struct named_text *files, size_t n);
+/* The same for files that writers render from ctx: all rendered first, so
+   nothing touches dir until everything is known. */
+struct rendered_file {
+    const char *name;
+    void (*writer)(FILE *, const void *);
+};
+void publish_rendered(const char *dir, const struct rendered_file *files, size_t n,
+                      const void *ctx);
 
 /* mkdir -p */
 void make_dirs(const char *path);
@@ -86,7 +95,6 @@ pid_t xwaitpid(pid_t pid, int *status, int options);
 
 double now_seconds(void);
 
-#include <stdio.h>
 /* What writer(out, ctx) prints, in memory: results files are rendered
    whole before any is written. */
 char *render_to_memory(void (*writer)(FILE *, const void *), const void *ctx, size_t *len);

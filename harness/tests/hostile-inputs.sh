@@ -9,24 +9,8 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/tmp"
 export TMPDIR="$dir/tmp"
-# expect NAME CODE REGEX -- COMMAND...
-expect() {
-    name=$1 code=$2 regex=$3
-    shift 4
-    rc=0
-    out=$("$@" 2>&1) || rc=$?
-    if [ "$rc" -ne "$code" ] || ! printf '%s' "$out" | tr '\n' ' ' | grep -Eq -- "$regex"; then
-        printf '%s\n' "$out"
-        echo "FAIL: $name: exit $rc (expected $code), or the output lacks: $regex"
-        exit 1
-    fi
-    if [ -n "$(ls -A "$TMPDIR")" ]; then
-        ls -la "$TMPDIR"
-        echo "FAIL: $name: left a scratch directory in TMPDIR"
-        exit 1
-    fi
-    echo "ok: $name"
-}
+EXPECT_EMPTY_DIR=$TMPDIR # a scratch directory left behind fails
+. "$(dirname "$0")/lib-expect.sh"
 
 expect "a directory as a case" 2 "cannot read: Is a directory" -- "$statictls" run "$dir"
 : > "$dir/empty.case"

@@ -12,19 +12,7 @@ libc='object	seq=1	phase=startup	lmid=0	threads=1	modid=1	tls_size=144	tls_align
 object() {
     printf 'object\tseq=%s\tphase=dlopen\tlmid=0\tthreads=1\tmodid=2\ttls_size=%s\ttls_align=%s\taccess=initial-exec\tpath=%s\n' "$@"
 }
-# expect NAME CODE REGEX -- COMMAND...
-expect() {
-    name=$1 code=$2 regex=$3
-    shift 4
-    rc=0
-    out=$("$@" 2>&1) || rc=$?
-    if [ "$rc" -ne "$code" ] || ! printf '%s' "$out" | tr '\n' ' ' | grep -Eq -- "$regex"; then
-        printf '%s\n' "$out"
-        echo "FAIL: $name: exit $rc (expected $code), or the output lacks: $regex"
-        exit 1
-    fi
-    echo "ok: $name"
-}
+. "$(dirname "$0")/lib-expect.sh"
 
 printf '%s\n%s\n' "$header" "$libc" > "$dir/true.trace"
 expect "a program that dlopens nothing" 0 "outcome: nothing to replay" -- \

@@ -18,6 +18,16 @@
 
 static char err[512];
 
+/* A new empty file; the caller unlinks and frees it. */
+static char *temp_path(void)
+{
+    char *path = xstrdup("/tmp/statictls-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    return path;
+}
+
 static void reads_ie_template(void **state)
 {
     (void)state;
@@ -48,10 +58,7 @@ static void patched_fixture_reads_back(void **state)
     (void)state;
     struct fixture_template tmpl;
     assert_true(fixture_template_load(&tmpl, TEST_FIXTURES "/template-ie.so", err, sizeof err));
-    char path[] = "/tmp/statictls-test-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char *path = temp_path();
     fixture_write(&tmpl, path, 1713, 16);
     struct elf_tls t;
     assert_true(elf_tls_read(path, &t, err, sizeof err));
@@ -60,6 +67,7 @@ static void patched_fixture_reads_back(void **state)
     assert_int_equal(elf_tls_firstbyte(&t), 0);
     elf_tls_free(&t);
     unlink(path);
+    free(path);
     fixture_template_free(&tmpl);
 }
 
@@ -99,11 +107,8 @@ static char *patched_copy(void (*patch)(unsigned char *image, size_t *len))
     unsigned char *image = (unsigned char *)read_file(TEST_FIXTURES "/template-ie.so", &len);
     assert_non_null(image);
     patch(image, &len);
-    char *path = xstrdup("/tmp/statictls-test-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, image, len), (ssize_t)len);
-    close(fd);
+    char *path = temp_path();
+    write_file_atomic(path, (char *)image, len);
     free(image);
     return path;
 }
@@ -181,10 +186,7 @@ static void tls_size_beyond_the_address_space(void **state)
     (void)state;
     struct fixture_template tmpl;
     assert_true(fixture_template_load(&tmpl, TEST_FIXTURES "/template-ie.so", err, sizeof err));
-    char path[] = "/tmp/statictls-test-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char *path = temp_path();
     uint64_t huge = tmpl.elfclass == ELFCLASS64 ? (uint64_t)1 << 63 : 0xfffffff0u;
     fixture_write(&tmpl, path, huge, 16);
     struct elf_tls t;
@@ -198,6 +200,7 @@ static void tls_size_beyond_the_address_space(void **state)
     assert_true(elf_tls_size_ok(&t));
     elf_tls_free(&t);
     unlink(path);
+    free(path);
     fixture_template_free(&tmpl);
 }
 
