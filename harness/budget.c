@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "probe/protocol.h"
+#include "dlmodel.h"
+#include "elfinfo.h"
 #include "xsys.h"
 
 const char *env_lookup(char *const *vars, const char *name)
@@ -31,6 +33,19 @@ static bool file_contains(const char *path, const char *needle)
     bool found = data && memmem(data, len, needle, strlen(needle)) != NULL;
     free(data);
     return found;
+}
+
+/* How a startup module reaches its TLS, from its file (the main program is
+   the probe itself). */
+static enum tls_access startup_access(const struct budget_module *m)
+{
+    struct elf_tls t;
+    char err[512];
+    if (strcmp(m->path, PROTO_MAIN_NAME) == 0 || !elf_tls_read(m->path, &t, err, sizeof err))
+        return TLS_IE;
+    enum tls_access a = elf_tls_access(&t);
+    elf_tls_free(&t);
+    return a;
 }
 
 static void read_records(const struct probe_result *pr, struct budget *b)
@@ -76,6 +91,7 @@ static void read_records(const struct probe_result *pr, struct budget *b)
             if (record_get_long(r, PROTO_KEY_FIRSTBYTE, &v))
                 m->block.firstbyte = (uint64_t)v;
             m->has_tpoff = record_get_long(r, PROTO_KEY_TPOFF, &m->tpoff);
+            m->access = startup_access(m);
         }
     }
 }
@@ -124,6 +140,41 @@ static void read_musl_version(const struct probe_env *env, struct budget *b)
     free(text);
 }
 
+/* The static alignment: the TCB's, raised by the modules laid out at
+   startup and by rseq's 32 (2.41+). */
+static size_t startup_align(const struct glibc_rules *r, const struct tls_block *blocks,
+                            size_t n, bool rseq)
+{
+    size_t align = r->tcb_align;
+    for (size_t i = 0; i < n; i++)
+        if (blocks[i].align > align)
+            align = blocks[i].align;
+    return rseq && align < 32 ? 32 : align;
+}
+
+/* With an auditor, the startup libraries get static TLS as ld.so relocates
+   them, dependencies first: the reverse of the link map (measured: libc,
+   then the preloads last to first), each as a dlopen'ed module would
+   (TLS descriptors within the optional budget).  A failure there is ld.so's
+   fatal error at startup. */
+static void relocate_startup(struct budget *b, size_t nmain)
+{
+    for (size_t i = b->nmodules; i-- > nmain;) {
+        struct budget_module *m = &b->modules[i];
+        if (m->access == TLS_DESC && b->model.rules.lazy_tlsdesc && !b->bind_now) {
+            m->lazy = true; /* placed when first used: dlmodel.c */
+            continue;
+        }
+        struct placed p = model_place(&b->model, &m->block, m->access, m->modid);
+        m->predicted_offset = p.offset;
+        m->predicted_static = p.how == PLACED_STATIC;
+        if (p.how != PLACED_STATIC && p.how != PLACED_DYNAMIC && !b->startup_failure) {
+            b->startup_failure = KIND_STATIC_TLS_EXHAUSTED;
+            b->startup_failure_at = m->path;
+        }
+    }
+}
+
 static void build_model(struct budget *b)
 {
     struct glibc_rules rules;
@@ -142,6 +193,12 @@ static void build_model(struct budget *b)
         return;
     }
     b->used = read_used(b, rules.layout);
+    tunables_parse(&rules, b->glibc_tunables, b->ld_audit, &b->tunables);
+    size_t nns = b->tunables.nns < DL_NAMESPACES ? b->tunables.nns : DL_NAMESPACES;
+    if (rules.audit_namespaces && DL_NAMESPACES - nns < b->tunables.naudit) {
+        b->startup_failure = KIND_AUDIT_LIMIT; /* _dl_tls_static_surplus_init */
+        b->startup_failure_at = b->ld_audit;
+    }
 
     size_t surplus = model_surplus(&rules, &b->tunables, b->surplus_formula,
                                    sizeof b->surplus_formula);
@@ -150,29 +207,31 @@ static void build_model(struct budget *b)
 
     struct tls_block *blocks = xcalloc(b->nmodules, sizeof *blocks);
     size_t *offsets = xcalloc(b->nmodules, sizeof *offsets);
-    size_t nmain = 0, align = rules.tcb_align;
+    size_t nmain = 0;
     for (size_t i = 0; i < b->nmodules; i++) {
         blocks[i] = b->modules[i].block;
         if (strcmp(b->modules[i].path, PROTO_MAIN_NAME) == 0)
             nmain = i + 1; /* the main program is module 1 when it has TLS */
-        if (blocks[i].align > align)
-            align = blocks[i].align;
     }
-    if (rseq && align < 32)
-        align = 32;
-    b->predicted_static_align = align;
-    b->predicted_used = model_startup_layout(&rules, blocks, b->nmodules, rseq_block, 32, offsets);
-    for (size_t i = 0; i < b->nmodules; i++)
-        b->modules[i].predicted_offset = offsets[i];
     /* With an auditor, ld.so lays out TLS before loading any library: only
-       the main program and rseq count; the libraries then take the surplus. */
-    size_t before = b->tunables.naudit
-                        ? model_startup_layout(&rules, blocks, nmain, rseq_block, 32, NULL)
-                        : b->used;
-    model_start(&b->model, &rules, surplus, b->tunables.optional, before, b->used, align);
+       the main program (and rseq) count, for the area and its alignment;
+       the libraries then take static TLS from the surplus as they are
+       relocated.  Without one, every startup module is laid out at once. */
+    size_t nlaid = b->tunables.naudit ? nmain : b->nmodules;
+    size_t align = startup_align(&rules, blocks, nlaid, rseq);
+    b->predicted_static_align = align;
+    b->predicted_used = model_startup_layout(&rules, blocks, nlaid, rseq_block, 32, offsets);
+    for (size_t i = 0; i < nlaid; i++) {
+        b->modules[i].predicted_offset = offsets[i];
+        b->modules[i].predicted_static = true;
+    }
+    model_start(&b->model, &rules, surplus, b->tunables.optional, b->predicted_used,
+                b->tunables.naudit ? b->predicted_used : b->used, align);
     for (size_t i = 0; i < b->nmodules; i++)
         if (b->modules[i].modid > 0 && b->modules[i].modid <= MODEL_MAX_MODID)
             b->model.modid_used[b->modules[i].modid] = true;
+    if (b->tunables.naudit)
+        relocate_startup(b, nmain);
     b->modelled = true;
     free(blocks);
     free(offsets);
@@ -196,8 +255,12 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
     probe_run(env, PROTO_MODE_BUDGET, NULL, 0, &pr);
     if (!probe_find(&pr, PROTO_END) || !probe_find(&pr, PROTO_LIBC)) {
         char how[64];
-        snprintf(err, errlen, "the budget probe did not report (%s)%s%.400s",
-                 probe_end_text(&pr, how, sizeof how), pr.output[0] ? ": " : "", pr.output);
+        /* ld.so's fatal line says why, after any warnings it printed first. */
+        const char *fatal = strstr(pr.output, "error while loading shared libraries");
+        const char *line = fatal ? fatal : pr.output;
+        snprintf(err, errlen, "the budget probe did not report (%s)%s%.*s",
+                 probe_end_text(&pr, how, sizeof how), line[0] ? ": " : "",
+                 (int)(fatal ? strcspn(line, "\n") : 400), line);
         probe_result_free(&pr);
         return false;
     }
@@ -210,13 +273,40 @@ bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_
         read_musl_version(env, b);
     b->glibc_tunables = dup_or_empty(env_lookup(env->vars, "GLIBC_TUNABLES"));
     b->ld_audit = dup_or_empty(env_lookup(env->vars, "LD_AUDIT"));
-    tunables_parse(b->glibc_tunables, b->ld_audit, &b->tunables);
-    /* The model counts the modules that loaded, not the list it was given:
-       an auditor ld.so ignored changes nothing. */
-    if (b->audit_listed && strcmp(b->libc_name, "glibc") == 0)
-        b->tunables.naudit = b->audit_loaded;
+    const char *bind_now = env_lookup(env->vars, "LD_BIND_NOW");
+    b->bind_now = bind_now && *bind_now;
     build_model(b);
     return true;
+}
+
+void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n)
+{
+    size_t nmain = 0;
+    while (nmain < b->nmodules && strcmp(b->modules[nmain].path, PROTO_MAIN_NAME) == 0)
+        nmain++;
+    b->modules = xrealloc(b->modules, (b->nmodules + n + 1) * sizeof *b->modules);
+    memmove(b->modules + nmain + n, b->modules + nmain,
+            (b->nmodules - nmain) * sizeof *b->modules);
+    for (size_t i = 0; i < n; i++)
+        b->modules[nmain + i] = mods[i];
+    b->nmodules += n;
+    /* Module ids go in link-map order: the preloads take theirs first. */
+    for (size_t i = 0; i < b->nmodules; i++)
+        b->modules[i].modid = (long)i + 1;
+    b->modelled = false;
+    b->why_not_modelled[0] = '\0';
+    b->startup_failure = KIND_LOADED;
+    build_model(b);
+}
+
+void budget_set_audit(struct budget *b, const char *ld_audit)
+{
+    free(b->ld_audit);
+    b->ld_audit = xstrdup(ld_audit ? ld_audit : "");
+    b->modelled = false;
+    b->why_not_modelled[0] = '\0';
+    b->startup_failure = KIND_LOADED;
+    build_model(b);
 }
 
 void budget_free(struct budget *b)

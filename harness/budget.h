@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "classify.h"
 #include "model.h"
 #include "spawn.h"
 
@@ -15,7 +16,12 @@ struct budget_module {
     struct tls_block block;
     bool has_tpoff;
     long tpoff;
-    size_t predicted_offset; /* startup layout as the model computes it */
+    enum tls_access access;  /* from its file */
+    size_t predicted_offset; /* where the model places it at startup */
+    bool predicted_static;   /* ... in static TLS (not so: a TLS descriptor module
+                                over the optional budget, under an auditor) */
+    bool lazy; /* under an auditor on x86 < 2.34: a TLS descriptor module takes
+                  static TLS only when its TLS is first used */
 };
 
 struct budget {
@@ -34,16 +40,25 @@ struct budget {
 
     /* The environment the probe ran in. */
     char *glibc_tunables, *ld_audit;
-    struct tunables tunables; /* naudit: the LD_AUDIT modules ld.so loaded */
-    size_t audit_listed, audit_loaded; /* LD_AUDIT's entries; those the probe found mapped */
+    bool bind_now; /* LD_BIND_NOW: no lazy binding */
+    struct tunables tunables;
+    /* LD_AUDIT's entries, and those the probe found mapped.  ld.so counts
+       every entry for the layout, loaded or not (measured: a module that
+       does not exist still adds its namespace's surplus), so the model
+       does too; a case checks that its modules really loaded. */
+    size_t audit_listed, audit_loaded;
 
     /* Modelled. */
     bool modelled;
     char why_not_modelled[256];
     char surplus_formula[256];
-    size_t predicted_used;         /* startup layout, without audit */
+    size_t predicted_used;         /* startup layout (with audit: of the main program) */
     size_t predicted_static_align;
     struct model model; /* the model's state of a fresh process */
+    /* Startup fails (only under an auditor, where libraries take static TLS
+       one by one): how, and at which module; KIND_LOADED when it does not. */
+    enum load_kind startup_failure;
+    const char *startup_failure_at;
 };
 
 /* Rebuilds the model as if this process ran glibc VERSION, with the same
@@ -55,6 +70,14 @@ void budget_model_as(struct budget *b, const char *version);
    did not report (it could not start, crashed, or timed out). */
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen);
 void budget_free(struct budget *b);
+
+/* Adds modules preloaded (LD_PRELOAD) after the main program, in order,
+   and models the startup again: for a process that could not start with
+   them, read without them.  The budget takes the paths over. */
+void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n);
+/* Models the startup again with LD_AUDIT = ld_audit: for a process ld.so
+   refused to start with its audit modules, read without them. */
+void budget_set_audit(struct budget *b, const char *ld_audit);
 
 /* "glibc-2.36-x86_64" */
 char *budget_platform(const struct budget *b);

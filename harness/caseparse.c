@@ -114,7 +114,8 @@ static bool parse_size(struct parser *p, const char *s, struct size_expr *out)
         out->value = *s == '-' ? -v : v;
         return true;
     }
-    if (!parse_long(p, "size", s, 0, CASE_MAX_SIZE, &v))
+    /* Not 0: glibc divides by a 0-byte initial-exec block's alignment. */
+    if (!parse_long(p, "size", s, 1, CASE_MAX_SIZE, &v))
         return false;
     out->value = v;
     return true;
@@ -254,7 +255,8 @@ static bool parse_expect(struct parser *p, const struct keyword *k, char **w, in
     }
     if (n >= 4 && n <= 5 && strcmp(w[1], "trip") == 0) {
         long step;
-        if (!parse_long(p, "trip step", w[2], 1, CASE_MAX_STEPS, &step))
+        /* Step 0 is the startup: ld.so may refuse to start the process. */
+        if (!parse_long(p, "trip step", w[2], 0, CASE_MAX_STEPS, &step))
             return false;
         int kind = load_kind_from_name(w[3]);
         if (kind < 0 || kind == KIND_LOADED || kind == KIND_NOT_RUN)

@@ -71,9 +71,8 @@ struct case_def {
 };
 
 #define CASE_MAX_STEPS PROTO_MAX_STEPS
-/* The largest fixture block and alignment (a template's p_vaddr is
-   4096-aligned: see fixture.h). */
-#define CASE_MAX_SIZE (1L << 30)
+#define CASE_MAX_SIZE (1LL << 30) /* bytes of one fixture's TLS block */
+/* The largest alignment (a template's p_vaddr is 4096-aligned: fixture.h). */
 #define CASE_MAX_ALIGN 4096
 /* What else the parser accepts at most: no case can make the harness or a
    probe exhaust the machine (issue 11, item 7). */

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elfinfo.h"
 #include "fixture.h"
 #include "runenv.h"
 #include "xsys.h"
 
 const char *verdict_name(enum verdict v)
 {
-    static const char *const names[] = {"PASS", "FAIL", "SKIP"};
+    static const char *const names[] = {"PASS", "FAIL", "SKIP", "ERROR"};
     return names[v];
 }
 
@@ -63,8 +64,6 @@ static const char *object_path(struct files *f, const struct case_object *o, int
         path = kit_copy(&f->kit, o->kind == OBJ_CRASH ? "ctor-crash.so" : "ctor-hang.so", label);
     } else {
         long long size = o->size.value + (o->size.relative_to_free ? f->free_bytes : 0);
-        if (size < 0)
-            size = 0;
         path = kit_make(&f->kit, o->access, (uint64_t)size, o->align, label);
     }
     free(label);
@@ -114,6 +113,24 @@ static const struct case_object *step_object(const struct case_def *c, size_t i)
     return k == CASE_NONE ? NULL : &c->objects[k];
 }
 
+/* Sizes relative to free, now that it is known: a TLS block of 1 byte to
+   1 GiB (a 0-byte initial-exec block makes glibc divide by zero). */
+static bool sizes_possible(const struct case_def *c, long long free_bytes, struct case_result *r)
+{
+    for (size_t i = 0; i < c->nobjects; i++) {
+        const struct case_object *o = &c->objects[i];
+        long long size = o->size.value + free_bytes;
+        if (o->kind != OBJ_FIXTURE || !o->size.relative_to_free ||
+            (size >= 1 && size <= CASE_MAX_SIZE))
+            continue;
+        set_verdict(r, VERDICT_ERROR, "%s:%d: fixture %s: free%+lld is %lld bytes here (free is "
+                    "%lld, modelled); a block has 1 to %lld bytes", c->path, o->line, o->name,
+                    o->size.value, size, free_bytes, (long long)CASE_MAX_SIZE);
+        return false;
+    }
+    return true;
+}
+
 static bool uses_free(const struct case_def *c)
 {
     for (size_t i = 0; i < c->nobjects; i++)
@@ -137,7 +154,7 @@ static void build_plan(const struct case_def *c, struct files *f, struct plan *p
         }
         char *name = s->instance ? xasprintf("%s#%d", o->name, s->instance) : xstrdup(o->name);
         struct plan_step *ps = plan_add(p, s->op, name, object_path(f, o, s->instance), 0);
-        ps->is_fixture = o->kind != OBJ_LIB;
+        ps->touches = o->kind == OBJ_FIXTURE;
         free(name);
     }
 }
@@ -228,10 +245,10 @@ static void judge_expectation(const struct case_def *c, struct case_result *r)
         return;
     case EXPECT_TRIP:
         if (r->trip != (size_t)c->expect_step || t->kind != c->expect_kind)
-            set_verdict(r, VERDICT_FAIL, "expected step %d to fail with %s; %s%zu%s%s",
+            set_verdict(r, VERDICT_FAIL, "expected step %d to fail with %s; %s%s",
                         c->expect_step, load_kind_name(c->expect_kind),
-                        r->trip ? "step " : "every step loaded", r->trip,
-                        t ? " failed: " : "", t ? (t->error ? t->error : load_kind_name(t->kind)) : "");
+                        t ? "step failed: " : "every step loaded",
+                        t ? (t->error ? t->error : load_kind_name(t->kind)) : "");
         else if (c->expect_message && (!t->error || !strstr(t->error, c->expect_message)))
             set_verdict(r, VERDICT_FAIL, "step %zu failed, but the message lacks \"%s\": %s",
                         r->trip, c->expect_message, t->error ? t->error : "");
@@ -263,6 +280,91 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
         judge_expectation(c, r);
 }
 
+/* The case's preloads, as the model needs them, into a budget read without. */
+static void add_preloads(const struct case_def *c, struct files *f, struct budget *b)
+{
+    struct budget_module *mods = xcalloc(c->npreload, sizeof *mods);
+    for (size_t i = 0; i < c->npreload; i++) {
+        const struct case_object *o = &c->objects[c->preload[i]];
+        const char *path = object_path(f, o, 0);
+        struct elf_tls t;
+        char why[512];
+        if (elf_tls_read(path, &t, why, sizeof why)) {
+            mods[i].block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
+            mods[i].access = elf_tls_access(&t);
+            elf_tls_free(&t);
+        }
+        mods[i].path = xstrdup(path);
+    }
+    budget_add_preloads(b, mods, c->npreload);
+    free(mods);
+}
+
+/* A budget probe that ld.so refused to start with a static TLS error:
+   the measured outcome of the case.  The model then gets the budget of the
+   same environment without the preloads, and the preloads as it would
+   place them.  False when the probe failed for any other reason. */
+static bool read_refused_startup(const struct case_def *c, struct files *f,
+                                 const struct run_env *env, struct case_result *r,
+                                 const char *err)
+{
+    enum load_kind kind = classify_dlerror(err);
+    bool tls = kind == KIND_STATIC_TLS_EXHAUSTED || kind == KIND_STATIC_TLS_COUNT;
+    bool audit = kind == KIND_AUDIT_LIMIT; /* too many audit modules for the namespaces */
+    if (!(tls && c->npreload) && !audit)
+        return false;
+    struct run_env bare;
+    run_env_empty(&bare, env->build, env->probe.timeout_s);
+    for (size_t i = 0; env->vars[i]; i++)
+        if (strncmp(env->vars[i], "LD_PRELOAD=", 11) != 0 &&
+            (!audit || strncmp(env->vars[i], "LD_AUDIT=", 9) != 0)) {
+            char *name = xstrdup(env->vars[i]);
+            char *eq = strchr(name, '=');
+            *eq = '\0';
+            run_env_set(&bare, name, eq + 1);
+            free(name);
+        }
+    char why[1024];
+    r->have_budget = budget_read(&bare.probe, &r->budget, why, sizeof why);
+    run_env_free(&bare);
+    if (!r->have_budget)
+        return false;
+    if (audit) /* ld.so stopped before any preload mattered */
+        budget_set_audit(&r->budget, env_lookup(env->vars, "LD_AUDIT"));
+    else
+        add_preloads(c, f, &r->budget);
+    r->startup_failed = true;
+    r->startup_kind = kind;
+    const char *libs = strstr(err, "error while loading shared libraries: ");
+    const char *said = strstr(err, "): "); /* after "the budget probe did not report (...)" */
+    r->startup_error = xstrdup(libs   ? libs + strlen("error while loading shared libraries: ")
+                               : said ? said + 3
+                                      : err);
+    r->startup_error[strcspn(r->startup_error, "\n")] = '\0';
+    strip_dir_prefix(r->startup_error, f->kit.dir);
+    return true;
+}
+
+/* A process that did not start, against the model and the expectation. */
+static void judge_startup(const struct case_def *c, struct case_result *r)
+{
+    enum load_kind modelled = r->budget.startup_failure;
+    r->prediction_complete = r->budget.modelled;
+    if (!r->budget.modelled || modelled != r->startup_kind) {
+        set_verdict(r, VERDICT_FAIL, "ld.so refused to start the process (%s), but the model %s",
+                    r->startup_error, r->budget.modelled ? "says it starts"
+                                                         : "cannot say (no model)");
+        return;
+    }
+    if (c->expect == EXPECT_MODEL || (c->expect == EXPECT_TRIP && c->expect_step == 0 &&
+                                      c->expect_kind == r->startup_kind))
+        set_verdict(r, VERDICT_PASS, "ld.so refused to start the process with %s, as %s",
+                    load_kind_name(r->startup_kind),
+                    c->expect == EXPECT_MODEL ? "the model predicts" : "expected");
+    else
+        set_verdict(r, VERDICT_FAIL, "ld.so refused to start the process: %s", r->startup_error);
+}
+
 static void run_case(const struct case_def *c, const struct libc_build *b, const char *model_as,
                      struct case_result *r)
 {
@@ -278,6 +380,10 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
 
     char err[1024];
     r->have_budget = budget_read(&env.probe, &r->budget, err, sizeof err);
+    if (!r->have_budget && read_refused_startup(c, &f, &env, r, err)) {
+        judge_startup(c, r);
+        goto out;
+    }
     if (!r->have_budget) {
         set_verdict(r, VERDICT_FAIL, "%s", err);
         goto out;
@@ -287,11 +393,11 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
                     r->budget.libc_name);
         goto out;
     }
-    if (c->naudit && !model_as && strcmp(r->budget.libc_name, "glibc") == 0 &&
-        r->budget.audit_loaded < (size_t)c->naudit) {
-        set_verdict(r, VERDICT_FAIL, "LD_AUDIT: ld.so loaded %zu of the case's %ld audit modules "
-                    "(%s): nothing measured here would be about LD_AUDIT",
-                    r->budget.audit_loaded, c->naudit, r->budget.ld_audit);
+    if (!model_as && strcmp(r->budget.libc_name, "glibc") == 0 &&
+        r->budget.audit_loaded < r->budget.audit_listed) {
+        set_verdict(r, VERDICT_FAIL, "LD_AUDIT: ld.so loaded %zu of the case's %zu audit modules "
+                    "(%s): nothing measured here would be about an audit module",
+                    r->budget.audit_loaded, r->budget.audit_listed, r->budget.ld_audit);
         goto out;
     }
     if (model_as)
@@ -303,8 +409,16 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
                     r->budget.why_not_modelled);
         goto out;
     }
+    if (r->budget.startup_failure != KIND_LOADED && !model_as) {
+        set_verdict(r, VERDICT_FAIL, "the process started, but the model says ld.so refuses "
+                    "%s at startup (%s)", r->budget.startup_failure_at,
+                    load_kind_name(r->budget.startup_failure));
+        goto out;
+    }
+    if (!sizes_possible(c, f.free_bytes, r))
+        goto out;
     build_plan(c, &f, &r->plan);
-    plan_resolve(&r->plan, &r->budget, env.vars, b->lib_dirs);
+    plan_resolve(&r->plan, env.vars, b->lib_dirs);
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);
@@ -343,6 +457,32 @@ void case_model_as(const struct case_def *c, const struct libc_build *b, const c
     run_case(c, b, version, r);
 }
 
+void case_signature(const struct case_result *r, char *buf, size_t len)
+{
+    if (r->startup_failed || (r->have_budget && r->budget.startup_failure != KIND_LOADED)) {
+        snprintf(buf, len, "startup");
+        return;
+    }
+    for (size_t i = 0; r->measured && i < r->plan.n; i++) {
+        const struct step_result *m = &r->measured[i];
+        const struct step_prediction *p = &r->modelled[i];
+        char why[256];
+        if (step_agrees(m, p, why, sizeof why))
+            continue;
+        const char *op = plan_op_name(r->plan.steps[i].op);
+        if (m->kind != p->kind)
+            snprintf(buf, len, "%s-%s-vs-%s", op, load_kind_name(m->kind), load_kind_name(p->kind));
+        else if (strncmp(why, "module id", 9) == 0)
+            snprintf(buf, len, "%s-modid", op);
+        else
+            snprintf(buf, len, "%s-tp-offset", op);
+        return;
+    }
+    snprintf(buf, len, !r->have_budget          ? "no-budget"
+                       : !r->prediction_complete ? "unpredicted"
+                                                 : "probe-end");
+}
+
 void case_result_free(struct case_result *r)
 {
     if (r->measured)
@@ -353,6 +493,7 @@ void case_result_free(struct case_result *r)
     if (r->have_budget)
         budget_free(&r->budget);
     free(r->probe_output);
+    free(r->startup_error);
     memset(r, 0, sizeof *r);
 }
 
@@ -375,6 +516,10 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
             fprintf(out, "; free at start %zu (modelled)", model_free(&r->budget.model));
         fputc('\n', out);
     }
+    if (r->startup_failed)
+        fprintf(out, "  startup  measured: ld.so refused: %s | modelled: %s\n", r->startup_error,
+                r->budget.startup_failure != KIND_LOADED ? load_kind_name(r->budget.startup_failure)
+                                                         : "starts");
     if (r->plan.n && r->modelled)
         plan_print(out, &r->plan, r->measured, r->modelled);
     if (r->verdict == VERDICT_FAIL && r->have_budget && r->budget.modelled) {
@@ -410,6 +555,11 @@ void case_result_json(struct json *j, const struct case_result *r)
     else
         json_null(j);
     json_kv_int(j, "trip_step_measured", (long long)r->trip);
+    if (r->startup_failed) { /* step 0: ld.so refused to start the process */
+        json_kv_string(j, "startup_failure_measured", load_kind_name(r->startup_kind));
+        json_kv_string(j, "startup_error", r->startup_error);
+        json_kv_string(j, "startup_failure_modelled", load_kind_name(r->budget.startup_failure));
+    }
     json_key(j, "trip_step_modelled");
     if (r->prediction_complete)
         json_int(j, (long long)r->predicted_trip);
@@ -440,6 +590,8 @@ void case_result_json(struct json *j, const struct case_result *r)
             json_kv_string(j, "outcome", load_kind_name(p->kind));
             if (p->has_tpoff)
                 json_kv_int(j, "tp_offset", p->tpoff);
+            if (p->modid > 0 && p->kind == KIND_LOADED)
+                json_kv_int(j, "modid", p->modid);
             json_kv_int(j, "free_after", (long long)p->free_after);
             json_end(j);
         } else {

@@ -11,13 +11,21 @@
 #include "libcbuild.h"
 #include "plan.h"
 
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };
+/* ERROR: the case asks for something impossible here (a size relative to
+   free that comes out below 1 byte or above 1 GiB): the user's input. */
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP, VERDICT_ERROR };
 
 struct case_result {
     const struct case_def *def;
     enum verdict verdict;
     char reason[1024];
     bool have_budget;
+    /* ld.so refused to start the process (measured), e.g. a preload under an
+       auditor; the budget is then of the same process without its preloads,
+       and budget.startup_failure is what the model says of the startup. */
+    bool startup_failed;
+    enum load_kind startup_kind;
+    char *startup_error;
     struct budget budget;
     struct plan plan;
     struct step_result *measured;
@@ -41,6 +49,10 @@ void case_result_free(struct case_result *r);
 const char *verdict_name(enum verdict v);
 void case_result_print(FILE *out, const struct case_result *r, bool verbose);
 void case_result_json(struct json *j, const struct case_result *r);
+/* What kind of disagreement a failed case shows, as a short stable name
+   ("load-loaded-vs-static-tls-exhausted", "dlmopen-tp-offset", "startup"):
+   the fuzzer groups by it. */
+void case_signature(const struct case_result *r, char *buf, size_t len);
 /* The case's name: its file name without directory and ".case". */
 char *case_name(const char *path);
 

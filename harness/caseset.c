@@ -39,6 +39,7 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
     if (!quiet)
         case_result_print(stdout, r, verbose);
     s->failed += r->verdict == VERDICT_FAIL;
+    s->input_errors += r->verdict == VERDICT_ERROR;
     s->skipped += r->verdict == VERDICT_SKIP;
     s->passed += r->verdict == VERDICT_PASS;
 }

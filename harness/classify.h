@@ -9,6 +9,8 @@ enum load_kind {
     KIND_STATIC_TLS_EXHAUSTED, /* "cannot allocate memory in static TLS block" */
     KIND_STATIC_TLS_COUNT,     /* glibc <= 2.21: "cannot load any more object with static TLS" */
     KIND_MUSL_IE_DYNAMIC,      /* musl: "initial-exec TLS resolves to dynamic definition" */
+    KIND_NO_NAMESPACE,         /* dlmopen: "no more namespaces available for dlmopen()" */
+    KIND_AUDIT_LIMIT,          /* startup: "Failed loading N audit modules, M are supported." */
     KIND_NOT_FOUND,
     KIND_NOT_ELF,
     KIND_OTHER,

@@ -92,7 +92,7 @@ int cmd_load(int argc, char **argv)
     char err[1024];
     if (!budget_read(&env.probe, &b, err, sizeof err))
         die("load: %s", err);
-    plan_resolve(&p, &b, env.vars, build.lib_dirs);
+    plan_resolve(&p, env.vars, build.lib_dirs);
     struct step_result *r = xcalloc(p.n, sizeof *r);
     struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
     plan_predict(&p, &b, pr, NULL);

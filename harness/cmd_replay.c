@@ -356,8 +356,9 @@ static int replay_run(const struct replay *r, const char *model_as, bool print, 
         write_file_atomic(emit, final, strlen(final));
         free(final), free(expect);
     }
-    int code = res.verdict == VERDICT_PASS ? EXIT_PASS
-               : res.verdict == VERDICT_SKIP ? EXIT_SKIP
+    int code = res.verdict == VERDICT_PASS    ? EXIT_PASS
+               : res.verdict == VERDICT_ERROR ? EXIT_USAGE
+               : res.verdict == VERDICT_SKIP  ? EXIT_SKIP
                                              : EXIT_TRIPPED;
     case_result_free(&res);
     case_free(&def);

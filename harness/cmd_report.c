@@ -56,17 +56,27 @@ static const char *expect_text(const struct case_def *c, char *buf, size_t len)
     return buf;
 }
 
-static const char *outcome_text(size_t trip, const struct step_result *r, char *buf, size_t len)
+static const char *measured_text(const struct case_result *r, char *buf, size_t len)
 {
-    if (!trip)
+    if (r->startup_failed)
+        snprintf(buf, len, "startup %s", load_kind_name(r->startup_kind));
+    else if (!r->measured)
+        return "-";
+    else if (!r->trip)
         snprintf(buf, len, "loads");
     else
-        snprintf(buf, len, "step %zu %s", trip, load_kind_name(r[trip - 1].kind));
+        snprintf(buf, len, "step %zu %s", r->trip, load_kind_name(r->measured[r->trip - 1].kind));
     return buf;
 }
 
 static const char *modelled_text(const struct case_result *r, char *buf, size_t len)
 {
+    if (r->startup_failed && r->budget.startup_failure != KIND_LOADED) {
+        snprintf(buf, len, "startup %s", load_kind_name(r->budget.startup_failure));
+        return buf;
+    }
+    if (!r->measured && !r->startup_failed)
+        return "-";
     if (!r->prediction_complete)
         return "(unknown)";
     if (!r->predicted_trip)
@@ -129,8 +139,8 @@ static void write_markdown(FILE *f, const void *ctx)
         const struct case_result *r = &s->results[i];
         char *name = case_name(r->def->path), e[64], m[64], p[64];
         fprintf(f, "| %s | %s | %s | %s | %s |\n", name, expect_text(r->def, e, sizeof e),
-                r->measured ? outcome_text(r->trip, r->measured, m, sizeof m) : "-",
-                r->measured ? modelled_text(r, p, sizeof p) : "-", verdict_name(r->verdict));
+                measured_text(r, m, sizeof m), modelled_text(r, p, sizeof p),
+                verdict_name(r->verdict));
         free(name);
     }
 }
@@ -212,8 +222,8 @@ static void run_cases(const struct libc_build *b, const char *dir, struct case_s
         const struct case_result *r = &s->results[s->n - 1];
         char *name = case_name(r->def->path), e[64], m[64], p[64];
         printf("%-34s %-30s %-30s %-30s %s\n", name, expect_text(r->def, e, sizeof e),
-               r->measured ? outcome_text(r->trip, r->measured, m, sizeof m) : "-",
-               r->measured ? modelled_text(r, p, sizeof p) : "-", verdict_name(r->verdict));
+               measured_text(r, m, sizeof m), modelled_text(r, p, sizeof p),
+               verdict_name(r->verdict));
         if (r->verdict != VERDICT_PASS)
             printf("    %s\n", r->reason);
         free(name);

@@ -126,10 +126,10 @@ static void measure_cell(const struct config *c, const struct libc_build *b,
                             .threads = c->threads};
     out->measured = limit_measure(&q, &out->r, out->error, sizeof out->error);
     const struct budget *bu = &out->r.budget;
-    if (out->measured && c->naudit && strcmp(bu->libc_name, "glibc") == 0 &&
-        bu->audit_loaded < (size_t)c->naudit) { /* measured, but not with LD_AUDIT */
-        snprintf(out->error, sizeof out->error, "ld.so loaded %zu of %d audit modules",
-                 bu->audit_loaded, c->naudit);
+    if (out->measured && strcmp(bu->libc_name, "glibc") == 0 &&
+        bu->audit_loaded < bu->audit_listed) { /* measured, but not with its audit modules */
+        snprintf(out->error, sizeof out->error, "ld.so loaded %zu of %zu audit modules",
+                 bu->audit_loaded, bu->audit_listed);
         limit_result_free(&out->r);
         out->measured = false;
     }

@@ -110,8 +110,8 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
         plan_add(&p.plan, OP_THREADS, "threads", NULL, q->threads);
     for (size_t i = 0; i < q->nafter; i++)
         plan_add(&p.plan, OP_LOAD, q->after[i], q->after[i], 0);
-    plan_add(&p.plan, OP_LOAD, "block", "", 0);
-    plan_resolve(&p.plan, &out->budget, q->env->vars, q->env->build->lib_dirs);
+    plan_add(&p.plan, OP_LOAD, "block", "", 0)->touches = true;
+    plan_resolve(&p.plan, q->env->vars, q->env->build->lib_dirs);
 
     /* Predict: run the setup steps through the model, then ask it. */
     struct plan setup = {p.plan.steps, p.plan.n - 1};

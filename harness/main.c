@@ -27,6 +27,9 @@ static const char usage[] =
     "  trace -o FILE -- CMD ARGS...          each object CMD loads: TLS shape, threads\n"
     "  replay [--model glibc-2.17] [--squeeze H] [--fix F]... [--emit CASE] [--table NAME] TRACE\n"
     "                                        a trace as a synthetic reproducer\n"
+    "  fuzz [--glibc V | --musl | --all] [--seed S] [--count N | --time SECONDS] [--out DIR]\n"
+    "       [--json]                         random cases, each held to the model; a\n"
+    "                                        disagreement is shrunk to a minimal case\n"
     "\n"
     "Each command takes --glibc VERSION (a release built from scripts/fetch-glibc.sh's\n"
     "sysroots: 2.31, or 2.31-aarch64 under qemu), --musl (the musl-gcc build) or\n"
@@ -45,7 +48,8 @@ int main(int argc, char **argv)
                     {"run", cmd_run},       {"report", cmd_report},
                     {"sweep", cmd_sweep},   {"bench", cmd_bench},
                     {"census", cmd_census}, {"trace", cmd_trace},
-                    {"replay", cmd_replay}, {"headroom", cmd_headroom}};
+                    {"replay", cmd_replay}, {"headroom", cmd_headroom},
+                    {"fuzz", cmd_fuzz}};
     setvbuf(stdout, NULL, _IOLBF, 0);
     interrupt_install();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -46,30 +46,99 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
         out->surplus = SURPLUS_LEGACY;
     out->optional_cap = out->surplus != SURPLUS_LEGACY;
     out->count_rule = v <= 221;
+    out->strict_tunables = v >= 239;
+    out->last_tunable_wins = v >= 240;
+    out->audit_namespaces = out->surplus != SURPLUS_LEGACY; /* Debian's 2.31 too */
+    out->lazy_tlsdesc = out->layout == LAYOUT_BELOW_TP && v < 234;
     return true;
 }
 
-/* ld.so reads numbers with strtoul(base 0) and ignores values out of range. */
-static void parse_tunable(const char *s, const char *name, size_t min, size_t max, size_t *out)
+/* _dl_strtoul: optional sign, 0x hex, 0 octal; stops at the first byte that
+   is no digit, so end says how far it read. */
+static unsigned long long dl_strtoul(const char *s, const char **end)
 {
-    size_t nlen = strlen(name);
-    for (const char *p = s; p && *p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
-        if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-            char *end;
-            unsigned long long v = strtoull(p + nlen + 1, &end, 0);
-            if ((*end == '\0' || *end == ':') && v >= min && v <= max)
-                *out = (size_t)v;
-        }
+    while (*s == ' ' || *s == '\t')
+        s++;
+    bool negative = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, s += 2;
+    else if (s[0] == '0')
+        base = 8;
+    unsigned long long v = 0;
+    for (;; s++) {
+        unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
+                     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
+                     : *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10)
+                                              : 99;
+        if (d >= base)
+            break;
+        v = v * base + d;
     }
+    *end = s;
+    return negative ? -v : v;
 }
 
-void tunables_parse(const char *glibc_tunables, const char *ld_audit, struct tunables *out)
+/* One tunable's value as ld.so takes it: before 2.39 the digits it can read
+   (trailing bytes ignored, none read is 0); from 2.39 the whole value or
+   nothing.  Out of [min, max]: not set. */
+static bool tunable_value(const struct glibc_rules *r, const char *value, size_t len,
+                          unsigned long long min, unsigned long long max,
+                          unsigned long long *out)
 {
-    out->nns = 4;
-    out->optional = 512;
+    const char *end;
+    unsigned long long v = dl_strtoul(value, &end);
+    if (r->strict_tunables && (size_t)(end - value) != len)
+        return false;
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static const struct {
+    const char *name;
+    unsigned long long min, max;
+} known[] = {{"glibc.rtld.nns", 1, DL_NNS}, {"glibc.rtld.optional_static_tls", 0, SIZE_MAX}};
+
+void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
+                    const char *ld_audit, struct tunables *out)
+{
+    unsigned long long values[2] = {4, 512};
+    const char *last[2] = {NULL, NULL};
+    size_t last_len[2] = {0, 0};
+    for (const char *p = glibc_tunables; p && *p;) {
+        size_t nlen = strcspn(p, "=:");
+        if (p[nlen] != '=') { /* a name without a value: skipped, or at the end, done */
+            if (p[nlen] == '\0' && r->strict_tunables)
+                return tunables_parse(r, NULL, ld_audit, out); /* all ignored, 2.39+ */
+            p += nlen + (p[nlen] != '\0');
+            continue;
+        }
+        const char *value = p + nlen + 1;
+        size_t vlen = strcspn(value, r->strict_tunables ? "=:" : ":");
+        if (value[vlen] == '=') /* 2.39+: ill-formatted, the whole string is ignored */
+            return tunables_parse(r, NULL, ld_audit, out);
+        for (size_t k = 0; k < 2; k++) {
+            if (strlen(known[k].name) != nlen || strncmp(p, known[k].name, nlen) != 0)
+                continue;
+            if (r->last_tunable_wins) { /* 2.40+: each tunable is set once, from its last */
+                last[k] = value;
+                last_len[k] = vlen;
+            } else {
+                tunable_value(r, value, vlen, known[k].min, known[k].max, &values[k]);
+            }
+        }
+        p = value + vlen + (value[vlen] != '\0');
+    }
+    for (size_t k = 0; k < 2; k++)
+        if (last[k])
+            tunable_value(r, last[k], last_len[k], known[k].min, known[k].max, &values[k]);
+    out->nns = (size_t)values[0];
+    out->optional = (size_t)values[1];
     out->naudit = 0;
-    parse_tunable(glibc_tunables, "glibc.rtld.nns", 1, DL_NNS, &out->nns);
-    parse_tunable(glibc_tunables, "glibc.rtld.optional_static_tls", 0, SIZE_MAX, &out->optional);
     /* rtld counts the names in LD_AUDIT split at ':' (also ' ' before 2.32). */
     for (const char *p = ld_audit; p && *p;) {
         size_t n = strcspn(p, ":");
@@ -94,7 +163,10 @@ size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char
                  nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
         return s;
     case SURPLUS_TUNABLE:
-        s = LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns + t->optional + LEGACY_TLS;
+        /* tls_static_surplus computes in int: opt wraps at 32 bits there,
+           though the optional budget keeps its full value. */
+        s = (size_t)(long long)(int)(unsigned)(LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns +
+                                               (unsigned)t->optional + LEGACY_TLS);
         snprintf(why, len, "144*(nns-1) + 144*nns + opt + 144 = 144*%zu + 144*%zu + %zu + 144 = %zu "
                  "(glibc >= 2.32; nns = %zu + %zu audit)",
                  nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
@@ -120,24 +192,65 @@ void model_start(struct model *m, const struct glibc_rules *r, size_t surplus,
                       : round_up(used_before_surplus + surplus, r->tcb_align);
 }
 
+/* _dl_determine_tlsoffset below the thread pointer: a block goes into the
+   padding hole an earlier block's alignment left [freetop, freebottom) if it
+   fits there (first fit), else after the last block. */
+static size_t below_tp_offset(const struct tls_block *b, size_t align, size_t *cur,
+                              size_t *freetop, size_t *freebottom)
+{
+    size_t fb = (align - b->firstbyte % align) % align;
+    if (*freebottom - *freetop >= b->size) {
+        size_t off = round_up(*freetop + b->size - fb, align) + fb;
+        if (off <= *freebottom) {
+            *freetop = off;
+            return off;
+        }
+    }
+    size_t off = round_up(*cur + b->size - fb, align) + fb;
+    if (off > *cur + b->size + (*freebottom - *freetop)) {
+        *freetop = *cur;
+        *freebottom = off - b->size;
+    }
+    *cur = off;
+    return off;
+}
+
+/* The same above the thread pointer: offsets count up from the TCB. */
+static size_t above_tp_offset(const struct tls_block *b, size_t align, size_t *cur,
+                              size_t *freetop, size_t *freebottom)
+{
+    size_t fb = (align - b->firstbyte % align) % align;
+    if (b->size <= *freetop - *freebottom) {
+        size_t off = round_up(*freebottom, align);
+        if (off - *freebottom < fb)
+            off += align;
+        if (off + b->size - fb <= *freetop) {
+            *freebottom = off + b->size - fb;
+            return off - fb;
+        }
+    }
+    size_t off = round_up(*cur, align);
+    if (off - *cur < fb)
+        off += align;
+    if (off - fb - *cur > *freetop - *freebottom) {
+        *freebottom = *cur;
+        *freetop = off - fb;
+    }
+    *cur = off + b->size - fb;
+    return off - fb;
+}
+
 size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block *blocks,
                             size_t n, size_t extra_size, size_t extra_align, size_t *offsets)
 {
     size_t cur = r->layout == LAYOUT_BELOW_TP ? 0 : 16; /* aarch64: tcbhead_t */
+    size_t freetop = 0, freebottom = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tls_block *b = &blocks[i];
-        size_t align = b->align ? b->align : 1, off;
-        if (r->layout == LAYOUT_BELOW_TP) {
-            size_t fb = (align - b->firstbyte % align) % align;
-            off = round_up(cur + b->size - fb, align) + fb;
-            cur = off;
-        } else {
-            off = round_up(cur, align);
-            if (off - cur < b->firstbyte)
-                off += align;
-            off -= b->firstbyte;
-            cur = off + b->size;
-        }
+        size_t align = b->align ? b->align : 1;
+        size_t off = r->layout == LAYOUT_BELOW_TP
+                         ? below_tp_offset(b, align, &cur, &freetop, &freebottom)
+                         : above_tp_offset(b, align, &cur, &freetop, &freebottom);
         if (offsets)
             offsets[i] = off;
     }
@@ -146,7 +259,7 @@ size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block 
     return cur;
 }
 
-static long next_modid(struct model *m)
+long model_take_modid(struct model *m)
 {
     for (long id = 1; id <= MODEL_MAX_MODID; id++)
         if (!m->modid_used[id]) {
@@ -167,12 +280,12 @@ static bool try_static(struct model *m, const struct tls_block *b, bool optional
     }
     size_t offset, use;
     if (m->rules.layout == LAYOUT_BELOW_TP) {
-        size_t freebytes = m->area_end - m->used;
-        if (freebytes < b->size + b->firstbyte) {
+        size_t freebytes = m->area_end - m->used, blsize = b->size + b->firstbyte;
+        if (freebytes < blsize) {
             p->how = FAILED_SIZE;
             return false;
         }
-        size_t n = (freebytes - b->size) / align;
+        size_t n = (freebytes - blsize) / align;
         use = freebytes - n * align - b->firstbyte;
         offset = m->used + use;
     } else {
@@ -199,47 +312,91 @@ static bool try_static(struct model *m, const struct tls_block *b, bool optional
     return true;
 }
 
-struct placed model_load(struct model *m, const struct tls_block *b, enum tls_access access)
+struct placed model_place(struct model *m, const struct tls_block *b, enum tls_access access,
+                          long modid)
 {
-    struct placed p = {.how = PLACED_DYNAMIC, .modid = 0};
-    if (!b->size)
-        return p;
-    p.modid = next_modid(m);
-    if (access == TLS_GD)
+    struct placed p = {.how = PLACED_DYNAMIC, .modid = modid};
+    if (access == TLS_GD || access == TLS_NONE)
         return p;
     if (!try_static(m, b, access == TLS_DESC, &p)) {
-        if (access == TLS_DESC) {
+        if (access == TLS_DESC)
             p.how = PLACED_DYNAMIC;
-            return p;
-        }
-        if (p.modid > 0)
-            m->modid_used[p.modid] = false;
         return p;
     }
     /* glibc <= 2.21 checks the id only after placing the block, in
        dl_open_worker, and the failed dlopen gives the block back. */
-    if (access == TLS_IE && m->rules.count_rule && m->threads > 0 && p.modid > DTV_SURPLUS) {
-        model_unload(m, &p, b);
+    if (access == TLS_IE && m->rules.count_rule && m->threads > 0 && modid > DTV_SURPLUS)
         p.how = FAILED_COUNT;
-    }
     return p;
+}
+
+struct placed model_load(struct model *m, const struct tls_block *b, enum tls_access access)
+{
+    if (!b->size)
+        return (struct placed){.how = PLACED_DYNAMIC};
+    struct placed p = model_place(m, b, access, model_take_modid(m));
+    if (p.how != PLACED_STATIC && p.how != PLACED_DYNAMIC)
+        model_unload(m, &p, b); /* a failed dlopen gives back its id and block */
+    return p;
+}
+
+/* The bytes a placed block holds, as dl-close.c counts them: below TP the
+   chunk starts at offset - size (the alignment padding stays lost); above
+   TP it starts where used was before the block (glibc keeps that value in
+   l_tls_firstbyte_offset), so the padding comes back too. */
+static void chunk_of(const struct model *m, const struct placed *p, const struct tls_block *b,
+                     size_t *start, size_t *end)
+{
+    if (m->rules.layout == LAYOUT_BELOW_TP) {
+        *start = p->offset - b->size;
+        *end = p->offset;
+    } else {
+        *start = p->prev_used;
+        *end = p->offset + b->size;
+    }
+}
+
+void model_reclaim_add(struct model *m, struct model_reclaim *rc, const struct placed *p,
+                       const struct tls_block *b)
+{
+    if (p->modid > 0 && p->modid <= MODEL_MAX_MODID)
+        m->modid_used[p->modid] = false;
+    if (p->how != PLACED_STATIC && p->how != FAILED_COUNT)
+        return;
+    size_t start, end;
+    chunk_of(m, p, b, &start, &end);
+    if (!rc->any) {
+        rc->any = true;
+        rc->start = start, rc->end = end;
+    } else if (end == rc->start) { /* contiguous: the chunk grows */
+        rc->start = start;
+    } else if (start == rc->end) {
+        rc->end = end;
+    } else if (m->rules.layout == LAYOUT_BELOW_TP && rc->end == m->used) {
+        /* Not contiguous: one chunk is leaked unless one frees right away. */
+        m->used = rc->start;
+        rc->start = start, rc->end = end;
+    } else if (end == m->used) {
+        m->used = start;
+    } else if (m->rules.layout == LAYOUT_ABOVE_TP && rc->end == m->used) {
+        m->used = rc->start;
+        rc->start = start, rc->end = end;
+    } else if (m->rules.layout == LAYOUT_BELOW_TP ? rc->end < end : rc->end < start) {
+        rc->start = start, rc->end = end; /* the later block has a chance */
+    }
+}
+
+void model_reclaim_end(struct model *m, const struct model_reclaim *rc)
+{
+    if (rc->any && rc->end == m->used)
+        m->used = rc->start;
 }
 
 void model_unload(struct model *m, const struct placed *p, const struct tls_block *b)
 {
-    if (p->modid > 0 && p->modid <= MODEL_MAX_MODID)
-        m->modid_used[p->modid] = false;
-    if (p->how != PLACED_STATIC)
-        return;
-    /* dl-close.c gives space back only when the block ends the used part.
-       Below TP the chunk starts at offset - size: the padding stays lost;
-       above TP glibc kept the old used value and returns the padding too. */
-    if (m->rules.layout == LAYOUT_BELOW_TP) {
-        if (p->offset == m->used)
-            m->used = p->offset - b->size;
-    } else if (p->offset + b->size == m->used) {
-        m->used = p->prev_used;
-    }
+    struct model_reclaim rc = {0};
+    model_reclaim_add(m, &rc, p, b);
+    model_reclaim_end(m, &rc);
 }
 
 size_t model_max_block(const struct model *m, size_t align)

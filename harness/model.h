@@ -30,6 +30,13 @@ struct glibc_rules {
     enum surplus_rule surplus;
     bool optional_cap; /* TLSDESC's use of static TLS is capped (BZ #25051) */
     bool count_rule;   /* <= 2.21: no static TLS module id > 14 once threaded */
+    bool lazy_tlsdesc; /* x86 < 2.34: lazy binding resolves TLS descriptors at
+                          first use, and takes static TLS then (BZ #27137) */
+    bool strict_tunables;   /* 2.39+: a value is a whole number or ignored, an
+                               ill-formatted GLIBC_TUNABLES is ignored whole */
+    bool last_tunable_wins; /* 2.40+: a tunable named twice is set once (BZ 31686) */
+    bool audit_namespaces;  /* 2.32+: nns + audit modules must fit in DL_NNS,
+                               else ld.so stops at startup */
     size_t tcb_align;  /* the static alignment before any module raises it */
 };
 
@@ -45,8 +52,10 @@ struct tunables {
     size_t naudit;   /* audit modules named by LD_AUDIT */
 };
 
-/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way ld.so does. */
-void tunables_parse(const char *glibc_tunables, const char *ld_audit, struct tunables *out);
+/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way this release's
+   ld.so does. */
+void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
+                    const char *ld_audit, struct tunables *out);
 
 /* The surplus glibc reserves; the formula with its numbers goes to why. */
 size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char *why,
@@ -79,8 +88,8 @@ void model_start(struct model *m, const struct glibc_rules *r, size_t surplus,
                  size_t optional, size_t used_before_surplus, size_t used_now,
                  size_t static_align);
 
-/* Startup layout of blocks in module order (_dl_determine_tlsoffset, without
-   the first-fit reuse of padding holes): the used bytes, and the offset of
+/* Startup layout of blocks in link-map order (_dl_determine_tlsoffset, with
+   its first-fit reuse of alignment padding holes): the used bytes, and the offset of
    block i in offsets[i] (may be NULL). */
 size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block *blocks,
                             size_t n, size_t extra_size, size_t extra_align,
@@ -102,9 +111,27 @@ struct placed {
     long modid;
 };
 
-/* A new module: takes a module id and, by its access, static TLS. */
+/* glibc's next module id: the lowest one free (_dl_next_tls_modid). */
+long model_take_modid(struct model *m);
+/* Static TLS for a module with id modid, by its access, as relocation asks
+   for it (_dl_try_allocate_static_tls).  FAILED_COUNT keeps the block
+   placed: the failed dlopen gives it back with model_reclaim_*. */
+struct placed model_place(struct model *m, const struct tls_block *b, enum tls_access access,
+                          long modid);
+/* A lone new module: an id and its placement; a failure gives both back. */
 struct placed model_load(struct model *m, const struct tls_block *b, enum tls_access access);
-/* dlclose of a module placed by model_load. */
+
+/* What dlclose (or a failed dlopen) gives back (dl-close.c): the modules it
+   unloads, added in namespace order, form a contiguous chunk; the used part
+   shrinks only by a chunk (or a block) that ends it.  Ids are freed. */
+struct model_reclaim {
+    bool any;
+    size_t start, end;
+};
+void model_reclaim_add(struct model *m, struct model_reclaim *rc, const struct placed *p,
+                       const struct tls_block *b);
+void model_reclaim_end(struct model *m, const struct model_reclaim *rc);
+/* The same for one module. */
 void model_unload(struct model *m, const struct placed *p, const struct tls_block *b);
 /* The largest block of this alignment that an IE load would fit now. */
 size_t model_max_block(const struct model *m, size_t align);

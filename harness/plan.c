@@ -21,16 +21,13 @@ struct plan_step *plan_add(struct plan *p, enum op_kind op, const char *name,
     s->name = xstrdup(name ? name : "");
     s->target = xstrdup(target ? target : "");
     s->count = count;
-    s->startup_module = s->same_as = -1;
     return s;
 }
 
 void plan_free(struct plan *p)
 {
     for (size_t i = 0; i < p->n; i++) {
-        for (size_t j = 0; j < p->steps[i].nobjects; j++)
-            free(p->steps[i].objects[j].path);
-        free(p->steps[i].objects);
+        closure_free(&p->steps[i].closure);
         free(p->steps[i].name);
         free(p->steps[i].target);
     }
@@ -40,158 +37,13 @@ void plan_free(struct plan *p)
 
 /* ---- resolving what a load maps ------------------------------------------ */
 
-/* glibc knows a file it has mapped by device and inode, whatever the name. */
-static char *file_identity(const char *path)
+void plan_resolve(struct plan *p, char *const *vars, char *const *lib_dirs)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return xstrdup(path);
-    return xasprintf("%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-}
-
-/* ld.so's search order without ld.so.cache: LD_LIBRARY_PATH, then the
-   default directories of the libc in use. */
-static char *find_library(const char *name, char *const *vars, char *const *lib_dirs)
-{
-    if (strchr(name, '/'))
-        return access(name, F_OK) == 0 ? xstrdup(name) : NULL;
-    const char *llp = env_lookup(vars, "LD_LIBRARY_PATH");
-    char *dirs = xstrdup(llp ? llp : "");
-    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *path = xasprintf("%s/%s", d, name);
-        if (access(path, F_OK) == 0) {
-            free(dirs);
-            return path;
-        }
-        free(path);
-    }
-    free(dirs);
-    for (size_t i = 0; lib_dirs && lib_dirs[i]; i++) {
-        char *path = xasprintf("%s/%s", lib_dirs[i], name);
-        if (access(path, F_OK) == 0)
-            return path;
-        free(path);
-    }
-    return NULL;
-}
-
-struct loaded_set {
-    char **ids; /* file identities of the objects already mapped */
-    size_t n;
-};
-
-static bool is_loaded(const struct loaded_set *s, const char *path)
-{
-    char *id = file_identity(path);
-    bool found = false;
-    for (size_t i = 0; i < s->n && !found; i++)
-        found = strcmp(s->ids[i], id) == 0;
-    free(id);
-    return found;
-}
-
-static void remember(struct loaded_set *s, const char *path)
-{
-    *XAPPEND(&s->ids, &s->n) = file_identity(path);
-}
-
-static void forget(struct loaded_set *s, const char *path)
-{
-    char *id = file_identity(path);
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->ids[i], id) == 0) {
-            free(s->ids[i]);
-            s->ids[i] = s->ids[--s->n];
-            break;
-        }
-    free(id);
-}
-
-static void loaded_set_free(struct loaded_set *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->ids[i]);
-    free(s->ids);
-}
-
-/* Depth-first over DT_NEEDED, so dependencies come before their users:
-   ld.so relocates new objects in that order. */
-static void add_objects(struct plan_step *s, const char *name, char *const *vars,
-                        char *const *lib_dirs, struct loaded_set *seen, int depth)
-{
-    char *path = find_library(name, vars, lib_dirs);
-    if (!path || depth > 32) {
-        s->resolved = false;
-        free(path);
-        return;
-    }
-    if (is_loaded(seen, path)) {
-        free(path);
-        return;
-    }
-    remember(seen, path);
-    struct elf_tls t;
-    char err[512];
-    if (!elf_tls_read(path, &t, err, sizeof err)) {
-        s->resolved = false;
-        free(path);
-        return;
-    }
-    for (size_t i = 0; i < t.nneeded; i++)
-        add_objects(s, t.needed[i], vars, lib_dirs, seen, depth + 1);
-    if (t.has_tls) {
-        struct plan_object *o = XAPPEND(&s->objects, &s->nobjects);
-        o->path = path;
-        o->block = (struct tls_block){t.tls_memsz, t.tls_align, elf_tls_firstbyte(&t)};
-        o->access = elf_tls_access(&t);
-    } else {
-        free(path);
-    }
-    elf_tls_free(&t);
-}
-
-void plan_resolve(struct plan *p, const struct budget *b, char *const *vars,
-                  char *const *lib_dirs)
-{
-    struct loaded_set main_ns = {0};
-    for (size_t i = 0; i < b->nmodules; i++)
-        remember(&main_ns, b->modules[i].path);
     for (size_t i = 0; i < p->n; i++) {
         struct plan_step *s = &p->steps[i];
-        if (s->op == OP_CLOSE) /* its objects may be mapped again later */
-            for (size_t j = 0; j < p->steps[s->count].nobjects; j++)
-                forget(&main_ns, p->steps[s->count].objects[j].path);
-        if (s->op != OP_LOAD && s->op != OP_MOPEN)
-            continue;
-        s->resolved = true;
-        char *path = find_library(s->target, vars, lib_dirs);
-        if (path && s->op == OP_LOAD && is_loaded(&main_ns, path)) {
-            char *id = file_identity(path);
-            for (size_t m = 0; m < b->nmodules; m++) {
-                char *mid = file_identity(b->modules[m].path);
-                if (strcmp(mid, id) == 0)
-                    s->startup_module = (long)m;
-                free(mid);
-            }
-            for (size_t j = 0; j < i && s->startup_module < 0; j++) {
-                const struct plan_step *e = &p->steps[j];
-                char *eid = e->nobjects ? file_identity(e->objects[e->nobjects - 1].path) : NULL;
-                if (eid && strcmp(eid, id) == 0)
-                    s->same_as = (long)j;
-                free(eid);
-            }
-            free(id);
-        }
-        free(path);
-        if (s->op == OP_MOPEN) { /* a new namespace maps everything again */
-            struct loaded_set fresh = {0};
-            add_objects(s, s->target, vars, lib_dirs, &fresh, 0);
-            loaded_set_free(&fresh);
-        } else {
-            add_objects(s, s->target, vars, lib_dirs, &main_ns, 0);
-        }
+        if (s->op == OP_LOAD || s->op == OP_MOPEN)
+            s->resolved = resolve_closure(s->target, vars, lib_dirs, &s->closure);
     }
-    loaded_set_free(&main_ns);
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -298,10 +150,56 @@ const char *plan_probe_failure(const struct plan *p, const struct step_result *r
 
 /* ---- predicting ---------------------------------------------------------- */
 
-struct placed_step {
-    struct placed *placed;
+/* The startup modules of namespace 0 as the model placed them (budget.c),
+   for loads of what is already there. */
+struct startup {
+    struct dl_module *modules;
+    char **ids;
     size_t n;
 };
+
+static void add_startup(struct dl_process *proc, const struct budget *b, struct startup *st)
+{
+    st->n = b->nmodules;
+    st->modules = xcalloc(st->n + 1, sizeof *st->modules);
+    st->ids = xcalloc(st->n + 1, sizeof *st->ids);
+    for (size_t i = 0; i < st->n; i++) {
+        const struct budget_module *bm = &b->modules[i];
+        st->ids[i] = file_identity(bm->path);
+        st->modules[i] = (struct dl_module){.id = st->ids[i], .block = bm->block,
+                                            .access = bm->access};
+        struct placed pl = {.how = bm->predicted_static ? PLACED_STATIC : PLACED_DYNAMIC,
+                            .offset = bm->predicted_offset, .modid = bm->modid};
+        dl_add_startup(proc, &st->modules[i], pl, bm->lazy);
+    }
+}
+
+static void startup_free(struct startup *st)
+{
+    for (size_t i = 0; i < st->n; i++)
+        free(st->ids[i]);
+    free(st->ids);
+    free(st->modules);
+}
+
+static void predict_load(struct dl_process *proc, const struct plan_step *s,
+                         struct step_prediction *o, long *handle)
+{
+    const struct closure *c = &s->closure;
+    const struct dl_module **mods = xcalloc(c->n + 1, sizeof *mods);
+    for (size_t k = 0; k < c->n; k++)
+        mods[k] = &c->objects[k].module;
+    struct dl_request rq = {.new_namespace = s->op == OP_MOPEN, .root_id = c->root_id,
+                            .root_has_tls = c->root_has_tls, .touch = s->touches,
+                            .mods = mods, .n = c->n};
+    struct dl_outcome r = dl_open(proc, &rq);
+    o->kind = r.kind;
+    o->modid = r.root_modid;
+    o->has_tpoff = r.kind == KIND_LOADED && r.root_static;
+    o->tpoff = model_tpoff(&proc->m, r.root_offset);
+    *handle = r.handle;
+    free(mods);
+}
 
 void plan_predict(const struct plan *p, const struct budget *b, struct step_prediction *out,
                   struct model *final)
@@ -309,61 +207,35 @@ void plan_predict(const struct plan *p, const struct budget *b, struct step_pred
     memset(out, 0, p->n * sizeof *out);
     if (!b->modelled)
         return;
-    struct model m = b->model;
-    struct placed_step *done = xcalloc(p->n, sizeof *done);
+    struct dl_process proc;
+    dl_start(&proc, &b->model, b->tunables.naudit);
+    struct startup st;
+    add_startup(&proc, b, &st);
+    long *handle = xcalloc(p->n + 1, sizeof *handle);
     bool lost = false; /* once a step is unknown, so is everything after it */
     for (size_t i = 0; i < p->n && !lost; i++) {
         const struct plan_step *s = &p->steps[i];
         struct step_prediction *o = &out[i];
         o->known = true;
         o->kind = KIND_LOADED;
+        handle[i] = -1;
         if (s->op == OP_THREADS) {
-            m.threads += (unsigned)s->count;
+            proc.m.threads += (unsigned)s->count;
         } else if (s->op == OP_CLOSE) {
-            struct placed_step *ps = &done[s->count];
-            for (size_t j = ps->n; j-- > 0;)
-                model_unload(&m, &ps->placed[j], &p->steps[s->count].objects[j].block);
-            ps->n = 0;
+            dl_close(&proc, handle[s->count]);
         } else if (!s->resolved) {
             o->known = false;
             lost = true;
-        } else if (s->startup_module >= 0 && !b->tunables.naudit) {
-            const struct budget_module *bm = &b->modules[s->startup_module];
-            o->has_tpoff = true;
-            o->tpoff = model_tpoff(&m, bm->predicted_offset);
-            o->modid = bm->modid;
-        } else if (s->same_as >= 0) {
-            o->has_tpoff = out[s->same_as].has_tpoff;
-            o->tpoff = out[s->same_as].tpoff;
-            o->modid = out[s->same_as].modid;
         } else {
-            struct placed_step *ps = &done[i];
-            ps->placed = xcalloc(s->nobjects, sizeof *ps->placed);
-            for (size_t j = 0; j < s->nobjects && o->kind == KIND_LOADED; j++) {
-                struct placed pl = model_load(&m, &s->objects[j].block, s->objects[j].access);
-                ps->placed[ps->n++] = pl;
-                if (pl.how == FAILED_SIZE || pl.how == FAILED_ALIGN || pl.how == FAILED_COUNT) {
-                    o->kind = pl.how == FAILED_COUNT ? KIND_STATIC_TLS_COUNT
-                                                     : KIND_STATIC_TLS_EXHAUSTED;
-                    ps->n--; /* a failed dlopen gives back what it placed */
-                    while (ps->n > 0) {
-                        ps->n--;
-                        model_unload(&m, &ps->placed[ps->n], &s->objects[ps->n].block);
-                    }
-                } else if (j + 1 == s->nobjects) {
-                    o->modid = pl.modid;
-                    o->has_tpoff = pl.how == PLACED_STATIC;
-                    o->tpoff = model_tpoff(&m, pl.offset);
-                }
-            }
+            predict_load(&proc, s, o, &handle[i]);
         }
-        o->free_after = model_free(&m);
+        o->free_after = model_free(&proc.m);
     }
-    for (size_t i = 0; i < p->n; i++)
-        free(done[i].placed);
-    free(done);
     if (final)
-        *final = m;
+        *final = proc.m;
+    free(handle);
+    startup_free(&st);
+    dl_process_free(&proc);
 }
 
 bool step_agrees(const struct step_result *r, const struct step_prediction *pr, char *why,
@@ -386,6 +258,10 @@ bool step_agrees(const struct step_result *r, const struct step_prediction *pr, 
             return false;
         }
     }
+    if (r->kind == KIND_LOADED && r->modid && pr->modid > 0 && r->modid != pr->modid) {
+        snprintf(why, len, "module id %ld, modelled %ld", r->modid, pr->modid);
+        return false;
+    }
     return true;
 }
 
@@ -401,18 +277,18 @@ const char *plan_op_name(enum op_kind op)
 void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
                 const struct step_prediction *pr)
 {
-    fprintf(out, "  %4s  %-8s %-28s %-22s %9s %8s | %-22s %9s %9s\n", "step", "op", "object",
-            "measured", "TP off", "modid", "modelled", "TP off", "free");
+    fprintf(out, "  %4s  %-8s %-28s %-22s %9s %6s | %-22s %9s %6s %7s\n", "step", "op",
+            "object", "measured", "TP off", "modid", "modelled", "TP off", "modid", "free");
     for (size_t i = 0; i < p->n; i++) {
         const struct plan_step *s = &p->steps[i];
-        char num[16], tp[32] = "-", mod[32] = "-", ptp[32] = "-", pfree[32] = "-";
+        char num[16], tp[32] = "-", mod[32] = "-", ptp[32] = "-", pmod[32] = "-", pfree[32] = "-";
         snprintf(num, sizeof num, s->number ? "%d" : "-", s->number);
         if (r && r[i].in_static) /* a dynamic block's address says nothing */
             snprintf(tp, sizeof tp, "%+ld", r[i].tpoff);
         if (r && r[i].modid)
             snprintf(mod, sizeof mod, "%ld", r[i].modid);
-        else if (!r && pr[i].known && pr[i].modid > 0) /* modelled only: its ids */
-            snprintf(mod, sizeof mod, "(%ld)", pr[i].modid);
+        if (pr[i].known && pr[i].modid > 0 && pr[i].kind == KIND_LOADED)
+            snprintf(pmod, sizeof pmod, "%ld", pr[i].modid);
         if (pr[i].known && pr[i].has_tpoff)
             snprintf(ptp, sizeof ptp, "%+ld", pr[i].tpoff);
         if (pr[i].known)
@@ -434,8 +310,8 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
         const char *modelled = !pr[i].known                                ? "(unknown)"
                                : !is_load && pr[i].kind == KIND_LOADED     ? "done"
                                                                            : load_kind_name(pr[i].kind);
-        fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %8s | %-22s %9s %9s\n", num,
-                plan_op_name(s->op), what, measured, tp, mod, modelled, ptp, pfree);
+        fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %6s | %-22s %9s %6s %7s\n", num,
+                plan_op_name(s->op), what, measured, tp, mod, modelled, ptp, pmod, pfree);
         if (r && r[i].error && r[i].kind != KIND_LOADED)
             fprintf(out, "        error: %s\n", r[i].error);
         else if (!r && pr[i].known && is_load &&

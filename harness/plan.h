@@ -10,18 +10,12 @@
 #include "budget.h"
 #include "classify.h"
 #include "model.h"
+#include "resolve.h"
 #include "spawn.h"
 
 enum op_kind { OP_THREADS, OP_LOAD, OP_MOPEN, OP_CLOSE };
 /* Its word in case files, JSON, tables and the probe's arguments. */
 const char *plan_op_name(enum op_kind op);
-
-/* An object a step maps that has TLS, as the model needs it. */
-struct plan_object {
-    char *path;
-    struct tls_block block;
-    enum tls_access access;
-};
 
 struct plan_step {
     enum op_kind op;
@@ -29,15 +23,11 @@ struct plan_step {
     char *name;   /* what the user called it */
     char *target; /* what the probe dlopens (path or soname) */
     long count;   /* OP_THREADS: how many; OP_CLOSE: index of the step it closes */
-    bool is_fixture;
-    /* New objects with TLS, in the order ld.so relocates them (dependencies
-       first); resolved by plan_resolve. */
-    struct plan_object *objects;
-    size_t nobjects;
+    bool touches; /* a fixture: the probe uses its TLS through its accessor */
+    /* What a load or dlmopen maps (plan_resolve): the whole closure; which
+       of it is new is the model's business, not the plan's. */
+    struct closure closure;
     bool resolved; /* false: the model cannot say what this step maps */
-    /* A load of something already mapped maps nothing new: it is the
-       startup module of this index, or the object of that earlier step. */
-    long startup_module, same_as;
 };
 
 struct plan {
@@ -52,7 +42,7 @@ void plan_free(struct plan *p);
 /* Reads the ELF files the load steps name (and their new dependencies) so
    the model knows each step's TLS blocks.  Sonames are searched in
    LD_LIBRARY_PATH (from vars), then lib_dirs (NULL-terminated). */
-void plan_resolve(struct plan *p, const struct budget *b, char *const *vars,
+void plan_resolve(struct plan *p, char *const *vars,
                   char *const *lib_dirs);
 
 struct step_result {

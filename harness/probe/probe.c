@@ -278,6 +278,23 @@ static void start_threads(long n)
     }
 }
 
+/* The PT_TLS of an object from its own mapped headers: dl_iterate_phdr
+   lists only the caller's namespace, so a dlmopen'ed object is not in it.
+   A shared object's first load segment maps its ELF and program headers. */
+static void tls_from_headers(const struct link_map *map, struct tls_query *q)
+{
+    const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)map->l_addr;
+    if (!map->l_addr || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+        return;
+    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(map->l_addr + eh->e_phoff);
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_TLS) {
+            q->found = 1;
+            q->size = ph[i].p_memsz;
+            q->align = ph[i].p_align;
+        }
+}
+
 static void report_loaded(char *line, size_t cap, void *handle)
 {
     struct link_map *map = NULL;
@@ -286,9 +303,12 @@ static void report_loaded(char *line, size_t cap, void *handle)
     field(line, cap, PROTO_KEY_PATH, map->l_name);
     struct tls_query q = {.base = (const void *)map->l_addr};
     dl_iterate_phdr(report_module, &q);
-#ifdef RTLD_DI_TLS_MODID
+    if (!q.found)
+        tls_from_headers(map, &q);
+#ifdef __GLIBC__
+    /* RTLD_DI_TLS_MODID is an enumerator, not a macro: no #ifdef can see it. */
     size_t modid = 0;
-    if (dlinfo(handle, RTLD_DI_TLS_MODID, &modid) == 0)
+    if (q.size && dlinfo(handle, RTLD_DI_TLS_MODID, &modid) == 0 && modid)
         fieldf(line, cap, PROTO_KEY_MODID, "%zu", modid);
 #endif
     if (!q.found || !q.size)

@@ -21,7 +21,7 @@ static size_t surplus(const char *version, bool backport, const char *tunables, 
     struct glibc_rules r = rules(version, "x86_64", backport);
     struct tunables t;
     char why[256];
-    tunables_parse(tunables, audit, &t);
+    tunables_parse(&r, tunables, audit, &t);
     return model_surplus(&r, &t, why, sizeof why);
 }
 

@@ -1,0 +1,86 @@
+/* The dynamic loader's part of the model: which modules with TLS are loaded
+   in which namespace, dlopen's reference counting, dlmopen's namespaces,
+   what a failed dlopen gives back and what dlclose unloads (elf/dl-open.c,
+   dl-close.c, dl-object.c).  model.c places the blocks; together they are
+   the one place where glibc's rules live.  Like model.c, it only predicts. */
+#ifndef STATICTLS_DLMODEL_H
+#define STATICTLS_DLMODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "classify.h"
+#include "model.h"
+
+/* glibc's DL_NNS: namespace 0, one per audit module, the rest for dlmopen. */
+#define DL_NAMESPACES 16
+
+/* An object with TLS as ld.so maps it; the caller keeps it alive. */
+struct dl_module {
+    const char *id; /* ld.so knows a mapped file by device and inode */
+    struct tls_block block;
+    enum tls_access access;
+    size_t reloc_rank; /* ld.so relocates a dlopen's new objects in this order
+                          (dependencies first), and places static TLS then */
+};
+
+/* A loaded module in a namespace. */
+struct dl_loaded {
+    const struct dl_module *module;
+    int ns;
+    struct placed placed;
+    bool startup, gone;
+    bool lazy; /* a TLS descriptor module not placed until its TLS is used */
+};
+
+/* An open handle: dlopen of the same root in the same namespace returns
+   it again and counts. */
+struct dl_handle {
+    int ns;
+    const char *root_id;
+    long opens;
+    size_t *members; /* indexes in dl_process.loaded: the root's closure */
+    size_t nmembers;
+};
+
+struct dl_process {
+    struct model m;
+    struct dl_loaded *loaded; /* in the order ld.so mapped them */
+    size_t nloaded;
+    struct dl_handle *handles;
+    size_t nhandles;
+    bool ns_busy[DL_NAMESPACES];
+};
+
+/* A process after startup: the allocator's state m, naudit namespaces
+   taken by audit modules, and the startup modules of namespace 0 with their
+   placements (never unloaded). */
+void dl_start(struct dl_process *p, const struct model *m, size_t naudit);
+void dl_add_startup(struct dl_process *p, const struct dl_module *mod, struct placed placed,
+                    bool lazy);
+void dl_process_free(struct dl_process *p);
+
+struct dl_outcome {
+    enum load_kind kind;
+    long handle;       /* for dl_close; -1 when the dlopen failed */
+    bool root_static;  /* the root has TLS and it is in static TLS */
+    size_t root_offset;
+    long root_modid;   /* 0: the root has no TLS */
+};
+
+/* What a step opens: the root and its closure of modules with TLS, in the
+   order ld.so maps them (the root first when it has TLS).  The modules must
+   outlive the process. */
+struct dl_request {
+    bool new_namespace; /* dlmopen(LM_ID_NEWLM), else dlopen */
+    const char *root_id;
+    bool root_has_tls;
+    bool touch; /* the probe then uses the root's TLS (a fixture's accessor) */
+    const struct dl_module *const *mods;
+    size_t n;
+};
+struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq);
+/* dlclose of a handle dl_open returned. */
+void dl_close(struct dl_process *p, long handle);
+
+#endif

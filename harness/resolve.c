@@ -1,0 +1,160 @@
+#define _GNU_SOURCE
+#include "resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "budget.h"
+#include "elfinfo.h"
+#include "xsys.h"
+
+/* Far more objects than any dlopen maps: a cycle or a hostile file stops here. */
+#define MAX_CLOSURE 4096
+
+char *file_identity(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return xstrdup(path);
+    return xasprintf("%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+}
+
+/* ld.so's search order without ld.so.cache: LD_LIBRARY_PATH, then the
+   default directories of the libc in use. */
+static char *find_library(const char *name, char *const *vars, char *const *lib_dirs)
+{
+    if (strchr(name, '/'))
+        return access(name, F_OK) == 0 ? xstrdup(name) : NULL;
+    const char *llp = env_lookup(vars, "LD_LIBRARY_PATH");
+    char *dirs = xstrdup(llp ? llp : "");
+    char *found = NULL;
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !found;
+         d = strtok_r(NULL, ":", &save)) {
+        char *path = xasprintf("%s/%s", d, name);
+        if (access(path, F_OK) == 0)
+            found = path;
+        else
+            free(path);
+    }
+    free(dirs);
+    for (size_t i = 0; lib_dirs && lib_dirs[i] && !found; i++) {
+        char *path = xasprintf("%s/%s", lib_dirs[i], name);
+        if (access(path, F_OK) == 0)
+            found = path;
+        else
+            free(path);
+    }
+    return found;
+}
+
+struct node {
+    char *path, *id;
+    struct elf_tls tls;
+    size_t *deps;
+    size_t ndeps;
+    size_t reloc_rank;
+    bool ranked;
+};
+
+struct graph {
+    struct node *nodes;
+    size_t n;
+};
+
+static long node_of(const struct graph *g, const char *id)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->nodes[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Breadth first from the root, as ld.so maps: every file found and read. */
+static bool map_graph(struct graph *g, const char *name, char *const *vars,
+                      char *const *lib_dirs)
+{
+    char *root = find_library(name, vars, lib_dirs);
+    if (!root)
+        return false;
+    *XAPPEND(&g->nodes, &g->n) = (struct node){.path = root, .id = file_identity(root)};
+    for (size_t i = 0; i < g->n; i++) {
+        char err[512];
+        if (!elf_tls_read(g->nodes[i].path, &g->nodes[i].tls, err, sizeof err))
+            return false;
+        for (size_t k = 0; k < g->nodes[i].tls.nneeded; k++) {
+            char *path = find_library(g->nodes[i].tls.needed[k], vars, lib_dirs);
+            if (!path || g->n >= MAX_CLOSURE) {
+                free(path);
+                return false;
+            }
+            char *id = file_identity(path);
+            long dep = node_of(g, id);
+            if (dep < 0) {
+                dep = (long)g->n;
+                *XAPPEND(&g->nodes, &g->n) = (struct node){.path = path, .id = id};
+            } else {
+                free(path), free(id);
+            }
+            *XAPPEND(&g->nodes[i].deps, &g->nodes[i].ndeps) = (size_t)dep;
+        }
+    }
+    return true;
+}
+
+/* Dependencies first: the order ld.so relocates a dlopen's new objects in. */
+static void rank(struct graph *g, size_t i, size_t *next)
+{
+    if (g->nodes[i].ranked)
+        return;
+    g->nodes[i].ranked = true; /* before the dependencies: a cycle ends here */
+    for (size_t k = 0; k < g->nodes[i].ndeps; k++)
+        rank(g, g->nodes[i].deps[k], next);
+    g->nodes[i].reloc_rank = (*next)++;
+}
+
+bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
+                     struct closure *out)
+{
+    memset(out, 0, sizeof *out);
+    struct graph g = {0};
+    bool ok = map_graph(&g, name, vars, lib_dirs);
+    size_t next = 0;
+    if (ok)
+        rank(&g, 0, &next);
+    for (size_t i = 0; ok && i < g.n; i++) {
+        const struct node *nd = &g.nodes[i];
+        if (!nd->tls.has_tls)
+            continue;
+        struct resolved_object *o = XAPPEND(&out->objects, &out->n);
+        o->path = xstrdup(nd->path);
+        o->id = xstrdup(nd->id);
+        o->module = (struct dl_module){
+            .id = o->id,
+            .block = {nd->tls.tls_memsz, nd->tls.tls_align, elf_tls_firstbyte(&nd->tls)},
+            .access = elf_tls_access(&nd->tls),
+            .reloc_rank = nd->reloc_rank};
+    }
+    if (ok) {
+        out->root_id = xstrdup(g.nodes[0].id);
+        out->root_has_tls = g.nodes[0].tls.has_tls;
+    }
+    for (size_t i = 0; i < g.n; i++) {
+        free(g.nodes[i].path), free(g.nodes[i].id), free(g.nodes[i].deps);
+        elf_tls_free(&g.nodes[i].tls);
+    }
+    free(g.nodes);
+    if (!ok)
+        closure_free(out);
+    return ok;
+}
+
+void closure_free(struct closure *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->objects[i].path), free(c->objects[i].id);
+    free(c->objects);
+    free(c->root_id);
+    memset(c, 0, sizeof *c);
+}

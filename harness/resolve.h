@@ -1,0 +1,35 @@
+/* What a dlopen of a name maps: the file ld.so finds for it and the closure
+   of its DT_NEEDED dependencies, in the order ld.so maps them (breadth
+   first, as _dl_map_object_deps) with the order it relocates them
+   (dependencies first).  Only files are read; nothing is loaded. */
+#ifndef STATICTLS_RESOLVE_H
+#define STATICTLS_RESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dlmodel.h"
+
+struct resolved_object {
+    char *path;
+    char *id;                /* device:inode, how ld.so tells files apart */
+    struct dl_module module; /* its TLS; module.id is id */
+};
+
+struct closure {
+    struct resolved_object *objects; /* the objects with TLS, in map order */
+    size_t n;
+    char *root_id;
+    bool root_has_tls; /* then objects[0] is the root */
+};
+
+/* The closure of name (a path, or a soname searched in LD_LIBRARY_PATH from
+   vars, then lib_dirs); false when a file cannot be found or read. */
+bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
+                     struct closure *out);
+void closure_free(struct closure *c);
+
+/* "dev:ino" of path (path itself when it cannot be stat'ed). */
+char *file_identity(const char *path);
+
+#endif
