@@ -255,7 +255,7 @@ static void check_replayable(const struct trace *t, const char *path)
             die_input("%s:%d: tls_align %llu: a fixture is aligned to at most %d", path, e->line,
                       (unsigned long long)e->tls_align, CASE_MAX_ALIGN);
         if (e->tls_size > (uint64_t)CASE_MAX_SIZE)
-            die_input("%s:%d: a TLS block of %llu bytes: a fixture holds at most %ld", path,
+            die_input("%s:%d: a TLS block of %llu bytes: a fixture holds at most %lld", path,
                       e->line, (unsigned long long)e->tls_size, CASE_MAX_SIZE);
     }
 }

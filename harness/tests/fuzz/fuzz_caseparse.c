@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (s->op == OP_CLOSE && s->closes >= i)
                 abort();
         }
-        if (c.expect == EXPECT_TRIP && (c.expect_step < 1 || (size_t)c.expect_step > c.nsteps))
+        if (c.expect == EXPECT_TRIP && (c.expect_step < 0 || (size_t)c.expect_step > c.nsteps))
             abort();
         case_free(&c);
     } else if (strncmp(err, "fuzz.case:", 10) != 0) { /* every error names file:line */
