@@ -4,7 +4,11 @@
 #   root         the libc tree (empty: the compiler's own libc); without it
 #                the build is not offered;
 #   loader       the command that runs its programs (qemu-aarch64);
-#   unbuildable  why this machine's toolchain cannot build against it.
+#   unbuildable  why this machine's toolchain cannot build against it;
+#   unfetched    why its sysroot could not be fetched.
+# Either marker makes a request for the build a skip (77) that names what
+# brings it; a known build with neither was not asked for when configuring,
+# and asking for it is an error (2) unless --allow-missing.
 #
 # statictls_build_set(NAME
 #     [COMPILER cmd...]        default: the project's C compiler
@@ -31,7 +35,30 @@
 # statictls_forget_build(NAME): build/NAME is not offered; libcbuild.c says
 # how to get it.
 function(statictls_forget_build name)
-  file(REMOVE ${CMAKE_BINARY_DIR}/${name}/root ${CMAKE_BINARY_DIR}/${name}/loader)
+  file(REMOVE ${CMAKE_BINARY_DIR}/${name}/root ${CMAKE_BINARY_DIR}/${name}/loader
+              ${CMAKE_BINARY_DIR}/${name}/unfetched)
+endfunction()
+
+# statictls_mark_unbuildable(NAME REASON): build/NAME cannot be made on this
+# machine, and REASON says what would bring it.
+function(statictls_mark_unbuildable name reason)
+  statictls_forget_build(${name})
+  file(WRITE ${CMAKE_BINARY_DIR}/${name}/unbuildable "${reason}\n")
+endfunction()
+
+# statictls_allow_missing(VAR BUILD): VAR is --allow-missing where BUILD
+# ("2.36", "2.36-aarch64", "musl") was not built by this configure, so the
+# project's own tests of it skip, saying why, where a user's request fails.
+function(statictls_allow_missing var build)
+  set(name glibc-${build})
+  if(build STREQUAL "musl")
+    set(name musl)
+  endif()
+  if(EXISTS ${CMAKE_BINARY_DIR}/${name}/root)
+    set(${var} "" PARENT_SCOPE)
+  else()
+    set(${var} --allow-missing PARENT_SCOPE)
+  endif()
 endfunction()
 
 # Whether COMPILER links a program with FLAGS that then runs (through

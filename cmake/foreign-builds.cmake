@@ -28,6 +28,10 @@ if(STATICTLS_AARCH64_GCC AND STATICTLS_QEMU_AARCH64)
     GD_FLAGS -mtls-dialect=trad TLSDESC_FLAGS -mtls-dialect=desc)
 else()
   message(STATUS "aarch64: no cross compiler or qemu-aarch64 here; its tests skip (apt-get install gcc-aarch64-linux-gnu qemu-user)")
+  foreach(version ${STATICTLS_GLIBC_VERSIONS})
+    statictls_mark_unbuildable(glibc-${version}-aarch64
+      "no aarch64 cross compiler or qemu-aarch64 on this machine: apt-get install gcc-aarch64-linux-gnu qemu-user, then re-run cmake and build")
+  endforeach()
 endif()
 
 # The i686 cross compiler, not gcc -m32: Debian's gcc-multilib conflicts
@@ -38,4 +42,8 @@ if(STATICTLS_I686_GCC)
     SUFFIX -i386 COMPILER ${STATICTLS_i386_CC})
 else()
   message(STATUS "i386: no i686 cross compiler here; its tests skip (apt-get install gcc-i686-linux-gnu)")
+  foreach(version ${STATICTLS_GLIBC_VERSIONS})
+    statictls_mark_unbuildable(glibc-${version}-i386
+      "no i686 cross compiler on this machine: apt-get install gcc-i686-linux-gnu, then re-run cmake and build")
+  endforeach()
 endif()

@@ -20,6 +20,19 @@ option(STATICTLS_FETCH_GLIBC "Fetch the glibc sysroots (scripts/fetch-glibc.sh) 
 
 file(STRINGS ${PROJECT_SOURCE_DIR}/scripts/glibc-suites.txt STATICTLS_GLIBC_VERSIONS REGEX "^[0-9]")
 list(TRANSFORM STATICTLS_GLIBC_VERSIONS REPLACE "^([0-9.]+).*" "\\1")
+# Which of them to fetch and build (a CI job that needs two releases saves
+# the rest); empty: all.  Asking statictls for one left out is an error.
+set(STATICTLS_GLIBC_RELEASES "$ENV{STATICTLS_GLIBC_RELEASES}" CACHE STRING
+    "glibc releases to fetch and build, space- or ;-separated (default: all of scripts/glibc-suites.txt)")
+string(REPLACE " " ";" STATICTLS_GLIBC_WANTED "${STATICTLS_GLIBC_RELEASES}")
+if(NOT STATICTLS_GLIBC_WANTED)
+  set(STATICTLS_GLIBC_WANTED ${STATICTLS_GLIBC_VERSIONS})
+endif()
+foreach(version ${STATICTLS_GLIBC_WANTED})
+  if(NOT version IN_LIST STATICTLS_GLIBC_VERSIONS)
+    message(FATAL_ERROR "STATICTLS_GLIBC_RELEASES: ${version} is not in scripts/glibc-suites.txt (${STATICTLS_GLIBC_VERSIONS})")
+  endif()
+endforeach()
 
 # With STATICTLS_FETCH_GLIBC, fetches Debian's DEB_ARCH sysroots; what
 # cannot be fetched is skipped by ctest, saying so.
@@ -28,7 +41,7 @@ function(statictls_fetch_glibc deb_arch)
     return()
   endif()
   execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh
-                          --arch ${deb_arch} --cache ${STATICTLS_CACHE}
+                          --arch ${deb_arch} --cache ${STATICTLS_CACHE} ${STATICTLS_GLIBC_WANTED}
                   RESULT_VARIABLE fetch_status)
   if(NOT fetch_status EQUAL 0)
     message(WARNING "scripts/fetch-glibc.sh --arch ${deb_arch} failed; the releases it could not fetch are skipped by ctest")
@@ -48,8 +61,22 @@ function(statictls_debian_sysroots prefix deb_arch triplet ldso)
   foreach(version ${STATICTLS_GLIBC_VERSIONS})
     set(name glibc-${version}${A_SUFFIX})
     set(dir ${STATICTLS_CACHE}/glibc-${version}-${deb_arch})
+    if(NOT version IN_LIST STATICTLS_GLIBC_WANTED)
+      statictls_forget_build(${name}) # not asked for: not built
+      continue()
+    endif()
     if(NOT EXISTS ${dir}/complete)
       statictls_forget_build(${name})
+      if(STATICTLS_FETCH_GLIBC)
+        # Asked for and not fetched (no network, no archive key): a skip
+        # that says why and how to fetch it.
+        set(reason "scripts/fetch-glibc.sh failed")
+        if(EXISTS ${dir}/failed)
+          file(STRINGS ${dir}/failed reason LIMIT_COUNT 1)
+        endif()
+        file(WRITE ${CMAKE_BINARY_DIR}/${name}/unfetched
+             "its sysroot could not be fetched (${reason}); run `scripts/fetch-glibc.sh --arch ${deb_arch} ${version}`, then re-run cmake and build\n")
+      endif()
       continue()
     endif()
     # Debian links against usr/lib/TRIPLET (crt files, libc.so) and runs

@@ -6,6 +6,7 @@ if(STATICTLS_MUSL_GCC)
   # The host's own musl: no sysroot, an empty root.
   statictls_build_set(musl COMPILER ${STATICTLS_MUSL_GCC})
 else()
-  statictls_forget_build(musl)
+  statictls_mark_unbuildable(musl
+    "no musl-gcc on this machine: install musl-tools (Debian, Ubuntu) or musl-gcc, then re-run cmake and build")
   message(STATUS "musl: no musl-gcc here; its tests skip (apt-get install musl-tools)")
 endif()

@@ -192,7 +192,7 @@ static void build_model(struct budget *b)
                                                                   : LAYOUT_BELOW_TP);
         return;
     }
-    b->used = read_used(b, rules.layout);
+    b->used = b->synthetic ? 0 : read_used(b, rules.layout);
     tunables_parse(&rules, b->glibc_tunables, b->ld_audit, &b->tunables);
     size_t nns = b->tunables.nns < DL_NAMESPACES ? b->tunables.nns : DL_NAMESPACES;
     if (rules.audit_namespaces && DL_NAMESPACES - nns < b->tunables.naudit) {
@@ -225,11 +225,13 @@ static void build_model(struct budget *b)
         b->modules[i].predicted_offset = offsets[i];
         b->modules[i].predicted_static = true;
     }
+    if (b->synthetic) /* nothing was read: the layout is all the model's */
+        b->used = b->predicted_used;
     model_start(&b->model, &rules, surplus, b->tunables.optional, b->predicted_used,
                 b->tunables.naudit ? b->predicted_used : b->used, align);
     for (size_t i = 0; i < b->nmodules; i++)
         if (b->modules[i].modid > 0 && b->modules[i].modid <= MODEL_MAX_MODID)
-            b->model.modid_used[b->modules[i].modid] = true;
+            model_mark_modid(&b->model, b->modules[i].modid);
     if (b->tunables.naudit)
         relocate_startup(b, nmain);
     b->modelled = true;
@@ -296,6 +298,32 @@ void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n)
     b->modelled = false;
     b->why_not_modelled[0] = '\0';
     b->startup_failure = KIND_LOADED;
+    build_model(b);
+}
+
+void budget_synthetic(struct budget *b, const char *version, const char *machine,
+                      size_t libc_size, bool rseq, const char *tunables, const char *ld_audit,
+                      struct budget_module *mods, size_t n)
+{
+    memset(b, 0, sizeof *b);
+    b->synthetic = true;
+    b->libc_name = xstrdup("glibc");
+    b->libc_version = xstrdup(version);
+    b->libc_release = xstrdup("modelled");
+    b->machine = xstrdup(machine);
+    b->glibc_tunables = xstrdup(tunables ? tunables : "");
+    b->ld_audit = xstrdup(ld_audit ? ld_audit : "");
+    b->knows_tls_tunables = true; /* a 2.31 is Debian's backport */
+    b->have_rseq = rseq;
+    b->rseq_size = 32;
+    b->rseq_offset = strcmp(machine, "aarch64") == 0 ? 1 : -1; /* which side: in the area */
+    b->modules = xcalloc(n + 1, sizeof *b->modules);
+    for (size_t i = 0; i < n; i++)
+        b->modules[b->nmodules++] = mods[i];
+    b->modules[b->nmodules++] = (struct budget_module){
+        .path = xstrdup("libc.so.6"), .block = {libc_size, 8, 0}, .access = TLS_IE};
+    for (size_t i = 0; i < b->nmodules; i++)
+        b->modules[i].modid = (long)i + 1;
     build_model(b);
 }
 

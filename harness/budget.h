@@ -40,6 +40,7 @@ struct budget {
 
     /* The environment the probe ran in. */
     char *glibc_tunables, *ld_audit;
+    bool synthetic; /* budget_synthetic: no probe ran */
     bool bind_now; /* LD_BIND_NOW: no lazy binding */
     struct tunables tunables;
     /* LD_AUDIT's entries, and those the probe found mapped.  ld.so counts
@@ -75,6 +76,14 @@ void budget_free(struct budget *b);
    and models the startup again: for a process that could not start with
    them, read without them.  The budget takes the paths over. */
 void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n);
+/* A fresh process of glibc VERSION on MACHINE that runs nowhere here: its
+   libc has a TLS block of libc_size bytes, the 32-byte rseq area is in
+   static TLS or not, GLIBC_TUNABLES and LD_AUDIT are as given, and the
+   modules preloaded are mods (taken over).  Everything it says is modelled:
+   for holding cases to layouts this machine does not have. */
+void budget_synthetic(struct budget *b, const char *version, const char *machine,
+                      size_t libc_size, bool rseq, const char *tunables, const char *ld_audit,
+                      struct budget_module *mods, size_t n);
 /* Models the startup again with LD_AUDIT = ld_audit: for a process ld.so
    refused to start with its audit modules, read without them. */
 void budget_set_audit(struct budget *b, const char *ld_audit);

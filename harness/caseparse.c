@@ -33,6 +33,7 @@ struct parser {
     char *err;
     size_t errlen;
     struct case_def *c;
+    const struct case_vars *vars;
     const struct keyword *seen[16]; /* keywords a case gives once, as they come */
     size_t nseen;
     bool in_repeat;
@@ -253,6 +254,14 @@ static bool parse_expect(struct parser *p, const struct keyword *k, char **w, in
         c->expect = EXPECT_MODEL;
         return true;
     }
+    if (n == 4 && strcmp(w[1], "headroom") == 0) {
+        if (strcmp(w[2], ">=") != 0)
+            return fail(p, "expected: expect headroom >= BYTES");
+        if (!parse_long(p, "headroom", w[3], 0, 1L << 30, &c->expect_headroom))
+            return false;
+        c->expect = EXPECT_HEADROOM;
+        return true;
+    }
     if (n >= 4 && n <= 5 && strcmp(w[1], "trip") == 0) {
         long step;
         /* Step 0 is the startup: ld.so may refuse to start the process. */
@@ -267,7 +276,7 @@ static bool parse_expect(struct parser *p, const struct keyword *k, char **w, in
         c->expect_message = n == 5 ? xstrdup(w[4]) : NULL;
         return true;
     }
-    return fail(p, "expected: expect loads | expect model | expect trip STEP KIND [\"message\"]");
+    return fail(p, "expected: %s", k->usage);
 }
 
 static bool parse_title(struct parser *p, const struct keyword *k, char **w, int n)
@@ -428,7 +437,8 @@ static const struct keyword keywords[] = {
     {KEYWORD("repeat", 1, 1, false, "repeat COUNT", parse_repeat), .min = 1, .max = CASE_MAX_STEPS},
     {KEYWORD("end", 0, 0, false, "end", parse_end)},
     {KEYWORD("expect", 1, 4, true,
-             "expect loads | expect model | expect trip STEP KIND [\"message\"]", parse_expect)},
+             "expect loads | expect model | expect trip STEP KIND [\"message\"] | "
+             "expect headroom >= BYTES", parse_expect)},
 };
 
 static bool parse_line(struct parser *p, char **w, int n)
@@ -493,13 +503,36 @@ static bool threads_within_limits(struct parser *p)
     return true;
 }
 
+/* ${NAME} in each word, after splitting: a value never splits into words,
+   and comments are never expanded.  On failure no word is left allocated. */
+static bool expand_words(struct parser *p, char **words, int n)
+{
+    char why[512];
+    for (int i = 0; i < n; i++) {
+        char *w = case_vars_expand(p->vars, words[i], why, sizeof why);
+        if (!w) {
+            for (int j = 0; j < i; j++)
+                free(words[j]);
+            return fail(p, "%s", why);
+        }
+        words[i] = w;
+    }
+    return true;
+}
+
 bool case_parse(const char *path, const char *text, struct case_def *out, char *err,
                 size_t errlen)
+{
+    return case_parse_with(path, text, NULL, out, err, errlen);
+}
+
+bool case_parse_with(const char *path, const char *text, const struct case_vars *vars,
+                     struct case_def *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->path = xstrdup(path);
     out->timeout = PROBE_TIMEOUT_S;
-    struct parser p = {.path = path, .err = err, .errlen = errlen, .c = out};
+    struct parser p = {.path = path, .err = err, .errlen = errlen, .c = out, .vars = vars};
     bool ok = true;
     for (const char *s = text; ok && *s;) {
         p.line++;
@@ -512,7 +545,10 @@ bool case_parse(const char *path, const char *text, struct case_def *out, char *
             line[--len] = '\0';
         char *words[MAX_WORDS];
         int n = strlen(line) != len ? (fail(&p, "NUL byte in line"), -1) : split(&p, line, words);
-        ok = n >= 0 && (n == 0 || parse_line(&p, words, n));
+        bool expanded = n >= 0 && expand_words(&p, words, n);
+        ok = expanded && (n == 0 || parse_line(&p, words, n));
+        for (int i = 0; expanded && i < n; i++)
+            free(words[i]);
         free(line);
     }
     if (ok && p.in_repeat) {
@@ -527,7 +563,8 @@ bool case_parse(const char *path, const char *text, struct case_def *out, char *
     for (size_t i = 0; i < p.nseen; i++)
         have_expect |= strcmp(p.seen[i]->name, "expect") == 0;
     if (ok && !have_expect)
-        ok = fail(&p, "no expect line (expect loads | expect model | expect trip STEP KIND)");
+        ok = fail(&p, "no expect line (expect loads | expect model | expect trip STEP KIND | "
+                      "expect headroom >= BYTES)");
     if (ok && out->nsteps == 0)
         ok = fail(&p, "no steps (load, close, dlmopen, threads)");
     if (ok && out->expect == EXPECT_TRIP && (size_t)out->expect_step > out->nsteps)

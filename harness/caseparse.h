@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "casevars.h"
 #include "classify.h"
 #include "plan.h"
 #include "probe/protocol.h"
@@ -45,7 +46,10 @@ struct case_step {
     int instance;  /* loads inside repeat get a fresh copy per iteration */
 };
 
-enum expect_kind { EXPECT_LOADS, EXPECT_TRIP, EXPECT_MODEL };
+/* EXPECT_HEADROOM: every step loads, and then at least expect_headroom
+   bytes of static TLS are still free (measured: the largest IE block that
+   still loads after the steps). */
+enum expect_kind { EXPECT_LOADS, EXPECT_TRIP, EXPECT_MODEL, EXPECT_HEADROOM };
 
 struct case_def {
     char *path;
@@ -68,6 +72,7 @@ struct case_def {
     int expect_step;
     enum load_kind expect_kind;
     char *expect_message; /* must occur in the error text, or NULL */
+    long expect_headroom; /* EXPECT_HEADROOM: bytes */
 };
 
 #define CASE_MAX_STEPS PROTO_MAX_STEPS
@@ -84,9 +89,13 @@ struct case_def {
 #define CASE_MAX_PROCESSES 65536      /* limits processes= */
 #define CASE_MAX_CPU 86400            /* limits cpu= */
 
-/* Parses text (the contents of path; CRLF line ends are taken).  False
-   with "path:line: what is wrong" in err for anything malformed or beyond
-   the limits above. */
+/* Parses text (the contents of path; CRLF line ends are taken), ${NAME}
+   taken from vars (may be NULL) or the environment.  False with
+   "path:line: what is wrong" in err for anything malformed, undefined or
+   beyond the limits above. */
+bool case_parse_with(const char *path, const char *text, const struct case_vars *vars,
+                     struct case_def *out, char *err, size_t errlen);
+/* The same with the environment's variables only. */
 bool case_parse(const char *path, const char *text, struct case_def *out, char *err,
                 size_t errlen);
 void case_free(struct case_def *c);

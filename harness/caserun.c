@@ -7,6 +7,7 @@
 
 #include "elfinfo.h"
 #include "fixture.h"
+#include "limit.h"
 #include "runenv.h"
 #include "xsys.h"
 
@@ -201,6 +202,8 @@ static bool skip_missing_library(const struct case_def *c, struct case_result *r
         if (o && o->kind == OBJ_LIB && r->measured[i].kind == KIND_NOT_FOUND && !expected) {
             set_verdict(r, VERDICT_SKIP, "library %s (%s) is not on this machine", o->name,
                         o->target);
+            r->missing_library = true;
+            r->missing_line = o->line;
             return true;
         }
     }
@@ -237,6 +240,7 @@ static void judge_expectation(const struct case_def *c, struct case_result *r)
     bool other = expect != c->expect;
     switch (expect) {
     case EXPECT_LOADS:
+    case EXPECT_HEADROOM: /* the headroom is judged after it is measured */
         if (t)
             set_verdict(r, VERDICT_FAIL, "expected every step to load; step %zu: %s", r->trip,
                         t->error ? t->error : load_kind_name(t->kind));
@@ -278,6 +282,35 @@ static void judge(const struct case_def *c, struct case_result *r, const struct 
     find_predicted_trip(r);
     if (!skip_missing_library(c, r) && !fail_unexplained(r, pr))
         judge_expectation(c, r);
+}
+
+/* expect headroom: once every step loaded, the largest IE block that still
+   loads after them, measured as `limit` does, against the threshold. */
+static void judge_headroom(const struct case_def *c, struct case_result *r, struct files *f,
+                           const struct run_env *env)
+{
+    if (c->expect != EXPECT_HEADROOM || r->verdict != VERDICT_PASS ||
+        (c->arch && strcmp(c->arch, r->budget.machine) != 0))
+        return;
+    struct limit_query q = {.env = env, .kit = &f->kit, .model = TLS_IE, .align = 1,
+                            .setup = &r->plan};
+    struct limit_result l;
+    char err[1024];
+    if (!limit_measure(&q, &l, err, sizeof err)) {
+        set_verdict(r, VERDICT_FAIL, "the headroom after the steps could not be measured: %s",
+                    err);
+        return;
+    }
+    r->headroom = (long long)l.max_bytes;
+    if (r->headroom >= c->expect_headroom)
+        set_verdict(r, VERDICT_PASS, "headroom %lld bytes after the steps (measured: %lld "
+                                     "loads, %lld fails), at least %ld as expected",
+                    r->headroom, r->headroom, r->headroom + 1, c->expect_headroom);
+    else
+        set_verdict(r, VERDICT_FAIL, "headroom %lld bytes after the steps (measured: %lld "
+                                     "loads, %lld fails), expected at least %ld",
+                    r->headroom, r->headroom, r->headroom + 1, c->expect_headroom);
+    limit_result_free(&l);
 }
 
 /* The case's preloads, as the model needs them, into a budget read without. */
@@ -370,6 +403,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
 {
     memset(r, 0, sizeof *r);
     r->def = c;
+    r->headroom = -1;
     double start = now_seconds();
     struct files f = {.free_bytes = -1};
     struct run_env env;
@@ -434,6 +468,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
         strip_dir_prefix(r->measured[i].path, f.kit.dir);
     }
     judge(c, r, &pr);
+    judge_headroom(c, r, &f, &env);
     r->probe_output = pr.output;
     pr.output = NULL;
     probe_result_free(&pr);
@@ -555,6 +590,14 @@ void case_result_json(struct json *j, const struct case_result *r)
     else
         json_null(j);
     json_kv_int(j, "trip_step_measured", (long long)r->trip);
+    if (c->expect == EXPECT_HEADROOM) {
+        json_kv_int(j, "headroom_expected", c->expect_headroom);
+        json_key(j, "headroom_measured");
+        if (r->headroom >= 0)
+            json_int(j, r->headroom);
+        else
+            json_null(j);
+    }
     if (r->startup_failed) { /* step 0: ld.so refused to start the process */
         json_kv_string(j, "startup_failure_measured", load_kind_name(r->startup_kind));
         json_kv_string(j, "startup_error", r->startup_error);
@@ -581,8 +624,10 @@ void case_result_json(struct json *j, const struct case_result *r)
         json_kv_string(j, "error", m->error);
         if (m->modid)
             json_kv_int(j, "modid", m->modid);
-        if (m->has_tpoff)
+        if (m->has_tpoff && m->in_static)
             json_kv_int(j, "tp_offset", m->tpoff);
+        else if (m->has_tpoff) /* a malloc address: different every run */
+            json_kv_string(j, "placement", "dynamic");
         json_end(j);
         json_key(j, "modelled");
         if (p->known) {

@@ -35,6 +35,13 @@ struct case_result {
     bool prediction_complete;
     char *probe_output;    /* replayed on failure */
     double seconds;
+    /* A real library the case names is not on this machine: a skip with
+       --allow-missing, otherwise an input error at missing_line. */
+    bool missing_library;
+    int missing_line;
+    /* expect headroom: the largest IE block that loads after the steps
+       (measured: it loads, one byte more fails), or -1 if not measured. */
+    long long headroom;
 };
 
 /* Runs c on libc build b. */

@@ -20,7 +20,7 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
         s->input_errors++;
         return;
     }
-    bool ok = case_parse(path, text, &def, err, sizeof err);
+    bool ok = case_parse_with(path, text, s->vars, &def, err, sizeof err);
     free(text);
     if (!ok) {
         fprintf(stderr, "%s\n", err);
@@ -38,6 +38,12 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
         s->results[i].def = &s->defs[i];
     if (!quiet)
         case_result_print(stdout, r, verbose);
+    if (r->missing_library && !s->allow_missing) { /* measured, reported, and an error */
+        fprintf(stderr, "%s:%d: %s (--allow-missing skips such a case)\n", path,
+                r->missing_line, r->reason);
+        s->missing++;
+        return;
+    }
     s->failed += r->verdict == VERDICT_FAIL;
     s->input_errors += r->verdict == VERDICT_ERROR;
     s->skipped += r->verdict == VERDICT_SKIP;
@@ -56,7 +62,7 @@ void case_set_free(struct case_set *s)
 
 int case_set_exit_code(const struct case_set *s)
 {
-    if (s->input_errors)
+    if (s->input_errors || s->missing)
         return EXIT_USAGE;
     if (s->failed)
         return EXIT_TRIPPED;
@@ -70,5 +76,7 @@ void case_set_print_totals(const struct case_set *s)
     printf("%u passed, %u failed, %u skipped", s->passed, s->failed, s->skipped);
     if (s->input_errors)
         printf(", %u case files not readable", s->input_errors);
+    if (s->missing)
+        printf(", %u naming a library that is not here", s->missing);
     printf("\n");
 }

@@ -19,6 +19,10 @@ long option_number(const char *option, const char *value, long min, long max)
 bool libc_option(int argc, char **argv, int *i, struct libc_choice *c)
 {
     const char *opt = argv[*i];
+    if (strcmp(opt, "--allow-missing") == 0) {
+        c->allow_missing = true;
+        return true;
+    }
     bool musl = strcmp(opt, "--musl") == 0;
     bool release = musl || strcmp(opt, "--glibc") == 0;
     if (!release && strcmp(opt, "--libc-root") != 0)
@@ -26,12 +30,13 @@ bool libc_option(int argc, char **argv, int *i, struct libc_choice *c)
     if (c->how != LIBC_CHOICE_HOST)
         die_input("%s: only one --glibc, --musl or --libc-root per run", opt);
     if (musl) { /* a flag: the value is implied */
-        *c = (struct libc_choice){LIBC_CHOICE_RELEASE, "musl"};
+        *c = (struct libc_choice){LIBC_CHOICE_RELEASE, "musl", c->allow_missing};
         return true;
     }
     if (*i + 1 >= argc || !argv[*i + 1][0])
         die_input("%s needs a value", opt);
-    *c = (struct libc_choice){release ? LIBC_CHOICE_RELEASE : LIBC_CHOICE_ROOT, argv[++*i]};
+    *c = (struct libc_choice){release ? LIBC_CHOICE_RELEASE : LIBC_CHOICE_ROOT, argv[++*i],
+                              c->allow_missing};
     return true;
 }
 
@@ -44,6 +49,12 @@ void libc_open_or_exit(const struct libc_choice *c, struct libc_build *out)
     case LIBC_OPEN_ABSENT:
         fprintf(stderr, "statictls: %s\n", why);
         exit(EXIT_SKIP);
+    case LIBC_OPEN_NOT_BUILT:
+        if (c->allow_missing) {
+            fprintf(stderr, "statictls: %s (skipped: --allow-missing)\n", why);
+            exit(EXIT_SKIP);
+        }
+        die_input("%s", why);
     case LIBC_OPEN_BAD_INPUT:
         die_input("%s", why);
     }

@@ -13,13 +13,16 @@
 /* A number option's value, or exit 2. */
 long option_number(const char *option, const char *value, long min, long max);
 
-/* Consumes "--glibc VERSION", "--musl" or "--libc-root DIR" at argv[*i]
-   into c, advancing *i past its value; false when argv[*i] is none of
-   them.  A second choice, or one without its value, exits 2. */
+/* Consumes "--glibc VERSION", "--musl", "--libc-root DIR" or
+   "--allow-missing" at argv[*i] into c, advancing *i past its value; false
+   when argv[*i] is none of them.  A second choice, or one without its
+   value, exits 2. */
 bool libc_option(int argc, char **argv, int *i, struct libc_choice *c);
 
 /* Opens the chosen build; on failure says why and exits: 77 for a build
-   that is not here, 2 for a --libc-root without a glibc. */
+   absent for a reason outside the user's control, 2 for an unknown value,
+   a --libc-root without a glibc, or a release this build was configured
+   without (77 with --allow-missing). */
 void libc_open_or_exit(const struct libc_choice *c, struct libc_build *out);
 
 /* A fresh measurement: a libc build, the environment of its probes and a

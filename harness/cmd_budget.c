@@ -27,6 +27,7 @@ int cmd_budget(int argc, char **argv)
     if (as_json) {
         struct json j;
         json_init(&j, stdout, s.build.root);
+        json_document(&j, l.budget.libc_name, l.budget.libc_version, l.budget.machine);
         budget_json(&j, &l.budget, &l);
     } else {
         budget_print(&l.budget, &l);

@@ -10,7 +10,7 @@
 #include "xsys.h"
 
 static void parse_args(int argc, char **argv, bool *as_json, struct libc_choice *choice,
-                       struct limit_query *q)
+                       struct limit_query *q, long *min)
 {
     for (int i = 1; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -23,6 +23,9 @@ static void parse_args(int argc, char **argv, bool *as_json, struct libc_choice 
             i++;
         } else if (strcmp(argv[i], "--threads") == 0) {
             q->threads = option_number("--threads", next, 0, 1024);
+            i++;
+        } else if (strcmp(argv[i], "--min") == 0) {
+            *min = option_number("--min", next, 0, 1L << 30);
             i++;
         } else if (strcmp(argv[i], "--model") == 0) {
             if (!tls_access_from_name(next, &q->model) || q->model == TLS_NONE)
@@ -43,7 +46,7 @@ static void parse_args(int argc, char **argv, bool *as_json, struct libc_choice 
 }
 
 static void print_json(const struct limit_query *q, const struct limit_result *l,
-                       const char *sysroot, const char *method)
+                       const char *sysroot, const char *method, long min)
 {
     struct json j;
     json_init(&j, stdout, sysroot);
@@ -69,6 +72,10 @@ static void print_json(const struct limit_query *q, const struct limit_result *l
         json_null(&j);
     json_kv_string(&j, "method", method);
     json_kv_int(&j, "probes", l->probes);
+    if (min >= 0) {
+        json_kv_int(&j, "min", min);
+        json_kv_bool(&j, "min_met", (long)l->max_bytes >= min);
+    }
     json_end(&j);
 }
 
@@ -92,7 +99,8 @@ int cmd_limit(int argc, char **argv)
     bool as_json = false;
     struct libc_choice choice = {0};
     struct limit_query q = {.model = TLS_IE, .align = 1};
-    parse_args(argc, argv, &as_json, &choice, &q);
+    long min = -1; /* --min: the threshold, -1 when not asked */
+    parse_args(argc, argv, &as_json, &choice, &q, &min);
     struct session s;
     session_open(&s, &choice, true);
     q.env = &s.env;
@@ -106,12 +114,17 @@ int cmd_limit(int argc, char **argv)
         return EXIT_TRIPPED;
     }
     const char *method = l.prediction_hit ? "prediction verified" : "bisection";
-    if (as_json)
-        print_json(&q, &l, s.build.root, method);
-    else
+    bool below = min >= 0 && (long)l.max_bytes < min;
+    if (as_json) {
+        print_json(&q, &l, s.build.root, method, min);
+    } else {
         print_text(&q, &l, method);
+        if (min >= 0)
+            printf("min           %ld: %s\n", min,
+                   below ? "FAIL, the largest block is smaller" : "met");
+    }
     limit_result_free(&l);
     session_close(&s);
     free(q.after);
-    return EXIT_PASS;
+    return below ? EXIT_TRIPPED : EXIT_PASS;
 }

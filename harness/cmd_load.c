@@ -6,13 +6,21 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "limit.h"
 #include "plan.h"
 #include "probe/protocol.h"
 #include "xsys.h"
 
+/* --min-headroom: the threshold, and what was measured against it. */
+struct headroom_check {
+    long min;            /* -1: not asked for */
+    bool measured;
+    struct limit_result l; /* the largest IE block after the libraries */
+};
+
 static void print_json(const struct plan *p, const struct step_result *r,
                        const struct step_prediction *pr, const struct budget *b,
-                       const char *sysroot)
+                       const char *sysroot, const struct headroom_check *h)
 {
     struct json j;
     json_init(&j, stdout, sysroot);
@@ -36,11 +44,12 @@ static void print_json(const struct plan *p, const struct step_result *r,
         json_kv_string(&j, "path", r[i].path);
         if (r[i].modid)
             json_kv_int(&j, "modid", r[i].modid);
-        json_key(&j, "tp_offset");
-        if (r[i].has_tpoff)
+        json_key(&j, "tp_offset"); /* null for a dynamic block: its malloc address varies */
+        if (r[i].has_tpoff && r[i].in_static)
             json_int(&j, r[i].tpoff);
         else
             json_null(&j);
+        json_kv_string(&j, "placement", !r[i].has_tpoff ? NULL : r[i].in_static ? "static" : "dynamic");
         json_key(&j, "free_after_modelled");
         if (pr[i].known)
             json_int(&j, (long long)pr[i].free_after);
@@ -49,13 +58,43 @@ static void print_json(const struct plan *p, const struct step_result *r,
         json_end(&j);
     }
     json_end(&j);
+    if (h->min >= 0) {
+        json_kv_int(&j, "min_headroom", h->min);
+        json_key(&j, "headroom_measured");
+        if (h->measured)
+            json_int(&j, (long long)h->l.max_bytes);
+        else
+            json_null(&j);
+        json_kv_bool(&j, "headroom_met", h->measured && (long)h->l.max_bytes >= h->min);
+    }
     json_end(&j);
+}
+
+/* The headroom the libraries leave: the largest IE block (align 1) that
+   still loads after them, measured as `limit --after` does. */
+static void measure_headroom(struct headroom_check *h, struct libc_build *build,
+                             const struct run_env *env, const struct plan *p, long threads)
+{
+    struct fixture_kit kit;
+    kit_open(&kit, build->dir);
+    struct limit_query q = {.env = env, .kit = &kit, .model = TLS_IE, .align = 1,
+                            .threads = threads};
+    for (size_t i = 0; i < p->n; i++)
+        if (p->steps[i].op == OP_LOAD)
+            *XAPPEND(&q.after, &q.nafter) = p->steps[i].target;
+    char err[1024];
+    h->measured = limit_measure(&q, &h->l, err, sizeof err);
+    if (!h->measured)
+        fprintf(stderr, "statictls: load: headroom: %s\n", err);
+    free(q.after);
+    kit_close(&kit);
 }
 
 int cmd_load(int argc, char **argv)
 {
     bool as_json = false;
     long threads = 0, timeout = (long)PROBE_TIMEOUT_S;
+    struct headroom_check h = {.min = -1};
     struct plan p = {0};
     struct libc_choice choice = {0};
     for (int i = 1; i < argc; i++) {
@@ -63,6 +102,8 @@ int cmd_load(int argc, char **argv)
             as_json = true;
         else if (strcmp(argv[i], "--threads") == 0)
             threads = option_number("--threads", argv[++i < argc ? i : argc - 1], 0, 1024);
+        else if (strcmp(argv[i], "--min-headroom") == 0)
+            h.min = option_number("--min-headroom", argv[++i < argc ? i : argc - 1], 0, 1L << 30);
         else if (strcmp(argv[i], "--timeout") == 0)
             timeout = option_number("--timeout", argv[++i < argc ? i : argc - 1], 1, 3600);
         else if (libc_option(argc, argv, &i, &choice))
@@ -103,8 +144,11 @@ int cmd_load(int argc, char **argv)
     if (plan_probe_failure(&p, r, &res, why, sizeof why))
         die("load: %s", why); /* nothing was measured: no table, no JSON */
     size_t fail = first_failure(&p, r);
+    if (!fail && h.min >= 0)
+        measure_headroom(&h, &build, &env, &p, threads);
+    bool short_of_headroom = h.min >= 0 && !fail && (!h.measured || (long)h.l.max_bytes < h.min);
     if (as_json) {
-        print_json(&p, r, pr, &b, build.root);
+        print_json(&p, r, pr, &b, build.root, &h);
     } else {
         if (b.modelled)
             printf("glibc %s on %s; free bytes before the first load: %zu (modelled)\n",
@@ -118,7 +162,15 @@ int cmd_load(int argc, char **argv)
                    r[fail - 1].error ? r[fail - 1].error : load_kind_name(r[fail - 1].kind));
         else
             printf("all %zu loaded\n", p.n - (threads > 0));
+        if (h.measured)
+            printf("headroom %llu bytes (measured: %llu loads, %llu fails), %s %ld\n",
+                   (unsigned long long)h.l.max_bytes, (unsigned long long)h.l.max_bytes,
+                   (unsigned long long)h.l.max_bytes + 1,
+                   short_of_headroom ? "FAIL: below the required" : "at least the required",
+                   h.min);
     }
+    if (h.measured)
+        limit_result_free(&h.l);
     step_results_free(r, p.n);
     free(r);
     free(pr);
@@ -127,5 +179,5 @@ int cmd_load(int argc, char **argv)
     plan_free(&p);
     run_env_free(&env);
     libc_build_free(&build);
-    return fail ? EXIT_TRIPPED : EXIT_PASS;
+    return fail || short_of_headroom ? EXIT_TRIPPED : EXIT_PASS;
 }

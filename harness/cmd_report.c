@@ -51,6 +51,8 @@ static const char *expect_text(const struct case_def *c, char *buf, size_t len)
         snprintf(buf, len, "loads");
     else if (c->expect == EXPECT_MODEL)
         snprintf(buf, len, "as modelled");
+    else if (c->expect == EXPECT_HEADROOM)
+        snprintf(buf, len, "headroom >= %ld", c->expect_headroom);
     else
         snprintf(buf, len, "step %d %s", c->expect_step, load_kind_name(c->expect_kind));
     return buf;
@@ -154,6 +156,7 @@ static void write_json(FILE *f, const void *ctx)
     const struct case_set *s = rep->s;
     struct json j;
     json_init(&j, f, rep->build->root);
+    json_document(&j, b->libc_name, b->libc_version, b->machine);
     json_object(&j);
     json_kv_string(&j, "platform", rep->platform);
     char *describe = libc_build_describe(rep->build);
@@ -246,14 +249,17 @@ static void write_results(const char *results_dir, const struct report *rep)
 
 int cmd_report(int argc, char **argv)
 {
-    const char *cases_dir = STATICTLS_SOURCE_DIR "/cases";
-    const char *results_dir = STATICTLS_SOURCE_DIR "/results";
+    char *cases_dir = NULL;
+    const char *results_dir = "results"; /* where the user is, never statictls's own tree */
     struct libc_choice choice = {0};
+    struct case_vars vars = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--cases") == 0 && i + 1 < argc)
-            cases_dir = argv[++i];
+            cases_dir = xstrdup(argv[++i]);
         else if (strcmp(argv[i], "--results") == 0 && i + 1 < argc)
             results_dir = argv[++i];
+        else if (strcmp(argv[i], "--define") == 0 && i + 1 < argc)
+            case_vars_define(&vars, argv[++i]);
         else if (!libc_option(argc, argv, &i, &choice))
             die_input("report: unknown argument \"%s\"", argv[i]);
     }
@@ -264,7 +270,9 @@ int cmd_report(int argc, char **argv)
                                {TLS_DESC, 1, {0}}, {TLS_GD, 1, {0}}};
     size_t nrows = sizeof rows / sizeof rows[0];
     measure_limits(&ses, rows, nrows);
-    struct case_set s = {0};
+    if (!cases_dir) /* the cases installed or built with this statictls */
+        cases_dir = xasprintf("%s/cases", data_dir());
+    struct case_set s = {.vars = &vars, .allow_missing = choice.allow_missing};
     run_cases(&ses.build, cases_dir, &s);
 
     const struct budget *b = &rows[0].result.budget;
@@ -276,7 +284,9 @@ int cmd_report(int argc, char **argv)
     for (size_t i = 0; i < nrows; i++)
         limit_result_free(&rows[i].result);
     free(platform);
+    free(cases_dir);
     case_set_free(&s);
+    case_vars_free(&vars);
     session_close(&ses);
     return code == EXIT_SKIP ? EXIT_PASS : code;
 }

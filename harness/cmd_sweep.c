@@ -192,9 +192,11 @@ static void print_sweep(const struct libc_sweep *g)
 static void sweep_json(struct json *j, const struct libc_sweep *g)
 {
     json_object(j);
-    json_kv_strings(j, "platform", g->platform, "libc_build", g->describe, "libc", g->label,
-                    "tunables_known", g->tunables_known, "tunables_source", g->tunables_source,
-                    NULL);
+    const struct budget *b = g->cells[0].measured ? &g->cells[0].r.budget : NULL;
+    json_kv_strings(j, "platform", g->platform, "libc_build", g->describe, "label", g->label,
+                    "libc", b ? b->libc_name : NULL, "libc_version", b ? b->libc_version : NULL,
+                    "arch", b ? b->machine : NULL, "tunables_known", g->tunables_known,
+                    "tunables_source", g->tunables_source, NULL);
     json_key(j, "cells");
     json_array(j);
     for (size_t i = 0; i < NCONFIGS; i++) {
@@ -380,7 +382,8 @@ static void libc_sweep_free(struct libc_sweep *g)
 }
 
 /* The builds --glibc named (each must be here), or every build here. */
-static void choose_builds(char **versions, size_t nversions, struct libc_build_list *out)
+static void choose_builds(char **versions, size_t nversions, bool allow_missing,
+                          struct libc_build_list *out)
 {
     if (!nversions) {
         libc_build_list_here(false, true, out);
@@ -393,14 +396,14 @@ static void choose_builds(char **versions, size_t nversions, struct libc_build_l
     }
     memset(out, 0, sizeof *out);
     for (size_t k = 0; k < nversions; k++) {
-        struct libc_choice c = {LIBC_CHOICE_RELEASE, versions[k]};
+        struct libc_choice c = {LIBC_CHOICE_RELEASE, versions[k], allow_missing};
         libc_open_or_exit(&c, XAPPEND(&out->items, &out->n));
     }
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-    bool as_json = false;
+    bool as_json = false, allow_missing = false;
     const char *results_dir = NULL;
     char **versions = NULL;
     size_t nversions = 0;
@@ -412,11 +415,13 @@ int cmd_sweep(int argc, char **argv)
             results_dir = argv[++i];
         else if (strcmp(argv[i], "--glibc") == 0 && next)
             *XAPPEND(&versions, &nversions) = argv[++i];
+        else if (strcmp(argv[i], "--allow-missing") == 0)
+            allow_missing = true;
         else
             die_input("sweep: unknown argument \"%s\"", argv[i]);
     }
     struct libc_build_list builds;
-    choose_builds(versions, nversions, &builds);
+    choose_builds(versions, nversions, allow_missing, &builds);
     free(versions);
 
     struct libc_sweep *sweeps = xcalloc(builds.n, sizeof *sweeps);
@@ -434,13 +439,15 @@ int cmd_sweep(int argc, char **argv)
     if (as_json) {
         struct json j;
         json_init(&j, stdout, NULL);
+        json_object(&j); /* the header names the host's libc; each sweep its own */
+        json_key(&j, "sweeps");
         json_array(&j);
         for (size_t k = 0; k < builds.n; k++) {
             j.sysroot = builds.items[k].root[0] ? builds.items[k].root : NULL;
             sweep_json(&j, &sweeps[k]);
         }
         json_end(&j);
-        printf("\n");
+        json_end(&j);
     } else {
         printf("%zu libc builds x %d configurations in %.2f s; %u cells disagree with the "
                "model or were not measured\n",

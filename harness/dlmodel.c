@@ -9,6 +9,7 @@ void dl_start(struct dl_process *p, const struct model *m, size_t naudit)
 {
     memset(p, 0, sizeof *p);
     p->m = *m;
+    p->naudit = naudit;
     /* Each audit module was loaded into a namespace of its own. */
     for (size_t ns = 0; ns <= naudit && ns < DL_NAMESPACES; ns++)
         p->ns_busy[ns] = true;
@@ -71,7 +72,7 @@ static void unload_unheld(struct dl_process *p, int ns, size_t first)
         struct dl_loaded *e = &p->loaded[i];
         if (e->gone || e->ns != ns)
             continue;
-        if (i < first || e->startup || held[i]) {
+        if (i < first || e->startup || e->kept || held[i]) {
             left = true;
             continue;
         }
@@ -136,6 +137,8 @@ struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq)
 {
     const struct dl_module *const *mods = rq->mods;
     size_t n = rq->n;
+    if (rq->new_namespace && p->naudit && p->m.rules.dlmopen_audit_crash)
+        return (struct dl_outcome){.kind = KIND_CRASHED, .handle = -1};
     int ns = rq->new_namespace ? free_namespace(p) : 0;
     if (ns < 0)
         return (struct dl_outcome){.kind = KIND_NO_NAMESPACE, .handle = -1};
@@ -157,12 +160,17 @@ struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq)
         }
         members[i] = (size_t)k;
     }
+    for (size_t i = first; i < p->nloaded; i++) /* mapped: their ids count now */
+        model_commit_modid(&p->m, p->loaded[i].placed.modid);
     enum load_kind kind = place_new(p, first);
     if (kind != KIND_LOADED) { /* dlopen fails: dl_close_worker removes the new objects */
+        model_failed_open(&p->m);
         unload_unheld(p, ns, first);
         free(members);
         return (struct dl_outcome){.kind = kind, .handle = -1};
     }
+    for (size_t i = 0; i < n; i++) /* NODELETE takes effect once the dlopen succeeded */
+        p->loaded[members[i]].kept |= mods[i]->kept;
     *XAPPEND(&p->handles, &p->nhandles) =
         (struct dl_handle){.ns = ns, .root_id = rq->root_id, .opens = 1, .members = members,
                            .nmembers = n};

@@ -22,6 +22,8 @@ struct dl_module {
     enum tls_access access;
     size_t reloc_rank; /* ld.so relocates a dlopen's new objects in this order
                           (dependencies first), and places static TLS then */
+    bool kept; /* itself NODELETE, or a dependency of one in the closure: once
+                  loaded, dlclose never unloads it (libpthread before 2.34) */
 };
 
 /* A loaded module in a namespace. */
@@ -31,6 +33,7 @@ struct dl_loaded {
     struct placed placed;
     bool startup, gone;
     bool lazy; /* a TLS descriptor module not placed until its TLS is used */
+    bool kept; /* NODELETE, or what one depends on */
 };
 
 /* An open handle: dlopen of the same root in the same namespace returns
@@ -50,6 +53,7 @@ struct dl_process {
     struct dl_handle *handles;
     size_t nhandles;
     bool ns_busy[DL_NAMESPACES];
+    size_t naudit;
 };
 
 /* A process after startup: the allocator's state m, naudit namespaces

@@ -126,6 +126,7 @@ static void read_dynamic(Elf *elf, const GElf_Phdr *ph, size_t nph, const GElf_P
         uint64_t v = e.d_un.d_val;
         switch (e.d_tag) {
         case DT_FLAGS: out->flag_static_tls |= (v & DF_STATIC_TLS) != 0; break;
+        case DT_FLAGS_1: out->nodelete |= (v & DF_1_NODELETE) != 0; break;
         case DT_STRTAB: d.strtab = v; break;
         case DT_STRSZ: d.strsz = v; break;
         case DT_RELA: d.rela = v; break;

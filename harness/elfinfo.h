@@ -17,6 +17,7 @@ struct elf_tls {
        no power of two.  Such a block must never count as a size. */
     char tls_problem[128];
     bool flag_static_tls; /* DT_FLAGS has DF_STATIC_TLS */
+    bool nodelete;        /* DT_FLAGS_1 has DF_1_NODELETE: dlclose never unloads it */
     /* DT_FLAGS and the dynamic relocations, read through PT_DYNAMIC as
        ld.so reads them (section headers may be absent or bogus). */
     unsigned ie_relocs;   /* TPOFF: needs static TLS */

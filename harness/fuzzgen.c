@@ -140,7 +140,7 @@ static void steps(struct gen *g)
             step_close(g, i);
         else if (roll < 37 && g->dlmopens < 17)
             step_load(g, i, true);
-        else if (roll < 45 && threads < 6) {
+        else if (roll < 45 && threads < 6 && !g->huge_area) { /* 4 GiB per thread */
             int t = 1 + (int)rng_below(g->r, 3);
             fprintf(g->out, "threads %d\n", t);
             threads += t;

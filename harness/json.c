@@ -1,8 +1,13 @@
+#define _GNU_SOURCE
 #include "json.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+#include "jsontree.h"
 #include "xsys.h"
 
 void json_init(struct json *j, FILE *out, const char *sysroot)
@@ -12,136 +17,173 @@ void json_init(struct json *j, FILE *out, const char *sysroot)
     j->sysroot = sysroot && sysroot[0] ? sysroot : NULL;
 }
 
-/* Before any value: a comma if a sibling came before, unless after a key. */
-static void value_start(struct json *j)
+void json_document(struct json *j, const char *libc, const char *libc_version, const char *arch)
 {
-    if (j->after_key) {
-        j->after_key = false;
-        return;
-    }
-    if (j->need_comma[j->depth])
-        fputc(',', j->out);
-    if (j->depth > 0)
-        fprintf(j->out, "\n%*s", j->depth * 2, "");
-    j->need_comma[j->depth] = true;
+    free(j->libc), free(j->libc_version), free(j->arch);
+    j->libc = libc ? xstrdup(libc) : NULL;
+    j->libc_version = libc_version ? xstrdup(libc_version) : NULL;
+    j->arch = arch ? xstrdup(arch) : NULL;
 }
 
-static void open_container(struct json *j, char opener, char closer)
+/* s with every occurrence of the sysroot named "<sysroot>". */
+static struct json_t *path_string(const struct json *j, const char *s)
 {
-    value_start(j);
-    fputc(opener, j->out);
-    if (++j->depth >= JSON_MAX_DEPTH)
+    if (!j->sysroot || !strstr(s, j->sysroot))
+        return jtree_string(s);
+    size_t rootlen = strlen(j->sysroot);
+    char *out = xmalloc(strlen(s) * 2 + 16), *o = out;
+    for (const char *p = s; *p;) {
+        if (strncmp(p, j->sysroot, rootlen) == 0) {
+            o = stpcpy(o, "<sysroot>");
+            p += rootlen;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    struct json_t *v = jtree_string(out);
+    free(out);
+    return v;
+}
+
+/* The libc statictls itself runs on: glibc names itself through confstr;
+   musl does not, and has no call that gives its version. */
+struct host_libc {
+    char libc[8], version[65], arch[65];
+};
+
+static void host_libc(struct host_libc *h)
+{
+    char buf[64];
+    size_t n = confstr(_CS_GNU_LIBC_VERSION, buf, sizeof buf);
+    if (n > 0 && n <= sizeof buf && strncmp(buf, "glibc ", 6) == 0) {
+        snprintf(h->libc, sizeof h->libc, "glibc");
+        snprintf(h->version, sizeof h->version, "%s", buf + 6);
+    } else {
+        snprintf(h->libc, sizeof h->libc, "musl");
+        h->version[0] = '\0';
+    }
+    struct utsname u;
+    if (uname(&u) != 0)
+        die_errno("uname");
+    snprintf(h->arch, sizeof h->arch, "%s", u.machine);
+}
+
+static struct json_t *string_or_null(const char *s)
+{
+    return s && *s ? jtree_string(s) : jtree_null();
+}
+
+/* The header, then the document's members (its own libc members, if it
+   has them, in place). */
+static struct json_t *with_header(const struct json *j, struct json_t *doc)
+{
+    struct json_t *h = jtree_object();
+    jtree_set(h, "schema_version", jtree_integer(JSON_SCHEMA_VERSION));
+    jtree_set(h, "tool", jtree_string("statictls"));
+    jtree_set(h, "tool_version", jtree_string(STATICTLS_VERSION));
+    if (j->libc) {
+        jtree_set(h, "libc", string_or_null(j->libc));
+        jtree_set(h, "libc_version", string_or_null(j->libc_version));
+        jtree_set(h, "arch", string_or_null(j->arch));
+    } else if (jtree_get(doc, "libc") && jtree_get(doc, "arch")) {
+        jtree_set(h, "libc", jtree_ref(jtree_get(doc, "libc")));
+        jtree_set(h, "libc_version", jtree_null());
+        jtree_set(h, "arch", jtree_ref(jtree_get(doc, "arch")));
+    } else {
+        struct host_libc host;
+        host_libc(&host);
+        jtree_set(h, "libc", string_or_null(host.libc));
+        jtree_set(h, "libc_version", string_or_null(host.version));
+        jtree_set(h, "arch", string_or_null(host.arch));
+    }
+    jtree_update(h, doc);
+    return h;
+}
+
+static void write_document(struct json *j, struct json_t *doc)
+{
+    struct json_t *out = jtree_is_object(doc) ? with_header(j, doc) : jtree_ref(doc);
+    jtree_write(out, j->out);
+    jtree_unref(out);
+    jtree_unref(doc);
+    free(j->libc), free(j->libc_version), free(j->arch);
+    j->libc = j->libc_version = j->arch = NULL;
+}
+
+/* Puts v (a new reference) where the next value goes. */
+static void add(struct json *j, struct json_t *v)
+{
+    if (j->depth == 0) {
+        write_document(j, v);
+        return;
+    }
+    struct json_t *parent = j->open[j->depth];
+    if (jtree_is_object(parent)) {
+        if (!j->key)
+            die("json: a value in an object without a key");
+        jtree_set(parent, j->key, v);
+        free(j->key);
+        j->key = NULL;
+    } else {
+        jtree_append(parent, v);
+    }
+}
+
+static void open_container(struct json *j, struct json_t *c)
+{
+    if (j->depth + 1 >= JSON_MAX_DEPTH)
         die("json: nesting too deep");
-    j->need_comma[j->depth] = false;
-    j->closer[j->depth] = closer;
+    if (j->depth > 0)
+        add(j, jtree_ref(c));
+    j->open[++j->depth] = c;
 }
 
 void json_object(struct json *j)
 {
-    open_container(j, '{', '}');
+    open_container(j, jtree_object());
 }
 
 void json_array(struct json *j)
 {
-    open_container(j, '[', ']');
+    open_container(j, jtree_array());
 }
 
 void json_end(struct json *j)
 {
-    bool had_members = j->need_comma[j->depth];
-    char closer = j->closer[j->depth];
-    j->depth--;
-    if (had_members)
-        fprintf(j->out, "\n%*s", j->depth * 2, "");
-    fputc(closer, j->out);
     if (j->depth == 0)
-        fputc('\n', j->out);
-}
-
-/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no
-   overlong forms, no surrogates, nothing above U+10FFFF), 0 for none. */
-static size_t utf8_length(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
-               : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-    unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
-    if (p[0] == 0xe0)
-        lo = 0xa0;
-    else if (p[0] == 0xed)
-        hi = 0x9f;
-    else if (p[0] == 0xf0)
-        lo = 0x90;
-    else if (p[0] == 0xf4)
-        hi = 0x8f;
-    if (n && (p[1] < lo || p[1] > hi))
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return n;
-}
-
-/* A file name is bytes; JSON is Unicode: a byte that is not part of UTF-8
-   is written as U+FFFD, so the output always parses. */
-static void write_string(FILE *out, const char *s, const char *sysroot)
-{
-    size_t rootlen = sysroot ? strlen(sysroot) : 0;
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_length(p);
-        if (rootlen && strncmp((const char *)p, sysroot, rootlen) == 0) {
-            fputs("<sysroot>", out);
-            n = rootlen;
-        } else if (*p == '"' || *p == '\\') {
-            fprintf(out, "\\%c", *p);
-        } else if (*p < 0x20) {
-            fprintf(out, "\\u%04x", *p);
-        } else if (!n) {
-            fputs("\\ufffd", out);
-            n = 1;
-        } else {
-            fwrite(p, 1, n, out);
-        }
-        p += n;
-    }
-    fputc('"', out);
+        die("json: end without an open object or array");
+    struct json_t *c = j->open[j->depth--];
+    if (j->depth == 0)
+        write_document(j, c); /* the outermost: the document is complete */
+    else
+        jtree_unref(c); /* its parent holds it */
 }
 
 void json_key(struct json *j, const char *key)
 {
-    value_start(j);
-    write_string(j->out, key, NULL);
-    fputs(": ", j->out);
-    j->after_key = true;
+    free(j->key);
+    j->key = xstrdup(key);
 }
 
 void json_string(struct json *j, const char *s)
 {
-    value_start(j);
-    if (s)
-        write_string(j->out, s, j->sysroot);
-    else
-        fputs("null", j->out);
+    add(j, s ? path_string(j, s) : jtree_null());
 }
 
 void json_int(struct json *j, long long v)
 {
-    value_start(j);
-    fprintf(j->out, "%lld", v);
+    add(j, jtree_integer(v));
 }
 
 void json_bool(struct json *j, bool v)
 {
-    value_start(j);
-    fputs(v ? "true" : "false", j->out);
+    add(j, jtree_bool(v));
 }
 
 void json_null(struct json *j)
 {
-    value_start(j);
-    fputs("null", j->out);
+    add(j, jtree_null());
 }
 
 void json_kv_string(struct json *j, const char *key, const char *s)

@@ -74,7 +74,63 @@ static char *read_line(const char *dir, const char *name)
     return s;
 }
 
-bool libc_build_find(const char *version, struct libc_build *out, char *why, size_t len)
+/* Whether word is one of the space-separated words of list. */
+static bool in_list(const char *list, const char *word, size_t len)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == len && strncmp(p, word, len) == 0)
+            return true;
+        p += n + (p[n] == ' ');
+    }
+    return false;
+}
+
+/* A --glibc value this statictls can have built: a release of
+   scripts/glibc-suites.txt, alone or with an architecture suffix. */
+static bool known_version(const char *version)
+{
+    const char *dash = strchr(version, '-');
+    size_t n = dash ? (size_t)(dash - version) : strlen(version);
+    return strcmp(version, "musl") == 0 ||
+           (in_list(STATICTLS_KNOWN_RELEASES, version, n) &&
+            (!dash || in_list(STATICTLS_KNOWN_ARCHES, dash + 1, strlen(dash + 1))));
+}
+
+/* Why a known build is not here, into why: absent (a marker the build
+   wrote says why: the toolchain, a failed fetch, a missing cross compiler)
+   or never built (the build was configured without it). */
+static enum libc_open not_here(const char *version, const char *dir, char *why, size_t len)
+{
+    static const char *const markers[] = {"unbuildable", "unfetched"};
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+        char *reason = read_line(dir, markers[i]);
+        if (reason) {
+            snprintf(why, len, "%s%s is not built here: %s", strcmp(version, "musl") ? "glibc " : "",
+                     version, reason);
+            free(reason);
+            return LIBC_OPEN_ABSENT;
+        }
+    }
+    if (strcmp(version, "musl") == 0) {
+        snprintf(why, len, "musl is not built here: install musl-tools (musl-gcc), re-run cmake "
+                           "and build; or pass --allow-missing to skip");
+        return LIBC_OPEN_NOT_BUILT;
+    }
+    const char *arch = strchr(version, '-'); /* "2.36-aarch64" */
+    const char *deb_arch = !arch ? "" : strcmp(arch, "-aarch64") == 0 ? " --arch arm64" : " --arch i386";
+    snprintf(why, len,
+             "glibc %s was not built with this statictls: fetch its sysroot with "
+             "`scripts/fetch-glibc.sh%s %.*s` (or configure with -DSTATICTLS_FETCH_GLIBC=ON), "
+             "re-run cmake and build%s; or pass --allow-missing to skip",
+             version, deb_arch, arch ? (int)(arch - version) : (int)strlen(version), version,
+             arch && !strcmp(arch, "-aarch64") ? " (aarch64 also needs gcc-aarch64-linux-gnu and "
+                                                 "qemu-user)" : "");
+    return LIBC_OPEN_NOT_BUILT;
+}
+
+static enum libc_open find_build(const char *version, struct libc_build *out, char *why,
+                                 size_t len)
 {
     memset(out, 0, sizeof *out);
     if (!version) {
@@ -83,7 +139,13 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
         out->dir = xstrdup(self_dir());
         out->root = xstrdup("");
         derive_paths(out);
-        return true;
+        return LIBC_OPEN_OK;
+    }
+    if (!known_version(version)) {
+        snprintf(why, len, "--glibc %s: no such build; this statictls knows %s, each also as "
+                           "VERSION-ARCH for ARCH in %s, and --musl", version,
+                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES);
+        return LIBC_OPEN_BAD_INPUT;
     }
     bool musl = strcmp(version, "musl") == 0;
     out->name = musl ? xstrdup(version) : xasprintf("glibc-%s", version);
@@ -92,39 +154,37 @@ bool libc_build_find(const char *version, struct libc_build *out, char *why, siz
     out->dir = xasprintf("%s/%s", self_dir(), out->name);
     char *probe = xasprintf("%s/statictls-probe", out->dir);
     char *root = read_line(out->dir, "root");
-    bool ok = root && access(probe, X_OK) == 0;
-    char *unbuildable = ok ? NULL : read_line(out->dir, "unbuildable");
-    if (unbuildable) {
-        snprintf(why, len, "glibc %s is not built here: %s", version, unbuildable);
-        free(unbuildable);
-        free(root);
-        libc_build_free(out);
-    } else if (!ok && musl) {
-        snprintf(why, len, "musl is not built here: install musl-tools (musl-gcc), then re-run "
-                           "cmake and build");
-        free(root);
-        libc_build_free(out);
-    } else if (!ok) {
-        const char *arch = strchr(version, '-'); /* "2.36-aarch64" */
-        snprintf(why, len,
-                 "glibc %s is not built here: fetch its sysroot with "
-                 "`scripts/fetch-glibc.sh%s %.*s` (or configure with -DSTATICTLS_FETCH_GLIBC=ON), "
-                 "then re-run cmake and build%s",
-                 version, arch ? " --arch arm64" : "", arch ? (int)(arch - version) : (int)strlen(version),
-                 version, arch ? "; aarch64 also needs gcc-aarch64-linux-gnu and qemu-user" : "");
-        free(root);
-        libc_build_free(out);
-    } else {
-        out->root = root;
-        out->loader = read_line(out->dir, "loader"); /* qemu for another arch */
-        char *cache_dir = xasprintf("%s/..", root);
-        out->distro = read_line(cache_dir, "distro");
-        out->package = read_line(cache_dir, "debian-version");
-        free(cache_dir);
-        derive_paths(out);
-    }
+    bool built = root && access(probe, X_OK) == 0;
     free(probe);
-    return ok;
+    if (!built) {
+        enum libc_open status = not_here(version, out->dir, why, len);
+        free(root);
+        libc_build_free(out);
+        return status;
+    }
+    struct stat st;
+    if (root[0] && stat(root, &st) != 0) { /* an install whose sysroot cache is gone */
+        snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone: fetch it again "
+                           "with statictls's fetch-glibc.sh (scripts/, or share/statictls/ of "
+                           "an install) and --cache set to the directory above glibc-*",
+                 version, root);
+        free(root);
+        libc_build_free(out);
+        return LIBC_OPEN_ABSENT;
+    }
+    out->root = root;
+    out->loader = read_line(out->dir, "loader"); /* qemu for another arch */
+    char *cache_dir = xasprintf("%s/..", root);
+    out->distro = read_line(cache_dir, "distro");
+    out->package = read_line(cache_dir, "debian-version");
+    free(cache_dir);
+    derive_paths(out);
+    return LIBC_OPEN_OK;
+}
+
+bool libc_build_find(const char *version, struct libc_build *out, char *why, size_t len)
+{
+    return find_build(version, out, why, len) == LIBC_OPEN_OK;
 }
 
 /* "2.31" from the banner inside libc.so.6: "... release version 2.31." */
@@ -179,11 +239,10 @@ static enum libc_open open_root(const char *dir, struct libc_build *out, char *w
         snprintf(why, len, "--libc-root %s: no glibc there (looked for %s, %s and the ld.so)", dir,
                  lib, usrlib);
         status = LIBC_OPEN_BAD_INPUT;
-    } else if (!libc_build_find(version, out, why, len)) {
+    } else if ((status = find_build(version, out, why, len)) != LIBC_OPEN_OK) {
         char *reason = xstrdup(why);
         snprintf(why, len, "--libc-root %s holds glibc %s, and %s", dir, version, reason);
         free(reason);
-        status = LIBC_OPEN_ABSENT;
     } else {
         free(out->root);
         out->root = xstrdup(dir);
@@ -207,8 +266,7 @@ enum libc_open libc_build_open(const struct libc_choice *c, struct libc_build *o
 {
     if (c->how == LIBC_CHOICE_ROOT)
         return open_root(c->value, out, why, len);
-    bool found = libc_build_find(c->how == LIBC_CHOICE_HOST ? NULL : c->value, out, why, len);
-    return found ? LIBC_OPEN_OK : LIBC_OPEN_ABSENT;
+    return find_build(c->how == LIBC_CHOICE_HOST ? NULL : c->value, out, why, len);
 }
 
 static void unquote(const char *value, char *out, size_t len)

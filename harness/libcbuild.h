@@ -36,12 +36,18 @@ struct libc_build {
 struct libc_choice {
     enum { LIBC_CHOICE_HOST, LIBC_CHOICE_RELEASE, LIBC_CHOICE_ROOT } how;
     const char *value; /* RELEASE: "2.31", "2.36-aarch64", "musl"; ROOT: the directory */
+    /* --allow-missing: a build or library that is not here is a skip (77),
+       not an error (2). */
+    bool allow_missing;
 };
 
 enum libc_open {
     LIBC_OPEN_OK,
-    LIBC_OPEN_ABSENT,    /* not built here: a reason outside the user's input */
-    LIBC_OPEN_BAD_INPUT, /* --libc-root names no glibc */
+    LIBC_OPEN_ABSENT,    /* not here for a reason outside the user's control: the
+                            toolchain cannot build it, its fetch failed, a cross
+                            compiler is missing; why says what brings it */
+    LIBC_OPEN_NOT_BUILT, /* a known release this build was configured without */
+    LIBC_OPEN_BAD_INPUT, /* an unknown --glibc value; --libc-root names no glibc */
 };
 
 /* Opens the build the choice names; otherwise the reason goes to why. */
@@ -49,7 +55,7 @@ enum libc_open libc_build_open(const struct libc_choice *c, struct libc_build *o
                                size_t len);
 
 /* The build for VERSION ("2.31", "2.36-aarch64", "musl"; NULL: the
-   host's): false with the reason in why when it is absent. */
+   host's): false with the reason in why when it is not here or unknown. */
 bool libc_build_find(const char *version, struct libc_build *out, char *why, size_t len);
 void libc_build_free(struct libc_build *b);
 

@@ -110,6 +110,10 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
         plan_add(&p.plan, OP_THREADS, "threads", NULL, q->threads);
     for (size_t i = 0; i < q->nafter; i++)
         plan_add(&p.plan, OP_LOAD, q->after[i], q->after[i], 0);
+    for (size_t i = 0; q->setup && i < q->setup->n; i++) {
+        const struct plan_step *s = &q->setup->steps[i];
+        plan_add(&p.plan, s->op, s->name, s->target, s->count)->touches = s->touches;
+    }
     plan_add(&p.plan, OP_LOAD, "block", "", 0)->touches = true;
     plan_resolve(&p.plan, q->env->vars, q->env->build->lib_dirs);
 

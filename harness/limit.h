@@ -10,6 +10,7 @@
 #include "budget.h"
 #include "classify.h"
 #include "fixture.h"
+#include "plan.h"
 #include "runenv.h"
 
 struct limit_query {
@@ -21,6 +22,9 @@ struct limit_query {
     char **after; /* libraries loaded first, in order */
     size_t nafter;
     long threads;
+    /* Or these steps first (a case's), in place of threads and after: the
+       block then measures the headroom the steps leave. */
+    const struct plan *setup;
 };
 
 struct limit_result {

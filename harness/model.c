@@ -49,6 +49,8 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
     out->strict_tunables = v >= 239;
     out->last_tunable_wins = v >= 240;
     out->audit_namespaces = out->surplus != SURPLUS_LEGACY; /* Debian's 2.31 too */
+    out->gap_on_close = v >= 234;
+    out->dlmopen_audit_crash = v <= 231;
     out->lazy_tlsdesc = out->layout == LAYOUT_BELOW_TP && v < 234;
     return true;
 }
@@ -259,14 +261,59 @@ size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block 
     return cur;
 }
 
+void model_mark_modid(struct model *m, long id)
+{
+    if (id < 1 || id > MODEL_MAX_MODID)
+        return;
+    m->modid_used[id] = true;
+    if (id > m->max_modid)
+        m->max_modid = id;
+}
+
 long model_take_modid(struct model *m)
 {
-    for (long id = 1; id <= MODEL_MAX_MODID; id++)
-        if (!m->modid_used[id]) {
-            m->modid_used[id] = true;
+    if (m->modid_gaps) {
+        long id = 1;
+        while (id <= m->max_modid && m->modid_used[id])
+            id++;
+        if (id <= m->max_modid) {
+            if (m->rules.gap_on_close) /* 2.34+ sets the slot at once */
+                m->modid_used[id] = true;
             return id;
         }
-    return -1;
+        m->modid_gaps = false; /* none below the max any more */
+    }
+    if (m->max_modid >= MODEL_MAX_MODID)
+        return -1;
+    model_mark_modid(m, m->max_modid + 1);
+    return m->max_modid;
+}
+
+void model_commit_modid(struct model *m, long id)
+{
+    if (id > 0 && id <= MODEL_MAX_MODID)
+        m->modid_used[id] = true;
+}
+
+void model_failed_open(struct model *m)
+{
+    if (!m->rules.gap_on_close) /* dl-open.c before 2.34: pessimistically */
+        m->modid_gaps = true;
+}
+
+/* remove_slotinfo: the highest id going walks the max down past free ids;
+   from 2.34 one below it marks a gap. */
+static void free_modid(struct model *m, long id)
+{
+    if (id < 1 || id > MODEL_MAX_MODID || !m->modid_used[id])
+        return;
+    m->modid_used[id] = false;
+    if (id == m->max_modid) {
+        while (m->max_modid > 0 && !m->modid_used[m->max_modid])
+            m->max_modid--;
+    } else if (m->rules.gap_on_close) {
+        m->modid_gaps = true;
+    }
 }
 
 /* _dl_try_allocate_static_tls: same arithmetic in every release. */
@@ -334,9 +381,13 @@ struct placed model_load(struct model *m, const struct tls_block *b, enum tls_ac
 {
     if (!b->size)
         return (struct placed){.how = PLACED_DYNAMIC};
-    struct placed p = model_place(m, b, access, model_take_modid(m));
-    if (p.how != PLACED_STATIC && p.how != PLACED_DYNAMIC)
+    long id = model_take_modid(m);
+    model_commit_modid(m, id);
+    struct placed p = model_place(m, b, access, id);
+    if (p.how != PLACED_STATIC && p.how != PLACED_DYNAMIC) {
+        model_failed_open(m);
         model_unload(m, &p, b); /* a failed dlopen gives back its id and block */
+    }
     return p;
 }
 
@@ -359,8 +410,7 @@ static void chunk_of(const struct model *m, const struct placed *p, const struct
 void model_reclaim_add(struct model *m, struct model_reclaim *rc, const struct placed *p,
                        const struct tls_block *b)
 {
-    if (p->modid > 0 && p->modid <= MODEL_MAX_MODID)
-        m->modid_used[p->modid] = false;
+    free_modid(m, p->modid);
     if (p->how != PLACED_STATIC && p->how != FAILED_COUNT)
         return;
     size_t start, end;

@@ -37,6 +37,10 @@ struct glibc_rules {
     bool last_tunable_wins; /* 2.40+: a tunable named twice is set once (BZ 31686) */
     bool audit_namespaces;  /* 2.32+: nns + audit modules must fit in DL_NNS,
                                else ld.so stops at startup */
+    bool gap_on_close;      /* 2.34+: dlclose of a module below the highest id
+                               lets its id be reused (BZ #27135) */
+    bool dlmopen_audit_crash; /* <= 2.31 (measured on Debian's, every arch): any
+                                 dlmopen in a process with LD_AUDIT crashes it */
     size_t tcb_align;  /* the static alignment before any module raises it */
 };
 
@@ -78,6 +82,8 @@ struct model {
     size_t static_align;
     unsigned threads;
     bool modid_used[MODEL_MAX_MODID + 1];
+    long max_modid;  /* dl_tls_max_dtv_idx */
+    bool modid_gaps; /* dl_tls_dtv_gaps: freed ids below the max may be reused */
 };
 
 /* Starts from the layout a fresh process had: used_before_surplus is what
@@ -111,8 +117,16 @@ struct placed {
     long modid;
 };
 
-/* glibc's next module id: the lowest one free (_dl_next_tls_modid). */
+/* A module id in use (a startup module's). */
+void model_mark_modid(struct model *m, long id);
+/* glibc's next module id (_dl_next_tls_modid): one above the highest, or,
+   once ids were freed below it, the lowest free.  Before 2.34 only a failed
+   dlopen lets freed ids be reused, and an id taken then counts only when
+   the dlopen has mapped everything (model_commit_modid): BZ #27135. */
 long model_take_modid(struct model *m);
+void model_commit_modid(struct model *m, long id);
+/* A dlopen failed and gave its objects back. */
+void model_failed_open(struct model *m);
 /* Static TLS for a module with id modid, by its access, as relocation asks
    for it (_dl_try_allocate_static_tls).  FAILED_COUNT keeps the block
    placed: the failed dlopen gives it back with model_reclaim_*. */

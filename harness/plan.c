@@ -137,9 +137,11 @@ const char *plan_probe_failure(const struct plan *p, const struct step_result *r
         ended = strcmp(pr->records[i].kind, PROTO_END) == 0;
     if (pr->end == PROBE_EXITED && pr->code == 0 && ended)
         return NULL;
-    size_t fail = first_failure(p, r);
-    if (fail && (r[fail - 1].kind == KIND_CRASHED || r[fail - 1].kind == KIND_TIMEOUT))
-        return NULL; /* the step it died in says so */
+    size_t last = p->n; /* the probe died in the last step that began, which says how */
+    while (last > 0 && !r[last - 1].ran)
+        last--;
+    if (last && (r[last - 1].kind == KIND_CRASHED || r[last - 1].kind == KIND_TIMEOUT))
+        return NULL;
     char how[64];
     size_t out_len = strcspn(pr->output ? pr->output : "", "\n");
     snprintf(buf, len, "the probe ended by %s outside any step%s%.*s",

@@ -56,6 +56,7 @@ struct node {
     size_t ndeps;
     size_t reloc_rank;
     bool ranked;
+    bool kept; /* NODELETE or reachable from one */
 };
 
 struct graph {
@@ -103,6 +104,16 @@ static bool map_graph(struct graph *g, const char *name, char *const *vars,
     return true;
 }
 
+/* What a NODELETE object needs stays with it. */
+static void keep(struct graph *g, size_t i)
+{
+    if (g->nodes[i].kept)
+        return;
+    g->nodes[i].kept = true;
+    for (size_t k = 0; k < g->nodes[i].ndeps; k++)
+        keep(g, g->nodes[i].deps[k]);
+}
+
 /* Dependencies first: the order ld.so relocates a dlopen's new objects in. */
 static void rank(struct graph *g, size_t i, size_t *next)
 {
@@ -123,6 +134,9 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
     size_t next = 0;
     if (ok)
         rank(&g, 0, &next);
+    for (size_t i = 0; ok && i < g.n; i++)
+        if (g.nodes[i].tls.nodelete)
+            keep(&g, i);
     for (size_t i = 0; ok && i < g.n; i++) {
         const struct node *nd = &g.nodes[i];
         if (!nd->tls.has_tls)
@@ -134,7 +148,8 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
             .id = o->id,
             .block = {nd->tls.tls_memsz, nd->tls.tls_align, elf_tls_firstbyte(&nd->tls)},
             .access = elf_tls_access(&nd->tls),
-            .reloc_rank = nd->reloc_rank};
+            .reloc_rank = nd->reloc_rank,
+            .kept = nd->kept};
     }
     if (ok) {
         out->root_id = xstrdup(g.nodes[0].id);

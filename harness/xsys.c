@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,8 @@ char *xasprintf(const char *fmt, ...)
     return s;
 }
 
-const char *self_dir(void)
+/* The directory of this executable, resolved through symlinks. */
+static const char *exe_dir(void)
 {
     static char dir[PATH_MAX];
     if (!dir[0]) {
@@ -108,6 +110,42 @@ const char *self_dir(void)
         if (slash)
             *slash = '\0';
     }
+    return dir;
+}
+
+/* The directory holding name: the program's own (the build tree) or
+   from_bin from it (an install); dies when neither does. */
+static char *find_beside(const char *name, const char *from_bin)
+{
+    char *dirs[] = {xstrdup(exe_dir()), xasprintf("%s/%s", exe_dir(), from_bin)};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = xasprintf("%s/%s", dirs[i], name);
+        bool here = access(path, F_OK) == 0;
+        free(path);
+        if (here) {
+            free(dirs[1 - i]);
+            return dirs[i];
+        }
+    }
+    die("%s is neither in %s nor in %s: an incomplete build or install", name, dirs[0], dirs[1]);
+}
+
+/* The build tree keeps the parts beside the program; an install keeps them
+   at STATICTLS_PARTS_FROM_BIN from bin/ (cmake/StatictlsInstallDirs.cmake).
+   Both are found from the program's own place, so a copied install works. */
+const char *self_dir(void)
+{
+    static char *dir;
+    if (!dir)
+        dir = find_beside("statictls-probe", STATICTLS_PARTS_FROM_BIN);
+    return dir;
+}
+
+const char *data_dir(void)
+{
+    static char *dir;
+    if (!dir)
+        dir = find_beside("cases", STATICTLS_DATA_FROM_BIN);
     return dir;
 }
 

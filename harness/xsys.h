@@ -31,8 +31,12 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
     (*(items) = xrealloc(*(items), (*(count) + 1) * sizeof **(items)),          \
      &(*(items))[(*(count))++])
 
-/* Directory holding this executable; probe and templates live beside it. */
+/* Directory of the program's parts: the probe, the fixture templates, the
+   injected helpers and one directory per libc build.  Beside the program in
+   the build tree, at ../lib/statictls from an installed bin/. */
 const char *self_dir(void);
+/* Directory holding cases/ (the build tree, or an install's share/statictls). */
+const char *data_dir(void);
 
 /* Reads a whole file, at most max bytes; NULL with errno set on failure:
    EISDIR for a directory, EFBIG past max.  A FIFO without a writer reads

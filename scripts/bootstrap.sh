@@ -1,42 +1,71 @@
 #!/bin/sh
-# Installs what statictls needs (Debian/Ubuntu, as root, only what is
-# missing), fetches the glibc sysroots (scripts/fetch-glibc.sh, cached in
-# ~/.cache/statictls), then configures and builds.  Safe to run again.
+# Installs what statictls needs (Debian/Ubuntu, only what is missing; with
+# sudo when not root), fetches the glibc sysroots (scripts/fetch-glibc.sh,
+# cached in ~/.cache/statictls), then configures and builds.  Safe to run
+# again.
 #
-#   scripts/bootstrap.sh [BUILD_DIR]     (default: build/)
+#   scripts/bootstrap.sh [--no-tests] [--prefix P] [BUILD_DIR]   (default: build/)
+#
+# --no-tests   without statictls's own tests: no cmocka, no python3-jsonschema
+#              (-DBUILD_TESTING=OFF); what a CI job that only uses it needs
+# --prefix P   then install into P (cmake --install): P/bin/statictls and
+#              P/lib/cmake/statictls for find_package(statictls)
 # STATICTLS_FETCH_GLIBC=OFF skips the sysroots; their tests then skip.
+# STATICTLS_GLIBC_RELEASES="2.36 2.41" fetches and builds only those.
 set -eu
 cd "$(dirname "$0")/.."
+tests=ON prefix=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --no-tests) tests=OFF; shift ;;
+    --prefix) prefix=${2:?--prefix needs a directory}; shift 2 ;;
+    -*) echo "bootstrap: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+    esac
+done
 build=${1:-build}
+fetch=${STATICTLS_FETCH_GLIBC:-ON}
 
-installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
-}
-need=""
 # The cross compilers and qemu-user: the aarch64 and i386 tests
-# (cmake/foreign-builds.cmake); musl-tools: the musl tests (cmake/musl-build.cmake).
-for pkg in gcc cmake make pkg-config libcmocka-dev libelf-dev libgomp1 binutils \
-           qemu-user gcc-aarch64-linux-gnu gcc-i686-linux-gnu musl-tools; do
-    installed "$pkg" || need="$need $pkg"
-done
-# clang with libFuzzer: the fuzz tests (harness/tests/fuzz/), where the
-# release has libclang-rt-dev (Debian 12 on); without them they are skipped.
+# (cmake/foreign-builds.cmake); musl-tools: the musl tests
+# (cmake/musl-build.cmake); debian-archive-keyring: the sysroot fetch
+# (Ubuntu lacks it by default).
+packages="gcc cmake make pkg-config libelf-dev libjansson-dev libgomp1 binutils
+          qemu-user gcc-aarch64-linux-gnu gcc-i686-linux-gnu musl-tools"
+[ "$tests" = OFF ] || packages="$packages libcmocka-dev python3-jsonschema"
+[ "$fetch" = OFF ] || packages="$packages debian-archive-keyring"
+# clang with libFuzzer: the fuzz tests (harness/tests/fuzz/), installed
+# where the release has libclang-rt-dev (Debian 12 on); elsewhere they are
+# not registered, and cmake says so.
 optional=""
-for pkg in clang libclang-rt-dev; do
-    installed "$pkg" || optional="$optional $pkg"
-done
-if [ -n "$need$optional" ]; then
-    apt-get update -qq
-fi
-if [ -n "$need" ]; then
-    echo "bootstrap: installing$need"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
-fi
-if [ -n "$optional" ] && apt-cache show $optional >/dev/null 2>&1; then
-    echo "bootstrap: installing$optional (the fuzz tests)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $optional >/dev/null
+[ "$tests" = OFF ] || optional="clang libclang-rt-dev"
+if command -v dpkg-query >/dev/null 2>&1; then
+    installed() {
+        dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+    }
+    need="" want=""
+    for pkg in $packages; do
+        installed "$pkg" || need="$need $pkg"
+    done
+    for pkg in $optional; do
+        installed "$pkg" || want="$want $pkg"
+    done
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    [ -z "$need$want" ] || $sudo apt-get update -qq
+    if [ -n "$need" ]; then
+        echo "bootstrap: installing$need"
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need >/dev/null
+    fi
+    if [ -n "$want" ] && apt-cache show $want >/dev/null 2>&1; then
+        echo "bootstrap: installing$want (the fuzz tests)"
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $want >/dev/null
+    fi
+else
+    echo "bootstrap: no dpkg here; install the equivalents of:" $packages
 fi
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSTATICTLS_FETCH_GLIBC="${STATICTLS_FETCH_GLIBC:-ON}" >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING="$tests" \
+    -DSTATICTLS_FETCH_GLIBC="$fetch" >/dev/null
 cmake --build "$build" -j"$(nproc)"
+[ -z "$prefix" ] || cmake --install "$build" --prefix "$prefix"

@@ -5,10 +5,16 @@
 # configuration is not touched: apt runs with a private sources list, state
 # and cache under the cache directory.
 #
-#   scripts/fetch-glibc.sh [--arch amd64|arm64] [--cache DIR] [VERSION...]
+#   scripts/fetch-glibc.sh [--arch amd64|arm64|i386] [--cache DIR] [VERSION...]
 #
-# Sysroots land in DIR/glibc-VERSION-ARCH/root (DIR defaults to
-# $STATICTLS_CACHE, else ~/.cache/statictls); a finished one is reused.
+# VERSION: a release of glibc-suites.txt (default: all of them).  Sysroots
+# land in DIR/glibc-VERSION-ARCH/root (DIR defaults to $STATICTLS_CACHE,
+# else ~/.cache/statictls); a finished one is reused.  One that cannot be
+# fetched leaves DIR/glibc-VERSION-ARCH/failed saying why (CMake passes it
+# on to the skip).  Needs Debian's archive keyring
+# (/usr/share/keyrings/debian-archive-keyring.gpg, package
+# debian-archive-keyring; Ubuntu ships it too, but an old one may lack the
+# keys of newer suites: then those releases fail, saying so).
 # Exit status: 0 all fetched, 1 some could not be fetched, 2 usage.
 set -eu
 
@@ -32,7 +38,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --arch) arch=${2:?--arch needs a value}; shift 2 ;;
     --cache) cache=${2:?--cache needs a value}; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "fetch-glibc: unknown option $1" >&2; exit 2 ;;
     *) break ;;
     esac
@@ -71,11 +77,20 @@ fix_links() {
     done
 }
 
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+
+# fail REASON: says why this release was not fetched, here and in $dest/failed.
+fail() {
+    echo "fetch-glibc: glibc $version ($arch): $1" >&2
+    echo "$1" > "$dest/failed"
+    return 1
+}
+
 fetch_one() {
     version=$1
     suite=$(suite_column "$version" 2)
     if [ -z "$suite" ]; then
-        echo "fetch-glibc: $version is not in $here/glibc-suites.txt" >&2
+        echo "fetch-glibc: $version is not in $here/glibc-suites.txt (known: $(awk '!/^#/ && NF { printf "%s ", $1 }' "$here/glibc-suites.txt"))" >&2
         return 1
     fi
     dest=$cache/glibc-$version-$arch
@@ -85,21 +100,33 @@ fetch_one() {
     fi
     rm -rf "$dest"
     mkdir -p "$dest/debs"
+    if [ ! -f "$keyring" ]; then
+        fail "no Debian archive keyring ($keyring): install debian-archive-keyring"
+        return 1
+    fi
     apt_dir=$cache/apt/$suite-$arch
     mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial"
     : > "$apt_dir/status"
     echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
         > "$apt_dir/sources.list"
     echo "glibc $version ($arch): downloading from $suite"
-    private_apt apt-get update > "$dest/apt.log" 2>&1 || { cat "$dest/apt.log" >&2; return 1; }
+    if ! private_apt apt-get update > "$dest/apt.log" 2>&1 || grep -q NO_PUBKEY "$dest/apt.log"; then
+        cat "$dest/apt.log" >&2
+        if grep -q NO_PUBKEY "$dest/apt.log"; then
+            fail "this machine's debian-archive-keyring lacks the key of Debian $suite (an older distro's keyring): install a newer debian-archive-keyring"
+        else
+            fail "apt-get update of Debian $suite from $mirror failed (no network to the archive?)"
+        fi
+        return 1
+    fi
     got=$(private_apt apt-cache policy libc6 2>/dev/null | awk '/Candidate:/ { print $2 }')
     case $got in
     "$version"-*|"$version") ;;
-    *) echo "fetch-glibc: $suite serves libc6 $got, not glibc $version; update glibc-suites.txt" >&2
+    *) fail "$suite serves libc6 $got, not glibc $version; update glibc-suites.txt"
        return 1 ;;
     esac
     (cd "$dest/debs" && private_apt apt-get download $packages) >> "$dest/apt.log" 2>&1 \
-        || { cat "$dest/apt.log" >&2; return 1; }
+        || { cat "$dest/apt.log" >&2; fail "apt-get download of $packages from $suite failed"; return 1; }
     for deb in "$dest"/debs/*.deb; do
         dpkg -x "$deb" "$dest/root"
     done

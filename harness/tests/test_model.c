@@ -67,7 +67,7 @@ static struct model fresh(const char *version, const char *machine, struct tls_b
     assert_int_equal(used, expect_used);
     struct model m;
     model_start(&m, &r, 1664, 512, used, used, static_align);
-    m.modid_used[1] = true;
+    model_mark_modid(&m, 1);
     return m;
 }
 
@@ -136,7 +136,7 @@ static void count_rule_of_old_glibc(void **state)
     struct model m;
     model_start(&m, &r, 1664, 0, 144, 144, 64);
     for (int id = 1; id <= 14; id++)
-        m.modid_used[id] = true;
+        model_mark_modid(&m, id);
     struct tls_block b = {16, 1, 0};
     assert_int_equal(model_load(&m, &b, TLS_IE).how, PLACED_STATIC); /* single-threaded */
     m.threads = 1;

@@ -1,0 +1,48 @@
+# `cmake --install build --prefix P`: the layout of
+# cmake/StatictlsInstallDirs.cmake, with every libc build this configure
+# made, and the package files find_package(statictls) reads.
+
+# The cases, also beside the program in the build tree, where `report` finds
+# them as it finds them in an install (harness/xsys.c data_dir).
+file(GLOB statictls_case_files ${PROJECT_SOURCE_DIR}/cases/*.case)
+foreach(file ${statictls_case_files})
+  get_filename_component(name ${file} NAME)
+  configure_file(${file} ${CMAKE_BINARY_DIR}/cases/${name} COPYONLY)
+endforeach()
+
+install(TARGETS statictls RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(PROGRAMS ${CMAKE_BINARY_DIR}/statictls-probe DESTINATION ${STATICTLS_INSTALL_PARTSDIR})
+install(FILES ${CMAKE_BINARY_DIR}/statictls-tracer.so ${CMAKE_BINARY_DIR}/statictls-squeeze.so
+        DESTINATION ${STATICTLS_INSTALL_PARTSDIR})
+install(DIRECTORY ${CMAKE_BINARY_DIR}/fixtures DESTINATION ${STATICTLS_INSTALL_PARTSDIR})
+# Each libc build directory as it is: the probe and fixtures of a built one
+# (its `root` names the sysroot in the cache of scripts/fetch-glibc.sh),
+# or the marker that says why it is not here.
+set(statictls_build_dirs musl)
+foreach(version ${STATICTLS_GLIBC_VERSIONS})
+  list(APPEND statictls_build_dirs glibc-${version})
+  foreach(arch ${STATICTLS_FOREIGN_ARCHES})
+    list(APPEND statictls_build_dirs glibc-${version}-${arch})
+  endforeach()
+endforeach()
+foreach(dir ${statictls_build_dirs})
+  install(DIRECTORY ${CMAKE_BINARY_DIR}/${dir} DESTINATION ${STATICTLS_INSTALL_PARTSDIR}
+          USE_SOURCE_PERMISSIONS OPTIONAL)
+endforeach()
+install(FILES ${statictls_case_files} ${PROJECT_SOURCE_DIR}/cases/README.md
+        DESTINATION ${STATICTLS_INSTALL_DATADIR}/cases)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh DESTINATION ${STATICTLS_INSTALL_DATADIR})
+install(FILES ${PROJECT_SOURCE_DIR}/scripts/glibc-suites.txt DESTINATION ${STATICTLS_INSTALL_DATADIR})
+install(FILES ${PROJECT_SOURCE_DIR}/docs/statictls.schema.json DESTINATION ${STATICTLS_INSTALL_DATADIR})
+
+# find_package(statictls): the config finds everything relative to itself.
+include(CMakePackageConfigHelpers)
+file(RELATIVE_PATH STATICTLS_CMAKEDIR_TO_PREFIX /${STATICTLS_INSTALL_CMAKEDIR} /)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/statictlsConfig.cmake.in
+               ${CMAKE_BINARY_DIR}/statictlsConfig.cmake @ONLY)
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/statictlsConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/statictlsConfig.cmake
+              ${CMAKE_BINARY_DIR}/statictlsConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/statictlsHelpers.cmake
+        DESTINATION ${STATICTLS_INSTALL_CMAKEDIR})

@@ -1,0 +1,44 @@
+#!/bin/sh
+# package-test.sh BUILD SOURCE CMAKE CTEST LIBCS
+# The package, proven every run: `cmake --install` into a temporary prefix,
+# moved elsewhere (the program finds its parts relative to itself), checked
+# for paths into the build or source tree, then `report` from the moved
+# prefix (into ./results) and examples/downstream configured, built and
+# tested against it with find_package(statictls) (LIBCS: its FOO_LIBCS).
+set -eu
+build=$1 src=$2 cmake=$3 ctest=$4 libcs=$5
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$cmake" --install "$build" --prefix "$tmp/installed" > "$tmp/install.log"
+mv "$tmp/installed" "$tmp/moved"
+prefix=$tmp/moved
+"$prefix/bin/statictls" --version
+
+# Nothing installed names the build or source tree (debug information
+# aside): ELF files by their runpath, interpreter and strings, text as is.
+find "$prefix" -type f | while read -r f; do
+    if [ "$(head -c 4 "$f")" = "$(printf '\177ELF')" ]; then
+        content=$(readelf -W -d -p .interp -p .rodata "$f" 2>/dev/null || true)
+    else
+        content=$(cat "$f")
+    fi
+    if printf '%s' "$content" | grep -q -F -e "$build" -e "$src"; then
+        echo "FAIL: $f names $build or $src"
+        exit 1
+    fi
+done
+
+# report: the installed cases, results in ./results of where it runs.
+(cd "$tmp" && "$prefix/bin/statictls" report > report.txt) || [ $? -eq 1 ]
+ls "$tmp"/results/*/results.json
+tail -n 1 "$tmp/report.txt"
+
+"$cmake" -S "$src/examples/downstream" -B "$tmp/downstream" -DCMAKE_PREFIX_PATH="$prefix" \
+    "-DFOO_LIBCS=$libcs" > "$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
+grep "statictls 0.2" "$tmp/configure.log"
+"$cmake" --build "$tmp/downstream" > "$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
+cd "$tmp/downstream"
+"$ctest" --output-on-failure
+tests=$("$ctest" -N | sed -n 's/^Total Tests: //p')
+[ "$tests" -ge 2 ] || { echo "FAIL: the example registered $tests tests"; exit 1; }
+echo "PASS: installed, moved, and used by examples/downstream ($tests tests)"

@@ -1,0 +1,24 @@
+/* ${NAME} in case files: a downstream case names its own library
+   (`lib mine ${MYLIB}`) and the command line or the environment says
+   where it is. */
+#ifndef STATICTLS_CASEVARS_H
+#define STATICTLS_CASEVARS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* NAME=VALUE from --define, which take precedence over the environment. */
+struct case_vars {
+    char **defines;
+    size_t n;
+};
+
+/* Adds a --define; exits 2 unless it is NAME=VALUE with a valid NAME. */
+void case_vars_define(struct case_vars *v, const char *definition);
+void case_vars_free(struct case_vars *v);
+
+/* word with every ${NAME} replaced (the caller frees it), or NULL with what
+   is wrong in err: an undefined NAME, an unterminated or empty ${}. */
+char *case_vars_expand(const struct case_vars *v, const char *word, char *err, size_t errlen);
+
+#endif
