@@ -14,7 +14,9 @@ install(TARGETS statictls RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(PROGRAMS ${CMAKE_BINARY_DIR}/statictls-probe DESTINATION ${STATICTLS_INSTALL_PARTSDIR})
 install(FILES ${CMAKE_BINARY_DIR}/statictls-tracer.so ${CMAKE_BINARY_DIR}/statictls-squeeze.so
         DESTINATION ${STATICTLS_INSTALL_PARTSDIR})
-install(DIRECTORY ${CMAKE_BINARY_DIR}/fixtures DESTINATION ${STATICTLS_INSTALL_PARTSDIR})
+# Only the parts: a build tree also holds CMake's own files, naming the tree.
+install(DIRECTORY ${CMAKE_BINARY_DIR}/fixtures DESTINATION ${STATICTLS_INSTALL_PARTSDIR}
+        FILES_MATCHING PATTERN "*.so" PATTERN "CMakeFiles" EXCLUDE)
 # Each libc build directory as it is: the probe and fixtures of a built one
 # (its `root` names the sysroot in the cache of scripts/fetch-glibc.sh),
 # or the marker that says why it is not here.
@@ -27,7 +29,9 @@ foreach(version ${STATICTLS_GLIBC_VERSIONS})
 endforeach()
 foreach(dir ${statictls_build_dirs})
   install(DIRECTORY ${CMAKE_BINARY_DIR}/${dir} DESTINATION ${STATICTLS_INSTALL_PARTSDIR}
-          USE_SOURCE_PERMISSIONS OPTIONAL)
+          USE_SOURCE_PERMISSIONS OPTIONAL FILES_MATCHING PATTERN "statictls-probe"
+          PATTERN "*.so" PATTERN "root" PATTERN "loader" PATTERN "unbuildable"
+          PATTERN "unfetched")
 endforeach()
 install(FILES ${statictls_case_files} ${PROJECT_SOURCE_DIR}/cases/README.md
         DESTINATION ${STATICTLS_INSTALL_DATADIR}/cases)

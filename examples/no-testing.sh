@@ -1,13 +1,13 @@
 #!/bin/sh
 # no-testing.sh SOURCE CMAKE CTEST
 # -DBUILD_TESTING=OFF configures without cmocka (pkg-config here knows only
-# libelf and jansson) and registers no test.
+# libelf, jansson and libarchive) and registers no test.
 set -eu
 src=$1 cmake=$2 ctest=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/pc"
-for module in libelf jansson zlib; do
+for module in libelf jansson libarchive zlib; do
     pc=$(pkg-config --variable=pcfiledir "$module" 2>/dev/null)/$module.pc
     [ ! -f "$pc" ] || cp "$pc" "$tmp/pc/"
 done

@@ -13,6 +13,7 @@ int cmd_census(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_headroom(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
 
 #endif

@@ -74,8 +74,8 @@ static bool file_offset(const GElf_Phdr *ph, size_t nph, uint64_t vaddr, uint64_
 struct dynamic {
     uint64_t strtab, strsz;
     uint64_t rela, relasz, rel, relsz, jmprel, pltrelsz, pltrel;
-    uint64_t soname;
-    bool has_soname;
+    uint64_t soname, rpath, runpath;
+    bool has_soname, has_rpath, has_runpath;
     uint64_t *needed;
     size_t nneeded;
 };
@@ -137,6 +137,8 @@ static void read_dynamic(Elf *elf, const GElf_Phdr *ph, size_t nph, const GElf_P
         case DT_PLTRELSZ: d.pltrelsz = v; break;
         case DT_PLTREL: d.pltrel = v; break;
         case DT_SONAME: d.soname = v, d.has_soname = true; break;
+        case DT_RPATH: d.rpath = v, d.has_rpath = true; break;
+        case DT_RUNPATH: d.runpath = v, d.has_runpath = true; break;
         case DT_NEEDED: *XAPPEND(&d.needed, &d.nneeded) = v; break;
         default: break;
         }
@@ -152,8 +154,11 @@ static void read_dynamic(Elf *elf, const GElf_Phdr *ph, size_t nph, const GElf_P
             *XAPPEND(&out->needed, &out->nneeded) = xstrdup(s);
     }
     const char *soname = d.has_soname ? dyn_string(&d, strings, d.soname) : NULL;
-    if (soname)
-        out->soname = xstrdup(soname);
+    const char *rpath = d.has_rpath ? dyn_string(&d, strings, d.rpath) : NULL;
+    const char *runpath = d.has_runpath ? dyn_string(&d, strings, d.runpath) : NULL;
+    out->soname = soname ? xstrdup(soname) : NULL;
+    out->rpath = rpath ? xstrdup(rpath) : NULL;
+    out->runpath = runpath ? xstrdup(runpath) : NULL;
     count_table(elf, ph, nph, d.rela, d.relasz, true, out);
     count_table(elf, ph, nph, d.rel, d.relsz, false, out);
     /* Linkers may count .rela.plt into DT_RELASZ too; ld.so then skips it. */
@@ -226,11 +231,19 @@ static void check_tls_size(int elfclass, struct elf_tls *t)
 bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        die("libelf: %s", elf_errmsg(-1));
     int fd = open_regular(path, err, errlen);
     if (fd < 0)
         return false;
+    bool ok = elf_tls_read_fd(fd, path, out, err, errlen);
+    close(fd);
+    return ok;
+}
+
+bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        die("libelf: %s", elf_errmsg(-1));
     Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
     bool ok = false;
     size_t nphdr = 0;
@@ -279,7 +292,6 @@ out:
     free(ph);
     if (elf)
         elf_end(elf);
-    close(fd);
     if (!ok)
         elf_tls_free(out);
     return ok;
@@ -291,6 +303,8 @@ void elf_tls_free(struct elf_tls *t)
         free(t->needed[i]);
     free(t->needed);
     free(t->soname);
+    free(t->rpath);
+    free(t->runpath);
     memset(t, 0, sizeof *t);
 }
 

@@ -26,6 +26,7 @@ struct elf_tls {
     char *soname;
     char **needed;
     size_t nneeded;
+    char *rpath, *runpath; /* DT_RPATH, DT_RUNPATH, or NULL */
 };
 
 /* Reads path: only a regular file, opened without blocking (a FIFO or a
@@ -33,6 +34,8 @@ struct elf_tls {
    writes why into err: "not-found: ...", "unreadable: ..." (permissions,
    I/O), "not-regular: ...", "not-elf: ..." or "malformed: ...". */
 bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errlen);
+/* The same from an open file; path names it in err. */
+bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, size_t errlen);
 void elf_tls_free(struct elf_tls *t);
 
 /* Whether the PT_TLS is one a loader could place (see tls_problem). */

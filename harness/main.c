@@ -49,11 +49,23 @@ static const struct command commands[] = {
      "  --json            one JSON document\n", false},
     {"bench", cmd_bench, "[--runs N]", "time `limit` against compile-and-bisect",
      "  --runs N          runs of each method (default 5); medians are printed\n", true},
-    {"census", cmd_census, "[--json] PATH...",
-     "ELF objects with TLS under PATHs, and whether their static TLS fits each libc build",
-     "  --json            one JSON document\n", false},
+    {"census", cmd_census, "[--json] [--policy P] [--min-headroom N] PATH...",
+     "ELF objects with TLS under files, directories and wheels, with their DT_NEEDED "
+     "closure, and whether their static TLS fits each libc build or a platform",
+     "  --policy P        manylinux2014, manylinux_X_Y, musllinux_1_2 or glibc-X.Y: that\n"
+     "                    platform's free static TLS (measured where built here, else\n"
+     "                    modelled and labelled)\n"
+     "  --min-headroom N  leave at least N bytes for others\n"
+     "  --json            one JSON document\n"
+     "Exit 1 when it does not fit.\n", false},
     {"headroom", cmd_headroom, "[--json] [--expect-exit N] -- CMD ARGS...",
      "the least free static TLS CMD needs",
+     "  --expect-exit N   the exit status of CMD that counts as success (default 0)\n"
+     "  --json            one JSON document\n", false},
+    {"doctor", cmd_doctor, "[--json] [--squeeze H] [--expect-exit N] -- CMD ARGS...",
+     "why CMD fails on static TLS, and fixes verified on CMD itself",
+     "  --squeeze H       run CMD with only H bytes of static TLS left, as in a larger\n"
+     "                    application\n"
      "  --expect-exit N   the exit status of CMD that counts as success (default 0)\n"
      "  --json            one JSON document\n", false},
     {"trace", cmd_trace, "-o FILE -- CMD ARGS...",
@@ -64,7 +76,7 @@ static const struct command commands[] = {
      "a trace as a synthetic reproducer",
      "  --model glibc-2.17 the model's outcome alone, labelled modelled\n"
      "  --squeeze H       first load a filler that leaves H bytes free\n"
-     "  --fix F           preload=NAME, first=NAME, tunable=T=V or rebuild=NAME:tlsdesc\n"
+     "  --fix F           preload=NAME, first=NAME, tunable=T=V or rebuild=NAME:tlsdesc|gd\n"
      "  --emit CASE       write the case, with the outcome seen as its expectation\n"
      "  --table NAME      one row per fix, for NAME\n", true},
     {"fuzz", cmd_fuzz, "[--glibc V | --musl | --all] [--seed S] [--count N | --time SECONDS] "

@@ -3,13 +3,17 @@
    static TLS is free (bisection with dlopen/dlclose of a template whose
    PT_TLS size it patches: a failed or closed last block gives its space
    back), then, when asked, dlopens a filler that leaves exactly
-   STATICTLS_SQUEEZE_LEAVE bytes.  A preloaded object sits in the initial
-   block and takes no surplus itself.  At exit it lists the objects with
+   STATICTLS_SQUEEZE_LEAVE bytes (or one of exactly STATICTLS_SQUEEZE_FILL
+   bytes: the same filler whatever a fix does to the free bytes), and
+   dlopens the objects of STATICTLS_SQUEEZE_FIRST (':'-separated) before
+   the command loads anything: `doctor`'s "load it first" fix.  A preloaded
+   object sits in the initial block and takes no surplus itself.  At exit it lists the objects with
    TLS that were loaded after it, which the harness turns into a census.
 
    Environment: STATICTLS_SQUEEZE_TEMPLATE (an IE template, 64-bit ELF),
    STATICTLS_SQUEEZE_DIR (scratch), STATICTLS_SQUEEZE_REPORT (appended
-   records), STATICTLS_SQUEEZE_LEAVE (optional). */
+   records), STATICTLS_SQUEEZE_LEAVE, STATICTLS_SQUEEZE_FILL and
+   STATICTLS_SQUEEZE_FIRST (optional). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
@@ -101,6 +105,28 @@ static int list_tls(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+/* dlopens each object of list in order; a failure is the command's. */
+static void load_first(const char *list)
+{
+    char line[4352];
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ":");
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s", (int)(n < sizeof path ? n : sizeof path - 1), p);
+        p += n + (p[n] == ':');
+        if (!*path)
+            continue;
+        void *h = dlopen(path, RTLD_NOW);
+        snprintf(line, sizeof line, "first\tpid=%d\tok=%d\tpath=%.4000s\n", (int)getpid(), h != NULL,
+                 path);
+        say(line);
+        if (!h) {
+            fprintf(stderr, "statictls-squeeze: %s\n", dlerror());
+            _exit(1);
+        }
+    }
+}
+
 static void __attribute__((constructor)) squeeze(void)
 {
     const char *template = getenv("STATICTLS_SQUEEZE_TEMPLATE");
@@ -126,13 +152,16 @@ static void __attribute__((constructor)) squeeze(void)
         else
             hi = mid;
     }
-    char line[256];
+    char line[4352];
     const char *leave = getenv("STATICTLS_SQUEEZE_LEAVE");
+    const char *fill = getenv("STATICTLS_SQUEEZE_FILL");
     size_t want = leave ? strtoull(leave, NULL, 10) : lo;
-    int filled = want >= lo || open_block(lo - want) != NULL;
+    size_t filler = fill ? strtoull(fill, NULL, 10) : want < lo ? lo - want : 0;
+    int filled = !filler || open_block(filler) != NULL;
     snprintf(line, sizeof line, "squeeze\tpid=%d\tfree=%zu\tleave=%zu\tok=%d\n", (int)getpid(),
-             lo, want < lo ? want : lo, filled);
+             lo, filled && filler < lo ? lo - filler : 0, filled);
     say(line);
+    load_first(getenv("STATICTLS_SQUEEZE_FIRST"));
 }
 
 static void __attribute__((destructor)) census(void)

@@ -21,7 +21,10 @@ cases=$(dirname "$schema")/../cases
 "$statictls" run --json "$cases/xtuner-shape.case" "$cases/gd-takes-nothing.case" > "$dir/run.json" || true
 mkdir "$dir/census"
 cp "$template" "$dir/census/$(printf 'lib\377name.so')"
-"$statictls" census --json "$dir/census" > "$dir/census.json"
+# The template's block is 4096-aligned: census says it does not fit (exit 1).
+status=0
+"$statictls" census --json "$dir/census" > "$dir/census.json" || status=$?
+[ "$status" -le 1 ] || { echo "FAIL: census exited $status"; exit 1; }
 grep -q 'lib\\\\xffname.so' "$dir/census.json" || { echo "FAIL: the non-UTF-8 name is not written as \\xff"; exit 1; }
 "$statictls" sweep --json --glibc "$("$statictls" budget --json | sed -n 's/^  "libc_version": "\(.*\)",$/\1/p')" \
     --allow-missing > "$dir/sweep.json" || true

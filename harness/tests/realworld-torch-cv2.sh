@@ -5,10 +5,7 @@
 # predicts, found in 3 runs; at one byte less glibc names the object.
 statictls=$1
 python=/usr/bin/python3
-if ! "$python" -c 'import torch, cv2' >/dev/null 2>&1; then
-    echo "python3-torch and python3-opencv are not installed (apt-get install python3-torch python3-opencv)"
-    exit 77
-fi
+sh "$(dirname "$0")/torch-cv2-here.sh" || exit $?
 set -eu
 out=$("$statictls" headroom -- "$python" -c 'import torch, cv2')
 echo "$out"

@@ -1,0 +1,50 @@
+/* What a census reads: every ELF object under files, directories, wheels
+   and environments (site-packages, a conda prefix), each file once, and
+   the objects their DT_NEEDED entries pull in, resolved as ld.so would. */
+#ifndef STATICTLS_CENSUS_H
+#define STATICTLS_CENSUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "elfinfo.h"
+#include "strmap.h"
+
+struct census_object {
+    char *path;  /* the file read (a wheel's member: its copy) */
+    char *shown; /* what the user knows it as: the path, or "WHEEL!/MEMBER" */
+    struct elf_tls tls;
+    long needed_by; /* -1: found under the paths; else the object whose DT_NEEDED named it */
+};
+
+struct census {
+    struct census_object *objects; /* every ELF object read, found order */
+    size_t nobjects;
+    char **unreadable; /* "path: why" */
+    size_t nunreadable;
+    char **missing; /* "NAME (needed by SHOWN)": a DT_NEEDED found nowhere */
+    size_t nmissing;
+    unsigned long files, elf_files; /* under the paths */
+    unsigned long wheels;
+    struct strmap seen;  /* "dev:ino" of every regular file read */
+    struct strmap names; /* what a DT_NEEDED matches: sonames and file names */
+    char *scratch;       /* wheels' ELF members, made with the first wheel */
+};
+
+void census_init(struct census *c);
+void census_free(struct census *c);
+
+/* Adds what path holds: an ELF file, a wheel, or a directory (walked
+   without following its symlinks).  False with why when path itself is
+   not there (the user's mistake); anything unreadable under it is listed
+   in c->unreadable and the census goes on. */
+bool census_add(struct census *c, const char *path, char *why, size_t len);
+
+/* Follows the DT_NEEDED entries of every object: a name already loaded
+   (by soname or file name) is that object; else DT_RPATH of the object and
+   of those that needed it (when it has no DT_RUNPATH), DT_RUNPATH, then
+   lib_dirs (NULL-terminated: the libc build's default directories), with
+   $ORIGIN expanded; the objects found join the census. */
+void census_close_over(struct census *c, char *const *lib_dirs);
+
+#endif

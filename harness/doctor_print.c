@@ -1,0 +1,193 @@
+/* doctor's report, as text and as JSON: every figure says whether it was
+   measured (on the command, or on fixtures) or modelled. */
+#define _GNU_SOURCE
+#include "doctor_print.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "json.h"
+#include "tlsaccess.h"
+
+static const char *where(const struct held_object *h)
+{
+    return h->startup ? "initial" : h->how == PLACED_STATIC ? "surplus" : "TRIPS";
+}
+
+void doctor_print_failure(const struct doctor *d, const struct doctor_failure *f)
+{
+    const struct diagnosis *dx = f->dx;
+    char *cmd = shell_line(d->squeezer.command);
+    printf("command       %s\n", cmd);
+    free(cmd);
+    printf("as is         exit %d (measured%s)%s%s\n", f->exit_code,
+           d->squeeze >= 0 ? ", with the squeeze's headroom" : "", f->message ? ": " : "",
+           f->message ? f->message : "");
+    printf("free at start %ld (measured inside the command's process)", f->free_bytes);
+    if (d->squeeze >= 0)
+        printf("; --squeeze leaves %ld of it", dx->start_free);
+    printf("\n");
+    if (dx->trip) {
+        const struct held_object *t = &dx->objects[dx->trip - 1];
+        printf("rule          %s: %s needs %llu bytes aligned %llu, %zu free at that point "
+               "(modelled)\n", placement_rule(t->how), t->path, (unsigned long long)t->size,
+               (unsigned long long)t->align, dx->free_at_trip);
+    } else {
+        printf("rule          the model places every object of the trace: it does not say which "
+               "rule tripped (modelled)\n");
+    }
+    printf("static TLS    held in load order (sizes read from the ELF files; use, with padding, "
+           "modelled from the measured free bytes):\n");
+    printf("  %8s %6s %-12s %6s %10s  %-8s %s\n", "size", "align", "access", "use", "free after",
+           "where", "object");
+    for (size_t i = 0; i < dx->nobjects; i++) {
+        const struct held_object *h = &dx->objects[i];
+        char use[32] = "-", after[32] = "-";
+        if (!h->startup && h->how == PLACED_STATIC) {
+            snprintf(use, sizeof use, "%zu", h->use);
+            snprintf(after, sizeof after, "%zu", h->free_after);
+        }
+        printf("  %8llu %6llu %-12s %6s %10s  %-8s %s\n", (unsigned long long)h->size,
+               (unsigned long long)h->align, tls_access_long_name(h->access), use, after, where(h),
+               h->path);
+    }
+    printf("replay        %s (fixtures of the same shapes, on this machine's libc)\n", f->replay);
+    size_t rank = 0;
+    for (int verified = 1; verified >= 0; verified--) {
+        bool header = false;
+        for (size_t i = 0; i < d->nfixes; i++) {
+            const struct doctor_fix *x = &d->fixes[i];
+            if (!x->works || x->on_command != (verified == 1))
+                continue;
+            if (!header)
+                printf("\n%s\n", verified ? "fixes, each verified on the command itself:"
+                                          : "fixes that need a rebuild, validated by replay on "
+                                            "fixtures only:");
+            header = true;
+            printf("  %zu. %s\n       %s\n", ++rank, x->line, x->evidence);
+        }
+    }
+    bool tried = false;
+    for (size_t i = 0; i < d->nfixes; i++) {
+        const struct doctor_fix *x = &d->fixes[i];
+        if (x->works)
+            continue;
+        if (!tried)
+            printf("\ntried, and did not work:\n");
+        tried = true;
+        printf("  - %s\n       %s\n", x->line, x->evidence);
+    }
+    if (!rank)
+        printf("\nno fix found\n");
+    printf("\nruns          %u of the command, %u replays on fixtures\n", d->squeezer.runs + 1,
+           d->replays);
+}
+
+void doctor_json_failure(const struct doctor *d, const struct doctor_failure *f)
+{
+    const struct diagnosis *dx = f->dx;
+    struct json j;
+    json_init(&j, stdout, NULL);
+    json_object(&j);
+    json_kv_bool(&j, "works_as_is", false);
+    json_kv_int(&j, "exit_as_is", f->exit_code);
+    json_kv_string(&j, "message", f->message);
+    json_kv_int(&j, "measured_free", f->free_bytes);
+    json_key(&j, "squeeze");
+    if (d->squeeze >= 0)
+        json_int(&j, dx->start_free);
+    else
+        json_null(&j);
+    json_kv_string(&j, "tripped_object", dx->tripped);
+    json_key(&j, "modelled_trip");
+    if (dx->trip) {
+        const struct held_object *t = &dx->objects[dx->trip - 1];
+        json_object(&j);
+        json_kv_strings(&j, "object", t->path, "rule", placement_rule(t->how), NULL);
+        json_kv_int(&j, "size", (long long)t->size);
+        json_kv_int(&j, "align", (long long)t->align);
+        json_kv_int(&j, "free", (long long)dx->free_at_trip);
+        json_end(&j);
+    } else {
+        json_null(&j);
+    }
+    json_key(&j, "static_tls");
+    json_array(&j);
+    for (size_t i = 0; i < dx->nobjects; i++) {
+        const struct held_object *h = &dx->objects[i];
+        json_object(&j);
+        json_kv_strings(&j, "path", h->path, "access", tls_access_name(h->access), "where",
+                        where(h), NULL);
+        json_kv_int(&j, "size", (long long)h->size);
+        json_kv_int(&j, "align", (long long)h->align);
+        if (!h->startup && h->how == PLACED_STATIC) {
+            json_kv_int(&j, "modelled_use", (long long)h->use);
+            json_kv_int(&j, "modelled_free_after", (long long)h->free_after);
+        }
+        json_end(&j);
+    }
+    json_end(&j);
+    json_kv_string(&j, "replay", f->replay);
+    json_key(&j, "fixes");
+    json_array(&j);
+    for (size_t i = 0; i < d->nfixes; i++) {
+        const struct doctor_fix *x = &d->fixes[i];
+        static const char *const kinds[] = {"preload", "first", "tunable", "rebuild"};
+        json_object(&j);
+        json_kv_strings(&j, "kind", kinds[x->kind], "what", x->what, "line", x->line, "evidence",
+                        x->evidence, NULL);
+        json_kv_bool(&j, "verified_on_command", x->on_command);
+        json_kv_bool(&j, "works", x->works);
+        json_end(&j);
+    }
+    json_end(&j);
+    json_kv_int(&j, "command_runs", d->squeezer.runs + 1);
+    json_kv_int(&j, "replays", d->replays);
+    json_end(&j);
+    printf("\n");
+}
+
+void doctor_print_works(const struct doctor *d, const struct doctor_works *w, bool as_json)
+{
+    const struct squeeze_run *below = &w->headroom.below;
+    long needed = w->headroom.needed;
+    if (as_json) {
+        struct json j;
+        json_init(&j, stdout, NULL);
+        json_object(&j);
+        json_kv_bool(&j, "works_as_is", true);
+        json_kv_int(&j, "measured_free", w->free_bytes);
+        json_kv_int(&j, "measured_needed", needed);
+        json_kv_int(&j, "headroom", w->free_bytes - needed);
+        json_key(&j, "predicted_needed");
+        if (w->predicted >= 0)
+            json_int(&j, w->predicted);
+        else
+            json_null(&j);
+        json_kv_string(&j, "first_to_trip", needed > 0 ? below->message : NULL);
+        json_kv_int(&j, "command_runs", d->squeezer.runs);
+        json_end(&j);
+        printf("\n");
+        return;
+    }
+    char *cmd = shell_line(d->squeezer.command);
+    printf("command       %s\n", cmd);
+    free(cmd);
+    printf("as is         exit %d, as expected (measured%s)\n", d->squeezer.expect_exit,
+           d->squeeze >= 0 ? ", with the squeeze's headroom" : "");
+    printf("free          %ld (measured inside the command's process)\n", w->free_bytes);
+    printf("needed        %ld (measured: %ld bytes of headroom work, %ld fail)\n", needed, needed,
+           needed - 1);
+    if (w->predicted >= 0)
+        printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
+               w->predicted, w->nblocks);
+    printf("headroom      %ld bytes to spare (measured: free - needed)\n", w->free_bytes - needed);
+    if (needed > 0)
+        printf("trips first   as the process fills, at %ld bytes left: exit %d%s%s (measured)\n",
+               needed - 1, below->exit_code, below->message ? ": " : "",
+               below->message ? below->message : "");
+    else
+        printf("trips first   nothing: it needs no free static TLS\n");
+    printf("runs          %u of the command (%s)\n", d->squeezer.runs,
+           w->headroom.prediction_hit ? "prediction verified" : "bisection");
+}
