@@ -252,22 +252,28 @@ void budget_model_as(struct budget *b, const char *version)
 
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen)
 {
-    memset(b, 0, sizeof *b);
     struct probe_result pr;
     probe_run(env, PROTO_MODE_BUDGET, NULL, 0, &pr);
-    if (!probe_find(&pr, PROTO_END) || !probe_find(&pr, PROTO_LIBC)) {
+    bool ok = budget_from_probe(&pr, env, PROTO_END, b, err, errlen);
+    probe_result_free(&pr);
+    return ok;
+}
+
+bool budget_from_probe(const struct probe_result *pr, const struct probe_env *env,
+                       const char *last, struct budget *b, char *err, size_t errlen)
+{
+    memset(b, 0, sizeof *b);
+    if (!probe_find(pr, last) || !probe_find(pr, PROTO_LIBC)) {
         char how[64];
         /* ld.so's fatal line says why, after any warnings it printed first. */
-        const char *fatal = strstr(pr.output, "error while loading shared libraries");
-        const char *line = fatal ? fatal : pr.output;
+        const char *fatal = strstr(pr->output, "error while loading shared libraries");
+        const char *line = fatal ? fatal : pr->output;
         snprintf(err, errlen, "the budget probe did not report (%s)%s%.*s",
-                 probe_end_text(&pr, how, sizeof how), line[0] ? ": " : "",
+                 probe_end_text(pr, how, sizeof how), line[0] ? ": " : "",
                  (int)(fatal ? strcspn(line, "\n") : 400), line);
-        probe_result_free(&pr);
         return false;
     }
-    read_records(&pr, b);
-    probe_result_free(&pr);
+    read_records(pr, b);
     if (!b->machine)
         b->machine = xstrdup("unknown");
     b->knows_tls_tunables = file_contains(b->ldso_path, "glibc.rtld.nns");

@@ -71,6 +71,10 @@ void budget_model_as(struct budget *b, const char *version);
    did not report (it could not start, crashed, or timed out). */
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen);
 void budget_free(struct budget *b);
+/* The budget from a probe's records, complete once the record kind last
+   has come (PROTO_END, or PROTO_READY while the probe goes on). */
+bool budget_from_probe(const struct probe_result *pr, const struct probe_env *env,
+                       const char *last, struct budget *b, char *err, size_t errlen);
 
 /* Adds modules preloaded (LD_PRELOAD) after the main program, in order,
    and models the startup again: for a process that could not start with

@@ -98,6 +98,12 @@ static struct dl_outcome outcome_of(struct dl_process *p, long handle, const str
             root->lazy = false;
         }
         const struct placed *pl = &root->placed;
+        /* Before 2.34 one dlopen could give two modules the same id (BZ
+           #27135); the slot then names the later one, and a dynamic access
+           to the root's TLS (__tls_get_addr) lands in that module's block. */
+        for (size_t i = h->members[0] + 1; pl->how != PLACED_STATIC && i < p->nloaded; i++)
+            if (!p->loaded[i].gone && p->loaded[i].placed.modid == pl->modid)
+                pl = &p->loaded[i].placed;
         out.root_static = pl->how == PLACED_STATIC;
         out.root_offset = pl->offset;
         out.root_modid = pl->modid;

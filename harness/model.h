@@ -42,6 +42,7 @@ struct glibc_rules {
     bool dlmopen_audit_crash; /* <= 2.31 (measured on Debian's, every arch): any
                                  dlmopen in a process with LD_AUDIT crashes it */
     size_t tcb_align;  /* the static alignment before any module raises it */
+    unsigned word_bits; /* the target's size_t: 32 on i686 */
 };
 
 /* Rules for a glibc version string ("2.36") on a machine ("x86_64").

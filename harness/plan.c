@@ -49,7 +49,7 @@ void plan_resolve(struct plan *p, char *const *vars, char *const *lib_dirs)
 /* ---- running ------------------------------------------------------------- */
 
 /* The probe's argument for one step, "OP:ARG" (see probe/protocol.h). */
-static char *step_arg(const struct plan_step *s)
+char *plan_step_arg(const struct plan_step *s)
 {
     const char *op = plan_op_name(s->op);
     if (s->op == OP_THREADS)
@@ -64,15 +64,15 @@ void plan_run(const struct plan *p, const struct probe_env *env, size_t static_s
 {
     char **args = xcalloc(p->n, sizeof *args);
     for (size_t i = 0; i < p->n; i++)
-        args[i] = step_arg(&p->steps[i]);
+        args[i] = plan_step_arg(&p->steps[i]);
     probe_run(env, PROTO_MODE_STEPS, args, p->n, pr);
     for (size_t i = 0; i < p->n; i++)
         free(args[i]);
     free(args);
-    plan_read_records(p, pr, static_size, out);
+    plan_read_results(p, pr, static_size, out);
 }
 
-void plan_read_records(const struct plan *p, const struct probe_result *pr, size_t static_size,
+void plan_read_results(const struct plan *p, const struct probe_result *pr, size_t static_size,
                        struct step_result *out)
 {
     memset(out, 0, p->n * sizeof *out);

@@ -69,11 +69,13 @@ struct step_prediction {
    static from dynamic blocks. */
 void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
               struct step_result *out, struct probe_result *pr);
-/* What plan_run does with the probe's records: each step's result, and
-   KIND_NOT_RUN for a step the probe never began. */
-void plan_read_records(const struct plan *p, const struct probe_result *pr, size_t static_size,
-                       struct step_result *out);
 void step_results_free(struct step_result *r, size_t n);
+/* The parts of plan_run: a step as the probe takes it ("load:PATH"), and
+   the steps' results from the records of a probe that ran them
+   (KIND_NOT_RUN for a step the probe never began). */
+char *plan_step_arg(const struct plan_step *s);
+void plan_read_results(const struct plan *p, const struct probe_result *pr, size_t static_size,
+                       struct step_result *out);
 
 /* Simulates the steps on a copy of the budget's model; the state after
    the last step goes to final (may be NULL). */

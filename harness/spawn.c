@@ -207,8 +207,43 @@ static bool reap(pid_t pid, double deadline, bool killed, int *status)
     return killed;
 }
 
+/* Writes the dialog's answer to the probe's stdin and closes it; the probe
+   reads it all before it runs a step, so the write cannot deadlock.  A
+   probe that died first would make the write raise SIGPIPE and end
+   statictls: it is held off and discarded, the probe's end says why. */
+static void answer(const struct probe_dialog *d, const struct probe_result *so_far, int fd)
+{
+    sigset_t pipe_signal, old;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &pipe_signal, &old);
+    size_t n = 0;
+    char **lines = d->answer(so_far, d->ctx, &n);
+    for (size_t i = 0; i < n; i++) {
+        char *line = xasprintf("%s\n", lines[i]);
+        for (size_t off = 0, len = strlen(line); off < len;) {
+            ssize_t w = write(fd, line + off, len - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                break; /* the probe is gone: its end says why */
+            off += (size_t)w;
+        }
+        free(line);
+        free(lines[i]);
+    }
+    free(lines);
+    close(fd);
+    struct timespec now = {0, 0};
+    while (sigtimedwait(&pipe_signal, NULL, &now) > 0)
+        ;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 struct record_reader {
     struct probe_result *out;
+    const struct probe_dialog *d; /* or NULL */
+    int in;                       /* the probe's stdin until answered, else -1 */
     char buf[65536];
     size_t len;
 };
@@ -221,6 +256,10 @@ static void take_records(void *ctx, const char *data, size_t n)
         memcpy(rr->buf + rr->len, data, k);
         rr->len += k, data += k, n -= k;
         add_record_lines(rr->out, rr->buf, &rr->len);
+        if (rr->in >= 0 && probe_find(rr->out, rr->d->after)) {
+            answer(rr->d, rr->out, rr->in);
+            rr->in = -1;
+        }
         if (rr->len == sizeof rr->buf - 1) /* a line longer than any record: drop it */
             rr->len = 0;
     }
@@ -238,17 +277,24 @@ static bool can_disable_aslr(void)
 }
 
 static void run_once(const struct probe_env *env, bool no_aslr, const char *mode,
-                     char *const args[], size_t nargs, struct probe_result *out);
+                     char *const args[], size_t nargs, const struct probe_dialog *d,
+                     struct probe_result *out);
 
 void probe_run(const struct probe_env *env, const char *mode, char *const args[],
                size_t nargs, struct probe_result *out)
+{
+    probe_run_dialog(env, mode, args, nargs, NULL, out);
+}
+
+void probe_run_dialog(const struct probe_env *env, const char *mode, char *const args[],
+                      size_t nargs, const struct probe_dialog *d, struct probe_result *out)
 {
     bool qemu = env->loader && strstr(env->loader, "qemu-");
     bool no_aslr = qemu && can_disable_aslr();
     /* Randomized under qemu, about 1 run in 20 of glibc 2.31 dies in
        ld.so, before the probe writes anything: such a run is tried again. */
     for (int tries = qemu && !no_aslr ? 3 : 1;; tries--) {
-        run_once(env, no_aslr, mode, args, nargs, out);
+        run_once(env, no_aslr, mode, args, nargs, d, out);
         bool died_early = out->nrecords == 0 && out->end != PROBE_TIMED_OUT &&
                           !(out->end == PROBE_EXITED && out->code == 0);
         if (!died_early || tries <= 1)
@@ -258,13 +304,16 @@ void probe_run(const struct probe_env *env, const char *mode, char *const args[]
 }
 
 static void run_once(const struct probe_env *env, bool no_aslr, const char *mode,
-                     char *const args[], size_t nargs, struct probe_result *out)
+                     char *const args[], size_t nargs, const struct probe_dialog *d,
+                     struct probe_result *out)
 {
     memset(out, 0, sizeof *out);
     double start = now_seconds();
     double deadline = start + env->timeout_s;
-    int fds[2];
+    int fds[2], in[2] = {-1, -1};
     xpipe(fds);
+    if (d)
+        xpipe(in);
     FILE *capture = tmpfile();
     if (!capture)
         die_errno("tmpfile");
@@ -273,15 +322,21 @@ static void run_once(const struct probe_env *env, bool no_aslr, const char *mode
     pid_t pid = fork_watched(true);
     if (pid == 0) {
         int fd = dup(fds[1]); /* without O_CLOEXEC: the probe writes to it */
-        if (fd < 0)
+        if (fd < 0 || (d && dup2(in[0], 0) < 0))
             _exit(126);
         exec_child(env, fd, capture, no_aslr, mode, args, nargs, parent, tasks);
     }
     close(fds[1]);
+    if (d)
+        close(in[0]);
 
     struct record_reader *rr = xcalloc(1, sizeof *rr);
     rr->out = out;
+    rr->d = d;
+    rr->in = in[1];
     bool killed = read_until(fds[0], deadline, take_records, rr);
+    if (rr->in >= 0)
+        close(rr->in);
     free(rr);
     close(fds[0]);
     int status = 0;

@@ -56,6 +56,18 @@ void probe_result_free(struct probe_result *r);
    (at most 1 MiB) and its wait status in status (-1: timed out). */
 char *program_output(char *const argv[], double timeout_s, bool with_stderr, int *status);
 
+/* A probe that asks (mode PROTO_MODE_BUDGET_STEPS): once the record kind
+   `after` has come, answer(records so far, ctx) gives the step arguments
+   the harness sends on the probe's stdin, n of them.  One process then
+   reports its budget and runs steps made for that budget. */
+struct probe_dialog {
+    const char *after;
+    char **(*answer)(const struct probe_result *so_far, void *ctx, size_t *n);
+    void *ctx;
+};
+void probe_run_dialog(const struct probe_env *env, const char *mode, char *const args[],
+                      size_t nargs, const struct probe_dialog *d, struct probe_result *out);
+
 /* The first record of this kind, or NULL. */
 const struct record *probe_find(const struct probe_result *r, const char *kind);
 

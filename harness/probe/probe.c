@@ -383,6 +383,43 @@ static void run_steps(int argc, char **argv)
     }
 }
 
+/* The steps the harness sends on stdin, one a line, all read before any
+   runs (the harness writes them all at once and closes). */
+static void run_steps_from_stdin(void)
+{
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    for (ssize_t n; text && (n = read(0, text + len, cap - len - 1)) != 0;) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            die("read steps");
+        len += (size_t)n;
+        if (len + 1 == cap) {
+            char *more = realloc(text, cap *= 2);
+            if (!more)
+                break;
+            text = more;
+        }
+    }
+    if (!text)
+        die("steps");
+    text[len] = '\0';
+    char **steps = calloc(PROTO_MAX_STEPS + 1, sizeof *steps);
+    int n = 0;
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); steps && line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (n == PROTO_MAX_STEPS + 1)
+            break; /* run_steps refuses too many, saying so */
+        steps[n++] = line;
+    }
+    if (!steps)
+        die("steps");
+    run_steps(n, steps);
+    free(steps);
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -395,6 +432,12 @@ int main(int argc, char **argv)
         report_budget();
     else if (strcmp(argv[2], PROTO_MODE_STEPS) == 0)
         run_steps(argc - 3, argv + 3);
+    else if (strcmp(argv[2], PROTO_MODE_BUDGET_STEPS) == 0) {
+        report_budget();
+        char ready[LINE_CAP] = PROTO_READY;
+        emit(ready, sizeof ready);
+        run_steps_from_stdin();
+    }
     else {
         fprintf(stderr, "statictls-probe: unknown mode %s\n", argv[2]);
         return PROTO_EXIT_ERROR;

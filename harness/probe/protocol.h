@@ -15,6 +15,10 @@
 /* Modes (argv[2]). */
 #define PROTO_MODE_BUDGET "budget"
 #define PROTO_MODE_STEPS "steps"
+/* The budget, then PROTO_READY, then steps read from stdin (one OP:ARG a
+   line, until EOF): a measurement whose steps need the budget costs one
+   process, not two. */
+#define PROTO_MODE_BUDGET_STEPS "budget-steps"
 
 /* Step ops, "OP:ARG": the same words as the case language and the JSON. */
 #define PROTO_OP_THREADS "threads" /* ARG: how many idle threads to start */
@@ -41,6 +45,7 @@
 #define PROTO_BEGIN "begin"
 #define PROTO_STEP "step"
 #define PROTO_END "end"
+#define PROTO_READY "ready" /* mode budget-steps: the budget is out */
 
 /* Field keys the harness reads (the probe writes a few more, for people). */
 #define PROTO_KEY_NAME "name"           /* libc */

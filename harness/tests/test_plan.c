@@ -43,7 +43,7 @@ static void probe_refusing_is_no_success(void **state)
     struct probe_result pr;
     fake_probe(&pr, PROBE_EXITED, 3, none);
     struct step_result r[3];
-    plan_read_records(&p, &pr, 4224, r);
+    plan_read_results(&p, &pr, 4224, r);
     for (int i = 0; i < 3; i++) {
         assert_false(r[i].ran);
         assert_int_equal(r[i].kind, KIND_NOT_RUN);
@@ -67,7 +67,7 @@ static void steps_after_a_crash_did_not_run(void **state)
     struct probe_result pr;
     fake_probe(&pr, PROBE_SIGNALED, 11, lines);
     struct step_result r[3];
-    plan_read_records(&p, &pr, 4224, r);
+    plan_read_results(&p, &pr, 4224, r);
     assert_int_equal(r[0].kind, KIND_LOADED);
     assert_int_equal(r[1].kind, KIND_CRASHED);
     assert_int_equal(r[2].kind, KIND_NOT_RUN);
@@ -88,7 +88,7 @@ static void a_crash_between_steps_fails_the_run(void **state)
     struct probe_result pr;
     fake_probe(&pr, PROBE_SIGNALED, 11, lines);
     struct step_result r[3];
-    plan_read_records(&p, &pr, 4224, r);
+    plan_read_results(&p, &pr, 4224, r);
     assert_int_equal(first_failure(&p, r), 2);
     assert_int_equal(r[1].kind, KIND_NOT_RUN);
     char why[512];
@@ -109,7 +109,7 @@ static void a_complete_run_counts(void **state)
     struct probe_result pr;
     fake_probe(&pr, PROBE_EXITED, 0, lines);
     struct step_result r[3];
-    plan_read_records(&p, &pr, 4224, r);
+    plan_read_results(&p, &pr, 4224, r);
     assert_int_equal(first_failure(&p, r), 0);
     char why[512];
     assert_null(plan_probe_failure(&p, r, &pr, why, sizeof why));
