@@ -328,9 +328,11 @@ void replay_case(const struct replay *r, const char *model_as, struct case_def *
         free(text);
         return;
     }
-    if (nsteps > CASE_MAX_STEPS)
+    if (nsteps > CASE_MAX_STEPS) {
+        free(text);
         die_input("%s: %zu steps to replay; a case holds at most %d", r->trace_path, nsteps,
                   CASE_MAX_STEPS);
+    }
     char err[1024];
     char *path = xasprintf("%s (replay)", r->trace_path);
     if (!case_parse(path, text, def, err, sizeof err))
