@@ -190,7 +190,9 @@ static bool read_until(int fd, double deadline, void (*take)(void *, const char 
    passes); returns whether it had to be killed. */
 static bool reap(pid_t pid, double deadline, bool killed, int *status)
 {
-    for (;;) {
+    /* Its records are in: the child is exiting, mostly within microseconds,
+       so the first waits are short (a probe costs about a millisecond). */
+    for (long nap_ns = 10000;; nap_ns = nap_ns < 1000000 ? nap_ns * 2 : nap_ns) {
         if (!killed && xwaitpid(pid, status, WNOHANG) == pid)
             break;
         if (killed || now_seconds() >= deadline) {
@@ -200,8 +202,8 @@ static bool reap(pid_t pid, double deadline, bool killed, int *status)
             killed = true;
             break;
         }
-        struct timespec ms = {0, 200000};
-        nanosleep(&ms, NULL);
+        struct timespec nap = {0, nap_ns};
+        nanosleep(&nap, NULL);
     }
     interrupt_child_done();
     return killed;
