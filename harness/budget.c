@@ -74,6 +74,10 @@ static void read_records(const struct probe_result *pr, struct budget *b)
             const char *base = path ? strrchr(path, '/') : NULL;
             if (base && strncmp(base + 1, "ld-", 3) == 0 && !b->ldso_path)
                 b->ldso_path = xstrdup(path);
+        } else if (strcmp(r->kind, PROTO_AUDIT) == 0) {
+            const char *loaded = record_get(r, PROTO_KEY_LOADED);
+            b->audit_listed++;
+            b->audit_loaded += loaded && strcmp(loaded, PROTO_OK) == 0;
         } else if (strcmp(r->kind, PROTO_MODULE) == 0) {
             struct budget_module *m = XAPPEND(&b->modules, &b->nmodules);
             memset(m, 0, sizeof *m);
@@ -124,19 +128,16 @@ static void read_musl_version(const struct probe_env *env, struct budget *b)
 {
     if (!b->ldso_path)
         return;
-    char *cmd = xasprintf("%s%s%s'%s' 2>&1", env->loader ? "'" : "", env->loader ? env->loader : "",
-                          env->loader ? "' " : "", b->ldso_path);
-    FILE *p = popen(cmd, "r");
-    char line[256];
-    while (p && fgets(line, sizeof line, p))
+    char *argv[] = {env->loader ? (char *)env->loader : b->ldso_path, b->ldso_path, NULL};
+    int status; /* the loader exits 1 without a program: expected */
+    char *text = program_output(env->loader ? argv : argv + 1, PROBE_TIMEOUT_S, true, &status);
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
         if (strncmp(line, "Version ", 8) == 0) {
-            line[strcspn(line, "\n")] = '\0';
             free(b->libc_version);
             b->libc_version = xstrdup(line + 8);
         }
-    if (p)
-        pclose(p); /* the loader exits 1 without a program: expected */
-    free(cmd);
+    free(text);
 }
 
 /* The static alignment: the TCB's, raised by the modules laid out at

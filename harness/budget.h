@@ -43,6 +43,11 @@ struct budget {
     bool synthetic; /* budget_synthetic: no probe ran */
     bool bind_now; /* LD_BIND_NOW: no lazy binding */
     struct tunables tunables;
+    /* LD_AUDIT's entries, and those the probe found mapped.  ld.so counts
+       every entry for the layout, loaded or not (measured: a module that
+       does not exist still adds its namespace's surplus), so the model
+       does too; a case checks that its modules really loaded. */
+    size_t audit_listed, audit_loaded;
 
     /* Modelled. */
     bool modelled;

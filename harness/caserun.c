@@ -443,6 +443,15 @@ static bool prepare(struct case_run *cr)
                     r->budget.libc_name);
         return false;
     }
+    /* ld.so ignores an audit module it cannot load and still counts it for
+       the layout, as the model does: only the probe's check tells. */
+    if (!cr->model_as && strcmp(r->budget.libc_name, "glibc") == 0 &&
+        r->budget.audit_loaded < r->budget.audit_listed) {
+        set_verdict(r, VERDICT_FAIL, "LD_AUDIT: ld.so loaded %zu of the case's %zu audit modules "
+                    "(%s): nothing measured here would be about an audit module",
+                    r->budget.audit_loaded, r->budget.audit_listed, r->budget.ld_audit);
+        return false;
+    }
     if (cr->model_as)
         budget_model_as(&r->budget, cr->model_as);
     if (r->budget.modelled)
@@ -540,6 +549,7 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
                           .f = {.free_bytes = -1}};
     kit_open(&cr.f.kit, b->dir);
     run_env_empty(&cr.env, b, (double)c->timeout);
+    cr.env.probe.limits = c->limits;
     set_environment(c, &cr.f, &cr.env);
     if (model_as)
         model_only(&cr);

@@ -60,15 +60,21 @@ static bool judge_block(struct prober *p, const struct probe_result *pr)
     p->probes++;
     bool ok = false;
     size_t fail = first_failure(&p->plan, r);
-    if (fail && fail < p->plan.n) {
+    char why[512];
+    struct step_result *last = &r[p->plan.n - 1];
+    if (plan_probe_failure(&p->plan, r, pr, why, sizeof why)) { /* a step that never ran */
+        snprintf(p->setup_error, sizeof p->setup_error, "%s", why);
+    } else if (fail && fail < p->plan.n) {
         snprintf(p->setup_error, sizeof p->setup_error, "%s did not load: %s",
                  p->plan.steps[fail - 1].name, r[fail - 1].error ? r[fail - 1].error : "");
-    } else if (!r[p->plan.n - 1].ran) {
+    } else if (!last->ran) {
         char how[64];
         snprintf(p->setup_error, sizeof p->setup_error, "the probe ended (%s) before the block",
                  probe_end_text(pr, how, sizeof how));
+    } else if (!last->done) { /* it crashed or hung: no answer about the size */
+        snprintf(p->setup_error, sizeof p->setup_error, "the block: %s",
+                 last->error ? last->error : load_kind_name(last->kind));
     } else {
-        struct step_result *last = &r[p->plan.n - 1];
         ok = last->kind == KIND_LOADED && (p->q->model == TLS_IE || last->in_static);
         if (!ok) {
             free(p->last_error);
@@ -83,6 +89,18 @@ static bool judge_block(struct prober *p, const struct probe_result *pr)
     step_results_free(r, p->plan.n);
     free(r);
     return ok;
+}
+
+/* Whether any probe failed to measure (its setup, or itself): then err
+   says why and nothing the search found counts. */
+static bool setup_failed(struct prober *p, char *err, size_t errlen)
+{
+    if (!p->setup_error[0])
+        return false;
+    snprintf(err, errlen, "%s", p->setup_error);
+    plan_free(&p->plan);
+    free(p->last_error);
+    return true;
 }
 
 /* Whether a block of n bytes fits, in a fresh probe. */
@@ -201,21 +219,23 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
     bool ok_guess = guess ? fits_first : true;
     bool ok_next = guess ? (!p.setup_error[0] && ok_guess ? fits(guess + 1, &p) : false)
                          : fits_first;
-    if (p.setup_error[0]) {
-        snprintf(err, errlen, "%s", p.setup_error);
-        plan_free(&p.plan);
-        free(p.last_error);
+    if (setup_failed(&p, err, errlen))
         return false;
-    }
     out->prediction_hit = out->predicted_known && ok_guess && !ok_next;
     if (ok_guess && !ok_next) { /* proven: guess fits, guess + 1 does not */
         lo = guess;
     } else {
         lo = ok_guess ? guess + 1 : 0; /* too low: grow to a block that does not fit */
-        if (ok_guess && !search_grow(&lo, &hi, fits, &p))
+        bool grown = !ok_guess || search_grow(&lo, &hi, fits, &p);
+        if (setup_failed(&p, err, errlen))
+            return false;
+        if (!grown)
             die("limit: a %lld-byte block still fits; giving up", hi);
         lo = search_last(lo, hi, fits, &p);
-        if (fits(lo + 1, &p)) /* the proof: lo fits (above), lo+1 does not */
+        bool next = fits(lo + 1, &p); /* the proof: lo fits (above), lo+1 does not */
+        if (setup_failed(&p, err, errlen)) /* a probe that failed proves nothing */
+            return false;
+        if (next)
             die("limit: %lld-byte block fits after bisection said it would not", lo + 1);
     }
     out->max_bytes = (uint64_t)lo;

@@ -76,6 +76,8 @@ void plan_read_results(const struct plan *p, const struct probe_result *pr, long
                        struct step_result *out)
 {
     memset(out, 0, p->n * sizeof *out);
+    for (size_t i = 0; i < p->n; i++) /* until a record says otherwise */
+        out[i].kind = KIND_NOT_RUN;
     for (size_t i = 0; i < pr->nrecords; i++) {
         const struct record *r = &pr->records[i];
         long step, v;
@@ -123,9 +125,30 @@ void step_results_free(struct step_result *r, size_t n)
 size_t first_failure(const struct plan *p, const struct step_result *r)
 {
     for (size_t i = 0; i < p->n; i++)
-        if (r[i].ran && r[i].kind != KIND_LOADED)
+        if (r[i].kind != KIND_LOADED) /* a step that never ran did not load either */
             return i + 1;
     return 0;
+}
+
+const char *plan_probe_failure(const struct plan *p, const struct step_result *r,
+                               const struct probe_result *pr, char *buf, size_t len)
+{
+    bool ended = false;
+    for (size_t i = 0; i < pr->nrecords && !ended; i++)
+        ended = strcmp(pr->records[i].kind, PROTO_END) == 0;
+    if (pr->end == PROBE_EXITED && pr->code == 0 && ended)
+        return NULL;
+    size_t last = p->n; /* the probe died in the last step that began, which says how */
+    while (last > 0 && !r[last - 1].ran)
+        last--;
+    if (last && (r[last - 1].kind == KIND_CRASHED || r[last - 1].kind == KIND_TIMEOUT))
+        return NULL;
+    char how[64];
+    size_t out_len = strcspn(pr->output ? pr->output : "", "\n");
+    snprintf(buf, len, "the probe ended by %s outside any step%s%.*s",
+             probe_end_text(pr, how, sizeof how), out_len ? ": " : "", (int)(out_len > 400 ? 400 : out_len),
+             pr->output ? pr->output : "");
+    return buf;
 }
 
 /* ---- predicting ---------------------------------------------------------- */
