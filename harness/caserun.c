@@ -509,6 +509,12 @@ static void measure(struct case_run *cr)
             set_verdict(r, VERDICT_FAIL, "the probe took no steps");
         else if (read_refused_startup(cr->c, &cr->f, &cr->env, r, cr->err))
             judge_startup(cr->c, r);
+        else if (strstr(cr->err, "cannot allocate TLS data structures for initial thread"))
+            /* The case asked for more static TLS than a probe may map. */
+            set_verdict(r, VERDICT_ERROR, "%s: the probe cannot map its static TLS area within "
+                        "its memory limit (%llu bytes; `limits memory=SIZE` raises it)",
+                        cr->c->path, cr->env.probe.limits.memory ? cr->env.probe.limits.memory
+                                                                 : PROBE_DEFAULT_MEMORY);
         else
             set_verdict(r, VERDICT_FAIL, "%s", cr->err);
     }

@@ -95,6 +95,10 @@ static bool tunable_value(const struct glibc_rules *r, const char *value, size_t
     unsigned long long v = dl_strtoul(value, &end);
     if (r->strict_tunables && (size_t)(end - value) != len)
         return false;
+    /* From 2.39 a size_t tunable is cast to the target's size_t before its
+       bounds are checked: on i686 it wraps at 32 bits. */
+    if (r->strict_tunables && r->word_bits == 32)
+        v &= 0xffffffffull;
     if (v < min || v > max)
         return false;
     *out = v;
@@ -104,7 +108,8 @@ static bool tunable_value(const struct glibc_rules *r, const char *value, size_t
 void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
                     const char *ld_audit, struct tunables *out)
 {
-    /* optional_static_tls is a size_t of the target: 32 bits on i686. */
+    /* optional_static_tls is a size_t of the target: 32 bits on i686 (before
+       2.39 a larger value is out of its range, and not set). */
     const struct {
         const char *name;
         unsigned long long min, max;

@@ -208,9 +208,12 @@ static void tunables_by_release(void **state)
     assert_int_equal(parsed("2.41", "x86_64", "glibc.rtld.optional_static_tls=100z").optional, 512);
     assert_int_equal(parsed("2.41", "x86_64", "glibc.rtld.nns=9:glibc.rtld.nns=0").nns, 4);
     assert_int_equal(parsed("2.41", "x86_64", "glibc.rtld.nns=2=3").nns, 4); /* ill-formatted */
-    /* optional_static_tls is a size_t: beyond 32 bits on i686 it is not set. */
+    /* optional_static_tls is a size_t: beyond 32 bits on i686 it is not set
+       before 2.39, and wraps from 2.39. */
     assert_int_equal(parsed("2.36", "i686", "glibc.rtld.optional_static_tls=4294967360").optional,
                      512);
+    assert_int_equal(parsed("2.41", "i686", "glibc.rtld.optional_static_tls=4294967360").optional,
+                     64);
     struct tunables big = parsed("2.36", "x86_64", "glibc.rtld.optional_static_tls=4294967360");
     assert_true(big.optional == 4294967360ull);
     /* ... and tls_static_surplus adds it as an int: the surplus wraps. */
