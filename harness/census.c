@@ -183,17 +183,13 @@ bool census_add(struct census *c, const char *path, char *why, size_t len)
 static char *resolve(const struct census *c, size_t i, const char *name, char *const *lib_dirs)
 {
     /* The object, then each object that needed it: whose DT_RPATH applies. */
-    struct ld_requester *chain = NULL;
-    size_t n = 0;
-    for (long k = (long)i; k >= 0; k = c->objects[k].needed_by) {
-        const struct census_object *o = &c->objects[k];
-        *XAPPEND(&chain, &n) = (struct ld_requester){o->tls.rpath, o->tls.runpath,
-                                                      ld_origin_of(o->path)};
-    }
-    char *found = ld_search(name, c->objects[i].tls.machine, chain, n, NULL, lib_dirs);
-    for (size_t k = 0; k < n; k++)
-        free((char *)chain[k].origin);
-    free(chain);
+    struct ld_chain chain = {0};
+    for (long k = (long)i; k >= 0; k = c->objects[k].needed_by)
+        ld_chain_add(&chain, c->objects[k].path, c->objects[k].tls.rpath,
+                     c->objects[k].tls.runpath);
+    char *found =
+        ld_search(name, c->objects[i].tls.machine, chain.links, chain.n, NULL, lib_dirs);
+    ld_chain_free(&chain);
     return found;
 }
 

@@ -73,6 +73,20 @@ static char *search_list(const char *list, const char *origin, const char *name,
     return NULL;
 }
 
+void ld_chain_add(struct ld_chain *c, const char *path, const char *rpath, const char *runpath)
+{
+    *XAPPEND(&c->links, &c->n) = (struct ld_requester){rpath, runpath, ld_origin_of(path)};
+}
+
+void ld_chain_free(struct ld_chain *c)
+{
+    for (size_t k = 0; k < c->n; k++)
+        free((char *)c->links[k].origin);
+    free(c->links);
+    c->links = NULL;
+    c->n = 0;
+}
+
 char *ld_search(const char *name, int machine, const struct ld_requester *chain, size_t n,
                 const char *ld_library_path, char *const *lib_dirs)
 {

@@ -27,4 +27,13 @@ char *ld_search(const char *name, int machine, const struct ld_requester *chain,
 /* The directory of path, for $ORIGIN; the caller frees it. */
 char *ld_origin_of(const char *path);
 
+/* A chain built object by object: the one asking first, then each that
+   needed the one before. */
+struct ld_chain {
+    struct ld_requester *links;
+    size_t n;
+};
+void ld_chain_add(struct ld_chain *c, const char *path, const char *rpath, const char *runpath);
+void ld_chain_free(struct ld_chain *c);
+
 #endif

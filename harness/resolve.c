@@ -51,17 +51,11 @@ static long node_of(const struct graph *g, const char *id)
 static char *find_needed(const struct graph *g, size_t i, const char *name, const char *llp,
                          char *const *lib_dirs)
 {
-    struct ld_requester *chain = NULL;
-    size_t n = 0;
-    for (long k = (long)i; k >= 0; k = g->nodes[k].needed_by) {
-        const struct node *nd = &g->nodes[k];
-        *XAPPEND(&chain, &n) = (struct ld_requester){nd->tls.rpath, nd->tls.runpath,
-                                                      ld_origin_of(nd->path)};
-    }
-    char *found = ld_search(name, g->nodes[i].tls.machine, chain, n, llp, lib_dirs);
-    for (size_t k = 0; k < n; k++)
-        free((char *)chain[k].origin);
-    free(chain);
+    struct ld_chain chain = {0};
+    for (long k = (long)i; k >= 0; k = g->nodes[k].needed_by)
+        ld_chain_add(&chain, g->nodes[k].path, g->nodes[k].tls.rpath, g->nodes[k].tls.runpath);
+    char *found = ld_search(name, g->nodes[i].tls.machine, chain.links, chain.n, llp, lib_dirs);
+    ld_chain_free(&chain);
     return found;
 }
 
