@@ -21,17 +21,23 @@ if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")
   return()
 endif()
 
+# statictls_arch_unbuildable(ARCH WHY): every release of ARCH is not built
+# here, and its tests skip saying WHY.
+function(statictls_arch_unbuildable arch why)
+  message(STATUS "${arch}: ${why}; its tests skip")
+  foreach(version ${STATICTLS_GLIBC_VERSIONS})
+    statictls_mark_unbuildable(glibc-${version}-${arch} "${why}")
+  endforeach()
+endfunction()
+
 if(STATICTLS_AARCH64_GCC AND STATICTLS_QEMU_AARCH64)
   set(STATICTLS_aarch64_CC ${STATICTLS_AARCH64_GCC})
   statictls_debian_sysroots(STATICTLS_aarch64 arm64 aarch64-linux-gnu lib/ld-linux-aarch64.so.1
     SUFFIX -aarch64 COMPILER ${STATICTLS_aarch64_CC} RUN_LOADER ${STATICTLS_QEMU_AARCH64}
     GD_FLAGS -mtls-dialect=trad TLSDESC_FLAGS -mtls-dialect=desc)
 else()
-  message(STATUS "aarch64: no cross compiler or qemu-aarch64 here; its tests skip (apt-get install gcc-aarch64-linux-gnu qemu-user)")
-  foreach(version ${STATICTLS_GLIBC_VERSIONS})
-    statictls_mark_unbuildable(glibc-${version}-aarch64
-      "no aarch64 cross compiler or qemu-aarch64 on this machine: apt-get install gcc-aarch64-linux-gnu qemu-user, then re-run cmake and build")
-  endforeach()
+  statictls_arch_unbuildable(aarch64
+    "no aarch64 cross compiler or qemu-aarch64 on this machine: apt-get install gcc-aarch64-linux-gnu qemu-user, then re-run cmake and build")
 endif()
 
 # The i686 cross compiler, not gcc -m32: Debian's gcc-multilib conflicts
@@ -41,9 +47,6 @@ if(STATICTLS_I686_GCC)
   statictls_debian_sysroots(STATICTLS_i386 i386 i386-linux-gnu lib/ld-linux.so.2
     SUFFIX -i386 COMPILER ${STATICTLS_i386_CC})
 else()
-  message(STATUS "i386: no i686 cross compiler here; its tests skip (apt-get install gcc-i686-linux-gnu)")
-  foreach(version ${STATICTLS_GLIBC_VERSIONS})
-    statictls_mark_unbuildable(glibc-${version}-i386
-      "no i686 cross compiler on this machine: apt-get install gcc-i686-linux-gnu, then re-run cmake and build")
-  endforeach()
+  statictls_arch_unbuildable(i386
+    "no i686 cross compiler on this machine: apt-get install gcc-i686-linux-gnu, then re-run cmake and build")
 endif()

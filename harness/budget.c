@@ -74,6 +74,10 @@ static void read_records(const struct probe_result *pr, struct budget *b)
             const char *base = path ? strrchr(path, '/') : NULL;
             if (base && strncmp(base + 1, "ld-", 3) == 0 && !b->ldso_path)
                 b->ldso_path = xstrdup(path);
+        } else if (strcmp(r->kind, PROTO_AUDIT) == 0) {
+            const char *loaded = record_get(r, PROTO_KEY_LOADED);
+            b->audit_listed++;
+            b->audit_loaded += loaded && strcmp(loaded, PROTO_OK) == 0;
         } else if (strcmp(r->kind, PROTO_MODULE) == 0) {
             struct budget_module *m = XAPPEND(&b->modules, &b->nmodules);
             memset(m, 0, sizeof *m);
@@ -124,19 +128,16 @@ static void read_musl_version(const struct probe_env *env, struct budget *b)
 {
     if (!b->ldso_path)
         return;
-    char *cmd = xasprintf("%s%s%s'%s' 2>&1", env->loader ? "'" : "", env->loader ? env->loader : "",
-                          env->loader ? "' " : "", b->ldso_path);
-    FILE *p = popen(cmd, "r");
-    char line[256];
-    while (p && fgets(line, sizeof line, p))
+    char *argv[] = {env->loader ? (char *)env->loader : b->ldso_path, b->ldso_path, NULL};
+    int status; /* the loader exits 1 without a program: expected */
+    char *text = program_output(env->loader ? argv : argv + 1, PROBE_TIMEOUT_S, true, &status);
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
         if (strncmp(line, "Version ", 8) == 0) {
-            line[strcspn(line, "\n")] = '\0';
             free(b->libc_version);
             b->libc_version = xstrdup(line + 8);
         }
-    if (p)
-        pclose(p); /* the loader exits 1 without a program: expected */
-    free(cmd);
+    free(text);
 }
 
 /* The static alignment: the TCB's, raised by the modules laid out at
@@ -269,22 +270,28 @@ bool budget_model_release(struct budget *b, const char *version)
 
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen)
 {
-    memset(b, 0, sizeof *b);
     struct probe_result pr;
     probe_run(env, PROTO_MODE_BUDGET, NULL, 0, &pr);
-    if (!probe_find(&pr, PROTO_END) || !probe_find(&pr, PROTO_LIBC)) {
+    bool ok = budget_from_probe(&pr, env, PROTO_END, b, err, errlen);
+    probe_result_free(&pr);
+    return ok;
+}
+
+bool budget_from_probe(const struct probe_result *pr, const struct probe_env *env,
+                       const char *last, struct budget *b, char *err, size_t errlen)
+{
+    memset(b, 0, sizeof *b);
+    if (!probe_find(pr, last) || !probe_find(pr, PROTO_LIBC)) {
         char how[64];
         /* ld.so's fatal line says why, after any warnings it printed first. */
-        const char *fatal = strstr(pr.output, "error while loading shared libraries");
-        const char *line = fatal ? fatal : pr.output;
+        const char *fatal = strstr(pr->output, "error while loading shared libraries");
+        const char *line = fatal ? fatal : pr->output;
         snprintf(err, errlen, "the budget probe did not report (%s)%s%.*s",
-                 probe_end_text(&pr, how, sizeof how), line[0] ? ": " : "",
+                 probe_end_text(pr, how, sizeof how), line[0] ? ": " : "",
                  (int)(fatal ? strcspn(line, "\n") : 400), line);
-        probe_result_free(&pr);
         return false;
     }
-    read_records(&pr, b);
-    probe_result_free(&pr);
+    read_records(pr, b);
     if (!b->machine)
         b->machine = xstrdup("unknown");
     b->knows_tls_tunables = file_contains(b->ldso_path, "glibc.rtld.nns");
@@ -352,6 +359,13 @@ void budget_set_audit(struct budget *b, const char *ld_audit)
     b->why_not_modelled[0] = '\0';
     b->startup_failure = KIND_LOADED;
     build_model(b);
+}
+
+long budget_static_end(const struct budget *b)
+{
+    bool above = b->modelled ? b->model.rules.layout == LAYOUT_ABOVE_TP
+                             : b->machine && strcmp(b->machine, "aarch64") == 0;
+    return above ? (long)b->static_size : -(long)b->static_size;
 }
 
 void budget_free(struct budget *b)

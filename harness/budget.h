@@ -43,6 +43,11 @@ struct budget {
     bool synthetic; /* budget_synthetic: no probe ran */
     bool bind_now; /* LD_BIND_NOW: no lazy binding */
     struct tunables tunables;
+    /* LD_AUDIT's entries, and those the probe found mapped.  ld.so counts
+       every entry for the layout, loaded or not (measured: a module that
+       does not exist still adds its namespace's surplus), so the model
+       does too; a case checks that its modules really loaded. */
+    size_t audit_listed, audit_loaded;
 
     /* Modelled. */
     bool modelled;
@@ -72,6 +77,13 @@ bool budget_model_release(struct budget *b, const char *version);
    did not report (it could not start, crashed, or timed out). */
 bool budget_read(const struct probe_env *env, struct budget *b, char *err, size_t errlen);
 void budget_free(struct budget *b);
+/* The static area's far end from TP: -static_size below TP (x86), +static_size
+   above it (aarch64); 0 when unknown. */
+long budget_static_end(const struct budget *b);
+/* The budget from a probe's records, complete once the record kind last
+   has come (PROTO_END, or PROTO_READY while the probe goes on). */
+bool budget_from_probe(const struct probe_result *pr, const struct probe_env *env,
+                       const char *last, struct budget *b, char *err, size_t errlen);
 
 /* Adds modules preloaded (LD_PRELOAD) after the main program, in order,
    and models the startup again: for a process that could not start with

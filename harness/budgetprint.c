@@ -40,9 +40,12 @@ void budget_print(const struct budget *b, const struct limit_result *l)
         printf("free          %-35zu modelled: area end - used\n", model_free(m));
     }
     if (l)
-        printf("free          %-35llu measured: a %llu-byte IE block loads, %llu bytes fail\n",
+        printf("free          %-35llu measured: a %llu-byte IE block loads, %llu bytes fail%s\n",
                (unsigned long long)l->max_bytes, (unsigned long long)l->max_bytes,
-               (unsigned long long)l->max_bytes + 1);
+               (unsigned long long)l->max_bytes + 1,
+               b->modelled && model_free(&b->model) != l->max_bytes
+                   ? " -- DISAGREES with the model"
+                   : "");
     printf("\nmodules with TLS (read: dl_iterate_phdr)\n");
     printf("  %5s %6s %6s %8s %8s  %s\n", "modid", "size", "align", "TP off", "model", "path");
     for (size_t i = 0; i < b->nmodules; i++) {

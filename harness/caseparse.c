@@ -149,7 +149,7 @@ static bool parse_fixture_options(struct parser *p, char **w, int n, struct case
         long a;
         if (strncmp(w[4], "align=", 6) != 0)
             return fail(p, "unknown option \"%s\" (align=N)", w[4]);
-        if (!parse_long(p, "align", w[4] + 6, 1, 4096, &a))
+        if (!parse_long(p, "align", w[4] + 6, 1, CASE_MAX_ALIGN, &a))
             return false;
         if (a & (a - 1))
             return fail(p, "align: %ld is not a power of two", a);
@@ -158,11 +158,27 @@ static bool parse_fixture_options(struct parser *p, char **w, int n, struct case
     return true;
 }
 
+/* An object's name becomes part of a file name and of ld.so's lists. */
+static bool name_ok(struct parser *p, const char *name)
+{
+    size_t n = strlen(name);
+    if (!n || n > CASE_MAX_NAME || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                "0123456789._+~-") != n)
+        return fail(p, "object name \"%s\": up to %d letters, digits and . _ + ~ -", name,
+                    CASE_MAX_NAME);
+    return true;
+}
+
 static bool add_object(struct parser *p, const char *name, struct case_object *o)
 {
-    if (case_object_find(p->c, name)) {
+    bool ok = name_ok(p, name);
+    if (ok && case_object_find(p->c, name))
+        ok = fail(p, "object \"%s\" is defined twice", name);
+    if (ok && p->c->nobjects >= CASE_MAX_OBJECTS)
+        ok = fail(p, "more than %d objects", CASE_MAX_OBJECTS);
+    if (!ok) {
         free(o->target);
-        return fail(p, "object \"%s\" is defined twice", name);
+        return false;
     }
     o->name = xstrdup(name);
     *XAPPEND(&p->c->objects, &p->c->nobjects) = *o;
@@ -252,7 +268,7 @@ static bool parse_expect(struct parser *p, const struct keyword *k, char **w, in
         if (!parse_long(p, "trip step", w[2], 0, CASE_MAX_STEPS, &step))
             return false;
         int kind = load_kind_from_name(w[3]);
-        if (kind < 0 || kind == KIND_LOADED)
+        if (kind < 0 || kind == KIND_LOADED || kind == KIND_NOT_RUN)
             return fail(p, "unknown failure kind \"%s\"", w[3]);
         c->expect = EXPECT_TRIP;
         c->expect_step = (int)step;
@@ -284,6 +300,8 @@ static bool parse_env(struct parser *p, const struct keyword *k, char **w, int n
     (void)k, (void)n;
     if (!strchr(w[1], '=') || w[1][0] == '=')
         return fail(p, "env: expected NAME=VALUE");
+    if (p->c->nenv >= CASE_MAX_ENV)
+        return fail(p, "more than %d env lines", CASE_MAX_ENV);
     *XAPPEND(&p->c->env, &p->c->nenv) = xstrdup(w[1]);
     return true;
 }
@@ -297,6 +315,10 @@ static bool parse_preload(struct parser *p, const struct keyword *k, char **w, i
         return fail(p, "no object named \"%s\"", w[1]);
     if (o->size.relative_to_free)
         return fail(p, "a preloaded fixture needs a literal size: free is measured with it");
+    if (o->kind == OBJ_LIB && strpbrk(o->target, " :\t"))
+        return fail(p, "preload %s: LD_PRELOAD splits \"%s\" at its space or ':'", w[1], o->target);
+    if (c->npreload >= CASE_MAX_ENV)
+        return fail(p, "more than %d preload lines", CASE_MAX_ENV);
     *XAPPEND(&c->preload, &c->npreload) = (size_t)(o - c->objects);
     return true;
 }
@@ -329,6 +351,45 @@ static bool parse_end(struct parser *p, const struct keyword *k, char **w, int n
     if (!p->in_repeat)
         return fail(p, "end without repeat");
     return close_repeat(p);
+}
+
+/* "8G", "512M", "4096": bytes. */
+static bool parse_bytes(struct parser *p, const char *what, const char *s, unsigned long long min,
+                        unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift)
+        end++;
+    if (errno || end == s || *end || *s == '-' || v > (max >> shift) || (v << shift) < min)
+        return fail(p, "%s: \"%s\" is not a size from %lluM to %lluG", what, s, min >> 20,
+                    max >> 30);
+    *out = v << shift;
+    return true;
+}
+
+/* limits memory=SIZE processes=N cpu=SECONDS: what each probe may use. */
+static bool parse_limits(struct parser *p, const struct keyword *k, char **w, int n)
+{
+    struct probe_limits *l = &p->c->limits;
+    for (int i = 1; i < n; i++) {
+        const char *eq = strchr(w[i], '=');
+        size_t klen = eq ? (size_t)(eq - w[i]) : 0;
+        bool ok;
+        if (klen == 6 && strncmp(w[i], "memory", 6) == 0)
+            ok = parse_bytes(p, "memory", eq + 1, 64ULL << 20, CASE_MAX_MEMORY, &l->memory);
+        else if (klen == 9 && strncmp(w[i], "processes", 9) == 0)
+            ok = parse_long(p, "processes", eq + 1, 1, CASE_MAX_PROCESSES, &l->processes);
+        else if (klen == 3 && strncmp(w[i], "cpu", 3) == 0)
+            ok = parse_long(p, "cpu", eq + 1, 1, CASE_MAX_CPU, &l->cpu_s);
+        else
+            ok = fail(p, "expected: %s", k->usage);
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 /* Keywords whose value is one string or one number of struct case_def. */
@@ -399,6 +460,8 @@ static const struct keyword keywords[] = {
      .max = 8},
     {KEYWORD("timeout", 1, 1, true, "timeout SECONDS", parse_number), .field = FIELD(timeout),
      .min = 1, .max = 3600},
+    {KEYWORD("limits", 1, 3, true, "limits [memory=SIZE] [processes=N] [cpu=SECONDS]",
+             parse_limits)},
     {KEYWORD("fixture", 2, 4, false,
              "fixture NAME ie|gd|tlsdesc SIZE [align=N] | fixture NAME crash|hang", parse_fixture)},
     {KEYWORD("lib", 2, 2, false, "lib NAME PATH-OR-SONAME", parse_lib)},
@@ -460,6 +523,22 @@ static bool resolve_closes(struct parser *p)
     return true;
 }
 
+/* Every thread a case starts is a task its probe's process limit counts. */
+static bool threads_within_limits(struct parser *p)
+{
+    struct case_def *c = p->c;
+    long allowed = c->limits.processes ? c->limits.processes : PROBE_DEFAULT_PROCESSES, total = 0;
+    for (size_t i = 0; i < c->nsteps; i++) {
+        total += c->steps[i].op == OP_THREADS ? c->steps[i].count : 0;
+        if (total > allowed) {
+            p->line = c->steps[i].line;
+            return fail(p, "the case starts %ld threads by here; its probe may start %ld "
+                        "(limits processes=N raises it)", total, allowed);
+        }
+    }
+    return true;
+}
+
 /* ${NAME} in each word, after splitting: a value never splits into words,
    and comments are never expanded.  On failure no word is left allocated. */
 static bool expand_words(struct parser *p, char **words, int n)
@@ -498,6 +577,8 @@ bool case_parse_with(const char *path, const char *text, const struct case_vars 
         memcpy(line, s, len);
         line[len] = '\0';
         s += len + (s[len] == '\n');
+        if (len && line[len - 1] == '\r') /* a file from Windows */
+            line[--len] = '\0';
         char *words[MAX_WORDS];
         int n = strlen(line) != len ? (fail(&p, "NUL byte in line"), -1) : split(&p, line, words);
         bool expanded = n >= 0 && expand_words(&p, words, n);
@@ -509,6 +590,10 @@ bool case_parse_with(const char *path, const char *text, const struct case_vars 
     if (ok && p.in_repeat) {
         p.line = p.repeat_line;
         ok = fail(&p, "repeat without end");
+    }
+    if (ok && p.line == 0) {
+        p.line = 1;
+        ok = fail(&p, "empty case file (a case needs steps and an expect line)");
     }
     bool have_expect = false;
     for (size_t i = 0; i < p.nseen; i++)
@@ -522,6 +607,8 @@ bool case_parse_with(const char *path, const char *text, const struct case_vars 
         ok = fail(&p, "expect trip %d: the case has %zu steps", out->expect_step, out->nsteps);
     if (ok)
         ok = resolve_closes(&p);
+    if (ok)
+        ok = threads_within_limits(&p);
     if (!ok)
         case_free(out);
     return ok;

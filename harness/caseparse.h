@@ -11,6 +11,7 @@
 #include "classify.h"
 #include "plan.h"
 #include "probe/protocol.h"
+#include "spawn.h"
 
 /* A fixture (a TLS block of some access, size and alignment), a library
    whose constructor crashes or hangs, or a real library. */
@@ -67,6 +68,7 @@ struct case_def {
     size_t npreload;
     long naudit;  /* audit modules */
     long timeout; /* seconds */
+    struct probe_limits limits; /* 0: the probe's defaults (spawn.h) */
     struct case_object *objects;
     size_t nobjects;
     struct case_step *steps; /* with repeat blocks expanded */
@@ -80,10 +82,22 @@ struct case_def {
 
 #define CASE_MAX_STEPS PROTO_MAX_STEPS
 #define CASE_MAX_SIZE (1LL << 30) /* bytes of one fixture's TLS block */
+/* The largest alignment (a template's p_vaddr is 4096-aligned: fixture.h). */
+#define CASE_MAX_ALIGN 4096
+/* What else the parser accepts at most: no case can make the harness or a
+   probe exhaust the machine (issue 11, item 7). */
+#define CASE_MAX_BYTES ((size_t)1 << 20) /* a case file */
+#define CASE_MAX_OBJECTS CASE_MAX_STEPS
+#define CASE_MAX_NAME 64   /* an object's name: letters, digits and . _ + ~ - */
+#define CASE_MAX_ENV 64    /* env and preload lines, each */
+#define CASE_MAX_MEMORY (64ULL << 30) /* limits memory= */
+#define CASE_MAX_PROCESSES 65536      /* limits processes= */
+#define CASE_MAX_CPU 86400            /* limits cpu= */
 
-/* Parses text (the contents of path), ${NAME} taken from vars (may be
-   NULL) or the environment.  False with "path:line: what is wrong" in err
-   for anything malformed or undefined. */
+/* Parses text (the contents of path; CRLF line ends are taken), ${NAME}
+   taken from vars (may be NULL) or the environment.  False with
+   "path:line: what is wrong" in err for anything malformed, undefined or
+   beyond the limits above. */
 bool case_parse_with(const char *path, const char *text, const struct case_vars *vars,
                      struct case_def *out, char *err, size_t errlen);
 /* The same with the environment's variables only. */

@@ -8,6 +8,7 @@
 #include "elfinfo.h"
 #include "fixture.h"
 #include "limit.h"
+#include "probe/protocol.h"
 #include "runenv.h"
 #include "xsys.h"
 
@@ -282,7 +283,7 @@ static void judge_expectation(const struct case_def *c, struct case_result *r)
             set_verdict(r, VERDICT_PASS, "every step loaded, as expected");
         return;
     case EXPECT_TRIP:
-        if (r->trip != (size_t)c->expect_step || t->kind != c->expect_kind)
+        if (r->trip != (size_t)c->expect_step || !t || t->kind != c->expect_kind)
             set_verdict(r, VERDICT_FAIL, "expected step %d to fail with %s; %s%s",
                         c->expect_step, load_kind_name(c->expect_kind),
                         t ? "step failed: " : "every step loaded",
@@ -295,12 +296,6 @@ static void judge_expectation(const struct case_def *c, struct case_result *r)
                         load_kind_name(t->kind));
         return;
     case EXPECT_MODEL:
-        for (size_t i = 0; !r->prediction_complete && i < r->plan.n; i++)
-            if (r->modelled[i].unmodelled) { /* glibc's doing, named: nothing to hold to */
-                set_verdict(r, VERDICT_SKIP, "from step %zu the model cannot say: %s", i + 1,
-                            r->modelled[i].unmodelled);
-                return;
-            }
         if (!r->prediction_complete)
             set_verdict(r, VERDICT_FAIL, "expected the model's outcome, but the model cannot "
                                          "predict every step here");
@@ -316,12 +311,24 @@ static void judge_expectation(const struct case_def *c, struct case_result *r)
     }
 }
 
+/* A step where glibc's own bug leaves the rest undefined cannot be judged. */
+static bool skip_undefined(struct case_result *r)
+{
+    for (size_t i = 0; i < r->plan.n; i++)
+        if (r->modelled[i].undefined && r->measured[i].ran) {
+            set_verdict(r, VERDICT_SKIP, "step %zu: %s: undefined from here", i + 1,
+                        r->modelled[i].undefined);
+            return true;
+        }
+    return false;
+}
+
 static void judge(const struct case_def *c, const struct libc_build *b, struct case_result *r,
                   const struct probe_result *pr)
 {
     r->trip = first_failure(&r->plan, r->measured);
     find_predicted_trip(r);
-    if (!skip_missing_library(c, b, r) && !fail_unexplained(r, pr))
+    if (!skip_missing_library(c, b, r) && !skip_undefined(r) && !fail_unexplained(r, pr))
         judge_expectation(c, r);
 }
 
@@ -440,6 +447,130 @@ static void judge_startup(const struct case_def *c, struct case_result *r)
         set_verdict(r, VERDICT_FAIL, "ld.so refused to start the process: %s", r->startup_error);
 }
 
+/* A case while its probe waits: the budget has come, the steps not yet. */
+struct case_run {
+    const struct case_def *c;
+    const struct libc_build *b;
+    const char *model_as;
+    struct case_result *r;
+    struct files f;
+    struct run_env env;
+    char err[1024];
+    bool ready; /* the plan is built and predicted: its steps went out */
+};
+
+/* From the budget to the plan and the model's prediction; false, with the
+   verdict set, where the case ends before any step. */
+static bool prepare(struct case_run *cr)
+{
+    const struct case_def *c = cr->c;
+    struct case_result *r = cr->r;
+    if (c->libc && strcmp(c->libc, r->budget.libc_name) != 0) {
+        set_verdict(r, VERDICT_SKIP, "the case is about %s; this is %s", c->libc,
+                    r->budget.libc_name);
+        return false;
+    }
+    /* ld.so ignores an audit module it cannot load and still counts it for
+       the layout, as the model does: only the probe's check tells. */
+    if (!cr->model_as && strcmp(r->budget.libc_name, "glibc") == 0 &&
+        r->budget.audit_loaded < r->budget.audit_listed) {
+        set_verdict(r, VERDICT_FAIL, "LD_AUDIT: ld.so loaded %zu of the case's %zu audit modules "
+                    "(%s): nothing measured here would be about an audit module",
+                    r->budget.audit_loaded, r->budget.audit_listed, r->budget.ld_audit);
+        return false;
+    }
+    if (cr->model_as)
+        budget_model_release(&r->budget, cr->model_as);
+    if (r->budget.modelled)
+        cr->f.free_bytes = (long long)model_free(&r->budget.model);
+    else if (uses_free(c)) {
+        set_verdict(r, VERDICT_SKIP, "sizes use free, and there is no model here: %s",
+                    r->budget.why_not_modelled);
+        return false;
+    }
+    if (r->budget.startup_failure != KIND_LOADED && !cr->model_as) {
+        set_verdict(r, VERDICT_FAIL, "the process started, but the model says ld.so refuses "
+                    "%s at startup (%s)", r->budget.startup_failure_at,
+                    load_kind_name(r->budget.startup_failure));
+        return false;
+    }
+    if (!sizes_possible(c, cr->f.free_bytes, r))
+        return false;
+    build_plan(c, &cr->f, &r->plan);
+    plan_resolve(&r->plan, cr->env.vars, cr->b->lib_dirs);
+    mark_unpredictable(c, &r->plan);
+    r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
+    plan_predict(&r->plan, &r->budget, r->modelled, NULL);
+    return true;
+}
+
+/* The probe reported its budget: the steps made for it go back. */
+static char **answer_steps(const struct probe_result *so_far, void *ctx, size_t *n)
+{
+    struct case_run *cr = ctx;
+    *n = 0;
+    cr->r->have_budget = budget_from_probe(so_far, &cr->env.probe, PROTO_READY, &cr->r->budget,
+                                           cr->err, sizeof cr->err);
+    if (!cr->r->have_budget || !prepare(cr))
+        return NULL;
+    cr->ready = true;
+    char **args = xcalloc(cr->r->plan.n + 1, sizeof *args);
+    for (size_t i = 0; i < cr->r->plan.n; i++)
+        args[i] = plan_step_arg(&cr->r->plan.steps[i]);
+    *n = cr->r->plan.n;
+    return args;
+}
+
+/* Budget and steps in one probe: the probe reports its budget, the harness
+   answers with the steps (fixtures sized from the free bytes it modelled). */
+static void measure(struct case_run *cr)
+{
+    struct case_result *r = cr->r;
+    struct probe_dialog d = {PROTO_READY, answer_steps, cr};
+    struct probe_result pr;
+    probe_run_dialog(&cr->env.probe, PROTO_MODE_BUDGET_STEPS, NULL, 0, &d, &pr);
+    if (!cr->ready && !r->have_budget) { /* it stopped before its budget was out */
+        r->have_budget = budget_from_probe(&pr, &cr->env.probe, PROTO_READY, &r->budget,
+                                           cr->err, sizeof cr->err);
+        if (r->have_budget) /* a budget then no steps: prepare said why */
+            set_verdict(r, VERDICT_FAIL, "the probe took no steps");
+        else if (read_refused_startup(cr->c, &cr->f, &cr->env, r, cr->err))
+            judge_startup(cr->c, r);
+        else if (strstr(cr->err, "cannot allocate TLS data structures for initial thread"))
+            /* The case asked for more static TLS than a probe may map. */
+            set_verdict(r, VERDICT_ERROR, "%s: the probe cannot map its static TLS area within "
+                        "its memory limit (%llu bytes; `limits memory=SIZE` raises it)",
+                        cr->c->path, cr->env.probe.limits.memory ? cr->env.probe.limits.memory
+                                                                 : PROBE_DEFAULT_MEMORY);
+        else
+            set_verdict(r, VERDICT_FAIL, "%s", cr->err);
+    }
+    if (cr->ready) {
+        r->measured = xcalloc(r->plan.n, sizeof *r->measured);
+        plan_read_results(&r->plan, &pr, budget_static_end(&r->budget), r->measured);
+        for (size_t i = 0; i < r->plan.n; i++) {
+            strip_dir_prefix(r->measured[i].error, cr->f.kit.dir);
+            strip_dir_prefix(r->measured[i].path, cr->f.kit.dir);
+        }
+        judge(cr->c, cr->b, r, &pr);
+        judge_headroom(cr->c, r, &cr->f, &cr->env);
+        r->probe_output = pr.output;
+        pr.output = NULL;
+    }
+    probe_result_free(&pr);
+}
+
+/* Another release's model on this machine's startup: a budget probe only. */
+static void model_only(struct case_run *cr)
+{
+    struct case_result *r = cr->r;
+    r->have_budget = budget_read(&cr->env.probe, &r->budget, cr->err, sizeof cr->err);
+    if (!r->have_budget)
+        set_verdict(r, VERDICT_FAIL, "%s", cr->err);
+    else if (prepare(cr))
+        judge_modelled(r, cr->model_as);
+}
+
 static void run_case(const struct case_def *c, const struct libc_build *b, const char *model_as,
                      struct case_result *r)
 {
@@ -447,71 +578,21 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
     r->def = c;
     r->headroom = -1;
     double start = now_seconds();
-    struct files f = {.free_bytes = -1};
-    struct run_env env;
-    kit_open(&f.kit, b->dir);
-    run_env_empty(&env, b, (double)c->timeout);
-    set_environment(c, &f, &env);
-
-    char err[1024];
-    r->have_budget = budget_read(&env.probe, &r->budget, err, sizeof err);
-    if (!r->have_budget && read_refused_startup(c, &f, &env, r, err)) {
-        judge_startup(c, r);
-        goto out;
-    }
-    if (!r->have_budget) {
-        set_verdict(r, VERDICT_FAIL, "%s", err);
-        goto out;
-    }
-    if (c->libc && strcmp(c->libc, r->budget.libc_name) != 0) {
-        set_verdict(r, VERDICT_SKIP, "the case is about %s; this is %s", c->libc,
-                    r->budget.libc_name);
-        goto out;
-    }
+    struct case_run cr = {.c = c, .b = b, .model_as = model_as, .r = r,
+                          .f = {.free_bytes = -1}};
+    kit_open(&cr.f.kit, b->dir);
+    run_env_empty(&cr.env, b, (double)c->timeout);
+    cr.env.probe.limits = c->limits;
+    set_environment(c, &cr.f, &cr.env);
     if (model_as)
-        budget_model_release(&r->budget, model_as);
-    if (r->budget.modelled)
-        f.free_bytes = (long long)model_free(&r->budget.model);
-    else if (uses_free(c)) {
-        set_verdict(r, VERDICT_SKIP, "sizes use free, and there is no model here: %s",
-                    r->budget.why_not_modelled);
-        goto out;
-    }
-    if (r->budget.startup_failure != KIND_LOADED && !model_as) {
-        set_verdict(r, VERDICT_FAIL, "the process started, but the model says ld.so refuses "
-                    "%s at startup (%s)", r->budget.startup_failure_at,
-                    load_kind_name(r->budget.startup_failure));
-        goto out;
-    }
-    if (!sizes_possible(c, f.free_bytes, r))
-        goto out;
-    build_plan(c, &f, &r->plan);
-    plan_resolve(&r->plan, env.vars, b->lib_dirs);
-    mark_unpredictable(c, &r->plan);
-    r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
-    plan_predict(&r->plan, &r->budget, r->modelled, NULL);
-    if (model_as) {
-        judge_modelled(r, model_as);
-        goto out;
-    }
-    r->measured = xcalloc(r->plan.n, sizeof *r->measured);
-    struct probe_result pr;
-    plan_run(&r->plan, &env.probe, r->budget.static_size, r->measured, &pr);
-    for (size_t i = 0; i < r->plan.n; i++) {
-        strip_dir_prefix(r->measured[i].error, f.kit.dir);
-        strip_dir_prefix(r->measured[i].path, f.kit.dir);
-    }
-    judge(c, b, r, &pr);
-    judge_headroom(c, r, &f, &env);
-    r->probe_output = pr.output;
-    pr.output = NULL;
-    probe_result_free(&pr);
-out:
-    for (size_t i = 0; i < f.n; i++)
-        free(f.made[i].path);
-    free(f.made);
-    kit_close(&f.kit);
-    run_env_free(&env);
+        model_only(&cr);
+    else
+        measure(&cr);
+    for (size_t i = 0; i < cr.f.n; i++)
+        free(cr.f.made[i].path);
+    free(cr.f.made);
+    kit_close(&cr.f.kit);
+    run_env_free(&cr.env);
     r->seconds = now_seconds() - start;
 }
 

@@ -11,11 +11,12 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
                        bool verbose, bool quiet)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = read_file_max(path, CASE_MAX_BYTES, &len);
     char err[1024];
     struct case_def def;
     if (!text) {
-        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+        fprintf(stderr, "%s: cannot read: %s\n", path,
+                errno == EFBIG ? "larger than any case (1 MiB)" : strerror(errno));
         s->input_errors++;
         return;
     }

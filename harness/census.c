@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ldsearch.h"
 #include "wheel.h"
 #include "xsys.h"
 
@@ -179,92 +180,16 @@ bool census_add(struct census *c, const char *path, char *why, size_t len)
     return true;
 }
 
-/* entry with $ORIGIN and ${ORIGIN} replaced by origin; NULL for $LIB and
-   $PLATFORM, which depend on the machine that runs it. */
-static char *expand(const char *entry, const char *origin)
-{
-    char *s = xstrdup("");
-    for (const char *p = entry; *p;) {
-        size_t skip = strncmp(p, "${ORIGIN}", 9) == 0 ? 9 : strncmp(p, "$ORIGIN", 7) == 0 ? 7 : 0;
-        char *next;
-        if (skip)
-            next = xasprintf("%s%s", s, origin);
-        else if (*p == '$') {
-            free(s);
-            return NULL;
-        } else
-            next = xasprintf("%s%c", s, *p);
-        free(s);
-        s = next;
-        p += skip ? skip : 1;
-    }
-    return s;
-}
-
-static char *directory_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
-}
-
-/* An ELF file for the same machine (ld.so skips the others and searches on). */
-static bool loadable(const char *path, int machine)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    unsigned char h[20];
-    struct stat st;
-    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-              read(fd, h, sizeof h) == (ssize_t)sizeof h && memcmp(h, "\177ELF", 4) == 0;
-    close(fd);
-    if (!ok)
-        return false;
-    int m = h[5] == 2 ? h[18] << 8 | h[19] : h[19] << 8 | h[18]; /* EI_DATA: big or little */
-    return m == machine;
-}
-
-/* name in each directory of the ':'-separated list (origin: $ORIGIN). */
-static char *search_list(const char *list, const char *origin, const char *name, int machine)
-{
-    for (const char *p = list; p && *p;) {
-        size_t n = strcspn(p, ":");
-        char *entry = xasprintf("%.*s", (int)n, p);
-        p += n + (p[n] == ':');
-        char *dir = expand(entry, origin);
-        free(entry);
-        char *path = dir && *dir ? xasprintf("%s/%s", dir, name) : NULL;
-        free(dir);
-        if (path && loadable(path, machine))
-            return path;
-        free(path);
-    }
-    return NULL;
-}
-
 static char *resolve(const struct census *c, size_t i, const char *name, char *const *lib_dirs)
 {
-    const struct census_object *o = &c->objects[i];
-    int machine = o->tls.machine;
-    char *origin = directory_of(o->path), *found = NULL;
-    if (strchr(name, '/')) {
-        found = expand(name, origin);
-        if (found && !loadable(found, machine))
-            free(found), found = NULL;
-        free(origin);
-        return found;
-    }
-    /* DT_RPATH of the object, then of each object that needed it. */
-    for (long k = (long)i; !o->tls.runpath && k >= 0 && !found; k = c->objects[k].needed_by) {
-        char *o_origin = directory_of(c->objects[k].path);
-        found = search_list(c->objects[k].tls.rpath, o_origin, name, machine);
-        free(o_origin);
-    }
-    if (!found)
-        found = search_list(o->tls.runpath, origin, name, machine);
-    for (size_t d = 0; !found && lib_dirs[d]; d++)
-        found = search_list(lib_dirs[d], "", name, machine);
-    free(origin);
+    /* The object, then each object that needed it: whose DT_RPATH applies. */
+    struct ld_chain chain = {0};
+    for (long k = (long)i; k >= 0; k = c->objects[k].needed_by)
+        ld_chain_add(&chain, c->objects[k].path, c->objects[k].tls.rpath,
+                     c->objects[k].tls.runpath);
+    char *found =
+        ld_search(name, c->objects[i].tls.machine, chain.links, chain.n, NULL, lib_dirs);
+    ld_chain_free(&chain);
     return found;
 }
 

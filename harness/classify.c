@@ -15,6 +15,7 @@ static const char *const names[KIND_COUNT_] = {
     [KIND_OTHER] = "other",
     [KIND_CRASHED] = "crashed",
     [KIND_TIMEOUT] = "timeout",
+    [KIND_NOT_RUN] = "not-run",
 };
 
 /* Message fragments as glibc and musl write them; the first match wins,

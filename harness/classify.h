@@ -16,6 +16,7 @@ enum load_kind {
     KIND_OTHER,
     KIND_CRASHED,  /* the probe died of a signal during the step */
     KIND_TIMEOUT,  /* the probe was killed during the step */
+    KIND_NOT_RUN,  /* the probe never got to the step: it is no outcome */
     KIND_COUNT_
 };
 

@@ -111,7 +111,7 @@ int cmd_bench(int argc, char **argv)
             die("bench: limit: %s", err);
         fast[r] = now_seconds() - t0;
         fast_n = l.max_bytes;
-        fast_probes = l.probes + 1; /* and the budget probe */
+        fast_probes = l.probes; /* the first one also read the budget */
         limit_result_free(&l);
 
         struct naive n = {.cc = cc, .dir = s.kit.dir, .env = &s.env};

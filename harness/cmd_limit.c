@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "json.h"
 #include "limit.h"
+#include "probe/protocol.h"
 #include "xsys.h"
 
 static void parse_args(int argc, char **argv, bool *as_json, struct libc_choice *choice,
@@ -35,6 +36,9 @@ static void parse_args(int argc, char **argv, bool *as_json, struct libc_choice 
                 *XAPPEND(&q->after, &q->nafter) = argv[++i];
             if (!q->nafter)
                 die_input("--after: name at least one library");
+            if (q->nafter > PROTO_MAX_STEPS - 2) /* with threads and the block */
+                die_input("--after: %zu libraries: one probe loads at most %d before the block",
+                          q->nafter, PROTO_MAX_STEPS - 2);
         } else if (!libc_option(argc, argv, &i, choice)) {
             die_input("limit: unknown argument \"%s\"", argv[i]);
         }

@@ -8,6 +8,7 @@
 #include "json.h"
 #include "limit.h"
 #include "plan.h"
+#include "probe/protocol.h"
 #include "xsys.h"
 
 /* --min-headroom: the threshold, and what was measured against it. */
@@ -38,7 +39,7 @@ static void print_json(const struct plan *p, const struct step_result *r,
         json_kv_int(&j, "step", p->steps[i].number);
         json_kv_string(&j, "library", p->steps[i].name);
         json_kv_bool(&j, "loaded", r[i].kind == KIND_LOADED);
-        json_kv_string(&j, "kind", r[i].ran ? load_kind_name(r[i].kind) : "not-run");
+        json_kv_string(&j, "kind", load_kind_name(r[i].kind));
         json_kv_string(&j, "error", r[i].error);
         json_kv_string(&j, "path", r[i].path);
         if (r[i].modid)
@@ -114,6 +115,9 @@ int cmd_load(int argc, char **argv)
     }
     if (p.n == 0)
         die_input("load: name at least one library");
+    if (p.n + (threads > 0) > PROTO_MAX_STEPS)
+        die_input("load: %zu libraries: one probe loads at most %d", p.n,
+                  PROTO_MAX_STEPS - (threads > 0));
     if (threads) { /* a setup step before the numbered loads */
         plan_add(&p, OP_THREADS, "threads", NULL, threads);
         struct plan_step t = p.steps[p.n - 1];
@@ -134,8 +138,11 @@ int cmd_load(int argc, char **argv)
     struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
     plan_predict(&p, &b, pr, NULL);
     struct probe_result res;
-    plan_run(&p, &env.probe, b.static_size, r, &res);
+    plan_run(&p, &env.probe, budget_static_end(&b), r, &res);
 
+    char why[512];
+    if (plan_probe_failure(&p, r, &res, why, sizeof why))
+        die("load: %s", why); /* nothing was measured: no table, no JSON */
     size_t fail = first_failure(&p, r);
     if (!fail && h.min >= 0)
         measure_headroom(&h, &build, &env, &p, threads);

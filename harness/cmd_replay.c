@@ -133,6 +133,7 @@ int cmd_replay(int argc, char **argv)
     char err[1024];
     if (!trace_read(trace_path, &t, err, sizeof err))
         die_input("%s", err);
+    replay_check(&t, trace_path);
     for (size_t i = 0; i < nfixes; i++) {
         if (fixes[i].name && !replay_has_object(&t, fixes[i].name))
             die_input("--fix: no object with TLS in %s has a file name starting \"%s\"",

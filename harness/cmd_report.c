@@ -243,19 +243,16 @@ static void run_cases(const struct libc_build *b, const char *dir, struct case_s
     case_set_print_totals(s);
 }
 
-/* Both files rendered first, so nothing touches the results until all is known. */
+/* Both files published as one unit: never one run's README beside another's
+   JSON. */
 static void write_results(const char *results_dir, const struct report *rep)
 {
-    size_t md_len, json_len;
-    char *md = render_to_memory(write_markdown, rep, &md_len);
-    char *js = render_to_memory(write_json, rep, &json_len);
     char *dir = xasprintf("%s/%s", results_dir, rep->platform);
-    make_dirs(dir);
-    char *md_path = xasprintf("%s/README.md", dir), *js_path = xasprintf("%s/results.json", dir);
-    write_file_atomic(js_path, js, json_len);
-    write_file_atomic(md_path, md, md_len);
+    const struct rendered_file files[] = {{"README.md", write_markdown},
+                                          {"results.json", write_json}};
+    publish_rendered(dir, files, 2, rep);
     printf("results written to %s/\n", dir);
-    free(md), free(js), free(dir), free(md_path), free(js_path);
+    free(dir);
 }
 
 int cmd_report(int argc, char **argv)

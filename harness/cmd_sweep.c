@@ -72,12 +72,13 @@ static void read_known_tunables(struct libc_sweep *g, const struct libc_build *b
     static const char *const ours[] = {"glibc.rtld.nns", "glibc.rtld.optional_static_tls"};
     const char *qemu = b->loader; /* another arch's ld.so runs under qemu */
     bool emulated = qemu && strstr(qemu, "qemu-");
-    char *cmd = xasprintf("%s%s%s'%s' --list-tunables 2>/dev/null", emulated ? "'" : "",
-                          emulated ? qemu : "", emulated ? "' " : "", ldso);
-    FILE *p = popen(cmd, "r");
-    char line[512], *names = xstrdup("");
+    char *argv[] = {emulated ? (char *)qemu : (char *)ldso, (char *)ldso, "--list-tunables", NULL};
+    int status;
+    char *text = program_output(emulated ? argv : argv + 1, PROBE_TIMEOUT_S, false, &status);
+    char *names = xstrdup("");
     bool listed = false;
-    while (p && fgets(line, sizeof line, p)) {
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, "glibc.rtld.", 11) != 0)
             continue;
         line[strcspn(line, ":")] = '\0';
@@ -86,8 +87,7 @@ static void read_known_tunables(struct libc_sweep *g, const struct libc_build *b
         names = more;
         listed = true;
     }
-    int status = p ? pclose(p) : -1;
-    free(cmd);
+    free(text);
     if (listed && status == 0) {
         g->tunables_source = "ld.so --list-tunables";
     } else {
@@ -125,6 +125,14 @@ static void measure_cell(const struct config *c, const struct libc_build *b,
     struct limit_query q = {.env = &env, .kit = kit, .model = TLS_IE, .align = c->align,
                             .threads = c->threads};
     out->measured = limit_measure(&q, &out->r, out->error, sizeof out->error);
+    const struct budget *bu = &out->r.budget;
+    if (out->measured && strcmp(bu->libc_name, "glibc") == 0 &&
+        bu->audit_loaded < bu->audit_listed) { /* measured, but not with its audit modules */
+        snprintf(out->error, sizeof out->error, "ld.so loaded %zu of %zu audit modules",
+                 bu->audit_loaded, bu->audit_listed);
+        limit_result_free(&out->r);
+        out->measured = false;
+    }
     run_env_free(&env);
 }
 
@@ -356,6 +364,15 @@ static void write_result(const char *dir, const char *name,
     free(text);
 }
 
+static void publish_sweep(const char *results_dir, const struct libc_sweep *g)
+{
+    char *dir = xasprintf("%s/%s", results_dir, g->platform);
+    const struct rendered_file files[] = {{"sweep.json", write_sweep_json},
+                                          {"sweep.md", write_sweep_markdown}};
+    publish_rendered(dir, files, 2, g);
+    free(dir);
+}
+
 static void libc_sweep_free(struct libc_sweep *g)
 {
     for (size_t i = 0; i < NCONFIGS; i++)
@@ -419,12 +436,8 @@ int cmd_sweep(int argc, char **argv)
         bad += sweeps[k].disagreements + sweeps[k].errors;
         if (!as_json)
             print_sweep(&sweeps[k]);
-        if (results_dir) {
-            char *dir = xasprintf("%s/%s", results_dir, sweeps[k].platform);
-            write_result(dir, "sweep.json", write_sweep_json, &sweeps[k]);
-            write_result(dir, "sweep.md", write_sweep_markdown, &sweeps[k]);
-            free(dir);
-        }
+        if (results_dir) /* the pair as one unit, beside the report's pair */
+            publish_sweep(results_dir, &sweeps[k]);
     }
     if (as_json) {
         struct json j;

@@ -9,13 +9,14 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "interrupt.h"
 #include "record.h"
 #include "xsys.h"
 
 int run_command(char **argv, char *const *extra, size_t nextra, const char *errfile,
                 pid_t *pid_out)
 {
-    pid_t pid = xfork();
+    pid_t pid = fork_watched(false); /* in our group: Ctrl-C reaches it too */
     if (pid == 0) {
         for (size_t i = 0; i < nextra; i++)
             if (putenv(extra[i]) != 0)
@@ -30,6 +31,7 @@ int run_command(char **argv, char *const *extra, size_t nextra, const char *errf
     *pid_out = pid;
     int status;
     xwaitpid(pid, &status, 0);
+    interrupt_child_done();
     return status;
 }
 

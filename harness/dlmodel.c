@@ -87,23 +87,6 @@ static void unload_unheld(struct dl_process *p, int ns, size_t first)
     free(held);
 }
 
-/* Before 2.34 the modules one dlopen maps may share a module id (a freed
-   id is taken again before the first taker marks it, BZ #27135): the slot,
-   and so every dynamic access to that id, belongs to the last of them that
-   dl_open_worker adds (search list order).  The placement a dynamic access
-   of the root reaches. */
-static const struct placed *slot_owner(const struct dl_process *p, const struct dl_handle *h)
-{
-    const struct placed *root = &p->loaded[h->members[0]].placed;
-    const struct placed *owner = root;
-    for (size_t k = 1; !p->m.rules.gap_on_close && k < h->nmembers; k++) {
-        const struct placed *other = &p->loaded[h->members[k]].placed;
-        if (other->modid == root->modid && root->modid > 0)
-            owner = other;
-    }
-    return root->how == PLACED_STATIC ? root : owner;
-}
-
 /* The loaded root of a handle; a lazily bound TLS descriptor module takes
    its static TLS when it is touched (x86 before 2.34). */
 static struct dl_outcome outcome_of(struct dl_process *p, long handle, const struct dl_request *rq)
@@ -117,7 +100,18 @@ static struct dl_outcome outcome_of(struct dl_process *p, long handle, const str
             root->lazy = false;
             p->dlopen_placed_static |= root->placed.how == PLACED_STATIC;
         }
-        const struct placed *pl = slot_owner(p, h);
+        const struct placed *pl = &root->placed;
+        /* Before 2.34 one dlopen could give two modules the same id (BZ
+           #27135); the slot then names the later one, and a dynamic access
+           to the root's TLS (__tls_get_addr) lands in that module's block. */
+        for (size_t i = h->members[0] + 1; pl->how != PLACED_STATIC && i < p->nloaded; i++)
+            if (!p->loaded[i].gone && p->loaded[i].placed.modid == pl->modid) {
+                pl = &p->loaded[i].placed;
+                if (rq->touch && root->module->block.size > p->loaded[i].module->block.size)
+                    out.undefined = "glibc < 2.34 gives this module the id of another it maps "
+                                    "in the same dlopen (BZ #27135), and using its TLS writes "
+                                    "past that module's smaller block";
+            }
         if (rq->touch && !root->startup && pl->how != PLACED_STATIC && p->naudit &&
             p->m.rules.audit_dynamic_tls_crash && !p->dlopen_placed_static) {
             out.kind = KIND_CRASHED; /* __tls_get_addr reads a stale DTV */
@@ -125,10 +119,9 @@ static struct dl_outcome outcome_of(struct dl_process *p, long handle, const str
         }
         if (rq->touch && pl->how != PLACED_STATIC && p->namespace_closed &&
             p->m.rules.freed_dtv_after_namespace_close)
-            out.unmodelled = "dynamic TLS used after a dlmopen namespace was closed: glibc <= "
-                             "2.21 may reach it through a DTV in freed memory (measured on "
-                             "2.17 and 2.21: a wild address, then a crash); that depends on "
-                             "the heap, not on static TLS";
+            out.undefined = "dynamic TLS used after a dlmopen namespace was closed: glibc <= 2.21 "
+                            "may reach it through a DTV in freed memory (measured on 2.17 and "
+                            "2.21: a wild address, then a crash); that depends on the heap";
         out.root_static = pl->how == PLACED_STATIC;
         out.root_offset = pl->offset;
         out.root_modid = pl->modid;

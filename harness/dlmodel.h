@@ -72,8 +72,11 @@ struct dl_outcome {
     bool root_static;  /* the root has TLS and it is in static TLS */
     size_t root_offset;
     long root_modid;   /* 0: the root has no TLS */
-    /* Set where glibc's behaviour cannot be modelled from here on: why. */
-    const char *unmodelled;
+    /* Why glibc's own misbehaviour leaves this step's use of the root's TLS,
+       and everything after, unpredictable; NULL when it does not: the probe
+       writes past another module's smaller block (BZ #27135), or reads a
+       DTV in freed memory (<= 2.21 after a namespace was closed). */
+    const char *undefined;
 };
 
 /* What a step opens: the root and its closure of modules with TLS, in the

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "xsys.h"
 
 bool fixture_template_load(struct fixture_template *t, const char *path, char *err, size_t errlen)
@@ -132,6 +133,8 @@ void kit_open(struct fixture_kit *k, const char *build_dir)
         free(path);
     }
     k->dir = make_scratch_dir("statictls");
+    if (getenv("STATICTLS_KEEP")) /* kept, even when the run is interrupted */
+        interrupt_forget_path(k->dir);
 }
 
 void kit_close(struct fixture_kit *k)

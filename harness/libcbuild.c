@@ -424,7 +424,8 @@ static char *host_distro(void)
 char *libc_build_platform(const struct libc_build *b, const char *libc, const char *version,
                           const char *machine)
 {
-    char *distro = b->distro ? xstrdup(b->distro) : host_distro();
+    /* A sysroot whose distro file cannot be read is not the host's distro. */
+    char *distro = b->distro ? xstrdup(b->distro) : b->root[0] ? xstrdup("unknown") : host_distro();
     char *platform = xasprintf("%s-%s-%s-%s", libc, version, distro, machine);
     free(distro);
     return platform;
@@ -439,8 +440,10 @@ char *libc_build_describe(const struct libc_build *b)
                          b->distro && !strcmp(b->distro, "upstream")
                              ? "built by scripts/build-glibc.sh; " : "",
                          b->layout ? b->layout : "");
-    if (!b->package)
+    if (!b->root[0])
         return xstrdup("host libc");
+    if (!b->package) /* e.g. the cache is another user's: still a sysroot */
+        return xasprintf("%s sysroot (its Debian package version is not readable here)", b->name);
     const char *via = !b->loader ? "" : strstr(b->loader, "qemu-") ? ", under " : ", through ";
     const char *loader = !b->loader ? "" : strrchr(b->loader, '/') ? strrchr(b->loader, '/') + 1
                                                                     : b->loader;

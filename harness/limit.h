@@ -34,7 +34,7 @@ struct limit_result {
     bool predicted_known;
     uint64_t predicted;
     bool prediction_hit; /* the two verifying probes agreed with the model */
-    unsigned probes;     /* fixture probes, the budget probe not counted */
+    unsigned probes;     /* processes: the first also read the budget */
     double seconds;
     struct budget budget;
 };

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "usage.h"
 #include "xsys.h"
 
@@ -110,6 +111,7 @@ int main(int argc, char **argv)
 {
     size_t ncommands = sizeof commands / sizeof commands[0];
     setvbuf(stdout, NULL, _IOLBF, 0);
+    interrupt_install();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage_print(argc < 2 ? stderr : stdout, commands, ncommands);
         return argc < 2 ? EXIT_USAGE : EXIT_PASS;

@@ -28,6 +28,7 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
         return false;
     }
     int v = out->major * 100 + out->minor;
+    out->word_bits = strcmp(machine, "i686") == 0 ? 32 : 64;
     if (strcmp(machine, "x86_64") == 0 || strcmp(machine, "i686") == 0) {
         out->layout = LAYOUT_BELOW_TP; /* both are TLS_TCB_AT_TP, TCB aligned to 64 */
         out->tcb_align = 64;
@@ -100,20 +101,27 @@ static bool tunable_value(const struct glibc_rules *r, const char *value, size_t
     unsigned long long v = dl_strtoul(value, &end);
     if (r->strict_tunables && (size_t)(end - value) != len)
         return false;
+    /* From 2.39 a size_t tunable is cast to the target's size_t before its
+       bounds are checked: on i686 it wraps at 32 bits. */
+    if (r->strict_tunables && r->word_bits == 32)
+        v &= 0xffffffffull;
     if (v < min || v > max)
         return false;
     *out = v;
     return true;
 }
 
-static const struct {
-    const char *name;
-    unsigned long long min, max;
-} known[] = {{"glibc.rtld.nns", 1, DL_NNS}, {"glibc.rtld.optional_static_tls", 0, SIZE_MAX}};
-
 void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
                     const char *ld_audit, struct tunables *out)
 {
+    /* optional_static_tls is a size_t of the target: 32 bits on i686 (before
+       2.39 a larger value is out of its range, and not set). */
+    const struct {
+        const char *name;
+        unsigned long long min, max;
+    } known[] = {{"glibc.rtld.nns", 1, DL_NNS},
+                 {"glibc.rtld.optional_static_tls", 0,
+                  r->word_bits == 32 ? 0xffffffffull : 0xffffffffffffffffull}};
     unsigned long long values[2] = {4, 512};
     const char *last[2] = {NULL, NULL};
     size_t last_len[2] = {0, 0};

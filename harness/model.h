@@ -56,6 +56,7 @@ struct glibc_rules {
        measured on an upstream build (scripts/build-glibc.sh), else 0: for
        modelling a release whose startup layout no build here shows. */
     size_t libc_tls_size;
+    unsigned word_bits; /* the target's size_t: 32 on i686 */
 };
 
 /* Rules for a glibc version string ("2.36") on a machine ("x86_64").

@@ -49,7 +49,7 @@ void plan_resolve(struct plan *p, char *const *vars, char *const *lib_dirs)
 /* ---- running ------------------------------------------------------------- */
 
 /* The probe's argument for one step, "OP:ARG" (see probe/protocol.h). */
-static char *step_arg(const struct plan_step *s)
+char *plan_step_arg(const struct plan_step *s)
 {
     const char *op = plan_op_name(s->op);
     if (s->op == OP_THREADS)
@@ -59,18 +59,25 @@ static char *step_arg(const struct plan_step *s)
     return xasprintf("%s%c%s", op, PROTO_ARG_SEP, s->target);
 }
 
-void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
+void plan_run(const struct plan *p, const struct probe_env *env, long static_end,
               struct step_result *out, struct probe_result *pr)
 {
     char **args = xcalloc(p->n, sizeof *args);
     for (size_t i = 0; i < p->n; i++)
-        args[i] = step_arg(&p->steps[i]);
+        args[i] = plan_step_arg(&p->steps[i]);
     probe_run(env, PROTO_MODE_STEPS, args, p->n, pr);
     for (size_t i = 0; i < p->n; i++)
         free(args[i]);
     free(args);
+    plan_read_results(p, pr, static_end, out);
+}
 
+void plan_read_results(const struct plan *p, const struct probe_result *pr, long static_end,
+                       struct step_result *out)
+{
     memset(out, 0, p->n * sizeof *out);
+    for (size_t i = 0; i < p->n; i++) /* until a record says otherwise */
+        out[i].kind = KIND_NOT_RUN;
     for (size_t i = 0; i < pr->nrecords; i++) {
         const struct record *r = &pr->records[i];
         long step, v;
@@ -89,10 +96,11 @@ void plan_run(const struct plan *p, const struct probe_env *env, size_t static_s
             if (record_get_long(r, PROTO_KEY_MODID, &v))
                 sr->modid = v;
             sr->has_tpoff = record_get_long(r, PROTO_KEY_TPOFF, &sr->tpoff);
-            /* The static area lies within static_size of TP on either side;
-               dynamic blocks come from malloc, outside it. */
+            /* The static area lies between TP and static_end (below TP
+               on x86, above on aarch64); dynamic blocks come from malloc. */
             sr->in_static = sr->has_tpoff && sr->tpoff != 0 &&
-                            (size_t)labs(sr->tpoff) <= static_size;
+                            (static_end < 0 ? sr->tpoff >= static_end && sr->tpoff < 0
+                                            : sr->tpoff > 0 && sr->tpoff <= static_end);
         }
     }
     /* A step that began and never finished is where the probe died. */
@@ -117,9 +125,30 @@ void step_results_free(struct step_result *r, size_t n)
 size_t first_failure(const struct plan *p, const struct step_result *r)
 {
     for (size_t i = 0; i < p->n; i++)
-        if (r[i].ran && r[i].kind != KIND_LOADED)
+        if (r[i].kind != KIND_LOADED) /* a step that never ran did not load either */
             return i + 1;
     return 0;
+}
+
+const char *plan_probe_failure(const struct plan *p, const struct step_result *r,
+                               const struct probe_result *pr, char *buf, size_t len)
+{
+    bool ended = false;
+    for (size_t i = 0; i < pr->nrecords && !ended; i++)
+        ended = strcmp(pr->records[i].kind, PROTO_END) == 0;
+    if (pr->end == PROBE_EXITED && pr->code == 0 && ended)
+        return NULL;
+    size_t last = p->n; /* the probe died in the last step that began, which says how */
+    while (last > 0 && !r[last - 1].ran)
+        last--;
+    if (last && (r[last - 1].kind == KIND_CRASHED || r[last - 1].kind == KIND_TIMEOUT))
+        return NULL;
+    char how[64];
+    size_t out_len = strcspn(pr->output ? pr->output : "", "\n");
+    snprintf(buf, len, "the probe ended by %s outside any step%s%.*s",
+             probe_end_text(pr, how, sizeof how), out_len ? ": " : "", (int)(out_len > 400 ? 400 : out_len),
+             pr->output ? pr->output : "");
+    return buf;
 }
 
 /* ---- predicting ---------------------------------------------------------- */
@@ -167,9 +196,8 @@ static void predict_load(struct dl_process *proc, const struct plan_step *s,
                             .root_has_tls = c->root_has_tls, .touch = s->touches,
                             .mods = mods, .n = c->n};
     struct dl_outcome r = dl_open(proc, &rq);
-    o->known = !r.unmodelled;
-    o->unmodelled = r.unmodelled;
     o->kind = r.kind;
+    o->undefined = r.undefined;
     o->modid = r.root_modid;
     o->has_tpoff = r.kind == KIND_LOADED && r.root_static;
     o->tpoff = model_tpoff(&proc->m, r.root_offset);
@@ -204,7 +232,7 @@ void plan_predict(const struct plan *p, const struct budget *b, struct step_pred
             lost = true;
         } else {
             predict_load(&proc, s, o, &handle[i]);
-            lost = !o->known;
+            lost = o->undefined != NULL;
         }
         o->free_after = model_free(&proc.m);
     }

@@ -58,19 +58,26 @@ struct step_result {
 
 struct step_prediction {
     bool known;
+    const char *undefined; /* why glibc's own bug makes what follows undefined
+                              (dlmodel.h), or NULL */
     enum load_kind kind;
     bool has_tpoff; /* the step's own object went to static TLS */
     long tpoff;
     size_t free_after;
     long modid;
-    const char *unmodelled; /* !known because glibc's behaviour is not modelled: why */
 };
 
 /* Runs the steps in one probe; static_size (read by a budget probe) tells
    static from dynamic blocks. */
-void plan_run(const struct plan *p, const struct probe_env *env, size_t static_size,
+void plan_run(const struct plan *p, const struct probe_env *env, long static_end,
               struct step_result *out, struct probe_result *pr);
 void step_results_free(struct step_result *r, size_t n);
+/* The parts of plan_run: a step as the probe takes it ("load:PATH"), and
+   the steps' results from the records of a probe that ran them
+   (KIND_NOT_RUN for a step the probe never began). */
+char *plan_step_arg(const struct plan_step *s);
+void plan_read_results(const struct plan *p, const struct probe_result *pr, long static_end,
+                       struct step_result *out);
 
 /* Simulates the steps on a copy of the budget's model; the state after
    the last step goes to final (may be NULL). */
@@ -81,8 +88,16 @@ void plan_predict(const struct plan *p, const struct budget *b, struct step_pred
 bool step_agrees(const struct step_result *r, const struct step_prediction *pr, char *why,
                  size_t len);
 
-/* The first step that did not load (0 if all did). */
+/* The first step that did not load, a step the probe never reached
+   included (0 if all loaded). */
 size_t first_failure(const struct plan *p, const struct step_result *r);
+
+/* Why the probe's run of the steps counts for nothing, in buf: it did not
+   end with its end record and exit 0, and no step it died in explains
+   that (exit 3 before the first step, a crash between steps).  NULL when
+   the run is a measurement. */
+const char *plan_probe_failure(const struct plan *p, const struct step_result *r,
+                               const struct probe_result *pr, char *buf, size_t len);
 
 /* A readable table of the steps, measured beside modelled (r NULL: the
    model's outcome only, with the messages glibc would give). */

@@ -4,7 +4,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/protocol.h"
 #include "xsys.h"
+
+/* Undoes proto_escape (probe/protocol.h); a backslash before anything
+   else stays as it is. */
+static char *unescape(const char *s)
+{
+    char *out = xmalloc(strlen(s) + 1), *o = out;
+    for (; *s; s++) {
+        char c = s[1] == '\\' ? '\\' : s[1] == 't' ? '\t' : s[1] == 'n' ? '\n' : 0;
+        if (*s == '\\' && c) {
+            *o++ = c;
+            s++;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+char *record_escape(const char *value)
+{
+    size_t cap = 2 * strlen(value) + 1;
+    char *out = xmalloc(cap);
+    proto_escape(out, cap, value);
+    return out;
+}
 
 bool record_parse(const char *line, struct record *out)
 {
@@ -27,7 +54,7 @@ bool record_parse(const char *line, struct record *out)
         *eq = '\0';
         size_t n = out->nfields;
         *XAPPEND(&out->keys, &n) = xstrdup(tok);
-        *XAPPEND(&out->values, &out->nfields) = xstrdup(eq + 1);
+        *XAPPEND(&out->values, &out->nfields) = unescape(eq + 1);
     }
     free(copy);
     return true;

@@ -11,10 +11,13 @@ struct record {
     char **keys, **values;
 };
 
-/* Parses one line (without its newline).  Returns false for a line that is
-   not a record (empty kind, a field without '='). */
+/* Parses one line (without its newline), undoing the escapes of values
+   (probe/protocol.h).  Returns false for a line that is not a record
+   (empty kind, a field without '='). */
 bool record_parse(const char *line, struct record *out);
 void record_free(struct record *r);
+/* A value as a record holds it; the caller frees it. */
+char *record_escape(const char *value);
 
 /* The value of key, or NULL. */
 const char *record_get(const struct record *r, const char *key);

@@ -8,6 +8,7 @@
 #include "caseparse.h"
 #include "cli.h"
 #include "probe/protocol.h"
+#include "record.h"
 #include "runenv.h"
 #include "xsys.h"
 
@@ -38,33 +39,75 @@ static bool is_libc(const char *path)
            strcmp(path, PROTO_MAIN_NAME) == 0;
 }
 
-/* The fixture name of event i: its file name, made unique by its seq. */
-static char *object_name(const struct trace *t, size_t i)
-{
-    const struct trace_event *e = &t->events[i];
-    char *name = xstrdup(replay_base_name(e->path));
-    for (char *p = name; *p; p++)
-        if (!(*p == '.' || *p == '-' || *p == '_' || *p == '+' || (*p >= '0' && *p <= '9') ||
-              (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-            *p = '_';
-    for (size_t k = 0; k < t->nevents; k++)
-        if (k != i && !t->events[k].close && t->events[k].tls_size &&
-            strcmp(replay_base_name(t->events[k].path), replay_base_name(e->path)) == 0 &&
-            strcmp(t->events[k].path, e->path) != 0) {
-            char *unique = xasprintf("%s~%ld", name, e->seq);
-            free(name);
-            return unique;
-        }
-    return name;
-}
-
 bool replay_includes(const struct trace_event *e)
 {
     return e->tls_size > 0 && e->lmid == 0;
 }
 
-/* The case text of the replay. */
-static char *case_text(const struct replay *r, const char *expect)
+/* A word the case language takes as it is: anything else becomes '_'. */
+static char *word_safe(const char *s)
+{
+    char *w = xstrdup(s);
+    for (char *p = w; *p; p++)
+        if (!(strchr(".-_+~=:,", *p) || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z')))
+            *p = '_';
+    return w;
+}
+
+/* One fixture name per path of a replayed object: its file name made a
+   case word, unique even where two names sanitise alike. */
+struct names {
+    char **paths, **names;
+    size_t n;
+};
+
+/* The index of path's name, nm->n for none. */
+static size_t index_of(const struct names *nm, const char *path)
+{
+    size_t i = 0;
+    while (i < nm->n && strcmp(nm->paths[i], path) != 0)
+        i++;
+    return i;
+}
+
+static bool name_taken(const struct names *nm, const char *name)
+{
+    for (size_t i = 0; i < nm->n; i++)
+        if (strcmp(nm->names[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void assign_names(const struct trace *t, struct names *nm)
+{
+    memset(nm, 0, sizeof *nm);
+    for (size_t i = 0; i < t->nevents; i++) {
+        const struct trace_event *e = &t->events[i];
+        if (e->close || !replay_includes(e) || index_of(nm, e->path) < nm->n)
+            continue;
+        char *base = word_safe(*replay_base_name(e->path) ? replay_base_name(e->path) : "object");
+        char *name = xstrdup(base);
+        for (int k = 2; name_taken(nm, name); k++) {
+            free(name);
+            name = xasprintf("%s~%d", base, k);
+        }
+        free(base);
+        size_t n = nm->n;
+        *XAPPEND(&nm->paths, &n) = xstrdup(e->path);
+        *XAPPEND(&nm->names, &nm->n) = name;
+    }
+}
+
+static void names_free(struct names *nm)
+{
+    for (size_t i = 0; i < nm->n; i++)
+        free(nm->paths[i]), free(nm->names[i]);
+    free(nm->paths), free(nm->names);
+}
+
+/* The case text of the replay; its number of steps goes to nsteps. */
+static char *case_text(const struct replay *r, const char *expect, size_t *nsteps)
 {
     const struct trace *t = r->trace;
     char *buf = NULL;
@@ -72,37 +115,52 @@ static char *case_text(const struct replay *r, const char *expect)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         die_errno("open_memstream");
-    fprintf(f, "# Replay of %s: %s (exit %d%s%s)\n", r->trace_path, t->command, t->exit_status,
-            t->error ? ": " : "", t->error ? t->error : "");
-    fprintf(f, "title replay of %s", replay_base_name(r->trace_path));
+    struct names nm;
+    assign_names(t, &nm);
+    /* text from the trace, escaped: no newline in it may end a comment early */
+    char *trace_path = record_escape(r->trace_path), *command = record_escape(t->command);
+    char *error = record_escape(t->error ? t->error : ""), *title = word_safe(replay_base_name(r->trace_path));
+    fprintf(f, "# Replay of %s: %s (exit %d%s%s)\n", trace_path, command, t->exit_status,
+            t->error ? ": " : "", t->error ? error : "");
+    fprintf(f, "title replay of %s", title);
+    free(trace_path), free(command), free(error), free(title);
     if (r->squeeze >= 0)
         fprintf(f, ", %ld bytes of headroom", r->squeeze);
     for (size_t i = 0; i < r->nfixes; i++) {
         static const char *const kinds[] = {"preload", "first", "tunable", "rebuild"};
-        fprintf(f, ", fix %s=%s", kinds[r->fixes[i].kind],
-                r->fixes[i].kind == FIX_TUNABLE ? r->fixes[i].tunable : r->fixes[i].name);
+        char *what = word_safe(r->fixes[i].kind == FIX_TUNABLE ? r->fixes[i].tunable
+                                                                : r->fixes[i].name);
+        fprintf(f, ", fix %s=%s", kinds[r->fixes[i].kind], what);
+        free(what);
     }
     fprintf(f, "\n");
-    if (expect) /* what this run saw holds for the trace's own libc and layout */
-        fprintf(f, "libc %.*s\narch %s\n", (int)strcspn(t->libc, "-"), t->libc, t->machine);
+    if (expect) { /* what this run saw holds for the trace's own libc and layout */
+        char *libc = word_safe(t->libc), *machine = word_safe(t->machine);
+        fprintf(f, "libc %.*s\narch %s\n", (int)strcspn(libc, "-"), libc, machine);
+        free(libc), free(machine);
+    }
     for (size_t i = 0; i < r->nfixes; i++)
         if (r->fixes[i].kind == FIX_TUNABLE)
             fprintf(f, "tunables glibc.rtld.%s\n", r->fixes[i].tunable);
 
-    for (size_t i = 0; i < t->nevents; i++) {
-        const struct trace_event *e = &t->events[i];
-        if (e->close || !replay_includes(e) || (!e->dlopen && is_libc(e->path)))
+    for (size_t i = 0; i < nm.n; i++) { /* one fixture per object, at its first mapping */
+        const struct trace_event *e = NULL;
+        for (size_t k = 0; k < t->nevents && !e; k++)
+            if (!t->events[k].close && strcmp(t->events[k].path, nm.paths[i]) == 0)
+                e = &t->events[k];
+        if (!e->dlopen && is_libc(e->path))
             continue;
-        char *name = object_name(t, i);
         const struct fix *rebuilt = fix_for(r, FIX_REBUILD, e->path);
         const char *model = tls_access_name(rebuilt ? rebuilt->rebuilt_as : e->access);
-        fprintf(f, "fixture %s %s %llu align=%llu   # %s\n", name, model,
+        char *where = record_escape(e->path);
+        fprintf(f, "fixture %s %s %llu align=%llu   # %s\n", nm.names[i], model,
                 (unsigned long long)e->tls_size,
-                (unsigned long long)(e->tls_align ? e->tls_align : 1), e->path);
+                (unsigned long long)(e->tls_align ? e->tls_align : 1), where);
+        free(where);
         if (!e->dlopen || fix_for(r, FIX_PRELOAD, e->path))
-            fprintf(f, "preload %s\n", name);
-        free(name);
+            fprintf(f, "preload %s\n", nm.names[i]);
     }
+    *nsteps = 0;
     if (r->squeeze >= 0) {
         /* The rest of the application: it has taken all but the headroom.
            Without fixes, relative to each glibc's own free bytes; a fix must
@@ -113,33 +171,70 @@ static char *case_text(const struct replay *r, const char *expect)
             fprintf(f, "fixture squeeze ie %ld\n",
                     r->squeeze_free > r->squeeze ? r->squeeze_free - r->squeeze : 0);
         fprintf(f, "load squeeze\n");
+        ++*nsteps;
     }
-    for (size_t i = 0; i < t->nevents; i++) /* fix first: before anything else */
-        if (!t->events[i].close && t->events[i].dlopen && replay_includes(&t->events[i]) &&
-            fix_for(r, FIX_FIRST, t->events[i].path)) {
-            char *name = object_name(t, i);
-            fprintf(f, "load %s\n", name);
-            free(name);
+    size_t *open = xcalloc(nm.n + 1, sizeof *open); /* loads of each object not yet closed */
+    bool *first = xcalloc(nm.n + 1, sizeof *first); /* loaded first: its own first load goes */
+    for (size_t i = 0; i < nm.n; i++) /* fix first: before anything else */
+        if (fix_for(r, FIX_FIRST, nm.paths[i])) {
+            fprintf(f, "load %s\n", nm.names[i]);
+            open[i] = first[i] = true;
+            ++*nsteps;
         }
     long extra_threads = 0;
     for (size_t i = 0; i < t->nevents; i++) {
         const struct trace_event *e = &t->events[i];
-        if (!e->dlopen || !replay_includes(e))
+        size_t k = index_of(&nm, e->path);
+        const char *name = k < nm.n ? nm.names[k] : NULL;
+        if (!name || (!e->close && (!e->dlopen || !replay_includes(e))))
             continue;
-        if (!e->close && trace_extra_threads(e) > extra_threads) {
+        if (e->close) { /* only what a step of this case opened */
+            if (open[k]) {
+                fprintf(f, "close %s\n", name);
+                open[k]--;
+                ++*nsteps;
+            }
+            continue;
+        }
+        if (trace_extra_threads(e) > extra_threads) {
             fprintf(f, "threads %ld\n", trace_extra_threads(e) - extra_threads);
             extra_threads = trace_extra_threads(e);
+            ++*nsteps;
         }
-        if (!e->close && fix_for(r, FIX_FIRST, e->path))
+        if (first[k]) { /* loaded first, above */
+            first[k] = false;
             continue;
-        char *name = object_name(t, i);
-        fprintf(f, "%s %s\n", e->close ? "close" : "load", name);
-        free(name);
+        }
+        fprintf(f, "load %s\n", name);
+        open[k]++;
+        ++*nsteps;
     }
+    free(open);
+    free(first);
+    names_free(&nm);
     fprintf(f, "%s\n", expect ? expect : "expect model");
     if (fclose(f) != 0)
         die_errno("replay: render the case");
     return buf;
+}
+
+/* Objects a fixture cannot stand for: refused, naming the trace line. */
+void replay_check(const struct trace *t, const char *path)
+{
+    for (size_t i = 0; i < t->nevents; i++) {
+        const struct trace_event *e = &t->events[i];
+        if (e->close || !replay_includes(e))
+            continue;
+        if (e->tls_align & (e->tls_align - 1))
+            die_input("%s:%d: tls_align %llu is not a power of two", path, e->line,
+                      (unsigned long long)e->tls_align);
+        if (e->tls_align > CASE_MAX_ALIGN)
+            die_input("%s:%d: tls_align %llu: a fixture is aligned to at most %d", path, e->line,
+                      (unsigned long long)e->tls_align, CASE_MAX_ALIGN);
+        if (e->tls_size > (uint64_t)CASE_MAX_SIZE)
+            die_input("%s:%d: a TLS block of %llu bytes: a fixture holds at most %lld", path,
+                      e->line, (unsigned long long)e->tls_size, CASE_MAX_SIZE);
+    }
 }
 
 struct fix fix_parse(const char *s)
@@ -171,6 +266,10 @@ struct fix fix_parse(const char *s)
     }
     if (f.name && !*f.name)
         die_input("--fix %s: name the object", s);
+    char *word = f.tunable ? word_safe(f.tunable) : NULL; /* it becomes a word of the case */
+    if (word && strcmp(word, f.tunable) != 0)
+        die_input("--fix %s: a tunable has letters, digits and ._-+=:, only", s);
+    free(word);
     return f;
 }
 
@@ -193,6 +292,10 @@ void replay_outcome(const struct case_result *res, char *buf, size_t len)
 {
     const struct step_prediction *p = res->modelled;
     size_t trip = res->measured ? res->trip : res->predicted_trip;
+    if (!res->plan.n) { /* replay_case found nothing to replay */
+        snprintf(buf, len, "%s", res->reason);
+        return;
+    }
     if (res->verdict != VERDICT_PASS) {
         snprintf(buf, len, "%s: %.400s", verdict_name(res->verdict), res->reason);
         return;
@@ -213,7 +316,23 @@ void replay_outcome(const struct case_result *res, char *buf, size_t len)
 void replay_case(const struct replay *r, const char *model_as, struct case_def *def,
                  struct case_result *res)
 {
-    char *text = case_text(r, NULL);
+    size_t nsteps;
+    char *text = case_text(r, NULL, &nsteps);
+    if (!nsteps) { /* /bin/true: a valid trace with nothing to reproduce */
+        memset(def, 0, sizeof *def);
+        memset(res, 0, sizeof *res);
+        res->def = def;
+        res->verdict = VERDICT_PASS;
+        snprintf(res->reason, sizeof res->reason, "nothing to replay: no object with TLS was "
+                                                  "dlopen'ed");
+        free(text);
+        return;
+    }
+    if (nsteps > CASE_MAX_STEPS) {
+        free(text);
+        die_input("%s: %zu steps to replay; a case holds at most %d", r->trace_path, nsteps,
+                  CASE_MAX_STEPS);
+    }
     char err[1024];
     char *path = xasprintf("%s (replay)", r->trace_path);
     if (!case_parse(path, text, def, err, sizeof err))
@@ -232,10 +351,12 @@ int replay_run(const struct replay *r, const char *model_as, bool print, char *s
     struct case_def def;
     struct case_result res;
     replay_case(r, model_as, &def, &res);
-    if (print)
+    if (print && res.plan.n) /* nothing to replay has no case to print */
         case_result_print(stdout, &res, false);
     replay_outcome(&res, summary, len);
-    if (emit && res.verdict == VERDICT_PASS) {
+    if (emit && !res.plan.n) {
+        snprintf(summary + strlen(summary), len - strlen(summary), " (no case written)");
+    } else if (emit && res.verdict == VERDICT_PASS) {
         /* A reproducer that expects what this run saw. */
         size_t trip = res.measured ? res.trip : res.predicted_trip;
         enum load_kind kind = !trip ? KIND_LOADED
@@ -244,7 +365,8 @@ int replay_run(const struct replay *r, const char *model_as, bool print, char *s
         char *expect = trip ? xasprintf("expect trip %zu %s \"%s\"", trip, load_kind_name(kind),
                                         res.plan.steps[trip - 1].name)
                             : xstrdup("expect loads");
-        char *final = case_text(r, expect);
+        size_t nsteps;
+        char *final = case_text(r, expect, &nsteps);
         write_file_atomic(emit, final, strlen(final));
         free(final), free(expect);
     }

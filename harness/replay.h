@@ -43,10 +43,16 @@ bool replay_has_object(const struct trace *t, const char *name);
 const char *replay_base_name(const char *path);
 /* Events the replay turns into fixtures: TLS in the main namespace. */
 bool replay_includes(const struct trace_event *e);
+/* Exits 2 naming the trace's file and line for an object no fixture can
+   stand for (an alignment that is no power of two or above 4096, a block
+   above 1 GiB). */
+void replay_check(const struct trace *t, const char *path);
 
 /* Runs the replay on its build (model_as NULL) or models it for glibc
    model_as; the caller frees res with case_result_free and def with
-   case_free. */
+   case_free.  A trace with nothing dlopen'ed gives a passing result with
+   no steps ("nothing to replay"); one with more steps than a case holds
+   exits 2. */
 void replay_case(const struct replay *r, const char *model_as, struct case_def *def,
                  struct case_result *res);
 /* The replay's outcome in a few words, for tables and doctor. */

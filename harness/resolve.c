@@ -8,6 +8,7 @@
 
 #include "budget.h"
 #include "elfinfo.h"
+#include "ldsearch.h"
 #include "xsys.h"
 
 /* Far more objects than any dlopen maps: a cycle or a hostile file stops here. */
@@ -21,36 +22,9 @@ char *file_identity(const char *path)
     return xasprintf("%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
 }
 
-/* ld.so's search order without ld.so.cache: LD_LIBRARY_PATH, then the
-   default directories of the libc in use. */
-static char *find_library(const char *name, char *const *vars, char *const *lib_dirs)
-{
-    if (strchr(name, '/'))
-        return access(name, F_OK) == 0 ? xstrdup(name) : NULL;
-    const char *llp = env_lookup(vars, "LD_LIBRARY_PATH");
-    char *dirs = xstrdup(llp ? llp : "");
-    char *found = NULL;
-    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !found;
-         d = strtok_r(NULL, ":", &save)) {
-        char *path = xasprintf("%s/%s", d, name);
-        if (access(path, F_OK) == 0)
-            found = path;
-        else
-            free(path);
-    }
-    free(dirs);
-    for (size_t i = 0; lib_dirs && lib_dirs[i] && !found; i++) {
-        char *path = xasprintf("%s/%s", lib_dirs[i], name);
-        if (access(path, F_OK) == 0)
-            found = path;
-        else
-            free(path);
-    }
-    return found;
-}
-
 struct node {
     char *path, *id;
+    long needed_by; /* the node whose DT_NEEDED named it; -1 for the root */
     struct elf_tls tls;
     size_t *deps;
     size_t ndeps;
@@ -72,20 +46,35 @@ static long node_of(const struct graph *g, const char *id)
     return -1;
 }
 
+/* Where ld.so finds what node i needs: through the DT_RPATH of i and of
+   whatever needed it, LD_LIBRARY_PATH, i's DT_RUNPATH, the default dirs. */
+static char *find_needed(const struct graph *g, size_t i, const char *name, const char *llp,
+                         char *const *lib_dirs)
+{
+    struct ld_chain chain = {0};
+    for (long k = (long)i; k >= 0; k = g->nodes[k].needed_by)
+        ld_chain_add(&chain, g->nodes[k].path, g->nodes[k].tls.rpath, g->nodes[k].tls.runpath);
+    char *found = ld_search(name, g->nodes[i].tls.machine, chain.links, chain.n, llp, lib_dirs);
+    ld_chain_free(&chain);
+    return found;
+}
+
 /* Breadth first from the root, as ld.so maps: every file found and read. */
 static bool map_graph(struct graph *g, const char *name, char *const *vars,
                       char *const *lib_dirs)
 {
-    char *root = find_library(name, vars, lib_dirs);
+    const char *llp = env_lookup(vars, "LD_LIBRARY_PATH");
+    char *root = ld_search(name, 0, NULL, 0, llp, lib_dirs);
     if (!root)
         return false;
-    *XAPPEND(&g->nodes, &g->n) = (struct node){.path = root, .id = file_identity(root)};
+    *XAPPEND(&g->nodes, &g->n) =
+        (struct node){.path = root, .id = file_identity(root), .needed_by = -1};
     for (size_t i = 0; i < g->n; i++) {
         char err[512];
         if (!elf_tls_read(g->nodes[i].path, &g->nodes[i].tls, err, sizeof err))
             return false;
         for (size_t k = 0; k < g->nodes[i].tls.nneeded; k++) {
-            char *path = find_library(g->nodes[i].tls.needed[k], vars, lib_dirs);
+            char *path = find_needed(g, i, g->nodes[i].tls.needed[k], llp, lib_dirs);
             if (!path || g->n >= MAX_CLOSURE) {
                 free(path);
                 return false;
@@ -94,7 +83,8 @@ static bool map_graph(struct graph *g, const char *name, char *const *vars,
             long dep = node_of(g, id);
             if (dep < 0) {
                 dep = (long)g->n;
-                *XAPPEND(&g->nodes, &g->n) = (struct node){.path = path, .id = id};
+                *XAPPEND(&g->nodes, &g->n) =
+                    (struct node){.path = path, .id = id, .needed_by = (long)i};
             } else {
                 free(path), free(id);
             }

@@ -6,13 +6,28 @@
 
 #include "xsys.h"
 
+/* STATICTLS_TIMEOUT_FACTOR, for slow machines and emulators. */
+static double timeout_factor(void)
+{
+    const char *f = getenv("STATICTLS_TIMEOUT_FACTOR");
+    if (!f || !*f)
+        return 1.0;
+    char *end;
+    double v = strtod(f, &end);
+    /* a year of any probe's timeout is beyond every use; it also keeps
+       every deadline and CPU limit a plain number */
+    if (*end || !(v > 0) || v > 1e6)
+        die_input("STATICTLS_TIMEOUT_FACTOR=\"%s\": expected a number above 0, at most 1000000", f);
+    return v;
+}
+
 void run_env_empty(struct run_env *e, const struct libc_build *b, double timeout_s)
 {
     memset(e, 0, sizeof *e);
     e->build = b;
     e->vars = xcalloc(1, sizeof *e->vars);
     e->probe.vars = e->vars;
-    e->probe.timeout_s = timeout_s;
+    e->probe.timeout_s = timeout_s * timeout_factor();
     e->probe.probe = b->probe;
     e->probe.loader = b->loader;
     e->probe.library_path = b->library_path;

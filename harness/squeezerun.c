@@ -22,7 +22,7 @@ void squeezer_open(struct squeezer *s, char **command, int expect_exit)
 
 void squeezer_close(struct squeezer *s)
 {
-    remove(s->report), remove(s->errfile), rmdir(s->dir);
+    remove_tree(s->dir); /* the report, stderr, a helper's link */
     free(s->dir), free(s->report), free(s->errfile);
     memset(s, 0, sizeof *s);
 }
@@ -93,8 +93,10 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
     size_t n = 0;
     char *preload = NULL;
     if (setup->helper) {
-        preload = setup->preload ? xasprintf("%s/statictls-squeeze.so:%s", self_dir(), setup->preload)
-                                 : xasprintf("%s/statictls-squeeze.so", self_dir());
+        char *helper = xasprintf("%s/statictls-squeeze.so", self_dir());
+        char *entry = loader_list_entry(helper, s->dir, "statictls-squeeze.so");
+        preload = setup->preload ? xasprintf("%s:%s", entry, setup->preload) : xstrdup(entry);
+        free(helper), free(entry);
         extra[n++] = xasprintf("STATICTLS_SQUEEZE_TEMPLATE=%s/fixtures/template-ie.so", self_dir());
         extra[n++] = xasprintf("STATICTLS_SQUEEZE_DIR=%s", s->dir);
         extra[n++] = xasprintf("STATICTLS_SQUEEZE_REPORT=%s", s->report);

@@ -1,5 +1,6 @@
 #include "trace.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,26 +13,43 @@ long trace_extra_threads(const struct trace_event *e)
     return e->multithreaded && running < 1 ? 1 : running;
 }
 
+/* Writes "\tkey=value" with the value escaped as records have it. */
+static void put_field(FILE *out, const char *key, const char *value)
+{
+    char *v = record_escape(value ? value : "");
+    fprintf(out, "\t%s=%s", key, v);
+    free(v);
+}
+
 void trace_write(FILE *out, const struct trace *t)
 {
     fprintf(out, "# statictls trace, format 1: see cases/README.md, \"Traces\".\n");
-    fprintf(out, "trace\tformat=1\tlibc=%s\tmachine=%s\texit=%d\tcommand=%s\n", t->libc,
-            t->machine, t->exit_status, t->command);
+    fprintf(out, "trace\tformat=1");
+    put_field(out, "libc", t->libc);
+    put_field(out, "machine", t->machine);
+    fprintf(out, "\texit=%d", t->exit_status);
+    put_field(out, "command", t->command);
+    fputc('\n', out);
     for (size_t i = 0; i < t->nevents; i++) {
         const struct trace_event *e = &t->events[i];
         if (e->close) {
-            fprintf(out, "close\tseq=%ld\tmodid=%ld\tpath=%s\n", e->seq, e->modid, e->path);
-            continue;
+            fprintf(out, "close\tseq=%ld\tmodid=%ld", e->seq, e->modid);
+        } else {
+            fprintf(out, "object\tseq=%ld\tphase=%s\tlmid=%ld\tthreads=%ld\tmultithreaded=%d"
+                         "\tmodid=%ld\ttls_size=%llu\ttls_align=%llu\taccess=%s",
+                    e->seq, e->dlopen ? "dlopen" : "startup", e->lmid, e->threads,
+                    e->multithreaded, e->modid,
+                    (unsigned long long)e->tls_size, (unsigned long long)e->tls_align,
+                    tls_access_long_name(e->access));
         }
-        fprintf(out, "object\tseq=%ld\tphase=%s\tlmid=%ld\tthreads=%ld\tmultithreaded=%d"
-                     "\tmodid=%ld\ttls_size=%llu\ttls_align=%llu\taccess=%s\tpath=%s\n",
-                e->seq, e->dlopen ? "dlopen" : "startup", e->lmid, e->threads,
-                e->multithreaded, e->modid,
-                (unsigned long long)e->tls_size, (unsigned long long)e->tls_align,
-                tls_access_long_name(e->access), e->path);
+        put_field(out, "path", e->path);
+        fputc('\n', out);
     }
-    if (t->error)
-        fprintf(out, "error\ttext=%s\n", t->error);
+    if (t->error) {
+        fprintf(out, "error");
+        put_field(out, "text", t->error);
+        fputc('\n', out);
+    }
 }
 
 static bool number(const struct record *r, const char *key, long *out)
@@ -39,9 +57,11 @@ static bool number(const struct record *r, const char *key, long *out)
     return record_get_long(r, key, out) && *out >= -1;
 }
 
-static bool read_event(const struct record *r, struct trace_event *e, const char **missing)
+static bool read_event(const struct record *r, struct trace_event *e, const char **missing,
+                       int line)
 {
     memset(e, 0, sizeof *e);
+    e->line = line;
     e->close = strcmp(r->kind, "close") == 0;
     const char *path = record_get(r, "path");
     long size = 0, align = 0;
@@ -77,9 +97,15 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = read_file_max(path, TRACE_MAX_BYTES, &len);
     if (!text) {
-        snprintf(err, errlen, "%s: cannot read", path);
+        snprintf(err, errlen, "%s: cannot read: %s", path,
+                 errno == EFBIG ? "larger than any trace (64 MiB)" : strerror(errno));
+        return false;
+    }
+    if (strlen(text) != len) {
+        snprintf(err, errlen, "%s: a NUL byte: not a statictls trace", path);
+        free(text);
         return false;
     }
     bool ok = true, header = false, went_multithreaded = false;
@@ -102,7 +128,11 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
             long code = 0;
             const char *libc = record_get(&r, "libc"), *machine = record_get(&r, "machine");
             const char *command = record_get(&r, "command"), *format = record_get(&r, "format");
-            if (!format || strcmp(format, "1") != 0)
+            if (header) {
+                snprintf(err, errlen, "%s:%d: a second trace line (one trace per file)", path,
+                         lineno);
+                ok = false;
+            } else if (!format || strcmp(format, "1") != 0)
                 missing = "format=1";
             else if (!libc || !machine || !command || !record_get_long(&r, "exit", &code))
                 missing = "libc, machine, exit or command";
@@ -116,10 +146,11 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
         } else if (strcmp(r.kind, "object") == 0 || strcmp(r.kind, "close") == 0) {
             struct trace_event *e = XAPPEND(&t->events, &t->nevents);
             memset(e, 0, sizeof *e);
+            e->line = lineno;
             if (!header)
                 missing = "a trace line first";
             else
-                read_event(&r, e, &missing);
+                read_event(&r, e, &missing, lineno);
             /* Once a second thread ran, the process is multi-threaded for
                good, whether or not the record says so. */
             went_multithreaded |= e->multithreaded || e->threads > 1;

@@ -23,6 +23,7 @@ struct trace_event {
     uint64_t tls_size, tls_align;
     enum tls_access access;
     char *path;
+    int line; /* in the trace file, for messages */
 };
 
 struct trace {
@@ -37,8 +38,13 @@ struct trace {
    process went multi-threaded. */
 long trace_extra_threads(const struct trace_event *e);
 
+/* Values are escaped as records escape them (probe/protocol.h): a path
+   holding a tab or a newline reads back whole. */
 void trace_write(FILE *out, const struct trace *t);
-/* False with "file:line: what is wrong" in err. */
+/* Files larger than this are no trace. */
+#define TRACE_MAX_BYTES ((size_t)64 << 20)
+/* False with "file:line: what is wrong" in err; a second trace line is
+   refused. */
 bool trace_read(const char *path, struct trace *t, char *err, size_t errlen);
 void trace_free(struct trace *t);
 

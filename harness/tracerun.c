@@ -105,10 +105,12 @@ void trace_command(char **command, bool echo, struct trace *out)
     char *dir = make_scratch_dir("statictls-trace");
     char *raw = xasprintf("%s/raw", dir), *errfile = xasprintf("%s/stderr", dir);
     const char *audit = getenv("LD_AUDIT");
+    char *helper = xasprintf("%s/statictls-tracer.so", self_dir());
+    char *entry = loader_list_entry(helper, dir, "statictls-tracer.so");
     char *extra[] = {
-        xasprintf("LD_AUDIT=%s/statictls-tracer.so%s%s", self_dir(), audit && *audit ? ":" : "",
-                  audit ? audit : ""),
+        xasprintf("LD_AUDIT=%s%s%s", entry, audit && *audit ? ":" : "", audit ? audit : ""),
         xasprintf("STATICTLS_TRACE_FILE=%s", raw)};
+    free(helper), free(entry);
     pid_t pid;
     int status = run_command(command, extra, 2, errfile, &pid);
     char *err_text = command_stderr(errfile, echo);
@@ -134,6 +136,6 @@ void trace_command(char **command, bool echo, struct trace *out)
 
     *out = t;
     free(err_text);
-    remove(raw), remove(errfile), rmdir(dir);
+    remove_tree(dir); /* the raw records, stderr, a helper's link */
     free(raw), free(errfile), free(dir), free(extra[0]), free(extra[1]);
 }

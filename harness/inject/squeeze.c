@@ -96,9 +96,10 @@ static int list_tls(struct dl_phdr_info *info, size_t size, void *data)
     for (int i = 0; i < info->dlpi_phnum; i++) {
         if (info->dlpi_phdr[i].p_type != PT_TLS || !info->dlpi_tls_modid)
             continue;
-        char line[4352];
-        snprintf(line, sizeof line, "%s\tpid=%d\tmodid=%zu\tpath=%.4096s\n", kind, (int)getpid(),
-                 info->dlpi_tls_modid, info->dlpi_name[0] ? info->dlpi_name : PROTO_MAIN_NAME);
+        char path[8200], line[8448];
+        proto_escape(path, sizeof path, info->dlpi_name[0] ? info->dlpi_name : PROTO_MAIN_NAME);
+        snprintf(line, sizeof line, "%s\tpid=%d\tmodid=%zu\tpath=%s\n", kind, (int)getpid(),
+                 info->dlpi_tls_modid, path);
         say(line);
     }
     return 0;

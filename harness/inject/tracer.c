@@ -1,6 +1,7 @@
 /* rtld-audit module of `statictls trace`, injected into a real command
    with LD_AUDIT.  One line per object as ld.so maps it, and per object it
-   unmaps; la_objopen runs before relocation, so an object whose dlopen then
+   unmaps (its path escaped: a file name may hold a tab or a newline, see
+   protocol.h); la_objopen runs before relocation, so an object whose dlopen then
    fails on static TLS is recorded too.  Each line carries the pid (child
    processes inherit LD_AUDIT), the number of threads running then, and
    whether the process has gone multi-threaded: glibc never clears that
@@ -33,11 +34,10 @@ static const char *single_threaded;
 
 unsigned int la_version(unsigned int version)
 {
-    (void)version;
     const char *path = getenv("STATICTLS_TRACE_FILE");
     if (path)
         out = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    return 1; /* accepted by every ld.so; 2 is refused before 2.35 */
+    return version; /* 2 is refused before 2.35; aarch64's ld.so refuses 1 from 2.35 */
 }
 
 static int running_threads(void)
@@ -64,13 +64,15 @@ static void emit(const char *kind, const struct link_map *map, Lmid_t lmid)
 {
     if (out < 0)
         return;
-    char line[4400];
+    char path[8200]; /* a path of PATH_MAX bytes, each escaped */
+    proto_escape(path, sizeof path, map->l_name[0] ? map->l_name : PROTO_MAIN_NAME);
+    char line[8448];
     int n = snprintf(line, sizeof line,
                      "%s\tpid=%d\tseq=%u\tphase=%s\tlmid=%ld\tthreads=%d\tmultithreaded=%d"
-                     "\tpath=%.4096s\n",
+                     "\tpath=%s\n",
                      kind, (int)getpid(), ++seq, after_preinit ? "dlopen" : "startup",
                      (long)lmid, running_threads(), strcmp(kind, "object") ? -1 : multithreaded(),
-                     map->l_name[0] ? map->l_name : PROTO_MAIN_NAME);
+                     path);
     if (n > 0 && (size_t)n < sizeof line && write(out, line, (size_t)n) != n)
         out = -1; /* the trace is incomplete; the command must not notice */
 }

@@ -9,7 +9,7 @@
      statictls-probe FD steps OP...    OP = threads:N | load:PATH | dlmopen:PATH
                                             | close:STEP
 
-   Records are "kind\tkey=value\t...", values without tabs or newlines.
+   Records are "kind\tkey=value\t...", values escaped (protocol.h).
    A step is announced ("begin") before it runs, so a step that crashes or
    hangs is still known.  The measured dlopen() is a raw call: its failure
    is the measurement, not an error of the probe.  Anything else that fails
@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -42,16 +43,15 @@ static void die(const char *what)
     exit(PROTO_EXIT_ERROR);
 }
 
-/* Appends "\tkey=value" with tabs and newlines in value made spaces. */
+/* Appends "\tkey=value", the value escaped (protocol.h). */
 static void field(char *line, size_t cap, const char *key, const char *value)
 {
     size_t len = strlen(line);
-    int n = snprintf(line + len, cap - len, "\t%s=%s", key, value ? value : "");
-    if (n < 0)
+    int n = snprintf(line + len, cap - len, "\t%s=", key);
+    if (n < 0 || (size_t)n >= cap - len)
         return;
-    for (char *p = line + len + 1 + strlen(key) + 1; *p; p++)
-        if (*p == '\t' || *p == '\n')
-            *p = ' ';
+    len += (size_t)n;
+    proto_escape(line + len, cap - len, value ? value : "");
 }
 
 static void fieldf(char *line, size_t cap, const char *key, const char *fmt, ...)
@@ -122,7 +122,7 @@ static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
             q->size = tls->p_memsz;
             q->align = tls->p_align;
             q->filesz = tls->p_filesz;
-            q->firstbyte = tls->p_align ? tls->p_vaddr % tls->p_align : 0;
+            q->firstbyte = tls->p_align ? tls->p_vaddr & (tls->p_align - 1) : 0;
         }
         q->modid = info->dlpi_tls_modid;
         return 1;
@@ -138,7 +138,7 @@ static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
     fieldf(line, sizeof line, PROTO_KEY_SIZE, "%zu", (size_t)tls->p_memsz);
     fieldf(line, sizeof line, PROTO_KEY_ALIGN, "%zu", (size_t)tls->p_align);
     fieldf(line, sizeof line, PROTO_KEY_FIRSTBYTE, "%zu",
-           (size_t)(tls->p_align ? tls->p_vaddr % tls->p_align : 0));
+           (size_t)(tls->p_align ? tls->p_vaddr & (tls->p_align - 1) : 0));
     fieldf(line, sizeof line, "filesz", "%zu", (size_t)tls->p_filesz);
     if (info->dlpi_tls_data)
         fieldf(line, sizeof line, PROTO_KEY_TPOFF, "%td",
@@ -147,6 +147,46 @@ static int report_module(struct dl_phdr_info *info, size_t sz, void *data)
           info->dlpi_name[0] ? info->dlpi_name : PROTO_MAIN_NAME);
     emit(line, sizeof line);
     return 0;
+}
+
+/* Whether a file is mapped: its path (as the kernel names it) in maps. */
+static int mapped(const char *maps, const char *path)
+{
+    size_t n = strlen(path);
+    for (const char *line = maps; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *p = strchr(line, '/');
+        const char *end = strchr(line, '\n');
+        if (p && (!end || p < end) && strncmp(p, path, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Each LD_AUDIT entry, and whether ld.so loaded it: one it cannot load
+   (or a list it splits wrongly) it ignores with a warning, and the static
+   TLS layout is then that of a process without it.  Audit modules live in
+   namespaces of their own, which dl_iterate_phdr does not show: the
+   mappings do. */
+static void report_audit(void)
+{
+    const char *list = getenv("LD_AUDIT");
+    if (!list || !*list)
+        return;
+    static char maps[1 << 20];
+    FILE *f = fopen("/proc/self/maps", "r");
+    size_t n = f ? fread(maps, 1, sizeof maps - 1, f) : 0;
+    if (f)
+        fclose(f);
+    maps[n] = '\0';
+    char entries[4096];
+    snprintf(entries, sizeof entries, "%s", list);
+    for (char *save = NULL, *e = strtok_r(entries, ":", &save); e; e = strtok_r(NULL, ":", &save)) {
+        char real[PATH_MAX], line[LINE_CAP] = PROTO_AUDIT;
+        field(line, sizeof line, PROTO_KEY_PATH, e);
+        field(line, sizeof line, PROTO_KEY_LOADED,
+              mapped(maps, realpath(e, real) ? real : e) ? PROTO_OK : "0");
+        emit(line, sizeof line);
+    }
 }
 
 static void report_budget(void)
@@ -203,6 +243,7 @@ static void report_budget(void)
 
     struct tls_query all = {0};
     dl_iterate_phdr(report_module, &all);
+    report_audit();
 }
 
 /* ---- steps --------------------------------------------------------------- */
@@ -342,6 +383,43 @@ static void run_steps(int argc, char **argv)
     }
 }
 
+/* The steps the harness sends on stdin, one a line, all read before any
+   runs (the harness writes them all at once and closes). */
+static void run_steps_from_stdin(void)
+{
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    for (ssize_t n; text && (n = read(0, text + len, cap - len - 1)) != 0;) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            die("read steps");
+        len += (size_t)n;
+        if (len + 1 == cap) {
+            char *more = realloc(text, cap *= 2);
+            if (!more)
+                break;
+            text = more;
+        }
+    }
+    if (!text)
+        die("steps");
+    text[len] = '\0';
+    char **steps = calloc(PROTO_MAX_STEPS + 1, sizeof *steps);
+    int n = 0;
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); steps && line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (n == PROTO_MAX_STEPS + 1)
+            break; /* run_steps refuses too many, saying so */
+        steps[n++] = line;
+    }
+    if (!steps)
+        die("steps");
+    run_steps(n, steps);
+    free(steps);
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -354,6 +432,12 @@ int main(int argc, char **argv)
         report_budget();
     else if (strcmp(argv[2], PROTO_MODE_STEPS) == 0)
         run_steps(argc - 3, argv + 3);
+    else if (strcmp(argv[2], PROTO_MODE_BUDGET_STEPS) == 0) {
+        report_budget();
+        char ready[LINE_CAP] = PROTO_READY;
+        emit(ready, sizeof ready);
+        run_steps_from_stdin();
+    }
     else {
         fprintf(stderr, "statictls-probe: unknown mode %s\n", argv[2]);
         return PROTO_EXIT_ERROR;

@@ -15,6 +15,10 @@
 /* Modes (argv[2]). */
 #define PROTO_MODE_BUDGET "budget"
 #define PROTO_MODE_STEPS "steps"
+/* The budget, then PROTO_READY, then steps read from stdin (one OP:ARG a
+   line, until EOF): a measurement whose steps need the budget costs one
+   process, not two. */
+#define PROTO_MODE_BUDGET_STEPS "budget-steps"
 
 /* Step ops, "OP:ARG": the same words as the case language and the JSON. */
 #define PROTO_OP_THREADS "threads" /* ARG: how many idle threads to start */
@@ -27,7 +31,8 @@
 #define PROTO_MAX_STEPS 4000
 
 /* Record kinds.  Mode budget: libc, arch, static, rseq (where the libc has
-   it), then object per loaded object and module per one with TLS.  Mode
+   it), then object per loaded object and module per one with TLS, then
+   audit per LD_AUDIT entry (ld.so ignores one it cannot load).  Mode
    steps: begin before each step runs, so one that crashes is still known,
    and step after it.  Both end with end: a report without it was cut short. */
 #define PROTO_LIBC "libc"
@@ -36,9 +41,11 @@
 #define PROTO_RSEQ "rseq"
 #define PROTO_OBJECT "object"
 #define PROTO_MODULE "module"
+#define PROTO_AUDIT "audit" /* per LD_AUDIT entry: whether ld.so mapped it */
 #define PROTO_BEGIN "begin"
 #define PROTO_STEP "step"
 #define PROTO_END "end"
+#define PROTO_READY "ready" /* mode budget-steps: the budget is out */
 
 /* Field keys the harness reads (the probe writes a few more, for people). */
 #define PROTO_KEY_NAME "name"           /* libc */
@@ -54,6 +61,7 @@
 #define PROTO_KEY_TPOFF "tpoff"         /* module, step: block address - TP */
 #define PROTO_KEY_STEP "step"           /* begin, step: its number, from 1 */
 #define PROTO_KEY_OK "ok"               /* step: PROTO_OK, or "0" */
+#define PROTO_KEY_LOADED "loaded"       /* audit: PROTO_OK, or "0" */
 #define PROTO_KEY_ERR "err"             /* step: dlerror() of a failed load or close */
 #define PROTO_OK "1"
 
@@ -63,5 +71,29 @@
 
 /* The probe's exit status when it fails itself (not the measured load). */
 #define PROTO_EXIT_ERROR 3
+
+/* A value goes into a record with '\\', tab and newline written "\\\\",
+   "\\t" and "\\n", so that any path (a file name may hold a tab or a
+   newline) comes back whole; record_parse undoes it.  Writes at most cap
+   bytes with the terminating NUL, cutting the value short (never an
+   escape) when it does not fit; returns the length written. */
+static inline size_t proto_escape(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    for (; cap && *src; src++) {
+        char two = *src == '\\' ? '\\' : *src == '\t' ? 't' : *src == '\n' ? 'n' : 0;
+        if (n + (two ? 2 : 1) >= cap)
+            break;
+        if (two) {
+            dst[n++] = '\\';
+            dst[n++] = two;
+        } else {
+            dst[n++] = *src;
+        }
+    }
+    if (cap)
+        dst[n] = '\0';
+    return n;
+}
 
 #endif

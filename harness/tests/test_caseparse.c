@@ -97,12 +97,26 @@ static void malformed_inputs_name_file_and_line(void **state)
     rejects("title \"unterminated\nfixture a ie 1\n", "bad.case:1: unterminated quote");
     rejects("threads 0\nexpect loads\n", "bad.case:1: threads");
     rejects("env NOEQUALS\n", "bad.case:1: env: expected NAME=VALUE");
-    rejects("", "no expect line");
+    rejects("", "bad.case:1: empty case file");
     rejects("arch x86_64\narch aarch64\n", "bad.case:2: arch given twice");
     rejects("libc\n", "bad.case:1: expected: libc NAME");
     rejects("libc glibc=>2.22\n", "bad.case:1: libc: expected NAME or NAME<op>VERSION");
     rejects("libc glibc>=\n", "bad.case:1: libc: expected NAME or NAME<op>VERSION");
     rejects("libc >=2.22\n", "bad.case:1: libc: expected NAME or NAME<op>VERSION");
+    /* issue 11, items 6 and 7: names that would be paths, and caps */
+    rejects("fixture a/b ie 1\nload a/b\nexpect loads\n", "bad.case:1: object name \"a/b\"");
+    rejects("lib ../x ./x.so\nload ../x\nexpect loads\n", "bad.case:1: object name \"../x\"");
+    rejects("lib sp \"/a b/x.so\"\npreload sp\nexpect loads\n",
+            "bad.case:2: preload sp: LD_PRELOAD splits");
+    rejects("fixture a ie 1\nthreads 1000\nthreads 1000\nload a\nexpect loads\n",
+            "bad.case:3: the case starts 2000 threads by here");
+    rejects("fixture a ie 1\nrepeat 3\nthreads 1000\nend\nload a\nexpect loads\n",
+            "bad.case:3: the case starts 2000 threads");
+    rejects("limits memory=1T\n", "bad.case:1: memory: \"1T\" is not a size");
+    rejects("limits memory=100G\n", "bad.case:1: memory");
+    rejects("limits processes=0\n", "bad.case:1: processes");
+    rejects("limits cpu=5 swap=1\n", "bad.case:1: expected: limits");
+    rejects("limits cpu=5\nlimits cpu=6\n", "bad.case:2: limits given twice");
 }
 
 /* libc glibc>=2.22: which releases the expectation is for. */
@@ -131,12 +145,34 @@ static void libc_release_constraints(void **state)
     }
 }
 
+/* Windows line ends, and the limits a case may raise (issue 11, items 7, 9). */
+static void crlf_and_limits(void **state)
+{
+    (void)state;
+    struct case_def c;
+    const char *text = "title CRLF\r\n"
+                       "limits memory=8G processes=3000 cpu=30\r\n"
+                       "fixture a ie 8\r\n"
+                       "threads 1024\r\nthreads 1024\r\n"
+                       "load a\r\n"
+                       "expect loads\r\n";
+    assert_true(case_parse("crlf.case", text, &c, err, sizeof err));
+    assert_string_equal(c.title, "CRLF");
+    assert_int_equal(c.objects[0].size.value, 8);
+    assert_int_equal(c.limits.memory, 8ULL << 30);
+    assert_int_equal(c.limits.processes, 3000);
+    assert_int_equal(c.limits.cpu_s, 30);
+    assert_int_equal(c.nsteps, 3);
+    case_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_a_full_case),
         cmocka_unit_test(malformed_inputs_name_file_and_line),
         cmocka_unit_test(libc_release_constraints),
+        cmocka_unit_test(crlf_and_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -206,10 +206,48 @@ static void placement_above_tp(void **state)
     assert_int_equal(m.used, 168); /* above TP the padding comes back */
 }
 
+static struct tunables parsed(const char *version, const char *machine, const char *tunables)
+{
+    struct glibc_rules r = rules(version, machine, false);
+    struct tunables t;
+    tunables_parse(&r, tunables, NULL, &t);
+    return t;
+}
+
+/* GLIBC_TUNABLES as each release reads it (measured: the fuzzer's finds). */
+static void tunables_by_release(void **state)
+{
+    (void)state;
+    /* Before 2.39: the digits read, the rest ignored; each occurrence in turn. */
+    assert_int_equal(parsed("2.36", "x86_64", "glibc.rtld.optional_static_tls=bad").optional, 0);
+    assert_int_equal(parsed("2.36", "x86_64", "glibc.rtld.optional_static_tls=100z").optional, 100);
+    assert_int_equal(parsed("2.36", "x86_64", "glibc.rtld.nns=9:glibc.rtld.nns=0").nns, 9);
+    assert_int_equal(parsed("2.36", "x86_64", "glibc.rtld.nns=0x3").nns, 3);
+    assert_int_equal(parsed("2.36", "x86_64", "glibc.rtld.nns=17").nns, 4);
+    /* From 2.39 a value is a whole number or ignored; from 2.40 the last wins. */
+    assert_int_equal(parsed("2.41", "x86_64", "glibc.rtld.optional_static_tls=bad").optional, 512);
+    assert_int_equal(parsed("2.41", "x86_64", "glibc.rtld.optional_static_tls=100z").optional, 512);
+    assert_int_equal(parsed("2.41", "x86_64", "glibc.rtld.nns=9:glibc.rtld.nns=0").nns, 4);
+    assert_int_equal(parsed("2.41", "x86_64", "glibc.rtld.nns=2=3").nns, 4); /* ill-formatted */
+    /* optional_static_tls is a size_t: beyond 32 bits on i686 it is not set
+       before 2.39, and wraps from 2.39. */
+    assert_int_equal(parsed("2.36", "i686", "glibc.rtld.optional_static_tls=4294967360").optional,
+                     512);
+    assert_int_equal(parsed("2.41", "i686", "glibc.rtld.optional_static_tls=4294967360").optional,
+                     64);
+    struct tunables big = parsed("2.36", "x86_64", "glibc.rtld.optional_static_tls=4294967360");
+    assert_true(big.optional == 4294967360ull);
+    /* ... and tls_static_surplus adds it as an int: the surplus wraps. */
+    struct glibc_rules r = rules("2.36", "x86_64", false);
+    char why[256];
+    assert_int_equal(model_surplus(&r, &big, why, sizeof why), 1216);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(surplus_by_release),
+        cmocka_unit_test(tunables_by_release),
         cmocka_unit_test(rules_by_release),
         cmocka_unit_test(placement_below_tp),
         cmocka_unit_test(optional_budget_and_reclaim),

@@ -23,6 +23,22 @@ static char *write_temp(const char *text)
     return path;
 }
 
+/* t written by trace_write, read back by trace_read into r. */
+static void round_trip(const struct trace *t, struct trace *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    trace_write(f, t);
+    assert_int_equal(fclose(f), 0);
+    char *path = write_temp(buf);
+    char err[512];
+    assert_true(trace_read(path, r, err, sizeof err));
+    remove(path);
+    free(path);
+    free(buf);
+}
+
 static void writes_and_reads_back(void **state)
 {
     (void)state;
@@ -36,15 +52,8 @@ static void writes_and_reads_back(void **state)
     struct trace t = {.command = "python3 -c import torch", .libc = "glibc-2.36",
                       .machine = "x86_64", .error = "x.so: cannot allocate memory in static TLS block",
                       .exit_status = 1, .events = events, .nevents = 3};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    trace_write(f, &t);
-    assert_int_equal(fclose(f), 0);
-    char *path = write_temp(buf);
     struct trace r;
-    char err[512];
-    assert_true(trace_read(path, &r, err, sizeof err));
+    round_trip(&t, &r);
     assert_string_equal(r.libc, "glibc-2.36");
     assert_int_equal(r.exit_status, 1);
     assert_string_equal(r.error, t.error);
@@ -57,9 +66,27 @@ static void writes_and_reads_back(void **state)
     assert_true(r.events[2].close);
     assert_int_equal(r.events[2].modid, 2);
     trace_free(&r);
-    remove(path);
-    free(path);
-    free(buf);
+}
+
+/* A file name may hold a tab or a newline: it reads back whole. */
+static void odd_paths_round_trip(void **state)
+{
+    (void)state;
+    struct trace_event events[] = {
+        {.seq = 2, .dlopen = true, .threads = 1, .modid = 2, .tls_size = 64, .tls_align = 8,
+         .access = TLS_IE, .path = "/tmp/a\tb/c\nd\\t.so"},
+        {.close = true, .seq = 3, .modid = 2, .path = "/tmp/a\tb/c\nd\\t.so"},
+    };
+    struct trace t = {.command = "cmd\twith\ttabs", .libc = "glibc-2.36", .machine = "x86_64",
+                      .error = "line one\nline two", .events = events, .nevents = 2};
+    struct trace r;
+    round_trip(&t, &r);
+    assert_int_equal(r.nevents, 2);
+    assert_string_equal(r.events[0].path, events[0].path);
+    assert_string_equal(r.events[1].path, events[0].path);
+    assert_string_equal(r.command, t.command);
+    assert_string_equal(r.error, t.error);
+    trace_free(&r);
 }
 
 static void refuses(const char *text, const char *message)
@@ -85,12 +112,15 @@ static void damaged_traces_name_the_line(void **state)
             ":2: object record: needs access");
     refuses("trace\tformat=1\tlibc=g\tmachine=m\texit=0\tcommand=c\nbogus\tx=1\n", ":2: unknown record");
     refuses("trace\tformat=1\tlibc=g\tmachine=m\texit=0\tcommand=c\nobject\tno-equals\n", ":2: not a record");
+    refuses("trace\tformat=1\tlibc=g\tmachine=m\texit=0\tcommand=c\n"
+            "trace\tformat=1\tlibc=h\tmachine=m\texit=0\tcommand=c\n", ":2: a second trace line");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writes_and_reads_back),
+        cmocka_unit_test(odd_paths_round_trip),
         cmocka_unit_test(damaged_traces_name_the_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
