@@ -91,7 +91,7 @@ static void read_records(const struct probe_result *pr, struct budget *b)
             if (record_get_long(r, PROTO_KEY_FIRSTBYTE, &v))
                 m->block.firstbyte = (uint64_t)v;
             m->has_tpoff = record_get_long(r, PROTO_KEY_TPOFF, &m->tpoff);
-            m->access = startup_access(m);
+            m->access = TLS_IE; /* read from its file when it matters: relocate_startup */
         }
     }
 }
@@ -161,6 +161,10 @@ static void relocate_startup(struct budget *b, size_t nmain)
 {
     for (size_t i = b->nmodules; i-- > nmain;) {
         struct budget_module *m = &b->modules[i];
+        if (!m->access_read) {
+            m->access = startup_access(m);
+            m->access_read = true;
+        }
         if (m->access == TLS_DESC && b->model.rules.lazy_tlsdesc && !b->bind_now) {
             m->lazy = true; /* placed when first used: dlmodel.c */
             continue;
@@ -294,7 +298,11 @@ bool budget_from_probe(const struct probe_result *pr, const struct probe_env *en
     read_records(pr, b);
     if (!b->machine)
         b->machine = xstrdup("unknown");
-    b->knows_tls_tunables = file_contains(b->ldso_path, "glibc.rtld.nns");
+    /* Only a 2.31 may carry Debian's backport; reading ld.so costs time. */
+    int major = 0, minor = 0;
+    if (b->libc_version && sscanf(b->libc_version, "%d.%d", &major, &minor) == 2 &&
+        major * 100 + minor < 232)
+        b->knows_tls_tunables = file_contains(b->ldso_path, "glibc.rtld.nns");
     if (strcmp(b->libc_name, "musl") == 0 && !*b->libc_version)
         read_musl_version(env, b);
     b->glibc_tunables = dup_or_empty(env_lookup(env->vars, "GLIBC_TUNABLES"));
@@ -313,8 +321,10 @@ void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n)
     b->modules = xrealloc(b->modules, (b->nmodules + n + 1) * sizeof *b->modules);
     memmove(b->modules + nmain + n, b->modules + nmain,
             (b->nmodules - nmain) * sizeof *b->modules);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         b->modules[nmain + i] = mods[i];
+        b->modules[nmain + i].access_read = true;
+    }
     b->nmodules += n;
     /* Module ids go in link-map order: the preloads take theirs first. */
     for (size_t i = 0; i < b->nmodules; i++)
@@ -342,10 +352,13 @@ void budget_synthetic(struct budget *b, const char *version, const char *machine
     b->rseq_size = 32;
     b->rseq_offset = strcmp(machine, "aarch64") == 0 ? 1 : -1; /* which side: in the area */
     b->modules = xcalloc(n + 1, sizeof *b->modules);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         b->modules[b->nmodules++] = mods[i];
+        b->modules[b->nmodules - 1].access_read = true;
+    }
     b->modules[b->nmodules++] = (struct budget_module){
-        .path = xstrdup("libc.so.6"), .block = {libc_size, 8, 0}, .access = TLS_IE};
+        .path = xstrdup("libc.so.6"), .block = {libc_size, 8, 0}, .access = TLS_IE,
+        .access_read = true};
     for (size_t i = 0; i < b->nmodules; i++)
         b->modules[i].modid = (long)i + 1;
     build_model(b);

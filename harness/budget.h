@@ -16,7 +16,8 @@ struct budget_module {
     struct tls_block block;
     bool has_tpoff;
     long tpoff;
-    enum tls_access access;  /* from its file */
+    enum tls_access access;  /* from its file, once access_read */
+    bool access_read;
     size_t predicted_offset; /* where the model places it at startup */
     bool predicted_static;   /* ... in static TLS (not so: a TLS descriptor module
                                 over the optional budget, under an auditor) */
