@@ -298,11 +298,13 @@ bool budget_from_probe(const struct probe_result *pr, const struct probe_env *en
     read_records(pr, b);
     if (!b->machine)
         b->machine = xstrdup("unknown");
-    /* Only a 2.31 may carry Debian's backport; reading ld.so costs time. */
+    /* Every 2.32 has the TLS tunables; before, only a backport (Debian's
+       2.31) does, and its ld.so says so.  Reading ld.so costs time. */
     int major = 0, minor = 0;
-    if (b->libc_version && sscanf(b->libc_version, "%d.%d", &major, &minor) == 2 &&
-        major * 100 + minor < 232)
-        b->knows_tls_tunables = file_contains(b->ldso_path, "glibc.rtld.nns");
+    bool parsed = b->libc_version && sscanf(b->libc_version, "%d.%d", &major, &minor) == 2;
+    b->knows_tls_tunables = parsed && major * 100 + minor >= 232
+                                ? strcmp(b->libc_name, "glibc") == 0
+                                : file_contains(b->ldso_path, "glibc.rtld.nns");
     if (strcmp(b->libc_name, "musl") == 0 && !*b->libc_version)
         read_musl_version(env, b);
     b->glibc_tunables = dup_or_empty(env_lookup(env->vars, "GLIBC_TUNABLES"));
