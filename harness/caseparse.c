@@ -407,6 +407,16 @@ static bool parse_number(struct parser *p, const struct keyword *k, char **w, in
 }
 
 /* libc NAME, or NAME with a release constraint: glibc>=2.22. */
+/* "2.22": a major and a minor number of at most four digits each. */
+static bool release_number(const char *s)
+{
+    size_t major = strspn(s, "0123456789");
+    if (!major || major > 4 || s[major] != '.')
+        return false;
+    size_t minor = strspn(s + major + 1, "0123456789");
+    return minor && minor <= 4 && s[major + 1 + minor] == '\0';
+}
+
 static bool parse_libc(struct parser *p, const struct keyword *k, char **w, int n)
 {
     (void)k, (void)n;
@@ -418,9 +428,12 @@ static bool parse_libc(struct parser *p, const struct keyword *k, char **w, int 
     bool known = oplen == 0;
     for (size_t i = 0; i < sizeof ops / sizeof ops[0] && !known; i++)
         known = strlen(ops[i]) == oplen && strncmp(op, ops[i], oplen) == 0;
-    if (!name || !known || (oplen && !(version[0] >= '0' && version[0] <= '9')) ||
-        (!oplen && *version))
+    if (!name || !known || (oplen && !release_number(version)) || (!oplen && *version))
         return fail(p, "libc: expected NAME or NAME<op>VERSION (glibc>=2.22), got \"%s\"", w[1]);
+    /* A typo would skip the case everywhere, silently. */
+    if (!(name == 5 && strncmp(w[1], "glibc", 5) == 0) && !(name == 4 && strncmp(w[1], "musl", 4) == 0))
+        return fail(p, "libc: \"%.*s\" is not a libc statictls knows (glibc, musl)", (int)name,
+                    w[1]);
     p->c->libc = xasprintf("%.*s", (int)name, w[1]);
     if (oplen) {
         memcpy(p->c->libc_op, op, oplen);
@@ -601,7 +614,8 @@ bool case_parse_with(const char *path, const char *text, const struct case_vars 
     if (ok && !have_expect)
         ok = fail(&p, "no expect line (expect loads | expect model | expect trip STEP KIND | "
                       "expect headroom >= BYTES)");
-    if (ok && out->nsteps == 0)
+    /* Only a case about the startup itself (expect trip 0) may have none. */
+    if (ok && out->nsteps == 0 && !(out->expect == EXPECT_TRIP && out->expect_step == 0))
         ok = fail(&p, "no steps (load, close, dlmopen, threads)");
     if (ok && out->expect == EXPECT_TRIP && (size_t)out->expect_step > out->nsteps)
         ok = fail(&p, "expect trip %d: the case has %zu steps", out->expect_step, out->nsteps);

@@ -75,7 +75,7 @@ void case_set_print_totals(const struct case_set *s)
 {
     printf("%u passed, %u failed, %u skipped", s->passed, s->failed, s->skipped);
     if (s->input_errors)
-        printf(", %u case files not readable", s->input_errors);
+        printf(", %u case files with input errors (above)", s->input_errors);
     if (s->missing)
         printf(", %u naming a library that is not here", s->missing);
     printf("\n");

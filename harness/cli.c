@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,9 @@
 long option_number(const char *option, const char *value, long min, long max)
 {
     char *end;
+    errno = 0;
     long v = value ? strtol(value, &end, 0) : 0;
-    if (!value || !*value || *end || v < min || v > max)
+    if (!value || !*value || *end || errno == ERANGE || v < min || v > max)
         die_input("%s: expected a number from %ld to %ld, got \"%s\"", option, min, max,
                   value ? value : "");
     return v;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "caserun.h"
@@ -22,6 +23,7 @@ struct options {
     unsigned long long seed;
     long count;
     double seconds; /* > 0: run for this long instead of count cases */
+    bool count_given;
     const char *out;
 };
 
@@ -274,11 +276,14 @@ static void parse_args(int argc, char **argv, struct options *o)
             i++;
         } else if (strcmp(argv[i], "--count") == 0) {
             o->count = option_number("--count", next, 1, 10000000);
+            o->count_given = true;
             i++;
         } else if (strcmp(argv[i], "--time") == 0) {
             o->seconds = (double)option_number("--time", next, 1, 86400);
             i++;
-        } else if (strcmp(argv[i], "--out") == 0 && next) {
+        } else if (strcmp(argv[i], "--out") == 0) {
+            if (!next || !*next)
+                die_input("fuzz: --out needs a directory");
             o->out = argv[++i];
         } else if (!libc_option(argc, argv, &i, &o->choice)) {
             die_input("fuzz: unknown argument \"%s\"", argv[i]);
@@ -286,6 +291,21 @@ static void parse_args(int argc, char **argv, struct options *o)
     }
     if (o->all && o->choice.how != LIBC_CHOICE_HOST)
         die_input("fuzz: --all or one build (--glibc, --musl, --libc-root, --libc-tree), not both");
+    if (o->count_given && o->seconds > 0)
+        die_input("fuzz: --count N or --time SECONDS, not both");
+    if (o->choice.how == LIBC_CHOICE_RELEASE && strcmp(o->choice.value, "musl") == 0)
+        die_input("fuzz: musl has no model to hold cases to (it keeps no static TLS surplus: "
+                  "every dlopen'ed initial-exec module is refused, case musl-refuses-ie)");
+    if (o->out) { /* before any case runs: a bad --out must not cost the findings */
+        struct stat st;
+        if (stat(o->out, &st) == 0 && !S_ISDIR(st.st_mode))
+            die_input("fuzz: --out %s: not a directory", o->out);
+        make_dirs(o->out);
+        char *probe = xasprintf("%s/.statictls-write-check", o->out);
+        write_file_atomic(probe, "", 0);
+        remove(probe);
+        free(probe);
+    }
 }
 
 int cmd_fuzz(int argc, char **argv)

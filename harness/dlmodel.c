@@ -148,7 +148,9 @@ static enum load_kind place_new(struct dl_process *p, size_t first)
     for (size_t i = 0; i < n && kind == KIND_LOADED; i++) {
         struct dl_loaded *e = &p->loaded[order[i]];
         e->placed = model_place(&p->m, &e->module->block, e->module->access, e->placed.modid);
-        p->dlopen_placed_static |= e->placed.how == PLACED_STATIC;
+        /* A refused block counts too (measured on 2.17: after a load that
+           failed for static TLS, the crash below does not come). */
+        p->dlopen_placed_static |= e->placed.how != PLACED_DYNAMIC;
         if (e->placed.how == FAILED_COUNT)
             kind = KIND_STATIC_TLS_COUNT;
         else if (e->placed.how == FAILED_SIZE || e->placed.how == FAILED_ALIGN)

@@ -54,7 +54,8 @@ struct dl_process {
     size_t nhandles;
     bool ns_busy[DL_NAMESPACES];
     size_t naudit;
-    bool dlopen_placed_static; /* some dlopen has placed a block in static TLS */
+    bool dlopen_placed_static; /* some dlopen has asked for static TLS (placed, or
+                                  refused) */
     bool namespace_closed;     /* a dlmopen namespace was unloaded */
 };
 

@@ -80,7 +80,7 @@ static const struct command commands[] = {
      "  --fix F           preload=NAME, first=NAME, tunable=T=V or rebuild=NAME:tlsdesc|gd\n"
      "  --emit CASE       write the case, with the outcome seen as its expectation\n"
      "  --table NAME      one row per fix, for NAME\n", true},
-    {"fuzz", cmd_fuzz, "[--glibc V | --musl | --all] [--seed S] [--count N | --time SECONDS] "
+    {"fuzz", cmd_fuzz, "[--glibc V | --libc-tree DIR | --all] [--seed S] [--count N | --time S] "
                        "[--out DIR] [--json]",
      "random cases, each held to the model; a disagreement is shrunk to a minimal case",
      "  --all             every libc build here\n"

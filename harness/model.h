@@ -50,7 +50,8 @@ struct glibc_rules {
     bool audit_dynamic_tls_crash; /* 2.17 (measured on upstream's; 2.21 does not):
                                      with LD_AUDIT, the first use of a dlopen'ed
                                      module's dynamic TLS crashes the process
-                                     while no dlopen has placed static TLS yet */
+                                     while no dlopen has asked for static TLS
+                                     yet (placed or refused) */
     size_t tcb_align;  /* the static alignment before any module raises it */
     /* libc's own TLS block (PT_TLS p_memsz) in this release, where it was
        measured on an upstream build (scripts/build-glibc.sh), else 0: for

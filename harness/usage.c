@@ -31,7 +31,7 @@ void usage_print(FILE *out, const struct command *cmds, size_t n)
             fprintf(out, "  %s %s\n  %36s  %s\n", cmds[i].name, cmds[i].synopsis, "",
                     cmds[i].summary);
     }
-    fprintf(out, "\nbudget, load, limit, run, report, sweep, bench and replay take (census,\n"
+    fprintf(out, "\nbudget, load, limit, run, report, sweep, bench, replay and fuzz take (census,\n"
                  "headroom and trace run on the host's libc only):\n%s\n%s",
             libc_options, exit_statuses);
     fprintf(out, "statictls --version prints the version.\n");
