@@ -243,15 +243,22 @@ static void build_model(struct budget *b)
     free(offsets);
 }
 
+/* The model again, from what the budget now holds. */
+static void remodel(struct budget *b)
+{
+    b->modelled = false;
+    b->why_not_modelled[0] = '\0';
+    b->startup_failure = KIND_LOADED;
+    build_model(b);
+}
+
 void budget_model_as(struct budget *b, const char *version)
 {
     free(b->libc_version);
     b->libc_version = xstrdup(version);
     b->knows_tls_tunables = false;
     b->have_rseq = false;
-    b->modelled = false;
-    b->why_not_modelled[0] = '\0';
-    build_model(b);
+    remodel(b);
 }
 
 bool budget_model_release(struct budget *b, const char *version)
@@ -331,10 +338,7 @@ void budget_add_preloads(struct budget *b, struct budget_module *mods, size_t n)
     /* Module ids go in link-map order: the preloads take theirs first. */
     for (size_t i = 0; i < b->nmodules; i++)
         b->modules[i].modid = (long)i + 1;
-    b->modelled = false;
-    b->why_not_modelled[0] = '\0';
-    b->startup_failure = KIND_LOADED;
-    build_model(b);
+    remodel(b);
 }
 
 void budget_synthetic(struct budget *b, const char *version, const char *machine,
@@ -370,10 +374,7 @@ void budget_set_audit(struct budget *b, const char *ld_audit)
 {
     free(b->ld_audit);
     b->ld_audit = xstrdup(ld_audit ? ld_audit : "");
-    b->modelled = false;
-    b->why_not_modelled[0] = '\0';
-    b->startup_failure = KIND_LOADED;
-    build_model(b);
+    remodel(b);
 }
 
 long budget_static_end(const struct budget *b)
@@ -396,9 +397,4 @@ void budget_free(struct budget *b)
     free(b->glibc_tunables);
     free(b->ld_audit);
     memset(b, 0, sizeof *b);
-}
-
-char *budget_platform(const struct budget *b)
-{
-    return xasprintf("%s-%s-%s", b->libc_name, b->libc_version, b->machine);
 }

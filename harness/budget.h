@@ -102,9 +102,6 @@ void budget_synthetic(struct budget *b, const char *version, const char *machine
    refused to start with its audit modules, read without them. */
 void budget_set_audit(struct budget *b, const char *ld_audit);
 
-/* "glibc-2.36-x86_64" */
-char *budget_platform(const struct budget *b);
-
 /* The value of NAME in a NULL-terminated NAME=VALUE list, or NULL. */
 const char *env_lookup(char *const *vars, const char *name);
 

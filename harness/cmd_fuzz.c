@@ -37,28 +37,36 @@ struct finding {
 
 struct run {
     const struct libc_build *build;
-    const char *const *real_libs;
     unsigned long cases, agreed, skipped, rejected;
     double seconds;
     struct finding *findings;
     size_t nfindings;
 };
 
-/* Runs one case text; true when it disagrees, with its signature. */
-static bool disagrees(const struct libc_build *b, const char *text, char *sig, size_t len)
+/* Runs one case text on b: false when it does not parse (err says why);
+   else its verdict, and for a disagreement (VERDICT_FAIL) its signature. */
+static bool run_text(const struct libc_build *b, const char *text, enum verdict *v, char *sig,
+                     size_t len, char *err, size_t errlen)
 {
     struct case_def def;
-    char err[1024];
-    if (!case_parse("fuzz.case", text, &def, err, sizeof err))
+    if (!case_parse("fuzz.case", text, &def, err, errlen))
         return false;
     struct case_result res;
     case_run(&def, b, &res);
-    bool bad = res.verdict == VERDICT_FAIL;
-    if (bad)
+    *v = res.verdict;
+    if (res.verdict == VERDICT_FAIL)
         case_signature(&res, sig, len);
     case_result_free(&res);
     case_free(&def);
-    return bad;
+    return true;
+}
+
+/* Whether a shrinking trial still disagrees, and how. */
+static bool disagrees(const struct libc_build *b, const char *text, char *sig, size_t len)
+{
+    enum verdict v;
+    char err[1024];
+    return run_text(b, text, &v, sig, len, err, sizeof err) && v == VERDICT_FAIL;
 }
 
 static char **split_lines(const char *text, size_t *n)
@@ -185,29 +193,20 @@ static void fuzz_build(const struct options *o, const struct libc_build *b, stru
     rng_seed(&rng, o->seed);
     const char **libs = real_libs_of(b);
     r->build = b;
-    r->real_libs = libs;
     double start = now_seconds();
     for (unsigned long k = 0;; k++) {
         if (o->seconds > 0 ? now_seconds() - start >= o->seconds : k >= (unsigned long)o->count)
             break;
-        char *text = fuzz_case(&rng, libs);
-        struct case_def def;
-        char err[1024];
-        if (!case_parse("fuzz.case", text, &def, err, sizeof err))
+        char *text = fuzz_case(&rng, libs), sig[256], err[1024];
+        enum verdict v;
+        if (!run_text(b, text, &v, sig, sizeof sig, err, sizeof err))
             die("fuzz: the generator wrote a case that does not parse (%s):\n%s", err, text);
-        struct case_result res;
-        case_run(&def, b, &res);
         r->cases++;
-        r->agreed += res.verdict == VERDICT_PASS;
-        r->skipped += res.verdict == VERDICT_SKIP;
-        r->rejected += res.verdict == VERDICT_ERROR;
-        if (res.verdict == VERDICT_FAIL) {
-            char sig[256];
-            case_signature(&res, sig, sizeof sig);
+        r->agreed += v == VERDICT_PASS;
+        r->skipped += v == VERDICT_SKIP;
+        r->rejected += v == VERDICT_ERROR;
+        if (v == VERDICT_FAIL)
             record(r, o, text, sig, o->seed, k);
-        }
-        case_result_free(&res);
-        case_free(&def);
         free(text);
     }
     r->seconds = now_seconds() - start;
