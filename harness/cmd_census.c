@@ -148,8 +148,8 @@ static const char *census_machine(const struct census_object *const *statics, si
 /* A platform named by --policy: measured where a build of its glibc is
    here, otherwise modelled on a build of the same machine. */
 static void judge_policy(const struct census_object *const *statics, size_t nstatic,
-                         const struct policy *p, const struct libc_build_list *builds,
-                         struct verdict *v)
+                         const struct policy *p, const char *machine,
+                         const struct libc_build_list *builds, struct verdict *v)
 {
     if (p->musl) {
         v->platform = xasprintf("%s: musl", p->name);
@@ -158,7 +158,6 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
             v->refused += !is_libc(statics[i]);
         return;
     }
-    const char *machine = census_machine(statics, nstatic, builds);
     v->platform = xasprintf("%s: glibc %s on %s", p->name, p->version, machine);
     const struct libc_build *layout = policy_layout_build(machine, builds);
     if (!layout) {
@@ -234,7 +233,8 @@ static const char *via(const struct census *c, const struct census_object *o)
     return o->needed_by < 0 ? NULL : c->objects[o->needed_by].shown;
 }
 
-static void print_census(const struct census *c, const struct census_object *const *tls, size_t ntls, size_t nstatic,
+static void print_census(const struct census *c, const struct census_object *const *tls,
+                         size_t ntls, size_t nstatic, const char *machine,
                          const struct verdict *v, size_t nv, const struct census_args *a)
 {
     size_t pulled[3] = {0}; /* objects, with TLS, needing static TLS */
@@ -263,7 +263,7 @@ static void print_census(const struct census *c, const struct census_object *con
         printf("  unreadable: %s\n", c->unreadable[i]);
     for (size_t i = 0; i < c->nmissing; i++)
         printf("  not found: %s\n", c->missing[i]);
-    printf("\nall %zu static-TLS objects dlopen'ed into a fresh process:\n", nstatic);
+    printf("\nall %zu static-TLS objects dlopen'ed into a fresh %s process:\n", nstatic, machine);
     for (size_t k = 0; k < nv; k++)
         print_verdict(&v[k], a);
 }
@@ -381,13 +381,18 @@ int cmd_census(int argc, char **argv)
                   "glibc-X.Y", a.policy);
     struct census c;
     census_init(&c);
-    bool bad_input = false;
+    bool bad_input = false; /* every bad path is named, then the census stops */
     for (size_t i = 0; i < a.npaths; i++) {
         char why[1024];
         if (!census_add(&c, a.paths[i], why, sizeof why)) {
             fprintf(stderr, "statictls: census: %s\n", why);
             bad_input = true;
         }
+    }
+    if (bad_input) { /* stop before the probes: nothing is measured yet */
+        census_free(&c);
+        free(a.paths);
+        return EXIT_USAGE;
     }
     /* The closure, resolved where the host's ld.so looks by default. */
     struct libc_build_list builds;
@@ -404,21 +409,30 @@ int cmd_census(int argc, char **argv)
     while (nstatic < ntls && elf_tls_needs_static(&tls[nstatic]->tls))
         nstatic++;
 
-    size_t nv = a.policy ? 1 : builds.n;
-    struct verdict *v = xcalloc(nv, sizeof *v);
+    /* Objects load only into a process of their own machine: an x86_64
+       library has no verdict on an aarch64 or i386 build. */
+    const char *machine = census_machine(tls, nstatic, &builds);
+    struct verdict *v = xcalloc(builds.n, sizeof *v);
+    size_t nv = 0;
+    if (a.policy)
+        judge_policy(tls, nstatic, &policy, machine, &builds, &v[nv++]);
+    else
+        for (size_t k = 0; k < builds.n; k++)
+            if (strcmp(builds.items[k].machine, machine) == 0)
+                judge_build(tls, nstatic, &builds.items[k], &v[nv++]);
+    if (!nv) { /* e.g. aarch64 objects where no aarch64 build was fetched */
+        v[nv].platform = xasprintf("glibc on %s", machine);
+        snprintf(v[nv++].error, sizeof v->error, "no libc build for %s here", machine);
+    }
     bool fits = true;
     for (size_t k = 0; k < nv; k++) {
-        if (a.policy)
-            judge_policy(tls, nstatic, &policy, &builds, &v[k]);
-        else
-            judge_build(tls, nstatic, &builds.items[k], &v[k]);
         decide(&v[k], a.min_headroom);
         fits &= v[k].fits || !v[k].known; /* a build that cannot run here says so */
     }
     if (a.as_json)
         census_json(&c, tls, ntls, v, nv, &a);
     else
-        print_census(&c, tls, ntls, nstatic, v, nv, &a);
+        print_census(&c, tls, ntls, nstatic, machine, v, nv, &a);
 
     for (size_t k = 0; k < nv; k++)
         free(v[k].platform), free(v[k].assumed);
@@ -427,5 +441,5 @@ int cmd_census(int argc, char **argv)
     libc_build_list_free(&builds);
     census_free(&c);
     free(a.paths);
-    return bad_input ? EXIT_USAGE : fits ? EXIT_PASS : EXIT_TRIPPED;
+    return fits ? EXIT_PASS : EXIT_TRIPPED;
 }

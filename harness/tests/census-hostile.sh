@@ -31,4 +31,19 @@ echo "$out" | grep -q "host libc .*does not fit: .*good.so is aligned above" ||
     { echo "FAIL: the alignment verdict"; exit 1; }
 mkdir "$dir/empty"
 "$statictls" census "$dir/empty" | grep -q "^0 files, 0 ELF, 0 with TLS" || { echo "FAIL: empty"; exit 1; }
+# The verdicts are for the objects' machine only: no aarch64 or i386 build
+# judges an x86_64 library (the header names the machine).
+echo "$out" | grep -q "^all [0-9]* static-TLS objects dlopen'ed into a fresh x86_64 process:" ||
+    { echo "FAIL: the machine in the verdicts' header"; exit 1; }
+if echo "$out" | grep -q "qemu-aarch64"; then echo "FAIL: an aarch64 verdict"; exit 1; fi
+# A named path that is not there is the user's mistake: exit 2, naming it,
+# before any probe runs.
+set +e
+bad=$("$statictls" census "$fixture" "$dir/no-such.so" 2>&1)
+rc=$?
+set -e
+[ "$rc" = 2 ] || { echo "FAIL: a missing path exits $rc, expected 2"; exit 1; }
+echo "$bad" | grep -q "census: $dir/no-such.so: No such file or directory" ||
+    { echo "FAIL: the missing path not named: $bad"; exit 1; }
+if echo "$bad" | grep -q "fresh"; then echo "FAIL: measured despite a bad path"; exit 1; fi
 echo "PASS"
