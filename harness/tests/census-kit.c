@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 
 #include "fixture.h"
-#include "xsys.h"
+#include "die.h"
+#include "xalloc.h"
+#include "xfile.h"
 
 static void add_tree(struct archive *a, const char *root, const char *rel)
 {

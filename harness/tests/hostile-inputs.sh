@@ -1,6 +1,6 @@
 #!/bin/sh
 # hostile-inputs.sh STATICTLS DATA
-# Issue 11, items 3, 4, 6, 9: inputs a user (or an attacker) may give,
+# Inputs a user (or an attacker) may give,
 # each answered with a clear error and exit 2, or measured, never hung,
 # never exit 3, and never leaving a scratch directory behind.
 set -eu

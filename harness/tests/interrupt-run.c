@@ -1,5 +1,5 @@
 /* interrupt-run SIGNAL STATICTLS COMMAND ARGS...
-   Issue 11, item 1: runs `statictls COMMAND ARGS...` (its case hangs) with
+   Runs `statictls COMMAND ARGS...` (its case hangs) with
    a private TMPDIR, waits until its probe hangs, sends SIGNAL (INT or TERM)
    to statictls alone, as kill(1) would, and checks that statictls ends by
    that signal (or exits 128 + it), that no process of the probe's group

@@ -1,6 +1,6 @@
 #!/bin/sh
 # replay-hostile.sh STATICTLS
-# Issue 11, item 5: valid traces that replay used to refuse with exit 3
+# Valid traces that replay used to refuse with exit 3
 # (internal error), and traces it must refuse with file:line and exit 2.
 set -eu
 statictls=$1

@@ -18,7 +18,7 @@ echo "$out" | grep -q "^outcome: trips at libgomp.so.1: \"cannot allocate memory
     { echo "$out"; echo "FAIL: squeezed"; exit 1; }
 "$statictls" replay --squeeze 100 --fix preload=libgomp "$dir/t.trace" | grep -q "^outcome: loads$" ||
     { echo "FAIL: the preload fix"; exit 1; }
-# A library whose path holds a tab (issue 11, item 5): traced, escaped, replayed.
+# A library whose path holds a tab: traced, escaped, replayed.
 gomp=$(sed -n 's/^object	.*phase=dlopen	.*path=\(.*libgomp\.so\.1\)$/\1/p' "$dir/t.trace" | head -n 1)
 odd="$dir/tab	dir"
 mkdir "$odd" && cp "$gomp" "$odd/libgomp.so.1"
@@ -26,7 +26,7 @@ mkdir "$odd" && cp "$gomp" "$odd/libgomp.so.1"
 grep -qF "phase=dlopen" "$dir/odd.trace" && grep -qF "path=$dir/tab\tdir/libgomp.so.1" "$dir/odd.trace" ||
     { cat "$dir/odd.trace"; echo "FAIL: the library in a directory with a tab is not in the trace"; exit 1; }
 "$statictls" replay "$dir/odd.trace" | grep -q "^outcome: loads$" || { echo "FAIL: replay of odd.trace"; exit 1; }
-# A build directory whose path holds a space and a ':' (issue 11, item 6):
+# A build directory whose path holds a space and a ':':
 # the tracer still goes into LD_AUDIT whole, and the trace has libgomp.
 build=$(dirname "$statictls")
 odd="$dir/build dir:x"

@@ -1,0 +1,109 @@
+#define _GNU_SOURCE
+#include "xpath.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "interrupt.h"
+#include "xalloc.h"
+
+/* The directory of this executable, resolved through symlinks. */
+static const char *exe_dir(void)
+{
+    static char dir[PATH_MAX];
+    if (!dir[0]) {
+        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+        if (n < 0)
+            die_errno("readlink /proc/self/exe");
+        dir[n] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+    }
+    return dir;
+}
+
+/* The directory holding name: the program's own (the build tree) or
+   from_bin from it (an install); dies when neither does. */
+static char *find_beside(const char *name, const char *from_bin)
+{
+    char *dirs[] = {xstrdup(exe_dir()), xasprintf("%s/%s", exe_dir(), from_bin)};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = xasprintf("%s/%s", dirs[i], name);
+        bool here = access(path, F_OK) == 0;
+        free(path);
+        if (here) {
+            free(dirs[1 - i]);
+            return dirs[i];
+        }
+    }
+    die("%s is neither in %s nor in %s: an incomplete build or install", name, dirs[0], dirs[1]);
+}
+
+/* The build tree keeps the parts beside the program; an install keeps them
+   at STATICTLS_PARTS_FROM_BIN from bin/ (cmake/StatictlsInstallDirs.cmake).
+   Both are found from the program's own place, so a copied install works. */
+const char *self_dir(void)
+{
+    static char *dir;
+    if (!dir)
+        dir = find_beside("statictls-probe", STATICTLS_PARTS_FROM_BIN);
+    return dir;
+}
+
+const char *data_dir(void)
+{
+    static char *dir;
+    if (!dir)
+        dir = find_beside("cases", STATICTLS_DATA_FROM_BIN);
+    return dir;
+}
+
+void remove_tree(const char *path)
+{
+    remove_tree_now(path);
+    interrupt_forget_path(path);
+}
+
+char *loader_list_entry(const char *path, const char *dir, const char *name)
+{
+    if (!strpbrk(path, " :\t\n"))
+        return xstrdup(path);
+    char *link = xasprintf("%s/%s", dir, name);
+    if (symlink(path, link) != 0 && errno != EEXIST)
+        die_errno("symlink %s", link);
+    return link;
+}
+
+char *make_scratch_dir(const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    /* Generated libraries go into LD_PRELOAD and LD_AUDIT lists, which ld.so
+       splits at ':' (and LD_PRELOAD at spaces too): no quoting exists. */
+    if (strpbrk(tmp, " :\t\n"))
+        die_input("TMPDIR=\"%s\": a space or ':' in it would split the LD_PRELOAD and "
+                  "LD_AUDIT lists the probes get; set TMPDIR to a directory without them", tmp);
+    char *dir = xasprintf("%s/%s.XXXXXX", tmp, name);
+    if (!mkdtemp(dir))
+        die_errno("mkdtemp %s", dir);
+    interrupt_add_path(dir);
+    return dir;
+}
+
+void strip_dir_prefix(char *s, const char *dir)
+{
+    size_t n = strlen(dir);
+    for (char *p = s; n && p && (p = strstr(p, dir));) {
+        if (p[n] == '/')
+            memmove(p, p + n + 1, strlen(p + n + 1) + 1);
+        else
+            p += n;
+    }
+}

@@ -1,0 +1,32 @@
+/* Paths: where the program's parts are, scratch directories, and paths
+   as ld.so's lists must carry them. */
+#ifndef STATICTLS_XPATH_H
+#define STATICTLS_XPATH_H
+
+/* Directory of the program's parts: the probe, the fixture templates, the
+   injected helpers and one directory per libc build.  Beside the program in
+   the build tree, at ../lib/statictls from an installed bin/. */
+const char *self_dir(void);
+/* Directory holding cases/ (the build tree, or an install's share/statictls). */
+const char *data_dir(void);
+
+/* Removes a directory tree created by the harness (and forgets it, see
+   interrupt.h); errors are ignored. */
+void remove_tree(const char *path);
+
+/* A new private directory $TMPDIR/NAME.XXXXXX (/tmp without TMPDIR),
+   removed by an interrupt or exit until remove_tree removes it.  A TMPDIR
+   holding a space or ':' exits 2: ld.so's lists could not carry it. */
+char *make_scratch_dir(const char *name);
+
+/* path as one entry of ld.so's LD_PRELOAD or LD_AUDIT list, which split at
+   ':' (LD_PRELOAD at spaces too) with no quoting: path itself, or where it
+   holds either, a symlink to it named name in dir (a scratch directory,
+   whose path has neither).  The caller frees it. */
+char *loader_list_entry(const char *path, const char *dir, const char *name);
+
+/* Removes every "dir/" from s in place: generated fixtures live in a
+   random scratch directory, which would make every result differ. */
+void strip_dir_prefix(char *s, const char *dir);
+
+#endif

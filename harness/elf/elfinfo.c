@@ -1,0 +1,329 @@
+#include "elfinfo.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "xalloc.h"
+
+/* Dynamic relocation types by machine: which TLS access model each serves. */
+static enum tls_access reloc_access(int machine, unsigned type)
+{
+    switch (machine) {
+    case EM_X86_64:
+        return type == R_X86_64_TPOFF64 || type == R_X86_64_TPOFF32 ? TLS_IE
+               : type == R_X86_64_TLSDESC                         ? TLS_DESC
+               : type == R_X86_64_DTPMOD64                        ? TLS_GD
+                                                                  : TLS_NONE;
+    case EM_AARCH64:
+        return type == R_AARCH64_TLS_TPREL   ? TLS_IE
+               : type == R_AARCH64_TLSDESC   ? TLS_DESC
+               : type == R_AARCH64_TLS_DTPMOD ? TLS_GD
+                                             : TLS_NONE;
+    case EM_386:
+        return type == R_386_TLS_TPOFF || type == R_386_TLS_TPOFF32 ? TLS_IE
+               : type == R_386_TLS_DESC                            ? TLS_DESC
+               : type == R_386_TLS_DTPMOD32                        ? TLS_GD
+                                                                   : TLS_NONE;
+    default:
+        return TLS_NONE;
+    }
+}
+
+static void count_reloc(struct elf_tls *out, unsigned type)
+{
+    switch (reloc_access(out->machine, type)) {
+    case TLS_IE:
+        out->ie_relocs++;
+        break;
+    case TLS_DESC:
+        out->desc_relocs++;
+        break;
+    case TLS_GD:
+        out->gd_relocs++;
+        break;
+    case TLS_NONE:
+    case TLS_ACCESS_COUNT:
+        break;
+    }
+}
+
+/* The file offset of [vaddr, vaddr + size) inside one PT_LOAD's file
+   part: where ld.so would find it once mapped. */
+static bool file_offset(const GElf_Phdr *ph, size_t nph, uint64_t vaddr, uint64_t size,
+                        uint64_t *off)
+{
+    for (size_t i = 0; i < nph; i++)
+        if (ph[i].p_type == PT_LOAD && vaddr >= ph[i].p_vaddr &&
+            vaddr - ph[i].p_vaddr <= ph[i].p_filesz &&
+            size <= ph[i].p_filesz - (vaddr - ph[i].p_vaddr)) {
+            *off = ph[i].p_offset + (vaddr - ph[i].p_vaddr);
+            return true;
+        }
+    return false;
+}
+
+/* What the dynamic section says, by address, as ld.so reads it. */
+struct dynamic {
+    uint64_t strtab, strsz;
+    uint64_t rela, relasz, rel, relsz, jmprel, pltrelsz, pltrel;
+    uint64_t soname, rpath, runpath;
+    bool has_soname, has_rpath, has_runpath;
+    uint64_t *needed;
+    size_t nneeded;
+};
+
+static const char *dyn_string(const struct dynamic *d, const char *strings, uint64_t off)
+{
+    if (!strings || off >= d->strsz || !memchr(strings + off, '\0', d->strsz - off))
+        return NULL;
+    return strings + off;
+}
+
+/* Counts the TLS relocations of one table; ld.so applies them all. */
+static void count_table(Elf *elf, const GElf_Phdr *ph, size_t nph, uint64_t vaddr,
+                        uint64_t size, bool rela, struct elf_tls *out)
+{
+    uint64_t off;
+    if (!size || !file_offset(ph, nph, vaddr, size, &off))
+        return;
+    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)off, size, rela ? ELF_T_RELA : ELF_T_REL);
+    size_t entsize = gelf_fsize(elf, rela ? ELF_T_RELA : ELF_T_REL, 1, EV_CURRENT);
+    if (!data || !entsize)
+        return;
+    for (size_t i = 0; i < data->d_size / entsize; i++) {
+        GElf_Rela ra;
+        GElf_Rel r;
+        if (rela && gelf_getrela(data, (int)i, &ra))
+            count_reloc(out, (unsigned)GELF_R_TYPE(ra.r_info));
+        else if (!rela && gelf_getrel(data, (int)i, &r))
+            count_reloc(out, (unsigned)GELF_R_TYPE(r.r_info));
+    }
+}
+
+/* PT_DYNAMIC, read as ld.so reads it: the section headers, which ld.so
+   never looks at, may be stripped, cut off or lie. */
+static void read_dynamic(Elf *elf, const GElf_Phdr *ph, size_t nph, const GElf_Phdr *dyn_ph,
+                         struct elf_tls *out)
+{
+    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)dyn_ph->p_offset, dyn_ph->p_filesz,
+                                          ELF_T_DYN);
+    size_t entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
+    if (!data || !entsize)
+        return;
+    struct dynamic d = {0};
+    for (size_t i = 0; i < data->d_size / entsize; i++) {
+        GElf_Dyn e;
+        if (!gelf_getdyn(data, (int)i, &e) || e.d_tag == DT_NULL)
+            break;
+        uint64_t v = e.d_un.d_val;
+        switch (e.d_tag) {
+        case DT_FLAGS: out->flag_static_tls |= (v & DF_STATIC_TLS) != 0; break;
+        case DT_FLAGS_1: out->nodelete |= (v & DF_1_NODELETE) != 0; break;
+        case DT_STRTAB: d.strtab = v; break;
+        case DT_STRSZ: d.strsz = v; break;
+        case DT_RELA: d.rela = v; break;
+        case DT_RELASZ: d.relasz = v; break;
+        case DT_REL: d.rel = v; break;
+        case DT_RELSZ: d.relsz = v; break;
+        case DT_JMPREL: d.jmprel = v; break;
+        case DT_PLTRELSZ: d.pltrelsz = v; break;
+        case DT_PLTREL: d.pltrel = v; break;
+        case DT_SONAME: d.soname = v, d.has_soname = true; break;
+        case DT_RPATH: d.rpath = v, d.has_rpath = true; break;
+        case DT_RUNPATH: d.runpath = v, d.has_runpath = true; break;
+        case DT_NEEDED: *XAPPEND(&d.needed, &d.nneeded) = v; break;
+        default: break;
+        }
+    }
+    uint64_t stroff;
+    Elf_Data *str = d.strsz && file_offset(ph, nph, d.strtab, d.strsz, &stroff)
+                        ? elf_getdata_rawchunk(elf, (int64_t)stroff, d.strsz, ELF_T_BYTE)
+                        : NULL;
+    const char *strings = str ? str->d_buf : NULL;
+    for (size_t i = 0; i < d.nneeded; i++) {
+        const char *s = dyn_string(&d, strings, d.needed[i]);
+        if (s)
+            *XAPPEND(&out->needed, &out->nneeded) = xstrdup(s);
+    }
+    const char *soname = d.has_soname ? dyn_string(&d, strings, d.soname) : NULL;
+    const char *rpath = d.has_rpath ? dyn_string(&d, strings, d.rpath) : NULL;
+    const char *runpath = d.has_runpath ? dyn_string(&d, strings, d.runpath) : NULL;
+    out->soname = soname ? xstrdup(soname) : NULL;
+    out->rpath = rpath ? xstrdup(rpath) : NULL;
+    out->runpath = runpath ? xstrdup(runpath) : NULL;
+    count_table(elf, ph, nph, d.rela, d.relasz, true, out);
+    count_table(elf, ph, nph, d.rel, d.relsz, false, out);
+    /* Linkers may count .rela.plt into DT_RELASZ too; ld.so then skips it. */
+    bool plt_rela = d.pltrel == DT_RELA;
+    uint64_t base = plt_rela ? d.rela : d.rel, size = plt_rela ? d.relasz : d.relsz;
+    bool inside = d.jmprel >= base && d.jmprel - base < size;
+    if (!inside)
+        count_table(elf, ph, nph, d.jmprel, d.pltrelsz, plt_rela, out);
+    free(d.needed);
+}
+
+/* Opens path for reading without blocking on a FIFO or a device, and only
+   if it is a regular file; -1 with why in err otherwise. */
+static int open_regular(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s: %s", errno == ENOENT ? "not-found" : "unreadable", path,
+                 strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "unreadable: %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "not-regular: %s: %s, not a regular file", path,
+                 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+                 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)           ? "a device"
+                                                                         : "a socket");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Why a file libelf does not take is not ELF: unreadable, or no magic. */
+static void say_not_elf(int fd, const char *path, char *err, size_t errlen)
+{
+    unsigned char magic[SELFMAG];
+    ssize_t n = pread(fd, magic, sizeof magic, 0);
+    if (n < 0)
+        snprintf(err, errlen, "unreadable: %s: %s", path, strerror(errno));
+    else if (n == SELFMAG && memcmp(magic, ELFMAG, SELFMAG) == 0)
+        snprintf(err, errlen, "malformed: %s: %s", path, elf_errmsg(-1));
+    else
+        snprintf(err, errlen, "not-elf: %s: not an ELF object", path);
+}
+
+/* A PT_TLS no loader could place: too large for the address space, more
+   initialised bytes than bytes, an alignment that is no power of two. */
+static void check_tls_size(int elfclass, struct elf_tls *t)
+{
+    uint64_t space = elfclass == ELFCLASS32 ? (uint64_t)1 << 32 : (uint64_t)1 << 47;
+    if (t->tls_memsz >= space)
+        snprintf(t->tls_problem, sizeof t->tls_problem,
+                 "PT_TLS of %llu bytes: more than the address space",
+                 (unsigned long long)t->tls_memsz);
+    else if (t->tls_filesz > t->tls_memsz)
+        snprintf(t->tls_problem, sizeof t->tls_problem,
+                 "PT_TLS: %llu initialised bytes in a %llu-byte block",
+                 (unsigned long long)t->tls_filesz, (unsigned long long)t->tls_memsz);
+    else if (t->tls_align & (t->tls_align - 1) || t->tls_align >= space)
+        snprintf(t->tls_problem, sizeof t->tls_problem,
+                 "PT_TLS alignment %llu: not a power of two", (unsigned long long)t->tls_align);
+}
+
+bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    int fd = open_regular(path, err, errlen);
+    if (fd < 0)
+        return false;
+    bool ok = elf_tls_read_fd(fd, path, out, err, errlen);
+    close(fd);
+    return ok;
+}
+
+bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        die("libelf: %s", elf_errmsg(-1));
+    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+    bool ok = false;
+    size_t nphdr = 0;
+    GElf_Ehdr eh;
+    GElf_Phdr *ph = NULL;
+    if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+        say_not_elf(fd, path, err, errlen);
+        goto out;
+    }
+    out->machine = eh.e_machine;
+    if (elf_getphdrnum(elf, &nphdr) != 0) {
+        snprintf(err, errlen, "malformed: %s: %s", path, elf_errmsg(-1));
+        goto out;
+    }
+    /* libelf reads a truncated table without complaint; ld.so would not. */
+    struct stat st;
+    uint64_t nph = nphdr > eh.e_phnum ? nphdr : eh.e_phnum;
+    if (fstat(fd, &st) != 0 || eh.e_phoff > (uint64_t)st.st_size ||
+        nph * eh.e_phentsize > (uint64_t)st.st_size - eh.e_phoff) {
+        snprintf(err, errlen, "malformed: %s: truncated (program headers past the end)", path);
+        goto out;
+    }
+    ph = xcalloc(nphdr, sizeof *ph);
+    const GElf_Phdr *dynamic = NULL;
+    for (size_t i = 0; i < nphdr; i++) {
+        if (!gelf_getphdr(elf, (int)i, &ph[i])) {
+            snprintf(err, errlen, "malformed: %s: program header %zu: %s", path, i, elf_errmsg(-1));
+            goto out;
+        }
+        if (ph[i].p_type == PT_DYNAMIC)
+            dynamic = &ph[i];
+        if (ph[i].p_type == PT_TLS && ph[i].p_memsz > 0) {
+            out->has_tls = true;
+            out->tls_memsz = ph[i].p_memsz;
+            out->tls_filesz = ph[i].p_filesz;
+            out->tls_align = ph[i].p_align;
+            out->tls_vaddr = ph[i].p_vaddr;
+        }
+    }
+    if (out->has_tls)
+        check_tls_size(eh.e_ident[EI_CLASS], out);
+    if (dynamic)
+        read_dynamic(elf, ph, nphdr, dynamic, out);
+    ok = true;
+out:
+    free(ph);
+    if (elf)
+        elf_end(elf);
+    if (!ok)
+        elf_tls_free(out);
+    return ok;
+}
+
+void elf_tls_free(struct elf_tls *t)
+{
+    for (size_t i = 0; i < t->nneeded; i++)
+        free(t->needed[i]);
+    free(t->needed);
+    free(t->soname);
+    free(t->rpath);
+    free(t->runpath);
+    memset(t, 0, sizeof *t);
+}
+
+bool elf_tls_needs_static(const struct elf_tls *t)
+{
+    return t->has_tls && (t->flag_static_tls || t->ie_relocs > 0);
+}
+
+enum tls_access elf_tls_access(const struct elf_tls *t)
+{
+    return !t->has_tls                ? TLS_NONE
+           : elf_tls_needs_static(t) ? TLS_IE
+           : t->desc_relocs          ? TLS_DESC
+                                     : TLS_GD;
+}
+
+uint64_t elf_tls_firstbyte(const struct elf_tls *t)
+{
+    /* glibc: l_tls_firstbyte_offset = p_vaddr & (p_align - 1), 0 without an alignment */
+    return t->tls_align ? t->tls_vaddr & (t->tls_align - 1) : 0;
+}

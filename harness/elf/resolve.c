@@ -1,0 +1,165 @@
+#define _GNU_SOURCE
+#include "resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elfinfo.h"
+#include "ldsearch.h"
+#include "envvars.h"
+#include "xalloc.h"
+
+/* Far more objects than any dlopen maps: a cycle or a hostile file stops here. */
+#define MAX_CLOSURE 4096
+
+char *file_identity(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return xstrdup(path);
+    return xasprintf("%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+}
+
+struct node {
+    char *path, *id;
+    long needed_by; /* the node whose DT_NEEDED named it; -1 for the root */
+    struct elf_tls tls;
+    size_t *deps;
+    size_t ndeps;
+    size_t reloc_rank;
+    bool ranked;
+    bool kept; /* NODELETE or reachable from one */
+};
+
+struct graph {
+    struct node *nodes;
+    size_t n;
+};
+
+static long node_of(const struct graph *g, const char *id)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->nodes[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Where ld.so finds what node i needs: through the DT_RPATH of i and of
+   whatever needed it, LD_LIBRARY_PATH, i's DT_RUNPATH, the default dirs. */
+static char *find_needed(const struct graph *g, size_t i, const char *name, const char *llp,
+                         char *const *lib_dirs)
+{
+    struct ld_chain chain = {0};
+    for (long k = (long)i; k >= 0; k = g->nodes[k].needed_by)
+        ld_chain_add(&chain, g->nodes[k].path, g->nodes[k].tls.rpath, g->nodes[k].tls.runpath);
+    char *found = ld_search(name, g->nodes[i].tls.machine, chain.links, chain.n, llp, lib_dirs);
+    ld_chain_free(&chain);
+    return found;
+}
+
+/* Breadth first from the root, as ld.so maps: every file found and read. */
+static bool map_graph(struct graph *g, const char *name, char *const *vars,
+                      char *const *lib_dirs)
+{
+    const char *llp = env_lookup(vars, "LD_LIBRARY_PATH");
+    char *root = ld_search(name, 0, NULL, 0, llp, lib_dirs);
+    if (!root)
+        return false;
+    *XAPPEND(&g->nodes, &g->n) =
+        (struct node){.path = root, .id = file_identity(root), .needed_by = -1};
+    for (size_t i = 0; i < g->n; i++) {
+        char err[512];
+        if (!elf_tls_read(g->nodes[i].path, &g->nodes[i].tls, err, sizeof err))
+            return false;
+        for (size_t k = 0; k < g->nodes[i].tls.nneeded; k++) {
+            char *path = find_needed(g, i, g->nodes[i].tls.needed[k], llp, lib_dirs);
+            if (!path || g->n >= MAX_CLOSURE) {
+                free(path);
+                return false;
+            }
+            char *id = file_identity(path);
+            long dep = node_of(g, id);
+            if (dep < 0) {
+                dep = (long)g->n;
+                *XAPPEND(&g->nodes, &g->n) =
+                    (struct node){.path = path, .id = id, .needed_by = (long)i};
+            } else {
+                free(path), free(id);
+            }
+            *XAPPEND(&g->nodes[i].deps, &g->nodes[i].ndeps) = (size_t)dep;
+        }
+    }
+    return true;
+}
+
+/* What a NODELETE object needs stays with it. */
+static void keep(struct graph *g, size_t i)
+{
+    if (g->nodes[i].kept)
+        return;
+    g->nodes[i].kept = true;
+    for (size_t k = 0; k < g->nodes[i].ndeps; k++)
+        keep(g, g->nodes[i].deps[k]);
+}
+
+/* Dependencies first: the order ld.so relocates a dlopen's new objects in. */
+static void rank(struct graph *g, size_t i, size_t *next)
+{
+    if (g->nodes[i].ranked)
+        return;
+    g->nodes[i].ranked = true; /* before the dependencies: a cycle ends here */
+    for (size_t k = 0; k < g->nodes[i].ndeps; k++)
+        rank(g, g->nodes[i].deps[k], next);
+    g->nodes[i].reloc_rank = (*next)++;
+}
+
+bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
+                     struct closure *out)
+{
+    memset(out, 0, sizeof *out);
+    struct graph g = {0};
+    bool ok = map_graph(&g, name, vars, lib_dirs);
+    size_t next = 0;
+    if (ok)
+        rank(&g, 0, &next);
+    for (size_t i = 0; ok && i < g.n; i++)
+        if (g.nodes[i].tls.nodelete)
+            keep(&g, i);
+    for (size_t i = 0; ok && i < g.n; i++) {
+        const struct node *nd = &g.nodes[i];
+        if (!nd->tls.has_tls)
+            continue;
+        struct resolved_object *o = XAPPEND(&out->objects, &out->n);
+        o->path = xstrdup(nd->path);
+        o->id = xstrdup(nd->id);
+        o->module = (struct dl_module){
+            .id = o->id,
+            .block = {nd->tls.tls_memsz, nd->tls.tls_align, elf_tls_firstbyte(&nd->tls)},
+            .access = elf_tls_access(&nd->tls),
+            .reloc_rank = nd->reloc_rank,
+            .kept = nd->kept};
+    }
+    if (ok) {
+        out->root_id = xstrdup(g.nodes[0].id);
+        out->root_has_tls = g.nodes[0].tls.has_tls;
+    }
+    for (size_t i = 0; i < g.n; i++) {
+        free(g.nodes[i].path), free(g.nodes[i].id), free(g.nodes[i].deps);
+        elf_tls_free(&g.nodes[i].tls);
+    }
+    free(g.nodes);
+    if (!ok)
+        closure_free(out);
+    return ok;
+}
+
+void closure_free(struct closure *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->objects[i].path), free(c->objects[i].id);
+    free(c->objects);
+    free(c->root_id);
+    memset(c, 0, sizeof *c);
+}

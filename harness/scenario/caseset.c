@@ -1,0 +1,84 @@
+#include "caseset.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "xalloc.h"
+#include "xfile.h"
+
+void case_set_run_file(struct case_set *s, const struct libc_build *b, const char *path,
+                       bool verbose, bool quiet)
+{
+    size_t len;
+    char *text = read_file_max(path, CASE_MAX_BYTES, &len);
+    char err[1024];
+    struct case_def def;
+    if (!text) {
+        fprintf(stderr, "%s: cannot read: %s\n", path,
+                errno == EFBIG ? "larger than any case (1 MiB)" : strerror(errno));
+        s->input_errors++;
+        return;
+    }
+    bool ok = case_parse_with(path, text, s->vars, &def, err, sizeof err);
+    free(text);
+    if (!ok) {
+        fprintf(stderr, "%s\n", err);
+        s->input_errors++;
+        return;
+    }
+    s->defs = xrealloc(s->defs, (s->n + 1) * sizeof *s->defs);
+    s->results = xrealloc(s->results, (s->n + 1) * sizeof *s->results);
+    s->defs[s->n] = def;
+    struct case_result *r = &s->results[s->n];
+    case_run(&s->defs[s->n], b, r);
+    s->n++;
+    /* defs moved by realloc: point every result at its definition again */
+    for (size_t i = 0; i < s->n; i++)
+        s->results[i].def = &s->defs[i];
+    if (!quiet)
+        case_result_print(stdout, r, verbose);
+    if (r->missing_library && !s->allow_missing) { /* measured, reported, and an error */
+        fprintf(stderr, "%s:%d: %s (--allow-missing skips such a case)\n", path,
+                r->missing_line, r->reason);
+        s->missing++;
+        return;
+    }
+    s->failed += r->verdict == VERDICT_FAIL;
+    s->input_errors += r->verdict == VERDICT_ERROR;
+    s->skipped += r->verdict == VERDICT_SKIP;
+    s->passed += r->verdict == VERDICT_PASS;
+}
+
+void case_set_free(struct case_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        case_result_free(&s->results[i]);
+        case_free(&s->defs[i]);
+    }
+    free(s->results);
+    free(s->defs);
+}
+
+int case_set_exit_code(const struct case_set *s)
+{
+    if (s->input_errors || s->missing)
+        return EXIT_USAGE;
+    if (s->failed)
+        return EXIT_TRIPPED;
+    if (s->n && s->skipped == s->n)
+        return EXIT_SKIP;
+    return EXIT_PASS;
+}
+
+void case_set_print_totals(const struct case_set *s)
+{
+    printf("%u passed, %u failed, %u skipped", s->passed, s->failed, s->skipped);
+    if (s->input_errors)
+        printf(", %u case files with input errors (above)", s->input_errors);
+    if (s->missing)
+        printf(", %u naming a library that is not here", s->missing);
+    printf("\n");
+}

@@ -1,0 +1,167 @@
+#define _GNU_SOURCE
+#include "fuzzgen.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+
+/* splitmix64: small, fast, and the same sequence everywhere. */
+void rng_seed(struct rng *r, uint64_t seed)
+{
+    r->state = seed;
+}
+
+uint64_t rng_next(struct rng *r)
+{
+    uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+uint64_t rng_below(struct rng *r, uint64_t n)
+{
+    return n ? rng_next(r) % n : 0;
+}
+
+static bool chance(struct rng *r, unsigned percent)
+{
+    return rng_below(r, 100) < percent;
+}
+
+#define PICK(r, array) (array)[rng_below((r), sizeof(array) / sizeof(array)[0])]
+
+enum { MAX_OBJECTS = 6 };
+
+struct gen {
+    struct rng *r;
+    FILE *out;
+    int nobjects;
+    bool relative[MAX_OBJECTS]; /* size relative to free: no preload */
+    int open[MAX_OBJECTS];      /* loads not yet closed */
+    int steps, dlmopens;
+    bool huge_area; /* optional_static_tls >= 4 GiB: sizes relative to free would be too */
+};
+
+/* Sizes around the interesting edges: tiny, a libgomp, near the free bytes. */
+static void fixture(struct gen *g, int i)
+{
+    static const char *const access[] = {"ie", "ie", "ie", "tlsdesc", "gd"};
+    static const unsigned aligns[] = {1, 1, 1, 2, 4, 8, 8, 16, 16, 32, 64, 128};
+    static const unsigned scales[] = {16, 160, 600, 1800, 6000};
+    fprintf(g->out, "fixture o%d %s ", i, PICK(g->r, access));
+    if (!g->huge_area && chance(g->r, 25)) {
+        g->relative[i] = true;
+        if (chance(g->r, 70))
+            fprintf(g->out, "free-%u", (unsigned)(1 + rng_below(g->r, 300)));
+        else if (chance(g->r, 50))
+            fprintf(g->out, "free+%u", (unsigned)(1 + rng_below(g->r, 64)));
+        else
+            fprintf(g->out, "free");
+    } else {
+        fprintf(g->out, "%u", (unsigned)(1 + rng_below(g->r, PICK(g->r, scales))));
+    }
+    unsigned align = PICK(g->r, aligns);
+    if (align > 1 || chance(g->r, 10))
+        fprintf(g->out, " align=%u", align);
+    fputc('\n', g->out);
+}
+
+static void header(struct gen *g, const char *const *real_libs)
+{
+    static const char *const tunables[] = {
+        "glibc.rtld.optional_static_tls=0", "glibc.rtld.optional_static_tls=64",
+        "glibc.rtld.optional_static_tls=1000", "glibc.rtld.optional_static_tls=4096",
+        "glibc.rtld.nns=1", "glibc.rtld.nns=2", "glibc.rtld.nns=16",
+        "glibc.rtld.nns=2:glibc.rtld.optional_static_tls=100",
+        /* as each release parses odd strings */
+        "glibc.rtld.nns=100z", "glibc.rtld.optional_static_tls=bad", "glibc.rtld.nns=17",
+        "glibc.rtld.nns=9:glibc.rtld.nns=0", "glibc.rtld.nns=0x3",
+        "glibc.rtld.optional_static_tls=4294967360", "glibc.malloc.check=0:glibc.rtld.nns=3"};
+    fprintf(g->out, "title fuzz\nlibc glibc\n");
+    if (chance(g->r, 15)) {
+        const char *t = PICK(g->r, tunables);
+        g->huge_area = strstr(t, "4294967360") != NULL;
+        fprintf(g->out, "tunables %s\n", t);
+    }
+    if (chance(g->r, 12))
+        fprintf(g->out, "audit %d\n", chance(g->r, 75) ? 1 : 2);
+    if (chance(g->r, 5))
+        fprintf(g->out, "env LD_BIND_NOW=1\n");
+    g->nobjects = 1 + (int)rng_below(g->r, 4);
+    for (int i = 0; i < g->nobjects; i++)
+        fixture(g, i);
+    size_t nreal = 0;
+    while (real_libs && real_libs[nreal])
+        nreal++;
+    if (nreal && chance(g->r, 25))
+        fprintf(g->out, "lib o%d %s\n", g->nobjects++, real_libs[rng_below(g->r, nreal)]);
+    for (int i = 0; i < g->nobjects && i < 2; i++)
+        if (!g->relative[i] && chance(g->r, 12))
+            fprintf(g->out, "preload o%d\n", i);
+}
+
+static void step_load(struct gen *g, int i, bool dlmopen)
+{
+    fprintf(g->out, "%s o%d\n", dlmopen ? "dlmopen" : "load", i);
+    g->open[i]++;
+    g->steps++;
+    g->dlmopens += dlmopen;
+}
+
+static void step_close(struct gen *g, int i)
+{
+    fprintf(g->out, "close o%d\n", i);
+    g->open[i]--;
+    g->steps++;
+}
+
+/* A repeat block whose every iteration is valid on its own. */
+static void repeat(struct gen *g)
+{
+    int k = 2 + (int)rng_below(g->r, 3), i = (int)rng_below(g->r, g->nobjects);
+    fprintf(g->out, "repeat %d\n", k);
+    step_load(g, i, false);
+    if (chance(g->r, 60))
+        step_close(g, i);
+    fprintf(g->out, "end\n");
+    g->steps += (k - 1) * 2;
+}
+
+static void steps(struct gen *g)
+{
+    int n = 1 + (int)rng_below(g->r, 10), threads = 0;
+    for (int s = 0; s < n; s++) {
+        int i = (int)rng_below(g->r, g->nobjects), roll = (int)rng_below(g->r, 100);
+        if (roll < 25 && g->open[i] > 0)
+            step_close(g, i);
+        else if (roll < 37 && g->dlmopens < 17)
+            step_load(g, i, true);
+        else if (roll < 45 && threads < 6 && !g->huge_area) { /* 4 GiB per thread */
+            int t = 1 + (int)rng_below(g->r, 3);
+            fprintf(g->out, "threads %d\n", t);
+            threads += t;
+        } else if (roll < 55)
+            repeat(g);
+        else
+            step_load(g, i, false);
+    }
+}
+
+char *fuzz_case(struct rng *r, const char *const *real_libs)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct gen g = {.r = r, .out = open_memstream(&text, &len)};
+    if (!g.out)
+        die_errno("open_memstream");
+    header(&g, real_libs);
+    steps(&g);
+    fprintf(g.out, "expect model\n");
+    if (fclose(g.out) != 0)
+        die_errno("fuzz: render a case");
+    return text;
+}

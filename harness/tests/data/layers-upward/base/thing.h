@@ -1,0 +1,2 @@
+/* A lower header. */
+int base_thing(void);

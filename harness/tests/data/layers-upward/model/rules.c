@@ -1,0 +1,3 @@
+/* A rule that reaches up: the one violation. */
+#include "thing.h"
+#include "spawn.h"

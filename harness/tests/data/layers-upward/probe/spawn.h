@@ -1,0 +1,2 @@
+/* A higher header. */
+int spawn(void);
