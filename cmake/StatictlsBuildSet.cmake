@@ -1,5 +1,5 @@
 # A build set: the probe and the fixtures it loads, built against one libc.
-# harness/libcbuild.c finds build NAME by the files in build/NAME/:
+# harness/probe/libcbuild.c finds build NAME by the files in build/NAME/:
 #   statictls-probe, fixtures/*.so  the set;
 #   root         the libc tree (empty: the compiler's own libc); without it
 #                the build is not offered;
@@ -117,7 +117,7 @@ function(statictls_build_set name)
   set(file_statictls-probe ${src}/harness/probe/probe.c)
   set(probe_libs -ldl -lpthread)
   # The harness never compiles per probe: it copies a template and patches
-  # the size and alignment of its PT_TLS segment (harness/fixture.c).
+  # the size and alignment of its PT_TLS segment (harness/probe/fixture.c).
   # Templates' TLS is 4096-aligned so any patched alignment up to 4096 keeps
   # l_tls_firstbyte_offset at 0.
   set(template ${src}/fixtures/tls_block.c -DTEMPLATE_ALIGN=4096)

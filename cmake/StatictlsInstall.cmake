@@ -3,7 +3,7 @@
 # made, and the package files find_package(statictls) reads.
 
 # The cases, also beside the program in the build tree, where `report` finds
-# them as it finds them in an install (harness/xsys.c data_dir).
+# them as it finds them in an install (harness/base/xpath.c data_dir).
 file(GLOB statictls_case_files ${PROJECT_SOURCE_DIR}/cases/*.case)
 foreach(file ${statictls_case_files})
   get_filename_component(name ${file} NAME)

@@ -1,5 +1,5 @@
 # Where an install puts statictls's parts, and how the program finds them
-# from its own directory (harness/xsys.c): nothing installed names the source
+# from its own directory (harness/base/xpath.c data_dir): nothing installed names the source
 # or build tree, so a copied prefix works as well as the original.
 #   bin/statictls                       the program
 #   lib/statictls/                      the probe, the fixture templates, the

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The XTuner/OpenCV table of README.md, from scratch.  With Debian's
-# python3-torch and python3-opencv installed it traces the real
+# The XTuner/OpenCV table (results/torch-cv2/table.md, explained in
+# docs/guide-imports.md), from scratch.  With Debian's python3-torch and
+# python3-opencv installed it traces the real
 # `python3 -c 'import torch, cv2'` into cases/torch-cv2.trace and measures
 # its headroom (results/torch-cv2/headroom.txt); without them it reuses
 # those committed measurements.  Then it replays the trace with one byte
