@@ -119,7 +119,7 @@ static void write_markdown(FILE *f, const void *ctx)
     const struct case_set *s = rep->s;
     fprintf(f, "# statictls results: %s\n\n", platform);
     fprintf(f, "Written by `build/statictls report`. Measured numbers come from probes in this "
-               "run; modelled ones from harness/model.c.\n\n");
+               "run; modelled ones from the model, harness/model/.\n\n");
     fprintf(f, "## Budget of a fresh process\n\n| figure | value | source |\n|---|---|---|\n");
     fprintf(f, "| libc | %s %s | read |\n", b->libc_name, b->libc_version);
     char *describe = libc_build_describe(rep->build);

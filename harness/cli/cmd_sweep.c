@@ -280,8 +280,8 @@ static void write_summary(FILE *f, const void *ctx)
     fprintf(f, "# statictls results\n\n"
                "Written by `scripts/regenerate-results.sh`; do not edit. Every number is "
                "measured in that run: the largest initial-exec block that loads in a fresh "
-               "process (N loads, N+1 fails). Where harness/model.c predicts otherwise the "
-               "cell says so; musl has no model. aarch64 runs under qemu-user.\n\n");
+               "process (N loads, N+1 fails). Where the model (harness/model/) predicts "
+               "otherwise the cell says so; musl has no model. aarch64 runs under qemu-user.\n\n");
     fprintf(f, "## Largest initial-exec block, by libc, architecture and configuration\n\n"
                "| libc | arch |");
     for (size_t i = 0; i < NCONFIGS; i++)
