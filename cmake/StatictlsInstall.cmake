@@ -18,8 +18,9 @@ install(FILES ${CMAKE_BINARY_DIR}/statictls-tracer.so ${CMAKE_BINARY_DIR}/static
 install(DIRECTORY ${CMAKE_BINARY_DIR}/fixtures DESTINATION ${STATICTLS_INSTALL_PARTSDIR}
         FILES_MATCHING PATTERN "*.so" PATTERN "CMakeFiles" EXCLUDE)
 # Each libc build directory as it is: the probe and fixtures of a built one
-# (its `root` names the sysroot in the cache of scripts/fetch-glibc.sh),
-# or the marker that says why it is not here.
+# and its markers (harness/probe/buildmarkers.h: a built one's root names the
+# sysroot in the cache of scripts/fetch-glibc.sh, or a marker says why it is
+# not here).
 set(statictls_build_dirs musl)
 foreach(version ${STATICTLS_GLIBC_VERSIONS})
   list(APPEND statictls_build_dirs glibc-${version})
@@ -29,12 +30,13 @@ foreach(version ${STATICTLS_GLIBC_VERSIONS})
 endforeach()
 # The --libc-tree builds too (cmake/libc-trees.cmake), with what names their tree.
 list(APPEND statictls_build_dirs ${STATICTLS_TREE_BUILDS})
+set(statictls_build_files "")
+foreach(file statictls-probe *.so ${STATICTLS_MARKERS})
+  list(APPEND statictls_build_files PATTERN ${file})
+endforeach()
 foreach(dir ${statictls_build_dirs})
   install(DIRECTORY ${CMAKE_BINARY_DIR}/${dir} DESTINATION ${STATICTLS_INSTALL_PARTSDIR}
-          USE_SOURCE_PERMISSIONS OPTIONAL FILES_MATCHING PATTERN "statictls-probe"
-          PATTERN "*.so" PATTERN "root" PATTERN "loader" PATTERN "unbuildable"
-          PATTERN "unfetched" PATTERN "tree" PATTERN "layout" PATTERN "distro"
-          PATTERN "libdirs")
+          USE_SOURCE_PERMISSIONS OPTIONAL FILES_MATCHING ${statictls_build_files})
 endforeach()
 install(FILES ${statictls_case_files} ${PROJECT_SOURCE_DIR}/cases/README.md
         DESTINATION ${STATICTLS_INSTALL_DATADIR}/cases)

@@ -74,8 +74,8 @@ function(statictls_debian_sysroots prefix deb_arch triplet ldso)
         if(EXISTS ${dir}/failed)
           file(STRINGS ${dir}/failed reason LIMIT_COUNT 1)
         endif()
-        file(WRITE ${CMAKE_BINARY_DIR}/${name}/unfetched
-             "its sysroot could not be fetched (${reason}); run `scripts/fetch-glibc.sh --arch ${deb_arch} ${version}`, then re-run cmake and build\n")
+        statictls_mark_unfetched(${name}
+          "its sysroot could not be fetched (${reason}); run `scripts/fetch-glibc.sh --arch ${deb_arch} ${version}`, then re-run cmake and build")
       endif()
       continue()
     endif()

@@ -4,10 +4,8 @@
 # set build/tree-glibc-VERSION/ (cmake/StatictlsBuildSet.cmake) made with
 # its own headers, crt files and ld.so, found from the files here, and the
 # ctest label glibc-VERSION-tree.  Besides the set, the build directory holds
-#   tree     the directory as the user named it (what --libc-tree matches);
-#   layout   what was found where, for the results' description;
-#   distro   "upstream" for a build-glibc.sh tree, else "tree";
-#   libdirs  where its ld.so finds libraries (the probe's runpath), ":"-joined.
+# the markers tree, layout, distro and libdirs (harness/probe/buildmarkers.h
+# says what each holds).
 #
 # The trees: -DSTATICTLS_LIBC_TREES=DIR;DIR, and with
 # STATICTLS_CACHED_TREES (default ON) every complete tree build-glibc.sh left
@@ -55,9 +53,7 @@ endfunction()
 # statictls_tree_build_set(NAME DIR): the build set of the tree in DIR.
 # Sets STATICTLS_TREE_VERSION_<NAME>.
 function(statictls_tree_build_set name dir)
-  set(out ${CMAKE_BINARY_DIR}/${name})
-  file(MAKE_DIRECTORY ${out})
-  file(WRITE ${out}/tree "${dir}\n")
+  statictls_write_marker(${name} ${STATICTLS_MARKER_TREE} "${dir}")
   statictls_tree_layout(${dir} T)
   if(T_ERROR)
     statictls_mark_unbuildable(${name} "${T_ERROR}")
@@ -68,10 +64,10 @@ function(statictls_tree_build_set name dir)
   if(EXISTS ${parent}/complete AND parent MATCHES "/glibc-[0-9.]+-upstream-[^/]*$")
     set(distro upstream)
   endif()
-  file(WRITE ${out}/distro "${distro}\n")
-  file(WRITE ${out}/layout "${T_LAYOUT}\n")
+  statictls_write_marker(${name} ${STATICTLS_MARKER_DISTRO} "${distro}")
+  statictls_write_marker(${name} ${STATICTLS_MARKER_LAYOUT} "${T_LAYOUT}")
   string(REPLACE ";" ":" libdirs "${T_RUNPATH}")
-  file(WRITE ${out}/libdirs "${libdirs}\n")
+  statictls_write_marker(${name} ${STATICTLS_MARKER_LIBDIRS} "${libdirs}")
   message(STATUS "${name}: glibc ${T_VERSION} in ${dir}: ${T_LAYOUT}")
   if(NOT T_INCLUDE_DIRS)
     _statictls_host_headers_check(reason ${name} ${T_VERSION} ${T_LDSO})
@@ -132,10 +128,8 @@ foreach(dir ${_statictls_trees})
   set(STATICTLS_TREE_DIR_${name} ${dir})
   set(STATICTLS_TREE_VERSION_${name} ${version})
   if(missing)
-    statictls_forget_build(${name})
-    file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/${name})
-    file(WRITE ${CMAKE_BINARY_DIR}/${name}/tree "${dir}\n")
-    file(WRITE ${CMAKE_BINARY_DIR}/${name}/unfetched "${why}\n")
+    statictls_mark_unfetched(${name} "${why}")
+    statictls_write_marker(${name} ${STATICTLS_MARKER_TREE} "${dir}")
     continue()
   endif()
   statictls_tree_build_set(${name} ${dir})

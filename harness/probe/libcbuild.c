@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "buildmarkers.h"
 #include "die.h"
 #include "xalloc.h"
 #include "xfile.h"
@@ -68,7 +69,8 @@ static void derive_paths(struct libc_build *b)
     free(t);
 }
 
-/* The first line of a small file the fetch script wrote, or NULL. */
+/* The first line of a one-line file, or NULL: a build directory's marker
+   (buildmarkers.h), or what scripts/fetch-glibc.sh wrote beside a sysroot. */
 static char *read_line(const char *dir, const char *name)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -108,7 +110,8 @@ static bool known_version(const char *version)
    or never built (the build was configured without it). */
 static bool marked_absent(const char *what, const char *dir, char *why, size_t len)
 {
-    static const char *const markers[] = {"unbuildable", "unfetched"};
+    static const char *const markers[] = {STATICTLS_MARKER_UNBUILDABLE,
+                                          STATICTLS_MARKER_UNFETCHED};
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
         char *reason = read_line(dir, markers[i]);
         if (reason) {
@@ -168,7 +171,7 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     out->machine = suffix ? xstrdup(suffix + 1) : host_machine();
     out->dir = xasprintf("%s/%s", self_dir(), out->name);
     char *probe = xasprintf("%s/statictls-probe", out->dir);
-    char *root = read_line(out->dir, "root");
+    char *root = read_line(out->dir, STATICTLS_MARKER_ROOT);
     bool built = root && access(probe, X_OK) == 0;
     free(probe);
     if (!built) {
@@ -188,7 +191,8 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
         return LIBC_OPEN_ABSENT;
     }
     out->root = root;
-    out->loader = read_line(out->dir, "loader"); /* qemu for another arch */
+    out->loader = read_line(out->dir, STATICTLS_MARKER_LOADER); /* qemu for another arch */
+    /* Not markers: the files fetch-glibc.sh leaves in the sysroot's cache. */
     char *cache_dir = xasprintf("%s/..", root);
     out->distro = read_line(cache_dir, "distro");
     out->package = read_line(cache_dir, "debian-version");
@@ -284,11 +288,11 @@ static enum libc_open open_tree_build(const char *name, struct libc_build *out, 
     memset(out, 0, sizeof *out);
     out->name = xstrdup(name);
     out->dir = xasprintf("%s/%s", self_dir(), name);
-    out->tree = read_line(out->dir, "tree");
+    out->tree = read_line(out->dir, STATICTLS_MARKER_TREE);
     char *what = xasprintf("the glibc tree %s", out->tree ? out->tree : name);
     char *probe = xasprintf("%s/statictls-probe", out->dir);
-    char *root = read_line(out->dir, "root");
-    char *libdirs = read_line(out->dir, "libdirs");
+    char *root = read_line(out->dir, STATICTLS_MARKER_ROOT);
+    char *libdirs = read_line(out->dir, STATICTLS_MARKER_LIBDIRS);
     struct stat st;
     enum libc_open status = LIBC_OPEN_OK;
     if (marked_absent(what, out->dir, why, len)) {
@@ -312,8 +316,8 @@ static enum libc_open open_tree_build(const char *name, struct libc_build *out, 
     }
     out->root = root;
     out->machine = host_machine();
-    out->distro = read_line(out->dir, "distro");
-    out->layout = read_line(out->dir, "layout");
+    out->distro = read_line(out->dir, STATICTLS_MARKER_DISTRO);
+    out->layout = read_line(out->dir, STATICTLS_MARKER_LAYOUT);
     /* Its ld.so searches the tree's own directories (the probe's runpath);
        a dlmopen'ed namespace finds its libc there too. */
     out->probe = xasprintf("%s/statictls-probe", out->dir);
@@ -363,7 +367,7 @@ static enum libc_open open_tree(const char *dir, struct libc_build *out, char *w
         if (strncmp(e->d_name, "tree-", 5) != 0)
             continue;
         char *sub = xasprintf("%s/%s", self_dir(), e->d_name);
-        char *tree = read_line(sub, "tree");
+        char *tree = read_line(sub, STATICTLS_MARKER_TREE);
         char *tree_real = tree ? realpath(tree, NULL) : NULL;
         if (tree && (strcmp(tree, dir) == 0 || (real && tree_real && !strcmp(real, tree_real))))
             found = xstrdup(e->d_name);
