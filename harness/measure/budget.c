@@ -89,10 +89,11 @@ static void read_records(const struct probe_result *pr, struct budget *b)
     }
 }
 
-/* rseq sits in the static area only from 2.41 (before, inside struct pthread). */
+/* Whether the rseq area this process reported lies in the static area
+   (glibc 2.41+: glibc_rseq_in_static_area). */
 static bool rseq_in_area(const struct budget *b, enum tls_layout layout)
 {
-    return b->have_rseq && (layout == LAYOUT_BELOW_TP ? b->rseq_offset < 0 : b->rseq_offset > 0);
+    return glibc_rseq_in_static_area(layout, b->have_rseq, b->rseq_offset);
 }
 
 static size_t read_used(const struct budget *b, enum tls_layout layout)
@@ -107,8 +108,9 @@ static size_t read_used(const struct budget *b, enum tls_layout layout)
             used = end;
     }
     if (rseq_in_area(b, layout)) {
-        size_t end = layout == LAYOUT_BELOW_TP ? (size_t)-b->rseq_offset
-                                               : (size_t)b->rseq_offset + 32;
+        size_t end = layout == LAYOUT_BELOW_TP
+                         ? (size_t)-b->rseq_offset
+                         : (size_t)b->rseq_offset + glibc_rseq_block_size(b->rseq_size);
         if (end > used)
             used = end;
     }
@@ -133,32 +135,22 @@ static void read_musl_version(const struct probe_env *env, struct budget *b)
     free(text);
 }
 
-/* The static alignment: the TCB's, raised by the modules laid out at
-   startup and by rseq's 32 (2.41+). */
-static size_t startup_align(const struct glibc_rules *r, const struct tls_block *blocks,
-                            size_t n, bool rseq)
+/* With an auditor, the startup libraries after the nlaid laid out get
+   static TLS as ld.so relocates them, in the order the model gives
+   (glibc_startup_relocation_order), each as a dlopen'ed module would (TLS
+   descriptors within the optional budget, or when first used where they
+   are bound lazily).  A failure there is ld.so's fatal error at startup. */
+static void relocate_startup(struct budget *b, size_t nlaid)
 {
-    size_t align = r->tcb_align;
-    for (size_t i = 0; i < n; i++)
-        if (blocks[i].align > align)
-            align = blocks[i].align;
-    return rseq && align < 32 ? 32 : align;
-}
-
-/* With an auditor, the startup libraries get static TLS as ld.so relocates
-   them, dependencies first: the reverse of the link map (measured: libc,
-   then the preloads last to first), each as a dlopen'ed module would
-   (TLS descriptors within the optional budget).  A failure there is ld.so's
-   fatal error at startup. */
-static void relocate_startup(struct budget *b, size_t nmain)
-{
-    for (size_t i = b->nmodules; i-- > nmain;) {
-        struct budget_module *m = &b->modules[i];
+    size_t *order = xcalloc(b->nmodules + 1, sizeof *order);
+    size_t n = glibc_startup_relocation_order(nlaid, b->nmodules, order);
+    for (size_t k = 0; k < n; k++) {
+        struct budget_module *m = &b->modules[order[k]];
         if (!m->access_read) {
             m->access = startup_access(m);
             m->access_read = true;
         }
-        if (m->access == TLS_DESC && b->model.rules.lazy_tlsdesc && !b->bind_now) {
+        if (glibc_placed_at_first_use(&b->model.rules, m->access, b->bind_now)) {
             m->lazy = true; /* placed when first used: dlmodel.c */
             continue;
         }
@@ -170,6 +162,7 @@ static void relocate_startup(struct budget *b, size_t nmain)
             b->startup_failure_at = m->path;
         }
     }
+    free(order);
 }
 
 static void build_model(struct budget *b)
@@ -184,23 +177,20 @@ static void build_model(struct budget *b)
     }
     if (!glibc_rules_for(b->libc_version, b->machine, b->knows_tls_tunables, &rules,
                          b->why_not_modelled, sizeof b->why_not_modelled)) {
-        /* Still read what is used; only aarch64 here keeps TLS above TP. */
-        b->used = read_used(b, strcmp(b->machine, "aarch64") == 0 ? LAYOUT_ABOVE_TP
-                                                                  : LAYOUT_BELOW_TP);
+        b->used = read_used(b, glibc_layout_of(b->machine)); /* still read what is used */
         return;
     }
     b->used = b->synthetic ? 0 : read_used(b, rules.layout);
     tunables_parse(&rules, b->glibc_tunables, b->ld_audit, &b->tunables);
-    size_t nns = b->tunables.nns < DL_NAMESPACES ? b->tunables.nns : DL_NAMESPACES;
-    if (rules.audit_namespaces && DL_NAMESPACES - nns < b->tunables.naudit) {
-        b->startup_failure = KIND_AUDIT_LIMIT; /* _dl_tls_static_surplus_init */
+    if (glibc_audit_limit_exceeded(&rules, &b->tunables)) {
+        b->startup_failure = KIND_AUDIT_LIMIT;
         b->startup_failure_at = b->ld_audit;
     }
 
     size_t surplus = model_surplus(&rules, &b->tunables, b->surplus_formula,
                                    sizeof b->surplus_formula);
     bool rseq = rseq_in_area(b, rules.layout);
-    size_t rseq_block = rseq ? round_up(b->rseq_size > 32 ? b->rseq_size : 32, 32) : 0;
+    size_t rseq_block = rseq ? glibc_rseq_block_size(b->rseq_size) : 0;
 
     struct tls_block *blocks = xcalloc(b->nmodules, sizeof *blocks);
     size_t *offsets = xcalloc(b->nmodules, sizeof *offsets);
@@ -210,14 +200,12 @@ static void build_model(struct budget *b)
         if (strcmp(b->modules[i].path, PROTO_MAIN_NAME) == 0)
             nmain = i + 1; /* the main program is module 1 when it has TLS */
     }
-    /* With an auditor, ld.so lays out TLS before loading any library: only
-       the main program (and rseq) count, for the area and its alignment;
-       the libraries then take static TLS from the surplus as they are
-       relocated.  Without one, every startup module is laid out at once. */
-    size_t nlaid = b->tunables.naudit ? nmain : b->nmodules;
-    size_t align = startup_align(&rules, blocks, nlaid, rseq);
+    bool early = glibc_tls_laid_out_before_libraries(&b->tunables);
+    size_t nlaid = glibc_startup_laid_out(&b->tunables, nmain, b->nmodules);
+    size_t align = glibc_static_align(&rules, blocks, nlaid, rseq);
     b->predicted_static_align = align;
-    b->predicted_used = model_startup_layout(&rules, blocks, nlaid, rseq_block, 32, offsets);
+    b->predicted_used =
+        model_startup_layout(&rules, blocks, nlaid, rseq_block, RSEQ_MIN_ALIGN, offsets);
     for (size_t i = 0; i < nlaid; i++) {
         b->modules[i].predicted_offset = offsets[i];
         b->modules[i].predicted_static = true;
@@ -225,12 +213,12 @@ static void build_model(struct budget *b)
     if (b->synthetic) /* nothing was read: the layout is all the model's */
         b->used = b->predicted_used;
     model_start(&b->model, &rules, surplus, b->tunables.optional, b->predicted_used,
-                b->tunables.naudit ? b->predicted_used : b->used, align);
+                early ? b->predicted_used : b->used, align);
     for (size_t i = 0; i < b->nmodules; i++)
         if (b->modules[i].modid > 0 && b->modules[i].modid <= MODEL_MAX_MODID)
             model_mark_modid(&b->model, b->modules[i].modid);
-    if (b->tunables.naudit)
-        relocate_startup(b, nmain);
+    if (early)
+        relocate_startup(b, nlaid);
     b->modelled = true;
     free(blocks);
     free(offsets);
@@ -298,11 +286,9 @@ bool budget_from_probe(const struct probe_result *pr, const struct probe_env *en
     read_records(pr, b);
     if (!b->machine)
         b->machine = xstrdup("unknown");
-    /* Every 2.32 has the TLS tunables; before, only a backport (Debian's
-       2.31) does, and its ld.so says so.  Reading ld.so costs time. */
-    int major = 0, minor = 0;
-    bool parsed = b->libc_version && sscanf(b->libc_version, "%d.%d", &major, &minor) == 2;
-    b->knows_tls_tunables = parsed && major * 100 + minor >= 232
+    /* Only where the release does not say it (a backport) is ld.so read:
+       reading it costs time. */
+    b->knows_tls_tunables = glibc_release_has_tls_tunables(b->libc_version)
                                 ? strcmp(b->libc_name, "glibc") == 0
                                 : file_contains(b->ldso_path, "glibc.rtld.nns");
     if (strcmp(b->libc_name, "musl") == 0 && !*b->libc_version)
@@ -349,7 +335,7 @@ void budget_synthetic(struct budget *b, const char *version, const char *machine
     b->knows_tls_tunables = true; /* a 2.31 is Debian's backport */
     b->have_rseq = rseq;
     b->rseq_size = 32;
-    b->rseq_offset = strcmp(machine, "aarch64") == 0 ? 1 : -1; /* which side: in the area */
+    b->rseq_offset = glibc_layout_of(machine) == LAYOUT_ABOVE_TP ? 1 : -1; /* in the area */
     b->modules = xcalloc(n + 1, sizeof *b->modules);
     for (size_t i = 0; i < n; i++) {
         b->modules[b->nmodules++] = mods[i];
@@ -373,7 +359,7 @@ void budget_set_audit(struct budget *b, const char *ld_audit)
 long budget_static_end(const struct budget *b)
 {
     bool above = b->modelled ? b->model.rules.layout == LAYOUT_ABOVE_TP
-                             : b->machine && strcmp(b->machine, "aarch64") == 0;
+                             : b->machine && glibc_layout_of(b->machine) == LAYOUT_ABOVE_TP;
     return above ? (long)b->static_size : -(long)b->static_size;
 }
 

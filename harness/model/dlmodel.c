@@ -11,7 +11,7 @@ void dl_start(struct dl_process *p, const struct model *m, size_t naudit)
     p->m = *m;
     p->naudit = naudit;
     /* Each audit module was loaded into a namespace of its own. */
-    for (size_t ns = 0; ns <= naudit && ns < DL_NAMESPACES; ns++)
+    for (size_t ns = 0; ns <= naudit && ns < DL_NNS; ns++)
         p->ns_busy[ns] = true;
 }
 
@@ -52,7 +52,7 @@ static long find_handle(const struct dl_process *p, int ns, const char *root_id)
 /* dlmopen(LM_ID_NEWLM) takes the lowest namespace nothing lives in. */
 static int free_namespace(const struct dl_process *p)
 {
-    for (int ns = 1; ns < DL_NAMESPACES; ns++)
+    for (int ns = 1; ns < DL_NNS; ns++)
         if (!p->ns_busy[ns])
             return ns;
     return -1;

@@ -1,8 +1,9 @@
 /* The dynamic loader's part of the model: which modules with TLS are loaded
    in which namespace, dlopen's reference counting, dlmopen's namespaces,
    what a failed dlopen gives back and what dlclose unloads (elf/dl-open.c,
-   dl-close.c, dl-object.c).  model.c places the blocks; together they are
-   the one place where glibc's rules live.  Like model.c, it only predicts. */
+   dl-close.c, dl-object.c).  model.c places the blocks, and rules.h holds
+   each release's rules (DL_NNS among them).  Like model.c, it only
+   predicts. */
 #ifndef STATICTLS_DLMODEL_H
 #define STATICTLS_DLMODEL_H
 
@@ -11,9 +12,6 @@
 
 #include "classify.h"
 #include "model.h"
-
-/* glibc's DL_NNS: namespace 0, one per audit module, the rest for dlmopen. */
-#define DL_NAMESPACES 16
 
 /* An object with TLS as ld.so maps it; the caller keeps it alive. */
 struct dl_module {
@@ -52,7 +50,7 @@ struct dl_process {
     size_t nloaded;
     struct dl_handle *handles;
     size_t nhandles;
-    bool ns_busy[DL_NAMESPACES];
+    bool ns_busy[DL_NNS];
     size_t naudit;
     bool dlopen_placed_static; /* some dlopen has asked for static TLS (placed, or
                                   refused) */

@@ -1,195 +1,6 @@
 #include "model.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* glibc's constants (elf/dl-tls.c, sysdeps/generic/ldsodefs.h). */
-enum {
-    LEGACY_SURPLUS = 1664, /* 64 + DL_NNS * 100 */
-    LIBC_IE_TLS = 144,
-    OTHER_IE_TLS = 144,
-    LEGACY_TLS = 144, /* keeps the 2.32+ default at 1664 */
-    DEBIAN_231_LIBC_IE_TLS = 192,
-    DL_NNS = 16,
-    DTV_SURPLUS = 14,
-};
-
-size_t round_up(size_t n, size_t align)
-{
-    return align > 1 ? (n + align - 1) / align * align : n;
-}
-
-bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tunables,
-                     struct glibc_rules *out, char *why, size_t len)
-{
-    memset(out, 0, sizeof *out);
-    if (!version || sscanf(version, "%d.%d", &out->major, &out->minor) != 2) {
-        snprintf(why, len, "libc version \"%s\" is not a glibc version", version ? version : "");
-        return false;
-    }
-    int v = out->major * 100 + out->minor;
-    out->word_bits = strcmp(machine, "i686") == 0 ? 32 : 64;
-    if (strcmp(machine, "x86_64") == 0 || strcmp(machine, "i686") == 0) {
-        out->layout = LAYOUT_BELOW_TP; /* both are TLS_TCB_AT_TP, TCB aligned to 64 */
-        out->tcb_align = 64;
-    } else if (strcmp(machine, "aarch64") == 0) {
-        out->layout = LAYOUT_ABOVE_TP;
-        out->tcb_align = v >= 235 ? 32 : 16;
-    } else {
-        snprintf(why, len, "no model for %s", machine);
-        return false;
-    }
-    if (v >= 232)
-        out->surplus = SURPLUS_TUNABLE;
-    else if (knows_tls_tunables)
-        out->surplus = SURPLUS_DEBIAN_BACKPORT;
-    else
-        out->surplus = SURPLUS_LEGACY;
-    out->optional_cap = out->surplus != SURPLUS_LEGACY;
-    out->count_rule = v <= 221;
-    out->strict_tunables = v >= 239;
-    out->last_tunable_wins = v >= 240;
-    out->audit_namespaces = out->surplus != SURPLUS_LEGACY; /* Debian's 2.31 too */
-    out->gap_on_close = v >= 234;
-    out->dlmopen_audit_crash = v <= 231;
-    out->audit_dynamic_tls_crash = v <= 217; /* 2.18 to 2.20 not measured */
-    out->freed_dtv_after_namespace_close = v <= 221;
-    out->lazy_tlsdesc = out->layout == LAYOUT_BELOW_TP && v < 234;
-    /* Measured: `statictls budget --libc-tree` on upstream 2.17 and 2.21
-       (results/glibc-2.17-upstream-x86_64/, ...-2.21-...). */
-    if (strcmp(machine, "x86_64") == 0)
-        out->libc_tls_size = v == 217 ? 104 : v == 221 ? 120 : 0;
-    return true;
-}
-
-/* _dl_strtoul: optional sign, 0x hex, 0 octal; stops at the first byte that
-   is no digit, so end says how far it read. */
-static unsigned long long dl_strtoul(const char *s, const char **end)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    bool negative = *s == '-';
-    if (*s == '-' || *s == '+')
-        s++;
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        base = 16, s += 2;
-    else if (s[0] == '0')
-        base = 8;
-    unsigned long long v = 0;
-    for (;; s++) {
-        unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
-                     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
-                     : *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10)
-                                              : 99;
-        if (d >= base)
-            break;
-        v = v * base + d;
-    }
-    *end = s;
-    return negative ? -v : v;
-}
-
-/* One tunable's value as ld.so takes it: before 2.39 the digits it can read
-   (trailing bytes ignored, none read is 0); from 2.39 the whole value or
-   nothing.  Out of [min, max]: not set. */
-static bool tunable_value(const struct glibc_rules *r, const char *value, size_t len,
-                          unsigned long long min, unsigned long long max,
-                          unsigned long long *out)
-{
-    const char *end;
-    unsigned long long v = dl_strtoul(value, &end);
-    if (r->strict_tunables && (size_t)(end - value) != len)
-        return false;
-    /* From 2.39 a size_t tunable is cast to the target's size_t before its
-       bounds are checked: on i686 it wraps at 32 bits. */
-    if (r->strict_tunables && r->word_bits == 32)
-        v &= 0xffffffffull;
-    if (v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
-                    const char *ld_audit, struct tunables *out)
-{
-    /* optional_static_tls is a size_t of the target: 32 bits on i686 (before
-       2.39 a larger value is out of its range, and not set). */
-    const struct {
-        const char *name;
-        unsigned long long min, max;
-    } known[] = {{"glibc.rtld.nns", 1, DL_NNS},
-                 {"glibc.rtld.optional_static_tls", 0,
-                  r->word_bits == 32 ? 0xffffffffull : 0xffffffffffffffffull}};
-    unsigned long long values[2] = {4, 512};
-    const char *last[2] = {NULL, NULL};
-    size_t last_len[2] = {0, 0};
-    for (const char *p = glibc_tunables; p && *p;) {
-        size_t nlen = strcspn(p, "=:");
-        if (p[nlen] != '=') { /* a name without a value: skipped, or at the end, done */
-            if (p[nlen] == '\0' && r->strict_tunables)
-                return tunables_parse(r, NULL, ld_audit, out); /* all ignored, 2.39+ */
-            p += nlen + (p[nlen] != '\0');
-            continue;
-        }
-        const char *value = p + nlen + 1;
-        size_t vlen = strcspn(value, r->strict_tunables ? "=:" : ":");
-        if (value[vlen] == '=') /* 2.39+: ill-formatted, the whole string is ignored */
-            return tunables_parse(r, NULL, ld_audit, out);
-        for (size_t k = 0; k < 2; k++) {
-            if (strlen(known[k].name) != nlen || strncmp(p, known[k].name, nlen) != 0)
-                continue;
-            if (r->last_tunable_wins) { /* 2.40+: each tunable is set once, from its last */
-                last[k] = value;
-                last_len[k] = vlen;
-            } else {
-                tunable_value(r, value, vlen, known[k].min, known[k].max, &values[k]);
-            }
-        }
-        p = value + vlen + (value[vlen] != '\0');
-    }
-    for (size_t k = 0; k < 2; k++)
-        if (last[k])
-            tunable_value(r, last[k], last_len[k], known[k].min, known[k].max, &values[k]);
-    out->nns = (size_t)values[0];
-    out->optional = (size_t)values[1];
-    out->naudit = 0;
-    /* rtld counts the names in LD_AUDIT split at ':' (also ' ' before 2.32). */
-    for (const char *p = ld_audit; p && *p;) {
-        size_t n = strcspn(p, ":");
-        if (n)
-            out->naudit++;
-        p += n + (p[n] != '\0');
-    }
-}
-
-size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char *why,
-                     size_t len)
-{
-    size_t nns = (t->nns < DL_NNS ? t->nns : DL_NNS) + t->naudit, s;
-    switch (r->surplus) {
-    case SURPLUS_LEGACY:
-        snprintf(why, len, "64 + DL_NNS*100 = 1664 (glibc <= 2.31, not tunable)");
-        return LEGACY_SURPLUS;
-    case SURPLUS_DEBIAN_BACKPORT:
-        s = DEBIAN_231_LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns + t->optional;
-        snprintf(why, len, "192*(nns-1) + 144*nns + opt = 192*%zu + 144*%zu + %zu = %zu "
-                 "(Debian 2.31 backport; nns = %zu + %zu audit)",
-                 nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
-        return s;
-    case SURPLUS_TUNABLE:
-        /* tls_static_surplus computes in int: opt wraps at 32 bits there,
-           though the optional budget keeps its full value. */
-        s = (size_t)(long long)(int)(unsigned)(LIBC_IE_TLS * (nns - 1) + OTHER_IE_TLS * nns +
-                                               (unsigned)t->optional + LEGACY_TLS);
-        snprintf(why, len, "144*(nns-1) + 144*nns + opt + 144 = 144*%zu + 144*%zu + %zu + 144 = %zu "
-                 "(glibc >= 2.32; nns = %zu + %zu audit)",
-                 nns - 1, nns, t->optional, s, nns - t->naudit, t->naudit);
-        return s;
-    }
-    return 0;
-}
 
 void model_start(struct model *m, const struct glibc_rules *r, size_t surplus,
                  size_t optional, size_t used_before_surplus, size_t used_now,
@@ -201,8 +12,11 @@ void model_start(struct model *m, const struct glibc_rules *r, size_t surplus,
     m->optional_left = r->optional_cap ? optional : SIZE_MAX;
     m->static_align = static_align;
     m->used = used_now;
-    /* Below TP the area's far end is rounded to the static alignment; above
-       TP the static size is rounded to the TCB alignment only. */
+    /* _dl_determine_tlsoffset: below TP dl_tls_static_size = roundup (used
+       + surplus, max_align) + TLS_TCB_SIZE, so area_end is the rounded sum;
+       above TP dl_tls_static_size = roundup (used + surplus, TCB alignment)
+       (TLS_TCB_ALIGN, TCB_ALIGNMENT from 2.35), the static alignment
+       playing no part. */
     m->area_end = r->layout == LAYOUT_BELOW_TP
                       ? round_up(used_before_surplus + surplus, static_align)
                       : round_up(used_before_surplus + surplus, r->tcb_align);
@@ -259,7 +73,7 @@ static size_t above_tp_offset(const struct tls_block *b, size_t align, size_t *c
 size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block *blocks,
                             size_t n, size_t extra_size, size_t extra_align, size_t *offsets)
 {
-    size_t cur = r->layout == LAYOUT_BELOW_TP ? 0 : 16; /* aarch64: tcbhead_t */
+    size_t cur = r->layout == LAYOUT_BELOW_TP ? 0 : 16; /* above TP: TLS_TCB_SIZE (tcbhead_t) */
     size_t freetop = 0, freebottom = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tls_block *b = &blocks[i];
@@ -330,7 +144,8 @@ static void free_modid(struct model *m, long id)
     }
 }
 
-/* _dl_try_allocate_static_tls: same arithmetic in every release. */
+/* elf/dl-reloc.c _dl_try_allocate_static_tls: the same arithmetic in every
+   release; the optional budget from 2.32 (optional_cap). */
 static bool try_static(struct model *m, const struct tls_block *b, bool optional,
                        struct placed *p)
 {
@@ -405,19 +220,55 @@ struct placed model_load(struct model *m, const struct tls_block *b, enum tls_ac
     return p;
 }
 
-/* The bytes a placed block holds, as dl-close.c counts them: below TP the
-   chunk starts at offset - size (the alignment padding stays lost); above
-   TP it starts where used was before the block (glibc keeps that value in
-   l_tls_firstbyte_offset), so the padding comes back too. */
-static void chunk_of(const struct model *m, const struct placed *p, const struct tls_block *b,
-                     size_t *start, size_t *end)
+/* _dl_close_worker's TLS_TCB_AT_TP branch: a block spans [l_tls_offset -
+   l_tls_blocksize, l_tls_offset), so the alignment padding below it (on
+   the TP side) stays lost even when the block comes back. */
+static void tls_free_tcb_at_tp(struct model *m, struct model_reclaim *rc, size_t offset,
+                               size_t size)
 {
-    if (m->rules.layout == LAYOUT_BELOW_TP) {
-        *start = p->offset - b->size;
-        *end = p->offset;
-    } else {
-        *start = p->prev_used;
-        *end = p->offset + b->size;
+    if (!rc->any || offset == rc->tls_free_start) { /* extend the chunk */
+        rc->tls_free_start = offset - size;
+        if (!rc->any)
+            rc->tls_free_end = offset;
+        rc->any = true;
+    } else if (offset - size == rc->tls_free_end) { /* extend it backwards */
+        rc->tls_free_end = offset;
+    } else if (rc->tls_free_end == m->used) { /* not contiguous: free one now */
+        m->used = rc->tls_free_start;
+        rc->tls_free_end = offset;
+        rc->tls_free_start = offset - size;
+    } else if (offset == m->used) {
+        m->used = offset - size;
+    } else if (rc->tls_free_end < offset) { /* the later block has a chance */
+        rc->tls_free_end = offset;
+        rc->tls_free_start = offset - size;
+    }
+}
+
+/* _dl_close_worker's TLS_DTV_AT_TP branch: a block spans from
+   l_tls_firstbyte_offset, which _dl_try_allocate_static_tls set to the used
+   size before it (66bdbaa452, 2.14), to l_tls_offset + l_tls_blocksize, so
+   the padding comes back with the block. */
+static void tls_free_dtv_at_tp(struct model *m, struct model_reclaim *rc, size_t firstbyte,
+                               size_t end)
+{
+    if (!rc->any) {
+        rc->any = true;
+        rc->tls_free_start = firstbyte;
+        rc->tls_free_end = end;
+    } else if (firstbyte == rc->tls_free_end) { /* extend the chunk */
+        rc->tls_free_end = end;
+    } else if (end == rc->tls_free_start) { /* extend it backwards */
+        rc->tls_free_start = firstbyte;
+    } else if (end == m->used) { /* not contiguous: free one now */
+        m->used = firstbyte;
+    } else if (rc->tls_free_end == m->used) {
+        m->used = rc->tls_free_start;
+        rc->tls_free_start = firstbyte;
+        rc->tls_free_end = end;
+    } else if (rc->tls_free_end < firstbyte) { /* the later block has a chance */
+        rc->tls_free_start = firstbyte;
+        rc->tls_free_end = end;
     }
 }
 
@@ -427,33 +278,16 @@ void model_reclaim_add(struct model *m, struct model_reclaim *rc, const struct p
     free_modid(m, p->modid);
     if (p->how != PLACED_STATIC && p->how != FAILED_COUNT)
         return;
-    size_t start, end;
-    chunk_of(m, p, b, &start, &end);
-    if (!rc->any) {
-        rc->any = true;
-        rc->start = start, rc->end = end;
-    } else if (end == rc->start) { /* contiguous: the chunk grows */
-        rc->start = start;
-    } else if (start == rc->end) {
-        rc->end = end;
-    } else if (m->rules.layout == LAYOUT_BELOW_TP && rc->end == m->used) {
-        /* Not contiguous: one chunk is leaked unless one frees right away. */
-        m->used = rc->start;
-        rc->start = start, rc->end = end;
-    } else if (end == m->used) {
-        m->used = start;
-    } else if (m->rules.layout == LAYOUT_ABOVE_TP && rc->end == m->used) {
-        m->used = rc->start;
-        rc->start = start, rc->end = end;
-    } else if (m->rules.layout == LAYOUT_BELOW_TP ? rc->end < end : rc->end < start) {
-        rc->start = start, rc->end = end; /* the later block has a chance */
-    }
+    if (m->rules.layout == LAYOUT_BELOW_TP)
+        tls_free_tcb_at_tp(m, rc, p->offset, b->size);
+    else
+        tls_free_dtv_at_tp(m, rc, p->prev_used, p->offset + b->size);
 }
 
 void model_reclaim_end(struct model *m, const struct model_reclaim *rc)
 {
-    if (rc->any && rc->end == m->used)
-        m->used = rc->start;
+    if (rc->any && rc->tls_free_end == m->used)
+        m->used = rc->tls_free_start;
 }
 
 void model_unload(struct model *m, const struct placed *p, const struct tls_block *b)

@@ -1,7 +1,8 @@
 /* A model of glibc's static TLS allocator (elf/dl-tls.c, dl-reloc.c,
    dl-close.c), per release.  It never measures anything: every number it
    gives is a prediction that the harness prints as "modelled" beside what
-   the probe measured.  README.md, "The model", states the rules. */
+   the probe measured.  The rules of each release are rules.h's;
+   docs/model.md states them with their sources in glibc. */
 #ifndef STATICTLS_MODEL_H
 #define STATICTLS_MODEL_H
 
@@ -10,80 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rules.h"
 #include "tlsaccess.h"
-
-/* Where TLS blocks sit relative to the thread pointer. */
-enum tls_layout {
-    LAYOUT_BELOW_TP, /* TLS_TCB_AT_TP: x86_64, i386 */
-    LAYOUT_ABOVE_TP, /* TLS_DTV_AT_TP: aarch64 */
-};
-
-enum surplus_rule {
-    SURPLUS_LEGACY,          /* <= 2.31: 64 + DL_NNS * 100 = 1664, nothing tunable */
-    SURPLUS_DEBIAN_BACKPORT, /* Debian 2.31: 192(nns-1) + 144 nns + opt */
-    SURPLUS_TUNABLE,         /* 2.32+: 144(nns-1) + 144 nns + opt + 144 */
-};
-
-struct glibc_rules {
-    int major, minor;
-    enum tls_layout layout;
-    enum surplus_rule surplus;
-    bool optional_cap; /* TLSDESC's use of static TLS is capped (BZ #25051) */
-    bool count_rule;   /* <= 2.21: no static TLS module id > 14 once threaded */
-    bool lazy_tlsdesc; /* x86 < 2.34: lazy binding resolves TLS descriptors at
-                          first use, and takes static TLS then (BZ #27137) */
-    bool strict_tunables;   /* 2.39+: a value is a whole number or ignored, an
-                               ill-formatted GLIBC_TUNABLES is ignored whole */
-    bool last_tunable_wins; /* 2.40+: a tunable named twice is set once (BZ 31686) */
-    bool audit_namespaces;  /* 2.32+: nns + audit modules must fit in DL_NNS,
-                               else ld.so stops at startup */
-    bool gap_on_close;      /* 2.34+: dlclose of a module below the highest id
-                               lets its id be reused (BZ #27135) */
-    bool dlmopen_audit_crash; /* <= 2.31 (measured on Debian's, every arch): any
-                                 dlmopen in a process with LD_AUDIT crashes it */
-    bool freed_dtv_after_namespace_close; /* <= 2.21 (measured on upstream 2.17 and
-                                             2.21): once a dlmopen namespace was
-                                             closed, dynamic TLS may be reached
-                                             through a DTV in freed memory: what
-                                             later accesses return depends on the
-                                             heap, and no model can say */
-    bool audit_dynamic_tls_crash; /* 2.17 (measured on upstream's; 2.21 does not):
-                                     with LD_AUDIT, the first use of a dlopen'ed
-                                     module's dynamic TLS crashes the process
-                                     while no dlopen has asked for static TLS
-                                     yet (placed or refused) */
-    size_t tcb_align;  /* the static alignment before any module raises it */
-    /* libc's own TLS block (PT_TLS p_memsz) in this release, where it was
-       measured on an upstream build (scripts/build-glibc.sh), else 0: for
-       modelling a release whose startup layout no build here shows. */
-    size_t libc_tls_size;
-    unsigned word_bits; /* the target's size_t: 32 on i686 */
-};
-
-/* Rules for a glibc version string ("2.36") on a machine ("x86_64").
-   knows_tls_tunables: the ld.so carries glibc.rtld.nns (a 2.31 with
-   Debian's backport).  False with the reason in why when not modelled. */
-bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tunables,
-                     struct glibc_rules *out, char *why, size_t len);
-
-struct tunables {
-    size_t nns;      /* glibc.rtld.nns, default 4 */
-    size_t optional; /* glibc.rtld.optional_static_tls, default 512 */
-    size_t naudit;   /* audit modules named by LD_AUDIT */
-};
-
-/* Parses GLIBC_TUNABLES (may be NULL) and LD_AUDIT the way this release's
-   ld.so does. */
-void tunables_parse(const struct glibc_rules *r, const char *glibc_tunables,
-                    const char *ld_audit, struct tunables *out);
-
-/* The surplus glibc reserves; the formula with its numbers goes to why. */
-size_t model_surplus(const struct glibc_rules *r, const struct tunables *t, char *why,
-                     size_t len);
-
-struct tls_block {
-    uint64_t size, align, firstbyte;
-};
 
 #define MODEL_MAX_MODID 4096
 
@@ -91,8 +20,14 @@ struct model {
     struct glibc_rules rules;
     size_t surplus;
     size_t optional_left; /* SIZE_MAX without the cap */
-    /* Below TP: the area spans [TP - area_end, TP); offsets count down from
-       TP.  Above TP: [TP, TP + area_end) and offsets count up. */
+    /* The far end of the static area, in bytes from TP.  Below TP
+       (TLS_TCB_AT_TP) it is dl_tls_static_size - TLS_TCB_SIZE: the area
+       spans [TP - area_end, TP) and offsets count down from TP; glibc's
+       static size also holds the TCB (struct pthread, at TP and above),
+       which _dl_try_allocate_static_tls subtracts.  Above TP (TLS_DTV_AT_TP)
+       it is dl_tls_static_size itself: the area spans [TP, TP + area_end),
+       offsets count up, and the TCB (tcbhead_t, TLS_TCB_SIZE) is the start
+       of the area, which used already counts. */
     size_t area_end;
     size_t used; /* dl_tls_static_used */
     size_t static_align;
@@ -104,8 +39,8 @@ struct model {
 
 /* Starts from the layout a fresh process had: used_before_surplus is what
    the startup layout counted before the surplus was added (only the main
-   program and rseq when auditing, see README), used_now what the startup
-   modules occupy now. */
+   program and rseq when auditing: glibc_startup_laid_out), used_now what
+   the startup modules occupy now. */
 void model_start(struct model *m, const struct glibc_rules *r, size_t surplus,
                  size_t optional, size_t used_before_surplus, size_t used_now,
                  size_t static_align);
@@ -129,16 +64,19 @@ struct placed {
     enum placement how;
     size_t offset; /* l_tls_offset when static */
     size_t use;    /* bytes taken from the area, padding included */
-    size_t prev_used;
+    size_t prev_used; /* dl_tls_static_used before it (above TP glibc keeps it
+                         in l_tls_firstbyte_offset, for dlclose) */
     long modid;
 };
 
 /* A module id in use (a startup module's). */
 void model_mark_modid(struct model *m, long id);
-/* glibc's next module id (_dl_next_tls_modid): one above the highest, or,
-   once ids were freed below it, the lowest free.  Before 2.34 only a failed
+/* glibc's next module id (elf/dl-tls.c _dl_next_tls_modid, which 2.34's
+   ba33937be2 made _dl_assign_tls_modid): one above the highest, or, once
+   ids were freed below it, the lowest free.  Before 2.34 only a failed
    dlopen lets freed ids be reused, and an id taken then counts only when
-   the dlopen has mapped everything (model_commit_modid): BZ #27135. */
+   the dlopen has mapped everything (model_commit_modid): BZ #27135
+   (gap_on_close). */
 long model_take_modid(struct model *m);
 void model_commit_modid(struct model *m, long id);
 /* A dlopen failed and gave its objects back. */
@@ -151,12 +89,14 @@ struct placed model_place(struct model *m, const struct tls_block *b, enum tls_a
 /* A lone new module: an id and its placement; a failure gives both back. */
 struct placed model_load(struct model *m, const struct tls_block *b, enum tls_access access);
 
-/* What dlclose (or a failed dlopen) gives back (dl-close.c): the modules it
-   unloads, added in namespace order, form a contiguous chunk; the used part
-   shrinks only by a chunk (or a block) that ends it.  Ids are freed. */
+/* What dlclose (or a failed dlopen) gives back: elf/dl-close.c
+   _dl_close_worker, the same in every release modelled.  The modules it
+   unloads, added in namespace order, form one contiguous chunk
+   [tls_free_start, tls_free_end), in offsets from TP; the used part shrinks
+   only by a chunk (or a block) that ends it.  Ids are freed. */
 struct model_reclaim {
-    bool any;
-    size_t start, end;
+    bool any; /* a chunk was started (glibc: tls_free_start != NO_TLS_OFFSET) */
+    size_t tls_free_start, tls_free_end;
 };
 void model_reclaim_add(struct model *m, struct model_reclaim *rc, const struct placed *p,
                        const struct tls_block *b);
@@ -171,7 +111,5 @@ size_t model_free(const struct model *m);
 long model_tpoff(const struct model *m, size_t offset);
 
 void model_explain(const struct model *m, FILE *out);
-
-size_t round_up(size_t n, size_t align);
 
 #endif

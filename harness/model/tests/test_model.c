@@ -1,12 +1,11 @@
 /* The model's arithmetic against the numbers glibc's sources imply and
-   the measurements in README ("The model") record. */
+   the measurements docs/model.md records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "budget.h"
 #include "model.h"
 
 static struct glibc_rules rules(const char *version, const char *machine, bool backport)
@@ -41,21 +40,6 @@ static void surplus_by_release(void **state)
     assert_int_equal(surplus("2.36", false, NULL, "/a.so:/b.so"), 2240);
     assert_int_equal(surplus("2.31", true, NULL, NULL), 1664); /* Debian's backport */
     assert_int_equal(surplus("2.31", true, "glibc.rtld.nns=1", NULL), 656);
-}
-
-static void rules_by_release(void **state)
-{
-    (void)state;
-    assert_true(rules("2.17", "x86_64", false).count_rule);
-    assert_false(rules("2.22", "x86_64", false).count_rule);
-    assert_false(rules("2.31", "x86_64", false).optional_cap);
-    assert_true(rules("2.32", "x86_64", false).optional_cap);
-    assert_int_equal(rules("2.34", "aarch64", false).tcb_align, 16);
-    assert_int_equal(rules("2.35", "aarch64", false).tcb_align, 32);
-    struct glibc_rules r;
-    char why[128];
-    assert_false(glibc_rules_for("1.0.x", "riscv64", false, &r, why, sizeof why));
-    assert_false(glibc_rules_for(NULL, "x86_64", false, &r, why, sizeof why));
 }
 
 /* A fresh process of that glibc whose only startup TLS is libc's block,
@@ -146,26 +130,6 @@ static void count_rule_of_old_glibc(void **state)
     assert_int_equal(model_free(&m), before); /* the failed dlopen gave its block back */
 }
 
-/* --model glibc-2.17 on a 2.36 host: 2.17's own libc block (104 bytes,
-   120 in 2.21, measured on upstream builds), not the host's 144. */
-static void release_startup_layouts(void **state)
-{
-    (void)state;
-    const struct {
-        const char *version;
-        bool own;
-        size_t free_bytes;
-    } want[] = {{"2.17", true, 1688}, {"2.21", true, 1672}, {"2.25", false, 1712}};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        struct budget b;
-        budget_synthetic(&b, "2.36", "x86_64", 144, false, NULL, NULL, NULL, 0);
-        assert_int_equal(budget_model_release(&b, want[i].version), want[i].own);
-        assert_true(b.modelled);
-        assert_int_equal(model_free(&b.model), want[i].free_bytes);
-        budget_free(&b);
-    }
-}
-
 /* From 2.41 the 32-byte, 32-aligned rseq area follows the startup blocks
    in the static area, before the surplus (measured: 1664 free on 2.41,
    1696 on 2.43, with libc blocks of 136 and 128 bytes). */
@@ -204,6 +168,45 @@ static void placement_above_tp(void **state)
     assert_int_equal(pc.offset, 192); /* padded up to 32 */
     model_unload(&m, &pc, &c);
     assert_int_equal(m.used, 168); /* above TP the padding comes back */
+}
+
+/* One dlclose of several blocks (dl-close.c's tls_free_start/tls_free_end
+   chunk), on both sides of TP: four 100-byte blocks a, b, c, d loaded in
+   turn, some closed in one dlclose, in the order given; what stays used
+   beyond the startup layout.  "dacb": d's chunk ends the used part and is
+   freed when a is not contiguous, c is freed at once, b joins a's chunk,
+   which then ends the used part; "cbd": b extends c's chunk backwards and d
+   forwards; "acd": c replaces a as the chunk (the later block), d extends
+   it, and b keeps a's bytes. */
+static void reclaim_in_one_close(void **state)
+{
+    (void)state;
+    struct tls_block blk = {100, 1, 0};
+    const struct {
+        const char *machine;
+        struct tls_block libc;
+        size_t align, used; /* after the startup layout */
+    } sides[] = {{"x86_64", {144, 8, 0}, 64, 144}, {"aarch64", {144, 16, 0}, 32, 160}};
+    const struct {
+        const char *close;
+        size_t left;
+    } want[] = {{"dcba", 0},  {"abcd", 0}, {"dacb", 0}, {"cbd", 100},
+                {"acd", 200}, {"da", 300}, {"ac", 400}};
+    for (size_t s = 0; s < 2; s++) {
+        for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+            struct model m = fresh("2.36", sides[s].machine, sides[s].libc, sides[s].align,
+                                   sides[s].used);
+            struct placed p[4];
+            for (int i = 0; i < 4; i++)
+                p[i] = model_load(&m, &blk, TLS_IE);
+            assert_int_equal(m.used, sides[s].used + 400);
+            struct model_reclaim rc = {0};
+            for (const char *c = want[w].close; *c; c++)
+                model_reclaim_add(&m, &rc, &p[*c - 'a'], &blk);
+            model_reclaim_end(&m, &rc);
+            assert_int_equal(m.used, sides[s].used + want[w].left);
+        }
+    }
 }
 
 static struct tunables parsed(const char *version, const char *machine, const char *tunables)
@@ -248,13 +251,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(surplus_by_release),
         cmocka_unit_test(tunables_by_release),
-        cmocka_unit_test(rules_by_release),
         cmocka_unit_test(placement_below_tp),
         cmocka_unit_test(optional_budget_and_reclaim),
         cmocka_unit_test(count_rule_of_old_glibc),
-        cmocka_unit_test(release_startup_layouts),
         cmocka_unit_test(rseq_block_in_static_area),
         cmocka_unit_test(placement_above_tp),
+        cmocka_unit_test(reclaim_in_one_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
