@@ -9,11 +9,11 @@
 
 #include "census.h"
 #include "census_verdict.h"
-#include "cli.h"
 #include "commands.h"
 #include "libcbuild.h"
 #include "policy.h"
 #include "render_census.h"
+#include "usage.h"
 #include "die.h"
 
 /* Every path into c; false when one is not there (each is named). */
@@ -35,8 +35,8 @@ int cmd_census(const struct args *a)
     const char *policy_name = arg_string(a, "--policy");
     struct policy policy;
     if (policy_name && !policy_parse(policy_name, &policy))
-        die_input("census: --policy %s: expected manylinux2014, manylinux_X_Y, musllinux_1_2 or "
-                  "glibc-X.Y", policy_name);
+        usage_error(a->command, "--policy: expected manylinux2014, manylinux_X_Y, musllinux_1_2 "
+                                "or glibc-X.Y, got \"%s\"", policy_name);
     struct census c;
     census_init(&c);
     if (!add_paths(&c, a)) { /* stop before the probes: nothing is measured yet */

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "fuzzgen.h"
 #include "json.h"
+#include "usage.h"
 #include "die.h"
 #include "xalloc.h"
 #include "xfile.h"
@@ -275,9 +276,10 @@ static void parse_args(const struct args *a, struct options *o)
                           .seconds = arg_given(a, "--time") ? (double)arg_number(a, "--time") : 0,
                           .out = arg_string(a, "--out")};
     if (o->all && o->choice.how != LIBC_CHOICE_HOST)
-        die_input("fuzz: --all or one build (--glibc, --musl, --libc-root, --libc-tree), not both");
+        usage_error(a->command, "--all or one build (--glibc, --musl, --libc-root, --libc-tree), "
+                                "not both");
     if (o->count_given && o->seconds > 0)
-        die_input("fuzz: --count N or --time SECONDS, not both");
+        usage_error(a->command, "--count N or --time SECONDS, not both");
     if (o->choice.how == LIBC_CHOICE_RELEASE && strcmp(o->choice.value, "musl") == 0)
         die_input("fuzz: musl has no model to hold cases to (it keeps no static TLS surplus: "
                   "every dlopen'ed initial-exec module is refused, case musl-refuses-ie)");

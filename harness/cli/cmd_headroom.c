@@ -6,7 +6,6 @@
    it (H succeeds, H-1 fails).  Bisection only when the prediction misses. */
 #include <stdio.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "headroom.h"
 #include "render_headroom.h"

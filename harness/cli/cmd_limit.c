@@ -8,6 +8,7 @@
 #include "limit.h"
 #include "protocol.h"
 #include "render_limit.h"
+#include "usage.h"
 #include "die.h"
 #include "xalloc.h"
 
@@ -21,8 +22,8 @@ static void read_query(const struct args *a, struct limit_query *q)
     for (const struct option_use *u = NULL; (u = arg_next(a, "--after", u));)
         *XAPPEND(&q->after, &q->nafter) = (char *)u->value;
     if (q->nafter > PROTO_MAX_STEPS - 2) /* with threads and the block */
-        die_input("--after: %zu libraries: one probe loads at most %d before the block",
-                  q->nafter, PROTO_MAX_STEPS - 2);
+        usage_error(a->command, "--after: %zu libraries: one probe loads at most %d before the "
+                                "block", q->nafter, PROTO_MAX_STEPS - 2);
 }
 
 int cmd_limit(const struct args *a)

@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "protocol.h"
 #include "render_load.h"
+#include "usage.h"
 #include "die.h"
 #include "xalloc.h"
 
@@ -19,8 +20,8 @@ static void plan_loads(const struct args *a, long threads, struct plan *p)
 {
     *p = (struct plan){0};
     if (a->noperands + (threads > 0) > PROTO_MAX_STEPS)
-        die_input("load: %zu libraries: one probe loads at most %d", a->noperands,
-                  PROTO_MAX_STEPS - (threads > 0));
+        usage_error(a->command, "%zu libraries: one probe loads at most %d", a->noperands,
+                    PROTO_MAX_STEPS - (threads > 0));
     for (size_t i = 0; i < a->noperands; i++)
         plan_add(p, OP_LOAD, a->operands[i], a->operands[i], 0);
     if (threads) { /* a setup step before the numbered loads */

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "replay.h"
 #include "trace.h"
+#include "usage.h"
 #include "die.h"
 #include "xalloc.h"
 
@@ -102,7 +103,8 @@ static const char *model_release(const struct args *a)
 {
     const char *model = arg_string(a, "--model");
     if (model && strncmp(model, "glibc-", 6) != 0)
-        die_input("--model %s: expected glibc-VERSION, e.g. glibc-2.17", model);
+        usage_error(a->command, "--model: expected glibc-VERSION (glibc-2.17, say), got \"%s\"",
+                    model);
     return model ? model + 6 : NULL;
 }
 

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "trace.h"
 #include "tracerun.h"
