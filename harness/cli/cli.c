@@ -6,43 +6,52 @@
 #include <string.h>
 
 #include "die.h"
+#include "usage.h"
+#include "xalloc.h"
 
-long option_number(const char *option, const char *value, long min, long max)
+/* The choice one libc row's use makes. */
+static struct libc_choice choice_of_use(const struct option_use *u, bool allow_missing)
 {
-    char *end;
-    errno = 0;
-    long v = value ? strtol(value, &end, 0) : 0;
-    if (!value || !*value || *end || errno == ERANGE || v < min || v > max)
-        die_input("%s: expected a number from %ld to %ld, got \"%s\"", option, min, max,
-                  value ? value : "");
-    return v;
+    const char *name = u->row->name;
+    if (strcmp(name, "--musl") == 0) /* a flag: the value is implied */
+        return (struct libc_choice){LIBC_CHOICE_RELEASE, "musl", allow_missing};
+    return (struct libc_choice){strcmp(name, "--glibc") == 0       ? LIBC_CHOICE_RELEASE
+                                : strcmp(name, "--libc-tree") == 0 ? LIBC_CHOICE_TREE
+                                                                   : LIBC_CHOICE_ROOT,
+                                u->value, allow_missing};
 }
 
-bool libc_option(int argc, char **argv, int *i, struct libc_choice *c)
+/* --glibc, --musl, --libc-root or --libc-tree: the rows that name a build. */
+static bool names_a_build(const struct option_row *r)
 {
-    const char *opt = argv[*i];
-    if (strcmp(opt, "--allow-missing") == 0) {
-        c->allow_missing = true;
-        return true;
-    }
-    bool musl = strcmp(opt, "--musl") == 0;
-    bool release = musl || strcmp(opt, "--glibc") == 0;
-    bool tree = strcmp(opt, "--libc-tree") == 0;
-    if (!release && !tree && strcmp(opt, "--libc-root") != 0)
-        return false;
-    if (c->how != LIBC_CHOICE_HOST)
-        die_input("%s: only one --glibc, --musl, --libc-root or --libc-tree per run", opt);
-    if (musl) { /* a flag: the value is implied */
-        *c = (struct libc_choice){LIBC_CHOICE_RELEASE, "musl", c->allow_missing};
-        return true;
-    }
-    if (*i + 1 >= argc || !argv[*i + 1][0])
-        die_input("%s needs a value", opt);
-    *c = (struct libc_choice){release ? LIBC_CHOICE_RELEASE
-                              : tree  ? LIBC_CHOICE_TREE
-                                      : LIBC_CHOICE_ROOT,
-                              argv[++*i], c->allow_missing};
-    return true;
+    for (size_t i = 0; libc_option_rows[i]; i++)
+        if (r == libc_option_rows[i])
+            return r->alternative;
+    return false;
+}
+
+struct libc_choice *libc_choices_of(const struct args *a, size_t *n)
+{
+    bool allow_missing = arg_given(a, "--allow-missing");
+    struct libc_choice *choices = NULL;
+    *n = 0;
+    for (size_t i = 0; i < a->nuses; i++)
+        if (names_a_build(a->uses[i].row))
+            *XAPPEND(&choices, n) = choice_of_use(&a->uses[i], allow_missing);
+    return choices;
+}
+
+struct libc_choice libc_choice_of(const struct args *a)
+{
+    size_t n;
+    struct libc_choice *choices = libc_choices_of(a, &n);
+    struct libc_choice c = {LIBC_CHOICE_HOST, NULL, arg_given(a, "--allow-missing")};
+    if (n > 1)
+        usage_error(a->command, "only one --glibc, --musl, --libc-root or --libc-tree per run");
+    if (n)
+        c = choices[0];
+    free(choices);
+    return c;
 }
 
 void libc_open_or_exit(const struct libc_choice *c, struct libc_build *out)

@@ -1,4 +1,4 @@
-/* What the commands share: options, the libc build a command runs on, and
+/* What the commands share: the libc build a command runs on, and
    the setup of a fresh measurement.  Commands decide exit codes here, never
    the libraries below them. */
 #ifndef STATICTLS_CLI_H
@@ -8,16 +8,15 @@
 
 #include "fixture.h"
 #include "libcbuild.h"
+#include "options.h"
 #include "runenv.h"
 
-/* A number option's value, or exit 2. */
-long option_number(const char *option, const char *value, long min, long max);
-
-/* Consumes "--glibc VERSION", "--musl", "--libc-root DIR", "--libc-tree
-   DIR" or "--allow-missing" at argv[*i] into c, advancing *i past its value; false
-   when argv[*i] is none of them.  A second choice, or one without its
-   value, exits 2. */
-bool libc_option(int argc, char **argv, int *i, struct libc_choice *c);
+/* The build the libc rows chose: the host's without them.  More than one of
+   --glibc, --musl, --libc-root and --libc-tree is a usage error (2). */
+struct libc_choice libc_choice_of(const struct args *a);
+/* Every build the libc rows named, in command-line order (a command that
+   takes many builds); *n of them, none for the default. */
+struct libc_choice *libc_choices_of(const struct args *a, size_t *n);
 
 /* Opens the chosen build; on failure says why and exits: 77 for a build
    absent for a reason outside the user's control, 2 for an unknown value,

@@ -88,16 +88,10 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-int cmd_bench(int argc, char **argv)
+int cmd_bench(const struct args *a)
 {
-    long runs = 5;
-    struct libc_choice choice = {0};
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--runs") == 0)
-            runs = option_number("--runs", i + 1 < argc ? argv[++i] : NULL, 1, 1000);
-        else if (!libc_option(argc, argv, &i, &choice))
-            die_input("bench: unknown argument \"%s\"", argv[i]);
-    }
+    long runs = arg_number(a, "--runs");
+    struct libc_choice choice = libc_choice_of(a);
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     struct session s;
     session_open(&s, &choice, false);

@@ -1,22 +1,16 @@
+/* statictls budget: the static TLS budget of a fresh process, each figure
+   read, modelled or measured. */
 #include <stdio.h>
-#include <string.h>
 
-#include "budgetprint.h"
 #include "cli.h"
 #include "commands.h"
 #include "limit.h"
+#include "render_budget.h"
 #include "die.h"
 
-int cmd_budget(int argc, char **argv)
+int cmd_budget(const struct args *a)
 {
-    bool as_json = false;
-    struct libc_choice choice = {0};
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            as_json = true;
-        else if (!libc_option(argc, argv, &i, &choice))
-            die_input("budget: unknown option \"%s\"", argv[i]);
-    }
+    struct libc_choice choice = libc_choice_of(a);
     struct session s;
     session_open(&s, &choice, true);
     struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = TLS_IE, .align = 1};
@@ -24,14 +18,10 @@ int cmd_budget(int argc, char **argv)
     char err[1024];
     if (!limit_measure(&q, &l, err, sizeof err))
         die("budget: %s", err);
-    if (as_json) {
-        struct json j;
-        json_init(&j, stdout, s.build.root);
-        json_document(&j, l.budget.libc_name, l.budget.libc_version, l.budget.machine);
-        budget_json(&j, &l.budget, &l);
-    } else {
-        budget_print(&l.budget, &l);
-    }
+    if (arg_given(a, "--json"))
+        render_budget_document(&l, s.build.root);
+    else
+        render_budget(&l.budget, &l);
     limit_result_free(&l);
     session_close(&s);
     return EXIT_PASS;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "commands.h"
 #include "doctor.h"
 #include "doctor_print.h"
@@ -16,27 +15,6 @@
 #include "runenv.h"
 #include "tracerun.h"
 #include "die.h"
-
-static char **parse_args(int argc, char **argv, long *squeeze, int *expect_exit, bool *as_json)
-{
-    static const char usage[] =
-        "usage: doctor [--json] [--squeeze H] [--expect-exit N] -- CMD ARGS...";
-    int i = 1;
-    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--json") == 0)
-            *as_json = true;
-        else if (strcmp(argv[i], "--expect-exit") == 0)
-            *expect_exit = (int)option_number("--expect-exit", next, 0, 255), i++;
-        else if (strcmp(argv[i], "--squeeze") == 0)
-            *squeeze = option_number("--squeeze", next, 0, 1 << 30), i++;
-        else
-            die_input("doctor: unknown argument \"%s\" (%s)", argv[i], usage);
-    }
-    if (i + 1 >= argc)
-        die_input("doctor: %s", usage);
-    return argv + i + 1;
-}
 
 /* It works: how much of the free static TLS it needs, measured. */
 static int report_works(struct doctor *d, const struct squeeze_run *first, bool as_json)
@@ -104,13 +82,13 @@ static int report_failure(struct doctor *d, const struct squeeze_run *first, boo
     return code;
 }
 
-int cmd_doctor(int argc, char **argv)
+int cmd_doctor(const struct args *a)
 {
-    bool as_json = false;
-    int expect_exit = 0;
-    struct doctor d = {.squeeze = -1, .fill = -1};
-    char **command = parse_args(argc, argv, &d.squeeze, &expect_exit, &as_json);
-    squeezer_open(&d.squeezer, command, expect_exit);
+    bool as_json = arg_given(a, "--json");
+    char **command = a->operands;
+    struct doctor d = {.squeeze = arg_given(a, "--squeeze") ? arg_number(a, "--squeeze") : -1,
+                       .fill = -1};
+    squeezer_open(&d.squeezer, command, (int)arg_number(a, "--expect-exit"));
 
     /* Run 1: as it is (squeezed with --squeeze); what does it load, how
        much is free? */

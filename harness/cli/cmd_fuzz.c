@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "fuzzgen.h"
 #include "json.h"
+#include "usage.h"
 #include "die.h"
 #include "xalloc.h"
 #include "xfile.h"
@@ -265,36 +266,20 @@ static void run_json(struct json *j, const struct run *r)
     json_end(j);
 }
 
-static void parse_args(int argc, char **argv, struct options *o)
+static void parse_args(const struct args *a, struct options *o)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--json") == 0) {
-            o->as_json = true;
-        } else if (strcmp(argv[i], "--all") == 0) {
-            o->all = true;
-        } else if (strcmp(argv[i], "--seed") == 0) {
-            o->seed = (unsigned long long)option_number("--seed", next, 0, __LONG_MAX__);
-            i++;
-        } else if (strcmp(argv[i], "--count") == 0) {
-            o->count = option_number("--count", next, 1, 10000000);
-            o->count_given = true;
-            i++;
-        } else if (strcmp(argv[i], "--time") == 0) {
-            o->seconds = (double)option_number("--time", next, 1, 86400);
-            i++;
-        } else if (strcmp(argv[i], "--out") == 0) {
-            if (!next || !*next)
-                die_input("fuzz: --out needs a directory");
-            o->out = argv[++i];
-        } else if (!libc_option(argc, argv, &i, &o->choice)) {
-            die_input("fuzz: unknown argument \"%s\"", argv[i]);
-        }
-    }
+    *o = (struct options){.choice = libc_choice_of(a), .all = arg_given(a, "--all"),
+                          .as_json = arg_given(a, "--json"),
+                          .seed = (unsigned long long)arg_number(a, "--seed"),
+                          .count = arg_number(a, "--count"),
+                          .count_given = arg_given(a, "--count"),
+                          .seconds = arg_given(a, "--time") ? (double)arg_number(a, "--time") : 0,
+                          .out = arg_string(a, "--out")};
     if (o->all && o->choice.how != LIBC_CHOICE_HOST)
-        die_input("fuzz: --all or one build (--glibc, --musl, --libc-root, --libc-tree), not both");
+        usage_error(a->command, "--all or one build (--glibc, --musl, --libc-root, --libc-tree), "
+                                "not both");
     if (o->count_given && o->seconds > 0)
-        die_input("fuzz: --count N or --time SECONDS, not both");
+        usage_error(a->command, "--count N or --time SECONDS, not both");
     if (o->choice.how == LIBC_CHOICE_RELEASE && strcmp(o->choice.value, "musl") == 0)
         die_input("fuzz: musl has no model to hold cases to (it keeps no static TLS surplus: "
                   "every dlopen'ed initial-exec module is refused, case musl-refuses-ie)");
@@ -310,10 +295,10 @@ static void parse_args(int argc, char **argv, struct options *o)
     }
 }
 
-int cmd_fuzz(int argc, char **argv)
+int cmd_fuzz(const struct args *a)
 {
-    struct options o = {.seed = 1, .count = 100};
-    parse_args(argc, argv, &o);
+    struct options o;
+    parse_args(a, &o);
     struct libc_build_list builds = {0};
     if (o.all) {
         libc_build_list_here(true, false, &builds); /* musl has no model to hold to */

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "replay.h"
 #include "trace.h"
+#include "usage.h"
 #include "die.h"
 #include "xalloc.h"
 
@@ -97,39 +98,26 @@ static void say_model(const char *version, const char *machine)
     libc_build_list_free(&builds);
 }
 
-int cmd_replay(int argc, char **argv)
+/* --model glibc-VERSION: VERSION, or NULL when not asked. */
+static const char *model_release(const struct args *a)
 {
-    const char *model_as = NULL, *emit = NULL, *trace_path = NULL, *table = NULL;
+    const char *model = arg_string(a, "--model");
+    if (model && strncmp(model, "glibc-", 6) != 0)
+        usage_error(a->command, "--model: expected glibc-VERSION (glibc-2.17, say), got \"%s\"",
+                    model);
+    return model ? model + 6 : NULL;
+}
+
+int cmd_replay(const struct args *a)
+{
+    const char *model_as = model_release(a), *emit = arg_string(a, "--emit");
+    const char *trace_path = a->operands[0], *table = arg_string(a, "--table");
     struct fix *fixes = NULL;
     size_t nfixes = 0;
-    long squeeze = -1;
-    struct libc_choice choice = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--model") == 0 && next) {
-            if (strncmp(next, "glibc-", 6) != 0)
-                die_input("--model %s: expected glibc-VERSION, e.g. glibc-2.17", next);
-            model_as = next + 6;
-            i++;
-        } else if (strcmp(argv[i], "--fix") == 0 && next) {
-            *XAPPEND(&fixes, &nfixes) = fix_parse(argv[++i]);
-        } else if (strcmp(argv[i], "--squeeze") == 0) {
-            squeeze = option_number("--squeeze", next, 0, 1 << 30);
-            i++;
-        } else if (strcmp(argv[i], "--emit") == 0 && next) {
-            emit = argv[++i];
-        } else if (strcmp(argv[i], "--table") == 0 && next) {
-            table = argv[++i];
-        } else if (libc_option(argc, argv, &i, &choice)) {
-            continue;
-        } else if (strncmp(argv[i], "--", 2) == 0 || trace_path) {
-            die_input("replay: unknown argument \"%s\"", argv[i]);
-        } else {
-            trace_path = argv[i];
-        }
-    }
-    if (!trace_path)
-        die_input("replay: name a trace file (statictls trace -o FILE -- CMD...)");
+    for (const struct option_use *u = NULL; (u = arg_next(a, "--fix", u));)
+        *XAPPEND(&fixes, &nfixes) = fix_parse(u->value);
+    long squeeze = arg_given(a, "--squeeze") ? arg_number(a, "--squeeze") : -1;
+    struct libc_choice choice = libc_choice_of(a);
     struct trace t;
     char err[1024];
     if (!trace_read(trace_path, &t, err, sizeof err))

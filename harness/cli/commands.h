@@ -1,19 +1,31 @@
-/* The statictls subcommands; each returns the process exit code. */
+/* The statictls commands: the table of them (commands.c) and each one's
+   body.  A body has one shape: its arguments, already parsed by the table's
+   rows, then open what it works on, call the layers below, render, and
+   return the process exit code. */
 #ifndef STATICTLS_COMMANDS_H
 #define STATICTLS_COMMANDS_H
 
-int cmd_budget(int argc, char **argv);
-int cmd_load(int argc, char **argv);
-int cmd_limit(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-int cmd_census(int argc, char **argv);
-int cmd_trace(int argc, char **argv);
-int cmd_replay(int argc, char **argv);
-int cmd_headroom(int argc, char **argv);
-int cmd_doctor(int argc, char **argv);
-int cmd_fuzz(int argc, char **argv);
+#include <stddef.h>
+
+#include "options.h"
+
+/* Every command, in the order --help lists them; *n of them. */
+const struct command *commands_table(size_t *n);
+/* The command called name, or NULL. */
+const struct command *command_find(const char *name);
+
+int cmd_budget(const struct args *a);
+int cmd_load(const struct args *a);
+int cmd_limit(const struct args *a);
+int cmd_run(const struct args *a);
+int cmd_report(const struct args *a);
+int cmd_sweep(const struct args *a);
+int cmd_bench(const struct args *a);
+int cmd_census(const struct args *a);
+int cmd_trace(const struct args *a);
+int cmd_replay(const struct args *a);
+int cmd_headroom(const struct args *a);
+int cmd_doctor(const struct args *a);
+int cmd_fuzz(const struct args *a);
 
 #endif

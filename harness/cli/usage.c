@@ -1,52 +1,273 @@
 #include "usage.h"
 
-#include <stdbool.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char libc_options[] =
-    "  --glibc VERSION   run the probes on a glibc release built from scripts/fetch-glibc.sh's\n"
-    "                    sysroots: 2.31, or 2.31-aarch64 under qemu, 2.31-i386\n"
-    "  --musl            run the probes on the musl-gcc build\n"
-    "  --libc-root DIR   run such a release's build through DIR's ld.so\n"
-    "  --libc-tree DIR   run the probes on any glibc tree (a prefix, DESTDIR, unpacked RPM,\n"
-    "                    conda sysroot, scripts/build-glibc.sh's) built for with cmake\n"
-    "                    -DSTATICTLS_LIBC_TREES=DIR (build-glibc.sh's cached trees by default)\n"
-    "  --allow-missing   a build or a case's library that is not here is skipped (77)\n"
-    "                    instead of being an error (2)\n"
-    "Without them the probes run on the host's libc.\n";
+#include "die.h"
+#include "xalloc.h"
+
+enum { WIDTH = 79, OPTION_COLUMN = 20 };
 
 static const char exit_statuses[] =
-    "Exit status: 0 all loaded / passed, 1 a load failed / a case failed / a threshold\n"
-    "was not met, 2 usage or input error, 3 internal error, 77 cannot run here.\n";
+    "Exit status: 0 all loaded / passed, 1 a load failed / a case failed / a threshold was not "
+    "met, 2 usage or input error, 3 internal error, 77 cannot run here.";
+
+/* Items separated by spaces from column col, a line broken before an item
+   that would pass WIDTH; continuation lines indented by indent. */
+static void wrap_items(FILE *out, char *const *items, size_t n, int col, int indent)
+{
+    for (size_t i = 0; i < n; i++) {
+        int len = (int)strlen(items[i]);
+        if (i && col + 1 + len > WIDTH) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (i) {
+            fputc(' ', out);
+            col++;
+        }
+        fputs(items[i], out);
+        col += len;
+    }
+    fputc('\n', out);
+}
+
+/* A paragraph wrapped at WIDTH from column col; a '\n' in text starts a
+   new line. */
+static void wrap_text(FILE *out, const char *text, int col, int indent)
+{
+    char *copy = xstrdup(text);
+    char *line_save = NULL;
+    bool first = true;
+    for (char *line = strtok_r(copy, "\n", &line_save); line;
+         line = strtok_r(NULL, "\n", &line_save)) {
+        char **words = NULL;
+        size_t n = 0;
+        for (char *save = NULL, *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save))
+            *XAPPEND(&words, &n) = w;
+        if (!first)
+            fprintf(out, "%*s", indent, "");
+        wrap_items(out, words, n, first ? col : indent, indent);
+        first = false;
+        free(words);
+    }
+    if (first)
+        fputc('\n', out);
+    free(copy);
+}
+
+/* "--align A", "--after LIB...", "--json". */
+static char *option_label(const struct option_row *r)
+{
+    return xasprintf("%s%s%s%s", r->name, r->value ? " " : "", r->value ? r->value : "",
+                     r->kind == OPTION_LIST ? "..." : "");
+}
+
+/* The row's help and what the row says of its value: range, words,
+   default, whether it repeats. */
+static char *option_help(const struct option_row *r)
+{
+    char *facts[4];
+    size_t n = 0;
+    if (r->kind == OPTION_NUMBER)
+        facts[n++] = xasprintf("from %ld to %ld", r->min, r->max);
+    else if (r->kind == OPTION_POWER_OF_TWO)
+        facts[n++] = xasprintf("a power of two from %ld to %ld", r->min, r->max);
+    else if (r->kind == OPTION_WORD)
+        facts[n++] = option_words_text(r->words);
+    else if (r->kind == OPTION_REPEATED)
+        facts[n++] = xstrdup("repeatable");
+    if (r->fallback)
+        facts[n++] = xasprintf("default %s", r->fallback);
+    if (r->required)
+        facts[n++] = xstrdup("required");
+    char *text = xasprintf("%s%s", r->help, n ? " (" : "");
+    for (size_t i = 0; i < n; i++) {
+        char *more = xasprintf("%s%s%s", text, facts[i], i + 1 < n ? "; " : ")");
+        free(text);
+        free(facts[i]);
+        text = more;
+    }
+    return text;
+}
+
+/* One synopsis item per row, alternatives as one "[A | B]". */
+static void row_items(const struct option_row *const *rows, bool many, char ***items, size_t *n)
+{
+    for (size_t i = 0; rows && rows[i]; i++) {
+        const struct option_row *r = rows[i];
+        char *label = r->kind == OPTION_WORD ? xasprintf("%s %s", r->name, r->words)
+                                             : option_label(r);
+        if (r->alternative && i && rows[i - 1]->alternative) { /* joins the one before */
+            char **last = &(*items)[*n - 1];
+            char *joined = xasprintf("%.*s | %s]%s", (int)strcspn(*last, "]"), *last, label,
+                                     many ? "..." : "");
+            free(*last);
+            *last = joined;
+        } else if (r->required) {
+            *XAPPEND(items, n) = xstrdup(label);
+        } else {
+            *XAPPEND(items, n) = xasprintf("[%s]%s", label,
+                                           r->kind == OPTION_REPEATED ? "..." : "");
+        }
+        free(label);
+    }
+}
+
+static char *operands_text(const struct command *c)
+{
+    switch (c->operands) {
+    case OPERANDS_OPTIONAL: return xasprintf("[%s]", c->operand);
+    case OPERANDS_ONE: return xstrdup(c->operand);
+    case OPERANDS_SOME: return xasprintf("%s...", c->operand);
+    case OPERANDS_COMMAND: return xasprintf("-- %s...", c->operand);
+    case OPERANDS_NONE: break;
+    }
+    return NULL;
+}
+
+/* Every item of c's synopsis after its name; *n of them. */
+static char **synopsis_items(const struct command *c, size_t *n)
+{
+    char **items = NULL;
+    *n = 0;
+    row_items(c->options, false, &items, n);
+    if (c->builds != BUILDS_HOST)
+        row_items(libc_option_rows, c->builds == BUILDS_MANY, &items, n);
+    char *operands = operands_text(c);
+    if (operands)
+        *XAPPEND(&items, n) = operands;
+    return items;
+}
+
+static void free_items(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+static void print_options(FILE *out, const struct option_row *const *rows)
+{
+    for (size_t i = 0; rows[i]; i++) {
+        char *label = option_label(rows[i]), *help = option_help(rows[i]);
+        int col = fprintf(out, "  %s", label);
+        if (col + 2 > OPTION_COLUMN) {
+            fputc('\n', out);
+            col = 0;
+        }
+        fprintf(out, "%*s", OPTION_COLUMN - col, "");
+        wrap_text(out, help, OPTION_COLUMN, OPTION_COLUMN);
+        free(label), free(help);
+    }
+}
+
+/* The names of the commands that take the libc build options, or of those
+   that do not: "budget, load and limit".  A command without any option
+   (help) is in neither. */
+static char *command_names(const struct command *cmds, size_t n, bool with_builds)
+{
+    char *names = xstrdup("");
+    size_t count = 0, total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += (cmds[i].builds != BUILDS_HOST) == with_builds && cmds[i].options;
+    for (size_t i = 0; i < n; i++) {
+        if ((cmds[i].builds != BUILDS_HOST) != with_builds || !cmds[i].options)
+            continue;
+        count++;
+        char *more = xasprintf("%s%s%s", names, count == 1 ? "" : count == total ? " and " : ", ",
+                               cmds[i].name);
+        free(names);
+        names = more;
+    }
+    return names;
+}
+
+static const char libc_rows_note[] =
+    "Without them the probes run on the host's libc.";
 
 void usage_print(FILE *out, const struct command *cmds, size_t n)
 {
-    fprintf(out, "usage: statictls COMMAND [OPTIONS]    (statictls COMMAND --help for its options)\n\n");
+    fprintf(out, "usage: statictls COMMAND [OPTIONS] [ARGUMENTS]\n"
+                 "       statictls help COMMAND    (or statictls COMMAND --help): its options\n\n"
+                 "Commands:\n");
     for (size_t i = 0; i < n; i++) {
-        int width = (int)(strlen(cmds[i].name) + 1 + strlen(cmds[i].synopsis));
-        if (width <= 36)
-            fprintf(out, "  %s %-*s  %s\n", cmds[i].name, 36 - (int)strlen(cmds[i].name) - 1,
-                    cmds[i].synopsis, cmds[i].summary);
-        else
-            fprintf(out, "  %s %s\n  %36s  %s\n", cmds[i].name, cmds[i].synopsis, "",
-                    cmds[i].summary);
+        int col = fprintf(out, "  %-9s ", cmds[i].name);
+        wrap_text(out, cmds[i].summary, col, col);
     }
-    fprintf(out, "\nbudget, load, limit, run, report, sweep, bench, replay and fuzz take (census,\n"
-                 "headroom and trace run on the host's libc only):\n%s\n%s",
-            libc_options, exit_statuses);
+    char *with = command_names(cmds, n, true), *without = command_names(cmds, n, false);
+    char *intro = xasprintf("The libc build options, taken by %s (%s run on the host's libc "
+                            "only):", with, without);
+    fputc('\n', out);
+    wrap_text(out, intro, 0, 0);
+    print_options(out, libc_option_rows);
+    fprintf(out, "%s\n\n", libc_rows_note);
+    wrap_text(out, exit_statuses, 0, 0);
     fprintf(out, "statictls --version prints the version.\n");
+    free(with), free(without), free(intro);
 }
 
 void usage_print_command(FILE *out, const struct command *c)
 {
-    fprintf(out, "usage: statictls %s %s\n\n%s\n", c->name, c->synopsis, c->summary);
-    if (c->details)
-        fprintf(out, "\n%s", c->details);
-    if (c->takes_libc)
-        fprintf(out, "\n%s", libc_options);
-    else
-        fprintf(out, "\nIt runs on the host's libc only (no --glibc, --musl or --libc-root).\n");
-    fprintf(out, "\n%s", exit_statuses);
+    size_t n;
+    char **items = synopsis_items(c, &n);
+    int col = fprintf(out, "usage: statictls %s", c->name);
+    if (n) {
+        fputc(' ', out);
+        wrap_items(out, items, n, col + 1, 9);
+    } else {
+        fputc('\n', out);
+    }
+    free_items(items, n);
+    fputc('\n', out);
+    wrap_text(out, c->summary, 0, 0);
+    if (c->options && c->options[0]) {
+        fprintf(out, "\nOptions (a value follows a space or '=': --opt VALUE, --opt=VALUE):\n");
+        print_options(out, c->options);
+    }
+    if (c->notes) {
+        fputc('\n', out);
+        wrap_text(out, c->notes, 0, 0);
+    }
+    if (c->builds == BUILDS_ONE) {
+        fprintf(out, "\nThe libc build (one of --glibc, --musl, --libc-root, --libc-tree):\n");
+        print_options(out, libc_option_rows);
+        fprintf(out, "%s\n", libc_rows_note);
+    } else if (c->builds == BUILDS_MANY) {
+        fprintf(out, "\nThe libc builds (each of --glibc, --musl, --libc-root, --libc-tree "
+                     "names one):\n");
+        print_options(out, libc_option_rows);
+    } else if (c->options) {
+        fputc('\n', out);
+        wrap_text(out, "It runs on the host's libc only (no --glibc, --musl, --libc-root or "
+                       "--libc-tree).", 0, 0);
+    }
+    fputc('\n', out);
+    wrap_text(out, exit_statuses, 0, 0);
+}
+
+bool usage_asks_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+void usage_error(const struct command *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fflush(stdout);
+    fprintf(stderr, "statictls %s: ", c->name);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    char *operands = operands_text(c);
+    fprintf(stderr, "\nusage: statictls %s%s%s%s  (statictls help %s)\n", c->name,
+            c->options || c->builds != BUILDS_HOST ? " [OPTIONS]" : "", operands ? " " : "",
+            operands ? operands : "", c->name);
+    free(operands);
+    exit(EXIT_USAGE);
 }
 
 /* Text as roff: a leading dot or quote escaped, backslashes and dashes too. */
@@ -65,27 +286,63 @@ static void roff(FILE *out, const char *s)
     }
 }
 
+static void man_options(FILE *out, const struct option_row *const *rows)
+{
+    for (size_t i = 0; rows[i]; i++) {
+        fputs(".TP\n\\fB", out);
+        roff(out, rows[i]->name);
+        fputs("\\fR", out);
+        if (rows[i]->value) {
+            fputs(" \\fI", out);
+            roff(out, rows[i]->value);
+            fputs(rows[i]->kind == OPTION_LIST ? "\\fR...\n" : "\\fR\n", out);
+        } else {
+            fputc('\n', out);
+        }
+        char *help = option_help(rows[i]);
+        roff(out, help);
+        fputc('\n', out);
+        free(help);
+    }
+}
+
 void usage_print_man(FILE *out, const struct command *cmds, size_t n)
 {
     fprintf(out, ".TH STATICTLS 1 \"\" \"statictls %s\" \"User Commands\"\n", STATICTLS_VERSION);
     fprintf(out, ".SH NAME\nstatictls \\- measures where glibc's static TLS limit trips\n");
-    fprintf(out, ".SH SYNOPSIS\n.B statictls\n.I COMMAND\n[\\fIOPTIONS\\fR]\n");
+    fprintf(out, ".SH SYNOPSIS\n.B statictls\n.I COMMAND\n[\\fIOPTIONS\\fR] "
+                 "[\\fIARGUMENTS\\fR]\n.br\n.B statictls help\n.I COMMAND\n");
+    fprintf(out, ".SH DESCRIPTION\nAn option's value is the next argument or follows "
+                 "\\(oq=\\(cq: \\fB\\-\\-align 16\\fR or \\fB\\-\\-align=16\\fR.\n");
     fprintf(out, ".SH COMMANDS\n");
     for (size_t i = 0; i < n; i++) {
-        fprintf(out, ".TP\n.B statictls %s ", cmds[i].name);
-        roff(out, cmds[i].synopsis);
-        fputc('\n', out);
-        roff(out, cmds[i].summary);
-        fputc('\n', out);
-        if (cmds[i].details) {
-            fputs(".nf\n", out);
-            roff(out, cmds[i].details);
-            fputs(".fi\n", out);
+        const struct command *c = &cmds[i];
+        size_t nitems;
+        char **items = synopsis_items(c, &nitems);
+        fprintf(out, ".SS %s\n.B statictls %s\n", c->name, c->name);
+        for (size_t k = 0; k < nitems; k++) {
+            roff(out, items[k]);
+            fputc(k + 1 < nitems ? ' ' : '\n', out);
         }
+        free_items(items, nitems);
+        fputs(".PP\n", out);
+        roff(out, c->summary);
+        fputc('\n', out);
+        if (c->options && c->options[0])
+            man_options(out, c->options);
+        if (c->notes) {
+            fputs(".PP\n", out);
+            roff(out, c->notes);
+            fputc('\n', out);
+        }
+        if (c->builds != BUILDS_HOST)
+            fputs(".PP\nIt takes the libc build options (LIBC BUILD OPTIONS).\n", out);
     }
-    fputs(".SH LIBC OPTIONS\n.nf\n", out);
-    roff(out, libc_options);
-    fputs(".fi\n.SH EXIT STATUS\n", out);
+    fputs(".SH LIBC BUILD OPTIONS\n", out);
+    man_options(out, libc_option_rows);
+    fputs(".PP\n", out);
+    roff(out, libc_rows_note);
+    fputs("\n.SH EXIT STATUS\n", out);
     roff(out, exit_statuses);
-    fputs(".SH SEE ALSO\nThe README.md and cases/README.md of statictls.\n", out);
+    fputs("\n.SH SEE ALSO\nThe README.md and cases/README.md of statictls.\n", out);
 }

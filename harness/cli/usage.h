@@ -1,5 +1,6 @@
-/* The usage text of every command, from one table (main.c): `statictls
-   --help`, `statictls CMD --help` and the man page print the same rows. */
+/* The usage texts, every one generated from the rows of the commands table
+   (commands.c): `statictls --help`, `statictls help CMD` (or `statictls CMD
+   --help`), the line a usage error ends with, and the man page. */
 #ifndef STATICTLS_USAGE_H
 #define STATICTLS_USAGE_H
 
@@ -7,21 +8,24 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *synopsis; /* the arguments after the name */
-    const char *summary;  /* one line */
-    const char *details;  /* its options, one "  --opt  meaning" line each, or NULL */
-    bool takes_libc;      /* --glibc, --musl, --libc-root, --allow-missing */
-};
+#include "options.h"
 
-/* `statictls --help`: every command's synopsis and summary. */
+/* `statictls --help`: every command with its summary, the libc build
+   options and the exit statuses. */
 void usage_print(FILE *out, const struct command *cmds, size_t n);
-/* `statictls CMD --help`: its synopsis, summary, details, the libc options
-   if it takes them, and the exit statuses. */
+/* `statictls help CMD`: its synopsis, summary, options, the libc build
+   options if it takes them, and the exit statuses. */
 void usage_print_command(FILE *out, const struct command *c);
-/* statictls.1, in roff: the same text. */
+/* statictls.1, in roff: the same rows. */
 void usage_print_man(FILE *out, const struct command *cmds, size_t n);
+
+/* --help or -h among a command's own arguments (argv[0]: the command;
+   not after "--"). */
+bool usage_asks_help(int argc, char **argv);
+
+/* A usage error of c: "statictls CMD: MESSAGE", then "usage: statictls
+   CMD ...  (statictls help CMD)", and exit 2. */
+_Noreturn void usage_error(const struct command *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,11 +1,11 @@
 /* The budget of a fresh process for people (budget_print) and for JSON:
    every figure says whether it was read, modelled or measured. */
-#include "budgetprint.h"
+#include "render_budget.h"
 
 #include <stdio.h>
 #include <string.h>
 
-void budget_print(const struct budget *b, const struct limit_result *l)
+void render_budget(const struct budget *b, const struct limit_result *l)
 {
     if (strcmp(b->libc_name, "glibc") == 0)
         printf("libc          %s %s (%s)%*s read: gnu_get_libc_version\n", b->libc_name,
@@ -61,7 +61,7 @@ void budget_print(const struct budget *b, const struct limit_result *l)
     }
 }
 
-void budget_json(struct json *j, const struct budget *b, const struct limit_result *l)
+void render_budget_json(struct json *j, const struct budget *b, const struct limit_result *l)
 {
     json_object(j);
     json_key(j, "read");
@@ -119,4 +119,12 @@ void budget_json(struct json *j, const struct budget *b, const struct limit_resu
         json_null(j);
     }
     json_end(j);
+}
+
+void render_budget_document(const struct limit_result *l, const char *sysroot)
+{
+    struct json j;
+    json_init(&j, stdout, sysroot);
+    json_document(&j, l->budget.libc_name, l->budget.libc_version, l->budget.machine);
+    render_budget_json(&j, &l->budget, l);
 }

@@ -1,0 +1,210 @@
+/* The commands table: every command, its summary and its options as rows.
+   The one place they are written: options.c parses by these rows, usage.c
+   prints --help, `statictls help CMD` and the man page from them. */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "die.h"
+#include "search.h"
+#include "spawn.h"
+#include "usage.h"
+
+#define ROW(...) (&(const struct option_row){__VA_ARGS__})
+
+/* The libc build a command runs on (cli.c's libc_choice_of reads them). */
+const struct option_row *const libc_option_rows[] = {
+    ROW(.name = "--glibc", .kind = OPTION_STRING, .value = "VERSION", .alternative = true,
+        .help = "run the probes on a glibc release built from scripts/fetch-glibc.sh's "
+                "sysroots: 2.31, or 2.31-aarch64 under qemu, 2.31-i386"),
+    ROW(.name = "--musl", .kind = OPTION_FLAG, .alternative = true,
+        .help = "run the probes on the musl-gcc build"),
+    ROW(.name = "--libc-root", .kind = OPTION_STRING, .value = "DIR", .alternative = true,
+        .help = "run such a release's build through DIR's ld.so"),
+    ROW(.name = "--libc-tree", .kind = OPTION_STRING, .value = "DIR", .alternative = true,
+        .help = "run the probes on any glibc tree (a prefix, DESTDIR, unpacked RPM, conda "
+                "sysroot, scripts/build-glibc.sh's) built for with cmake "
+                "-DSTATICTLS_LIBC_TREES=DIR (build-glibc.sh's cached trees by default)"),
+    ROW(.name = "--allow-missing", .kind = OPTION_FLAG,
+        .help = "a build or a case's library that is not here is skipped (77) instead of "
+                "being an error (2)"),
+    NULL,
+};
+
+/* Rows several commands share. */
+static const struct option_row json_row = {
+    .name = "--json", .kind = OPTION_FLAG,
+    .help = "one JSON document (docs/statictls.schema.json)"};
+static const struct option_row threads_row = {
+    .name = "--threads", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = 1024,
+    .fallback = "0", .help = "start N idle threads first"};
+static const struct option_row define_row = {
+    .name = "--define", .kind = OPTION_REPEATED, .value = "NAME=VALUE",
+    .help = "${NAME} in the case files is VALUE (else the environment's NAME; an undefined "
+            "${NAME} is an error naming file:line)"};
+static const struct option_row expect_exit_row = {
+    .name = "--expect-exit", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = 255,
+    .fallback = "0", .help = "the exit status of CMD that counts as success"};
+
+/* load --timeout's default is the probes' own timeout. */
+_Static_assert((int)PROBE_TIMEOUT_S == 10, "load --timeout's default row says 10");
+
+static int cmd_help(const struct args *a);
+
+static const struct command commands[] = {
+    {"budget", cmd_budget, "static TLS budget of a fresh process",
+     (const struct option_row *const[]){&json_row, NULL}, BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+    {"load", cmd_load, "dlopen LIBs in order (RTLD_NOW) in a fresh process",
+     (const struct option_row *const[]){
+         &threads_row,
+         ROW(.name = "--timeout", .kind = OPTION_NUMBER, .value = "S", .min = 1, .max = 3600,
+             .fallback = "10", .help = "probe timeout in seconds"),
+         ROW(.name = "--min-headroom", .kind = OPTION_NUMBER, .value = "N", .min = 0,
+             .max = SEARCH_MAX,
+             .help = "then measure the largest IE block that still loads, and exit 1 unless "
+                     "it is at least N bytes"),
+         &json_row, NULL},
+     BUILDS_ONE, OPERANDS_SOME, "LIB",
+     "LIB: a path or a soname, searched as the libc's ld.so would."},
+    {"limit", cmd_limit, "the largest block that fits, byte-exact",
+     (const struct option_row *const[]){
+         ROW(.name = "--align", .kind = OPTION_POWER_OF_TWO, .value = "A", .min = 1,
+             .max = 4096, .fallback = "1", .help = "the block's alignment"),
+         ROW(.name = "--model", .kind = OPTION_WORD, .value = "M", .words = "ie|gd|tlsdesc",
+             .fallback = "ie",
+             .help = "ie: the largest that loads; gd, tlsdesc: the largest placed in static "
+                     "TLS"),
+         ROW(.name = "--after", .kind = OPTION_LIST, .value = "LIB",
+             .help = "load these libraries first (every argument up to the next option)"),
+         &threads_row,
+         ROW(.name = "--min", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = SEARCH_MAX,
+             .help = "exit 1 unless the largest block is at least N bytes"),
+         &json_row, NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+    {"run", cmd_run, "run case files",
+     (const struct option_row *const[]){
+         &define_row,
+         ROW(.name = "--verbose", .kind = OPTION_FLAG,
+             .help = "print the probe's output of every case"),
+         ROW(.name = "--json", .kind = OPTION_FLAG,
+             .help = "one JSON document with every case's result"),
+         NULL},
+     BUILDS_ONE, OPERANDS_SOME, "CASE", "The case language: cases/README.md."},
+    {"report", cmd_report,
+     "the main job: budget, limits and every case, written to DIR/<platform>/",
+     (const struct option_row *const[]){
+         ROW(.name = "--cases", .kind = OPTION_STRING, .value = "DIR",
+             .help = "the cases to run (default: statictls's own, installed with it)"),
+         ROW(.name = "--results", .kind = OPTION_STRING, .value = "DIR", .fallback = "results",
+             .help = "where results go"),
+         &define_row, NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+    {"sweep", cmd_sweep,
+     "largest IE block per libc build across alignments, tunables, LD_AUDIT and threads",
+     (const struct option_row *const[]){
+         ROW(.name = "--results", .kind = OPTION_STRING, .value = "DIR",
+             .help = "also write DIR/<platform>/sweep.{json,md} and the summary"),
+         &json_row, NULL},
+     BUILDS_MANY, OPERANDS_NONE, NULL,
+     "Each --glibc, --musl, --libc-root or --libc-tree adds a build to sweep; without them "
+     "every glibc build here is swept (the host's libc where none is). With --allow-missing a "
+     "build that is not here is a skip (77), not an error."},
+    {"bench", cmd_bench, "time `limit` against compile-and-bisect",
+     (const struct option_row *const[]){
+         ROW(.name = "--runs", .kind = OPTION_NUMBER, .value = "N", .min = 1, .max = 1000,
+             .fallback = "5", .help = "runs of each method; medians are printed"),
+         NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+    {"census", cmd_census,
+     "ELF objects with TLS under files, directories and wheels, with their DT_NEEDED closure, "
+     "and whether their static TLS fits each libc build or a platform",
+     (const struct option_row *const[]){
+         ROW(.name = "--policy", .kind = OPTION_STRING, .value = "P",
+             .help = "manylinux2014, manylinux_X_Y, musllinux_1_2 or glibc-X.Y: that "
+                     "platform's free static TLS (measured where built here, else modelled "
+                     "and labelled)"),
+         ROW(.name = "--min-headroom", .kind = OPTION_NUMBER, .value = "N", .min = 0,
+             .max = SEARCH_MAX, .fallback = "0", .help = "leave at least N bytes for others"),
+         &json_row, NULL},
+     BUILDS_HOST, OPERANDS_SOME, "PATH", "Exit 1 when they do not fit."},
+    {"headroom", cmd_headroom, "the least free static TLS CMD needs",
+     (const struct option_row *const[]){&expect_exit_row, &json_row, NULL}, BUILDS_HOST,
+     OPERANDS_COMMAND, "CMD ARGS", NULL},
+    {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",
+     (const struct option_row *const[]){
+         ROW(.name = "--squeeze", .kind = OPTION_NUMBER, .value = "H", .min = 0,
+             .max = SEARCH_MAX,
+             .help = "run CMD with only H bytes of static TLS left, as in a larger "
+                     "application"),
+         &expect_exit_row, &json_row, NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL},
+    {"trace", cmd_trace,
+     "each object CMD loads, in order: TLS shape, threads (format: cases/README.md)",
+     (const struct option_row *const[]){
+         ROW(.name = "-o", .kind = OPTION_STRING, .value = "FILE", .required = true,
+             .help = "where the trace is written"),
+         NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL},
+    {"replay", cmd_replay, "a trace as a synthetic reproducer",
+     (const struct option_row *const[]){
+         ROW(.name = "--model", .kind = OPTION_STRING, .value = "glibc-VERSION",
+             .help = "the model's outcome alone for that release (glibc-2.17, say), labelled "
+                     "modelled"),
+         ROW(.name = "--squeeze", .kind = OPTION_NUMBER, .value = "H", .min = 0,
+             .max = SEARCH_MAX, .help = "first load a filler that leaves H bytes free"),
+         ROW(.name = "--fix", .kind = OPTION_REPEATED, .value = "F",
+             .help = "preload=NAME, first=NAME, tunable=T=V or rebuild=NAME:tlsdesc|gd"),
+         ROW(.name = "--emit", .kind = OPTION_STRING, .value = "CASE",
+             .help = "write the case, with the outcome seen as its expectation"),
+         ROW(.name = "--table", .kind = OPTION_STRING, .value = "NAME",
+             .help = "one row per fix, for NAME"),
+         NULL},
+     BUILDS_ONE, OPERANDS_ONE, "TRACE", "TRACE: written by statictls trace."},
+    {"fuzz", cmd_fuzz,
+     "random cases, each held to the model; a disagreement is shrunk to a minimal case",
+     (const struct option_row *const[]){
+         ROW(.name = "--all", .kind = OPTION_FLAG,
+             .help = "every libc build here (not with a libc build option)"),
+         ROW(.name = "--seed", .kind = OPTION_NUMBER, .value = "S", .min = 0,
+             .max = __LONG_MAX__, .fallback = "1", .help = "the first case's seed"),
+         ROW(.name = "--count", .kind = OPTION_NUMBER, .value = "N", .min = 1, .max = 10000000,
+             .fallback = "100", .help = "how many cases"),
+         ROW(.name = "--time", .kind = OPTION_NUMBER, .value = "S", .min = 1, .max = 86400,
+             .help = "run for S seconds instead of a count (not with --count)"),
+         ROW(.name = "--out", .kind = OPTION_STRING, .value = "DIR",
+             .help = "where shrunk disagreements are written as case files"),
+         &json_row, NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+    {"help", cmd_help, "the commands, or COMMAND's options", NULL, BUILDS_HOST,
+     OPERANDS_OPTIONAL, "COMMAND", NULL},
+};
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+const struct command *commands_table(size_t *n)
+{
+    *n = NCOMMANDS;
+    return commands;
+}
+
+const struct command *command_find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* statictls help [COMMAND]: what --help prints, on stdout. */
+static int cmd_help(const struct args *a)
+{
+    if (!a->noperands) {
+        usage_print(stdout, commands, NCOMMANDS);
+        return EXIT_PASS;
+    }
+    const struct command *c = command_find(a->operands[0]);
+    if (!c)
+        usage_error(a->command, "unknown command \"%s\"", a->operands[0]);
+    usage_print_command(stdout, c);
+    return EXIT_PASS;
+}

@@ -1,0 +1,148 @@
+#include "render_census.h"
+
+#include <stdio.h>
+
+#include "json.h"
+
+static void print_verdict(const struct census_verdict *v, long min_headroom)
+{
+    printf("  %-40s ", v->platform);
+    if (v->musl) {
+        if (v->refused)
+            printf("does not fit: musl refuses a dlopen'ed object with initial-exec TLS, and "
+                   "%zu need static TLS (musl's rule)\n", v->refused);
+        else
+            printf("fits: no object needs static TLS (musl's rule)\n");
+        return;
+    }
+    if (!v->known) {
+        printf("not measured: %s\n", v->error);
+        return;
+    }
+    printf("free %llu (%s)", (unsigned long long)v->free_bytes,
+           v->free_measured ? "measured" : "modelled");
+    if (v->too_large)
+        printf("; does not fit: %s is larger than any static TLS area (modelled)\n", v->too_large);
+    else if (v->misaligned)
+        printf("; does not fit: %s is aligned above the static alignment (modelled)\n",
+               v->misaligned);
+    else if (v->modelled && min_headroom)
+        printf("; demand %zu with padding (modelled; %zu already in the initial block) + %ld "
+               "headroom kept for others: %s\n", v->demand, v->already, min_headroom,
+               v->fits ? "fits" : "does not fit");
+    else if (v->modelled)
+        printf("; demand %zu with padding (modelled; %zu already in the initial block): %s\n",
+               v->demand, v->already, v->fits ? "fits" : "does not fit");
+    else
+        printf("; no model for this libc\n");
+    if (v->assumed)
+        printf("  %-40s modelled: %s\n", "", v->assumed);
+}
+
+/* "needed by X" for an object the closure brought in. */
+static const char *via(const struct census *c, const struct census_object *o)
+{
+    return o->needed_by < 0 ? NULL : c->objects[o->needed_by].shown;
+}
+
+void render_census(const struct census_view *v)
+{
+    const struct census *c = v->census;
+    size_t pulled[3] = {0}; /* objects, with TLS, needing static TLS */
+    for (size_t i = 0; i < c->nobjects; i++)
+        pulled[0] += c->objects[i].needed_by >= 0;
+    for (size_t i = 0; i < v->ntls; i++) {
+        pulled[1] += v->tls[i]->needed_by >= 0;
+        pulled[2] += v->tls[i]->needed_by >= 0 && i < v->nstatic;
+    }
+    printf("%lu files, %lu ELF, %zu with TLS, %zu need static TLS, %zu unreadable\n", c->files,
+           c->elf_files, v->ntls - pulled[1], v->nstatic - pulled[2], c->nunreadable);
+    printf("DT_NEEDED closure: %zu more objects, %zu with TLS, %zu need static TLS, %zu not "
+           "found\n", pulled[0], pulled[1], pulled[2], c->nmissing);
+    printf("  %8s %6s  %-12s %5s %5s %5s  %s\n", "size", "align", "access", "IE", "DESC", "GD",
+           "path");
+    for (size_t i = 0; i < v->ntls; i++) {
+        const struct census_object *o = v->tls[i];
+        printf("  %8llu %6llu  %-12s %5u %5u %5u  %s", (unsigned long long)o->tls.tls_memsz,
+               (unsigned long long)o->tls.tls_align, tls_access_long_name(elf_tls_access(&o->tls)),
+               o->tls.ie_relocs, o->tls.desc_relocs, o->tls.gd_relocs, o->shown);
+        if (via(c, o))
+            printf("  (needed by %s)", via(c, o));
+        printf("\n");
+    }
+    for (size_t i = 0; i < c->nunreadable; i++)
+        printf("  unreadable: %s\n", c->unreadable[i]);
+    for (size_t i = 0; i < c->nmissing; i++)
+        printf("  not found: %s\n", c->missing[i]);
+    printf("\nall %zu static-TLS objects dlopen'ed into a fresh %s process:\n", v->nstatic,
+           v->machine);
+    for (size_t k = 0; k < v->nverdicts; k++)
+        print_verdict(&v->verdicts[k], v->min_headroom);
+}
+
+void render_census_json(const struct census_view *v)
+{
+    const struct census *c = v->census;
+    struct json j;
+    json_init(&j, stdout, NULL); /* the user's own files */
+    json_object(&j);
+    json_kv_int(&j, "files", (long long)c->files);
+    json_kv_int(&j, "elf_files", (long long)c->elf_files);
+    json_key(&j, "objects");
+    json_array(&j);
+    for (size_t i = 0; i < v->ntls; i++) {
+        const struct census_object *o = v->tls[i];
+        json_object(&j);
+        json_kv_strings(&j, "path", o->shown, "needed_by", via(c, o), NULL);
+        json_kv_int(&j, "tls_size", (long long)o->tls.tls_memsz);
+        json_kv_int(&j, "tls_align", (long long)o->tls.tls_align);
+        json_kv_bool(&j, "static_tls", elf_tls_needs_static(&o->tls));
+        json_kv_bool(&j, "df_static_tls", o->tls.flag_static_tls);
+        json_kv_int(&j, "ie_relocs", o->tls.ie_relocs);
+        json_kv_int(&j, "tlsdesc_relocs", o->tls.desc_relocs);
+        json_kv_int(&j, "gd_relocs", o->tls.gd_relocs);
+        json_end(&j);
+    }
+    json_end(&j);
+    json_key(&j, "unreadable");
+    json_array(&j);
+    for (size_t i = 0; i < c->nunreadable; i++)
+        json_string(&j, c->unreadable[i]);
+    json_end(&j);
+    json_key(&j, "not_found");
+    json_array(&j);
+    for (size_t i = 0; i < c->nmissing; i++)
+        json_string(&j, c->missing[i]);
+    json_end(&j);
+    json_kv_string(&j, "policy", v->policy);
+    json_kv_int(&j, "min_headroom", v->min_headroom);
+    json_key(&j, "fresh_process");
+    json_array(&j);
+    for (size_t k = 0; k < v->nverdicts; k++) {
+        const struct census_verdict *d = &v->verdicts[k];
+        json_object(&j);
+        json_kv_string(&j, "libc_build", d->platform);
+        if (d->musl) {
+            json_kv_int(&j, "refused_by_musl", (long long)d->refused);
+        } else if (!d->known) {
+            json_kv_string(&j, "error", d->error);
+        } else {
+            json_kv_int(&j, d->free_measured ? "measured_free" : "modelled_free",
+                        (long long)d->free_bytes);
+            json_kv_string(&j, "assumed", d->assumed);
+            json_key(&j, "modelled_demand");
+            if (d->modelled)
+                json_int(&j, (long long)d->demand);
+            else
+                json_null(&j);
+            json_kv_int(&j, "already_in_initial_block", (long long)d->already);
+            json_kv_strings(&j, "aligned_above_static", d->misaligned, "too_large",
+                            d->too_large, NULL);
+        }
+        json_kv_bool(&j, "fits", d->fits);
+        json_end(&j);
+    }
+    json_end(&j);
+    json_end(&j);
+    printf("\n");
+}

@@ -1,0 +1,27 @@
+#include "render_run.h"
+
+#include <stdio.h>
+
+#include "json.h"
+
+void render_run_json(const struct case_set *s, const struct libc_build *build)
+{
+    struct json j;
+    json_init(&j, stdout, build->root);
+    json_object(&j);
+    const struct case_result *first = s->n && s->results[0].have_budget ? &s->results[0] : NULL;
+    if (first) /* the libc every case ran on, as its first budget probe read it */
+        json_document(&j, first->budget.libc_name, first->budget.libc_version,
+                      first->budget.machine);
+    json_kv_string(&j, "libc_build", build->name);
+    json_kv_int(&j, "passed", s->passed);
+    json_kv_int(&j, "failed", s->failed);
+    json_kv_int(&j, "skipped", s->skipped);
+    json_kv_int(&j, "input_errors", s->input_errors + s->missing);
+    json_key(&j, "cases");
+    json_array(&j);
+    for (size_t i = 0; i < s->n; i++)
+        case_result_json(&j, &s->results[i]);
+    json_end(&j);
+    json_end(&j);
+}

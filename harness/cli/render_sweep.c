@@ -1,0 +1,239 @@
+#define _GNU_SOURCE
+#include "render_sweep.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "xalloc.h"
+#include "xfile.h"
+
+void render_sweep(const struct libc_sweep *g)
+{
+    printf("%s: %s, %.2f s\n", g->platform, g->describe, g->seconds);
+    printf("  tunables known (%s): %s\n", g->tunables_source ? g->tunables_source : "-",
+           *g->tunables_known ? g->tunables_known : "none");
+    printf("  %-24s %10s %10s  %s\n", "configuration", "measured", "modelled", "at max+1");
+    for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
+        const struct sweep_cell *c = &g->cells[i];
+        char label[64];
+        snprintf(label, sizeof label, "%s=%s", sweep_configs[i].group, sweep_configs[i].value);
+        if (!c->measured) {
+            printf("  %-24s %10s %10s  not measured: %s\n", label, "-", "-", c->error);
+            continue;
+        }
+        char modelled[32] = "-";
+        if (c->r.predicted_known)
+            snprintf(modelled, sizeof modelled, "%llu", (unsigned long long)c->r.predicted);
+        printf("  %-24s %10llu %10s  %s%s\n", label, (unsigned long long)c->r.max_bytes,
+               modelled, load_kind_name(c->r.kind_at_next),
+               sweep_cell_agrees(c) ? "" : "  -- DISAGREES with the model");
+    }
+}
+
+static void sweep_json(struct json *j, const struct libc_sweep *g)
+{
+    json_object(j);
+    const struct budget *b = g->cells[0].measured ? &g->cells[0].r.budget : NULL;
+    json_kv_strings(j, "platform", g->platform, "libc_build", g->describe, "label", g->label,
+                    "libc", b ? b->libc_name : NULL, "libc_version", b ? b->libc_version : NULL,
+                    "arch", b ? b->machine : NULL, "tunables_known", g->tunables_known,
+                    "tunables_source", g->tunables_source, NULL);
+    json_key(j, "cells");
+    json_array(j);
+    for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
+        const struct sweep_config *c = &sweep_configs[i];
+        const struct sweep_cell *cell = &g->cells[i];
+        json_object(j);
+        json_kv_strings(j, "group", c->group, "value", c->value, "glibc_tunables", c->tunables,
+                        NULL);
+        json_kv_int(j, "ld_audit_modules", c->naudit);
+        json_kv_int(j, "threads", c->threads);
+        json_kv_int(j, "align", (long long)c->align);
+        if (!cell->measured) {
+            json_kv_string(j, "error", cell->error);
+        } else {
+            json_kv_int(j, "measured_max_ie", (long long)cell->r.max_bytes);
+            json_key(j, "predicted_max_ie");
+            if (cell->r.predicted_known)
+                json_int(j, (long long)cell->r.predicted);
+            else
+                json_null(j);
+            json_kv_bool(j, "agrees", sweep_cell_agrees(cell));
+            json_kv_string(j, "kind_at_next", load_kind_name(cell->r.kind_at_next));
+            json_kv_string(j, "error_at_next", cell->r.error_at_next);
+            json_kv_int(j, "probes", cell->r.probes);
+        }
+        json_end(j);
+    }
+    json_end(j);
+    json_end(j);
+}
+
+void render_sweeps_json(const struct libc_sweep *g, size_t n)
+{
+    struct json j;
+    json_init(&j, stdout, NULL);
+    json_object(&j); /* the header names the host's libc; each sweep its own */
+    json_key(&j, "sweeps");
+    json_array(&j);
+    for (size_t k = 0; k < n; k++) {
+        j.sysroot = g[k].root[0] ? g[k].root : NULL;
+        sweep_json(&j, &g[k]);
+    }
+    json_end(&j);
+    json_end(&j);
+}
+
+static void write_sweep_json(FILE *f, const void *ctx)
+{
+    const struct libc_sweep *g = ctx;
+    struct json j;
+    json_init(&j, f, g->root);
+    sweep_json(&j, g);
+    fputc('\n', f);
+}
+
+static void write_sweep_markdown(FILE *f, const void *ctx)
+{
+    const struct libc_sweep *g = ctx;
+    fprintf(f, "# Tunables sweep: %s\n\n", g->platform);
+    fprintf(f, "Written by `statictls sweep`. libc build: %s. Tunables this ld.so knows (%s): "
+               "%s.\n\n",
+            g->describe, g->tunables_source ? g->tunables_source : "-",
+            *g->tunables_known ? g->tunables_known : "none");
+    fprintf(f, "Each row: the largest initial-exec block that loads in a fresh process, "
+               "measured (N loads, N+1 fails) and modelled.\n\n");
+    fprintf(f, "| configuration | measured max IE | modelled | at max+1 | agrees |\n"
+               "|---|---|---|---|---|\n");
+    for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
+        const struct sweep_cell *c = &g->cells[i];
+        fprintf(f, "| %s=%s | ", sweep_configs[i].group, sweep_configs[i].value);
+        if (!c->measured) {
+            fprintf(f, "not measured: %s | - | - | - |\n", c->error);
+            continue;
+        }
+        fprintf(f, "%llu | ", (unsigned long long)c->r.max_bytes);
+        if (c->r.predicted_known)
+            fprintf(f, "%llu", (unsigned long long)c->r.predicted);
+        else
+            fprintf(f, "-");
+        fprintf(f, " | %s | %s |\n", load_kind_name(c->r.kind_at_next),
+                sweep_cell_agrees(c) ? "yes" : "**no**");
+    }
+}
+
+struct summary {
+    const struct libc_sweep *g;
+    size_t n;
+};
+
+static void write_summary(FILE *f, const void *ctx)
+{
+    const struct summary *s = ctx;
+    fprintf(f, "# statictls results\n\n"
+               "Written by `scripts/regenerate-results.sh`; do not edit. Every number is "
+               "measured in that run: the largest initial-exec block that loads in a fresh "
+               "process (N loads, N+1 fails). Where the model (harness/model/) predicts "
+               "otherwise the cell says so; musl has no model. aarch64 runs under qemu-user.\n\n");
+    fprintf(f, "## Largest initial-exec block, by libc, architecture and configuration\n\n"
+               "| libc | arch |");
+    for (size_t i = 0; i < SWEEP_NCONFIGS; i++)
+        fprintf(f, " %s=%s |", sweep_configs[i].group, sweep_configs[i].value);
+    fprintf(f, "\n|---|---|");
+    for (size_t i = 0; i < SWEEP_NCONFIGS; i++)
+        fprintf(f, "---|");
+    fprintf(f, "\n");
+    unsigned other_trips = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const struct libc_sweep *g = &s->g[k];
+        char libc[128];
+        snprintf(libc, sizeof libc, "%s", g->label);
+        char *arch = strrchr(libc, ' ');
+        if (arch)
+            *arch++ = '\0';
+        fprintf(f, "| %s | %s |", libc, arch ? arch : "");
+        for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
+            const struct sweep_cell *c = &g->cells[i];
+            if (!c->measured) {
+                fprintf(f, " not measured |");
+                continue;
+            }
+            fprintf(f, " %llu", (unsigned long long)c->r.max_bytes);
+            if (c->r.predicted_known && !sweep_cell_agrees(c))
+                fprintf(f, " (model: %llu)", (unsigned long long)c->r.predicted);
+            if (c->r.kind_at_next != KIND_STATIC_TLS_EXHAUSTED) {
+                fprintf(f, ", max+1: %s", load_kind_name(c->r.kind_at_next));
+                other_trips++;
+            }
+            fprintf(f, " |");
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\nUnless a cell says otherwise, the (N+1)-byte block tripped with \"cannot "
+               "allocate memory in static TLS block\". align=1 is the free static TLS of a "
+               "fresh process%s.\n\n",
+            other_trips ? "; musl refuses every dlopen'ed initial-exec block (max+1: "
+                          "ie-resolves-to-dynamic)" : "");
+    fprintf(f, "![largest IE block against glibc.rtld.optional_static_tls]"
+               "(max-ie-vs-optional.svg)\n\n");
+    fprintf(f, "## Per libc build\n\n| libc | build | tunables known | sweep | cases | time |\n"
+               "|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < s->n; k++)
+        fprintf(f, "| %s | %s | %s | [sweep](%s/sweep.md) | [report](%s/README.md) | %.2f s |\n",
+                s->g[k].label, s->g[k].describe,
+                *s->g[k].tunables_known ? s->g[k].tunables_known : "none", s->g[k].platform,
+                s->g[k].platform, s->g[k].seconds);
+}
+
+/* One row per optional_static_tls value, one column per glibc: the plot's data. */
+static void write_plot_data(FILE *f, const void *ctx)
+{
+    const struct summary *s = ctx;
+    fprintf(f, "optional_static_tls");
+    for (size_t k = 0; k < s->n; k++)
+        fprintf(f, "\t%s", s->g[k].label);
+    fprintf(f, "\n");
+    for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
+        if (strcmp(sweep_configs[i].group, "optional_static_tls") != 0)
+            continue;
+        fprintf(f, "%s", sweep_configs[i].value);
+        for (size_t k = 0; k < s->n; k++) {
+            const struct sweep_cell *c = &s->g[k].cells[i];
+            if (c->measured)
+                fprintf(f, "\t%llu", (unsigned long long)c->r.max_bytes);
+            else
+                fprintf(f, "\tNaN");
+        }
+        fprintf(f, "\n");
+    }
+}
+
+static void write_result(const char *dir, const char *name,
+                         void (*writer)(FILE *, const void *), const void *ctx)
+{
+    size_t len;
+    char *text = render_to_memory(writer, ctx, &len);
+    make_dirs(dir);
+    char *path = xasprintf("%s/%s", dir, name);
+    write_file_atomic(path, text, len);
+    free(path);
+    free(text);
+}
+
+void render_sweep_files(const char *results_dir, const struct libc_sweep *g)
+{
+    char *dir = xasprintf("%s/%s", results_dir, g->platform);
+    const struct rendered_file files[] = {{"sweep.json", write_sweep_json},
+                                          {"sweep.md", write_sweep_markdown}};
+    publish_rendered(dir, files, 2, g);
+    free(dir);
+}
+
+void render_sweep_summary(const char *results_dir, const struct libc_sweep *g, size_t n)
+{
+    struct summary s = {g, n};
+    write_result(results_dir, "README.md", write_summary, &s);
+    write_result(results_dir, "max-ie-vs-optional.tsv", write_plot_data, &s);
+}

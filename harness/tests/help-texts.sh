@@ -1,0 +1,33 @@
+#!/bin/sh
+# help-texts.sh STATICTLS VERSION MANPAGE
+# --version; for every command `statictls --help` lists, `statictls help
+# CMD` and `statictls CMD --help` print the same usage; and the man page
+# (generated at build time from the same rows) has a section for each
+# command listing every option its help lists, and the libc build options.
+set -eu
+statictls=$1 version=$2 man=$3
+"$statictls" --version | grep -qx "statictls $version" || { echo "FAIL: --version"; exit 1; }
+commands=$("$statictls" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+[ "$(echo "$commands" | wc -l)" -ge 14 ] || { echo "FAIL: the commands listed: $commands"; exit 1; }
+# A man page option tag as roff writes it: \fB\-\-align\fR.
+roff() { printf '%s' "$1" | sed 's/-/\\\\-/g'; }
+for c in $commands; do
+    help=$("$statictls" help "$c")
+    [ "$help" = "$("$statictls" "$c" --help)" ] || { echo "FAIL: help $c differs from $c --help"; exit 1; }
+    echo "$help" | grep -q "^usage: statictls $c" || { echo "FAIL: no usage line for $c"; exit 1; }
+    section=$(sed -n "/^\\.SS $c\$/,/^\\.S[SH] /p" "$man")
+    [ -n "$section" ] || { echo "FAIL: the man page has no section for $c"; exit 1; }
+    # The command's own options: those listed before the libc build's.
+    options=$(echo "$help" | sed -n '/^Options/,/^$/s/^  \(-[-a-z]*\).*/\1/p')
+    for o in $options; do
+        printf '%s\n' "$section" | grep -q "^\\\\fB$(roff "$o")\\\\fR" ||
+            { echo "FAIL: the man page's $c lacks $o"; exit 1; }
+        n=$((${n:-0} + 1))
+    done
+done
+for o in --glibc --musl --libc-root --libc-tree --allow-missing; do
+    sed -n '/^\.SH LIBC BUILD OPTIONS/,/^\.SH /p' "$man" | grep -q "^\\\\fB$(roff "$o")\\\\fR" ||
+        { echo "FAIL: the man page lacks $o"; exit 1; }
+done
+[ "${n:-0}" -ge 30 ] || { echo "FAIL: only ${n:-0} options found in the help texts"; exit 1; }
+echo "PASS: $(echo "$commands" | wc -l) commands, $n of their options in the man page"
