@@ -1,8 +1,6 @@
 #define _GNU_SOURCE
 #include "wheel.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archivelib.h"
 #include "die.h"
 #include "xalloc.h"
 #include "xfile.h"
@@ -36,8 +35,9 @@ static bool safe_name(const char *name)
 
 /* Writes the member being read to out, its first `have` bytes already in
    head; false with why. */
-static bool copy_member(struct archive *a, const unsigned char *head, size_t have,
-                        const char *out, char *why, size_t len)
+static bool copy_member(const struct archive_lib *lib, struct archive *a,
+                        const unsigned char *head, size_t have, const char *out, char *why,
+                        size_t len)
 {
     char *dir = xstrdup(out);
     *strrchr(dir, '/') = '\0';
@@ -51,10 +51,10 @@ static bool copy_member(struct archive *a, const unsigned char *head, size_t hav
     bool ok = write(fd, head, have) == (ssize_t)have;
     unsigned char buf[65536];
     la_ssize_t n;
-    while (ok && (n = archive_read_data(a, buf, sizeof buf)) > 0)
+    while (ok && (n = lib->archive_read_data(a, buf, sizeof buf)) > 0)
         ok = write(fd, buf, (size_t)n) == n;
     if (ok && n < 0)
-        snprintf(why, len, "%s", archive_error_string(a)), ok = false;
+        snprintf(why, len, "%s", lib->archive_error_string(a)), ok = false;
     else if (!ok)
         snprintf(why, len, "write %s: %s", out, strerror(errno));
     if (close(fd) != 0 && ok)
@@ -62,29 +62,22 @@ static bool copy_member(struct archive *a, const unsigned char *head, size_t hav
     return ok;
 }
 
-bool wheel_extract(int fd, const char *path, const char *dir, char ***problems,
-                   size_t *nproblems, char *err, size_t errlen)
+/* Copies the ELF members of the archive open in a into dir. */
+static bool extract(const struct archive_lib *lib, struct archive *a, const char *path,
+                    const char *dir, char ***problems, size_t *nproblems, char *err,
+                    size_t errlen)
 {
-    struct archive *a = archive_read_new();
-    if (!a)
-        die("libarchive: archive_read_new failed");
-    archive_read_support_format_zip(a);
-    if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-        snprintf(err, errlen, "%s: not a readable zip archive: %s", path, archive_error_string(a));
-        archive_read_free(a);
-        return false;
-    }
     struct archive_entry *e;
     int r;
-    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-        const char *name = archive_entry_pathname(e);
-        if (archive_entry_filetype(e) != AE_IFREG || !name)
+    while ((r = lib->archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        const char *name = lib->archive_entry_pathname(e);
+        if (lib->archive_entry_filetype(e) != AE_IFREG || !name)
             continue;
         unsigned char head[4];
-        la_ssize_t have = archive_read_data(a, head, sizeof head);
+        la_ssize_t have = lib->archive_read_data(a, head, sizeof head);
         if (have < 0) {
             *XAPPEND(problems, nproblems) =
-                xasprintf("%s!/%s: %s", path, name, archive_error_string(a));
+                xasprintf("%s!/%s: %s", path, name, lib->archive_error_string(a));
             continue;
         }
         if (have < 4 || memcmp(head, "\177ELF", 4) != 0)
@@ -96,13 +89,38 @@ bool wheel_extract(int fd, const char *path, const char *dir, char ***problems,
             continue;
         }
         char *out = xasprintf("%s/%s", dir, name);
-        if (!copy_member(a, head, (size_t)have, out, why, sizeof why))
+        if (!copy_member(lib, a, head, (size_t)have, out, why, sizeof why))
             *XAPPEND(problems, nproblems) = xasprintf("%s!/%s: %s", path, name, why);
         free(out);
     }
-    bool ok = r == ARCHIVE_EOF;
-    if (!ok)
-        snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
-    archive_read_free(a);
+    if (r != ARCHIVE_EOF)
+        snprintf(err, errlen, "%s: %s", path, lib->archive_error_string(a));
+    return r == ARCHIVE_EOF;
+}
+
+bool wheel_extract(int fd, const char *path, const char *dir, char ***problems,
+                   size_t *nproblems, char *err, size_t errlen)
+{
+    struct archive_lib lib;
+    char why[512];
+    if (!archive_lib_open(&lib, ARCHIVE_LIB_SONAME, why, sizeof why)) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        return false;
+    }
+    struct archive *a = lib.archive_read_new();
+    if (!a)
+        die("libarchive: archive_read_new failed");
+    if (lib.archive_read_support_format_zip(a) != ARCHIVE_OK)
+        die("libarchive: no zip support: %s", lib.archive_error_string(a));
+    bool ok;
+    if (lib.archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+        snprintf(err, errlen, "%s: not a readable zip archive: %s", path,
+                 lib.archive_error_string(a));
+        ok = false;
+    } else {
+        ok = extract(&lib, a, path, dir, problems, nproblems, err, errlen);
+    }
+    lib.archive_read_free(a);
+    archive_lib_close(&lib);
     return ok;
 }
