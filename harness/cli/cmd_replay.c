@@ -19,7 +19,7 @@
 #include "xalloc.h"
 
 /* One row per libc (2.17 modelled, then every build here), one column per
-   fix of NAME: the table README.md shows. */
+   fix of NAME: the table docs/guide-imports.md shows. */
 static int print_table(struct replay *r, const char *name)
 {
     char *raise = xstrdup("optional_static_tls=4096");

@@ -1,8 +1,8 @@
 #!/bin/sh
 # realworld-doctor-torch-cv2.sh STATICTLS
-# The README's proof: Debian's `import torch, cv2` with 151 bytes of
+# The guide's proof (docs/guide-imports.md): Debian's `import torch, cv2` with 151 bytes of
 # headroom left fails at libGLdispatch; doctor finds and verifies on the
-# command the fixes of README's torch+cv2 table (LD_PRELOAD, loaded first,
+# command the torch+cv2 table's fixes (LD_PRELOAD, loaded first,
 # optional_static_tls) and validates the rebuild with TLS descriptors by
 # replay.  The census of the same packages says demand 152.
 statictls=$1

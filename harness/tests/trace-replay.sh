@@ -3,7 +3,7 @@
 # Traces a small real program that dlopens the system's libgomp.so.1,
 # checks what the trace says of it, and replays the trace: as it is it
 # loads; with 100 bytes of headroom the libgomp fixture trips; preloading
-# it fixes that.  The same as the README's table, on a small scale.
+# it fixes that.  The same as docs/guide-imports.md's table, on a small scale.
 set -eu
 statictls=$1 program=$2
 dir=$(mktemp -d)
