@@ -38,6 +38,17 @@ static char **parse_args(int argc, char **argv, long *squeeze, int *expect_exit,
     return argv + i + 1;
 }
 
+/* A replay that could not be made: exit 2 for the user's input, 3 for the
+   harness's own failure. */
+static _Noreturn void die_replay(const struct replay_error *e)
+{
+    char text[1400];
+    replay_error_text(e, text, sizeof text);
+    if (e->input)
+        die_input("%s", text);
+    die("%s", text);
+}
+
 /* It works: how much of the free static TLS it needs, measured. */
 static int report_works(struct doctor *d, const struct squeeze_run *first, bool as_json)
 {
@@ -78,19 +89,22 @@ static int report_failure(struct doctor *d, const struct squeeze_run *first, boo
 
     /* The replay starts with the free bytes the command had; a probe that
        has no more than that needs no filler (a 0-byte block is none). */
-    long fresh = replay_fresh_free(&d->host, NULL);
+    long fresh;
+    struct replay_error e;
+    if (!replay_fresh_free(&d->host, NULL, &fresh, &e))
+        die_replay(&e);
     d->replay = (struct replay){&d->host, &d->trace, "the command's trace",
                                 start_free < fresh ? start_free : -1, fresh, NULL, 0};
-    struct case_def def;
-    struct case_result res;
-    replay_case(&d->replay, NULL, &def, &res);
+    struct replay_result replayed;
+    if (!replay_case(&d->replay, NULL, &replayed, &e))
+        die_replay(&e);
     d->replays++;
     char outcome[512];
-    replay_outcome(&res, outcome, sizeof outcome);
-    case_result_free(&res);
-    case_free(&def);
+    replay_outcome(&replayed, outcome, sizeof outcome);
+    replay_result_free(&replayed);
 
-    doctor_find_fixes(d, &dx);
+    if (!doctor_find_fixes(d, &dx))
+        die_replay(&d->replay_error);
     struct doctor_failure f = {first->exit_code, first->message, first->free_bytes, &dx, outcome};
     if (as_json)
         doctor_json_failure(d, &f);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "budgetprint.h"
+#include "caseout.h"
 #include "caseset.h"
 #include "cli.h"
 #include "commands.h"

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caseout.h"
 #include "caseset.h"
 #include "cli.h"
 #include "commands.h"
