@@ -91,3 +91,12 @@ void session_close(struct session *s)
     run_env_free(&s->env);
     libc_build_free(&s->build);
 }
+
+void die_replay(const struct replay_error *e)
+{
+    char text[1400];
+    replay_error_text(e, text, sizeof text);
+    if (e->input)
+        die_input("%s", text);
+    die("%s", text);
+}

@@ -9,6 +9,7 @@
 #include "fixture.h"
 #include "libcbuild.h"
 #include "options.h"
+#include "replay.h"
 #include "runenv.h"
 
 /* The build the libc rows chose: the host's without them.  More than one of
@@ -37,5 +38,9 @@ struct session {
    or a clean one, and a kit. */
 void session_open(struct session *s, const struct libc_choice *c, bool from_user);
 void session_close(struct session *s);
+
+/* A replay that could not be made ends the command: its message, then
+   exit 2 for the user's input, 3 for the harness's own failure. */
+_Noreturn void die_replay(const struct replay_error *e);
 
 #endif

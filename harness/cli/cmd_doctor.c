@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "doctor.h"
 #include "doctor_print.h"
@@ -56,19 +57,22 @@ static int report_failure(struct doctor *d, const struct squeeze_run *first, boo
 
     /* The replay starts with the free bytes the command had; a probe that
        has no more than that needs no filler (a 0-byte block is none). */
-    long fresh = replay_fresh_free(&d->host, NULL);
+    long fresh;
+    struct replay_error e;
+    if (!replay_fresh_free(&d->host, NULL, &fresh, &e))
+        die_replay(&e);
     d->replay = (struct replay){&d->host, &d->trace, "the command's trace",
                                 start_free < fresh ? start_free : -1, fresh, NULL, 0};
-    struct case_def def;
-    struct case_result res;
-    replay_case(&d->replay, NULL, &def, &res);
+    struct replay_result replayed;
+    if (!replay_case(&d->replay, NULL, &replayed, &e))
+        die_replay(&e);
     d->replays++;
     char outcome[512];
-    replay_outcome(&res, outcome, sizeof outcome);
-    case_result_free(&res);
-    case_free(&def);
+    replay_outcome(&replayed, outcome, sizeof outcome);
+    replay_result_free(&replayed);
 
-    doctor_find_fixes(d, &dx);
+    if (!doctor_find_fixes(d, &dx))
+        die_replay(&d->replay_error);
     struct doctor_failure f = {first->exit_code, first->message, first->free_bytes, &dx, outcome};
     if (as_json)
         doctor_json_failure(d, &f);

@@ -18,9 +18,19 @@
 #include "die.h"
 #include "xalloc.h"
 
+static struct fix fix_parse(const char *s)
+{
+    struct fix f;
+    struct replay_error e;
+    if (!replay_fix_parse(s, &f, &e))
+        die_replay(&e);
+    return f;
+}
+
 /* One row per libc (2.17 modelled, then every build here), one column per
-   fix of NAME: the table docs/guide-imports.md shows. */
-static int print_table(struct replay *r, const char *name)
+   fix of NAME: the table docs/guide-imports.md shows.  -1 with err where a replay
+   cannot be made. */
+static int print_table(struct replay *r, const char *name, struct replay_error *err)
 {
     char *raise = xstrdup("optional_static_tls=4096");
     struct fix columns[] = {{.kind = FIX_PRELOAD},
@@ -43,27 +53,34 @@ static int print_table(struct replay *r, const char *name)
     printf("\n|---|---|---|---|---|---|\n");
     long wanted_headroom = r->squeeze;
     int worst = EXIT_PASS;
-    for (size_t k = have_217; k <= builds.n; k++) {
+    for (size_t k = have_217; k <= builds.n && worst >= 0; k++) {
         const char *model_as = k == 0 ? "2.17" : NULL;
         struct replay row = *r;
         if (k > 0)
             row.build = &builds.items[k - 1];
         row.squeeze = wanted_headroom;
-        if (row.squeeze >= 0)
-            row.squeeze_free = replay_fresh_free(row.build, model_as);
+        if (row.squeeze >= 0 && !replay_fresh_free(row.build, model_as, &row.squeeze_free, err)) {
+            worst = -1;
+            break;
+        }
         const char *name = k ? strstr(row.build->name, "glibc-") + strlen("glibc-") : "2.17";
         printf("| %s%s |", name, !k ? " (modelled)" : row.build->tree ? " (upstream tree)" : "");
         for (size_t c = 0; c < 5; c++) {
             row.fixes = c ? &columns[c] : NULL;
             row.nfixes = c ? 1 : 0;
             char cell[512];
-            int code = replay_run(&row, model_as, false, cell, sizeof cell, NULL);
+            int code = replay_run(&row, model_as, false, cell, sizeof cell, NULL, err);
+            if (code < 0) {
+                worst = -1;
+                break;
+            }
             if (code != EXIT_PASS && code > worst)
                 worst = code;
             printf(" %s |", cell);
             fflush(stdout);
         }
-        printf("\n");
+        if (worst >= 0)
+            printf("\n");
     }
     libc_build_list_free(&builds);
     free(raise);
@@ -122,7 +139,9 @@ int cmd_replay(const struct args *a)
     char err[1024];
     if (!trace_read(trace_path, &t, err, sizeof err))
         die_input("%s", err);
-    replay_check(&t, trace_path);
+    struct replay_error e;
+    if (!replay_check(&t, trace_path, &e))
+        die_replay(&e);
     for (size_t i = 0; i < nfixes; i++) {
         if (fixes[i].name && !replay_has_object(&t, fixes[i].name))
             die_input("--fix: no object with TLS in %s has a file name starting \"%s\"",
@@ -135,14 +154,17 @@ int cmd_replay(const struct args *a)
     struct replay r = {&build, &t, trace_path, squeeze, 0, fixes, nfixes};
     int code;
     if (table) {
-        code = print_table(&r, table);
+        code = print_table(&r, table, &e);
     } else {
-        if (squeeze >= 0)
-            r.squeeze_free = replay_fresh_free(&build, model_as);
+        if (squeeze >= 0 && !replay_fresh_free(&build, model_as, &r.squeeze_free, &e))
+            die_replay(&e);
         char summary[512];
-        code = replay_run(&r, model_as, true, summary, sizeof summary, emit);
-        printf("outcome: %s\n", summary);
+        code = replay_run(&r, model_as, true, summary, sizeof summary, emit, &e);
+        if (code >= 0)
+            printf("outcome: %s\n", summary);
     }
+    if (code < 0)
+        die_replay(&e);
     for (size_t i = 0; i < nfixes; i++)
         fix_free(&fixes[i]);
     free(fixes);

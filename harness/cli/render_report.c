@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "caseout.h"
 #include "json.h"
 #include "render_budget.h"
 #include "xalloc.h"

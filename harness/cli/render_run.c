@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "caseout.h"
 #include "json.h"
 
 void render_run_json(const struct case_set *s, const struct libc_build *build)

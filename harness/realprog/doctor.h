@@ -66,14 +66,17 @@ struct doctor {
     struct budget budget;
     struct replay replay; /* the trace as it ran, without fixes */
     unsigned replays;
+    bool replay_failed; /* a replay with a fix could not be made: replay_error */
+    struct replay_error replay_error;
     struct doctor_fix *fixes;
     size_t nfixes;
 };
 
 /* Finds the fixes, ranked: verified on the command first (the smallest
    LD_PRELOAD set, the smallest optional_static_tls the model predicts, the
-   object loaded first), then the rebuilds, validated by replay only. */
-void doctor_find_fixes(struct doctor *d, const struct diagnosis *dx);
+   object loaded first), then the rebuilds, validated by replay only.
+   False, with d->replay_error, where a replay with a fix cannot be made. */
+bool doctor_find_fixes(struct doctor *d, const struct diagnosis *dx);
 void doctor_fixes_free(struct doctor *d);
 
 /* The command as a line a shell reads back: quoted where needed. */

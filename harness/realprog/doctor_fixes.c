@@ -47,21 +47,24 @@ char *shell_line(char **argv)
 }
 
 /* The replay with these fixes: loads on fixtures (measured), or, with
-   modelled, loads as the model predicts. */
+   modelled, loads as the model predicts.  One that cannot be made does
+   not load, and stops the search (d->replay_failed). */
 static bool replay_loads(struct doctor *d, const struct fix *fixes, size_t n, bool modelled)
 {
     struct replay r = d->replay;
     r.fixes = fixes;
     r.nfixes = n;
-    struct case_def def;
-    struct case_result res;
-    replay_case(&r, NULL, &def, &res);
+    struct replay_result out;
+    if (!replay_case(&r, NULL, &out, &d->replay_error)) {
+        d->replay_failed = true;
+        return false;
+    }
     d->replays++;
-    bool ran = res.verdict == VERDICT_PASS || res.verdict == VERDICT_FAIL;
-    bool loads = modelled ? res.prediction_complete && !res.predicted_trip
-                          : ran && res.measured && !res.trip;
-    case_result_free(&res);
-    case_free(&def);
+    const struct case_result *res = &out.res;
+    bool ran = res->verdict == VERDICT_PASS || res->verdict == VERDICT_FAIL;
+    bool loads = !out.nothing && (modelled ? res->prediction_complete && !res->predicted_trip
+                                           : ran && res->measured && !res->trip);
+    replay_result_free(&out);
     return loads;
 }
 
@@ -153,6 +156,8 @@ static void find_preload(struct doctor *d, const char *tripped, bool replay_trus
             }
             if (replay_trusted && !replay_loads(d, fixes, k, false)) {
                 free(paths);
+                if (d->replay_failed)
+                    return;
                 continue;
             }
             int code;
@@ -246,7 +251,7 @@ static void find_rebuild(struct doctor *d, const char *object)
     }
 }
 
-void doctor_find_fixes(struct doctor *d, const struct diagnosis *dx)
+bool doctor_find_fixes(struct doctor *d, const struct diagnosis *dx)
 {
     /* The object to move: the one glibc named, else where the model trips. */
     const char *object = NULL;
@@ -256,13 +261,15 @@ void doctor_find_fixes(struct doctor *d, const struct diagnosis *dx)
     if (!object && dx->trip)
         object = dx->objects[dx->trip - 1].path;
     bool replay_trusted = !replay_loads(d, NULL, 0, false);
-    find_preload(d, object, replay_trusted);
-    if (replay_trusted)
+    if (!d->replay_failed)
+        find_preload(d, object, replay_trusted);
+    if (replay_trusted && !d->replay_failed)
         find_tunable(d);
-    if (object && replay_trusted)
+    if (object && replay_trusted && !d->replay_failed)
         find_first(d, object);
-    if (object)
+    if (object && !d->replay_failed)
         find_rebuild(d, object);
+    return !d->replay_failed;
 }
 
 void doctor_fixes_free(struct doctor *d)

@@ -154,6 +154,7 @@ static bool parse_fixture_options(struct parser *p, char **w, int n, struct case
         if (a & (a - 1))
             return fail(p, "align: %ld is not a power of two", a);
         o->align = (uint64_t)a;
+        o->align_given = true;
     }
     return true;
 }
@@ -238,6 +239,7 @@ static bool close_repeat(struct parser *p)
             s.instance = (int)k;
             *XAPPEND(&c->steps, &c->nsteps) = s;
         }
+    *XAPPEND(&c->repeats, &c->nrepeats) = (struct case_repeat){start, len, p->repeat_count};
     p->in_repeat = false;
     return true;
 }
@@ -638,6 +640,7 @@ void case_free(struct case_def *c)
         free(c->env[i]);
     free(c->objects);
     free(c->steps);
+    free(c->repeats);
     free(c->env);
     free(c->preload);
     free(c->path);

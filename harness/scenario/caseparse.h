@@ -1,5 +1,6 @@
 /* Case files: scenarios as data.  The format is described in
-   cases/README.md; this parser is its only reader. */
+   cases/README.md; this parser is its only reader (casewrite.c its only
+   writer). */
 #ifndef STATICTLS_CASEPARSE_H
 #define STATICTLS_CASEPARSE_H
 
@@ -31,6 +32,7 @@ struct case_object {
     enum tls_access access; /* OBJ_FIXTURE */
     struct size_expr size;
     uint64_t align;
+    bool align_given; /* the text says align=N, even align=1: written back so */
     char *target; /* OBJ_LIB: a path or a soname */
 };
 
@@ -44,6 +46,14 @@ struct case_step {
     long count;    /* threads */
     size_t closes; /* close: the step (index) whose load it closes */
     int instance;  /* loads inside repeat get a fresh copy per iteration */
+};
+
+/* A repeat block as the text gives it: steps[first, first + len) is its
+   body, and the steps after it hold the other count - 1 copies.  What
+   the writer needs to write the block again instead of its expansion. */
+struct case_repeat {
+    size_t first, len;
+    long count;
 };
 
 /* EXPECT_HEADROOM: every step loads, and then at least expect_headroom
@@ -73,6 +83,8 @@ struct case_def {
     size_t nobjects;
     struct case_step *steps; /* with repeat blocks expanded */
     size_t nsteps;
+    struct case_repeat *repeats; /* in the order of the text */
+    size_t nrepeats;
     enum expect_kind expect;
     int expect_step;
     enum load_kind expect_kind;

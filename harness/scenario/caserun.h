@@ -1,24 +1,46 @@
 /* Runs one parsed case: fixtures, a budget probe, the model's prediction,
-   one probe for the steps, and the verdict. */
+   one probe for the steps, and the headroom after them where the case
+   expects one.  It records what happened; casejudge.c says what that
+   means (the verdict), caseout.c prints it. */
 #ifndef STATICTLS_CASERUN_H
 #define STATICTLS_CASERUN_H
 
-#include <stdio.h>
-
 #include "budget.h"
+#include "casejudge.h"
 #include "caseparse.h"
-#include "json.h"
 #include "libcbuild.h"
 #include "plan.h"
 
-/* ERROR: the case asks for something impossible here (a size relative to
-   free that comes out below 1 byte or above 1 GiB): the user's input. */
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP, VERDICT_ERROR };
+/* Where a run ended: CASE_ENDED_STEPS once the steps were measured (or,
+   for another release, predicted); every other end comes before a step. */
+enum case_end {
+    CASE_ENDED_STEPS,
+    CASE_ENDED_NO_BUDGET,       /* the probe reported no budget: error says why */
+    CASE_ENDED_NO_STEPS,        /* it reported its budget, then took no steps */
+    CASE_ENDED_STARTUP_REFUSED, /* ld.so refused to start the process: startup_* */
+    CASE_ENDED_TLS_UNMAPPABLE,  /* the probe could not map its static TLS area */
+    CASE_ENDED_OTHER_LIBC,      /* the case is about another libc than this one */
+    CASE_ENDED_AUDIT_UNLOADED,  /* ld.so loaded fewer of the audit modules than listed */
+    CASE_ENDED_NO_MODEL,        /* sizes use free, and there is no model here */
+    CASE_ENDED_STARTUP_STARTED, /* it started, where the model says ld.so refuses */
+    CASE_ENDED_SIZE_IMPOSSIBLE, /* objects[bad_object]'s size relative to free */
+};
 
 struct case_result {
     const struct case_def *def;
+    /* case_judge's verdict on what follows, stored once by case_run:
+       nothing else writes these four. */
     enum verdict verdict;
     char reason[1024];
+    bool missing_library;
+    int missing_line;
+
+    enum case_end end;
+    char error[1024];    /* CASE_ENDED_NO_BUDGET: what the probe said */
+    size_t bad_object;   /* CASE_ENDED_SIZE_IMPOSSIBLE */
+    char *modelled_for;  /* case_model_as's release; NULL when measured */
+    char *libc_tree;     /* where it ran: a glibc tree, or NULL */
+    char *search_path;   /* that tree's library directories */
     bool have_budget;
     /* ld.so refused to start the process (measured), e.g. a preload under an
        auditor; the budget is then of the same process without its preloads,
@@ -33,15 +55,15 @@ struct case_result {
     size_t trip;           /* first step that did not load, 0 if none */
     size_t predicted_trip; /* the same by the model (0 also when unknown) */
     bool prediction_complete;
+    enum probe_end probe_end; /* how the step probe ended */
+    int probe_code;
     char *probe_output;    /* replayed on failure */
     double seconds;
-    /* A real library the case names is not on this machine: a skip with
-       --allow-missing, otherwise an input error at missing_line. */
-    bool missing_library;
-    int missing_line;
     /* expect headroom: the largest IE block that loads after the steps
-       (measured: it loads, one byte more fails), or -1 if not measured. */
+       (measured: it loads, one byte more fails), or -1 if not measured;
+       headroom_error: why it could not be. */
     long long headroom;
+    char *headroom_error;
 };
 
 /* Runs c on libc build b. */
@@ -52,15 +74,5 @@ void case_run(const struct case_def *c, const struct libc_build *b, struct case_
 void case_model_as(const struct case_def *c, const struct libc_build *b, const char *version,
                    struct case_result *out);
 void case_result_free(struct case_result *r);
-
-const char *verdict_name(enum verdict v);
-void case_result_print(FILE *out, const struct case_result *r, bool verbose);
-void case_result_json(struct json *j, const struct case_result *r);
-/* What kind of disagreement a failed case shows, as a short stable name
-   ("load-loaded-vs-static-tls-exhausted", "dlmopen-tp-offset", "startup"):
-   the fuzzer groups by it. */
-void case_signature(const struct case_result *r, char *buf, size_t len);
-/* The case's name: its file name without directory and ".case". */
-char *case_name(const char *path);
 
 #endif

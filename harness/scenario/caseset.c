@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caseout.h"
 #include "die.h"
 #include "xalloc.h"
 #include "xfile.h"

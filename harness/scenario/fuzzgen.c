@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "fuzzgen.h"
 
 #include <stdbool.h>
@@ -6,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casewrite.h"
 #include "die.h"
 
 /* splitmix64: small, fast, and the same sequence everywhere. */
@@ -38,7 +38,7 @@ enum { MAX_OBJECTS = 6 };
 
 struct gen {
     struct rng *r;
-    FILE *out;
+    struct case_writer w;
     int nobjects;
     bool relative[MAX_OBJECTS]; /* size relative to free: no preload */
     int open[MAX_OBJECTS];      /* loads not yet closed */
@@ -46,28 +46,35 @@ struct gen {
     bool huge_area; /* optional_static_tls >= 4 GiB: sizes relative to free would be too */
 };
 
+/* Objects are o0, o1, ...: name holds one. */
+static const char *object_name(int i, char name[16])
+{
+    snprintf(name, 16, "o%d", i);
+    return name;
+}
+
 /* Sizes around the interesting edges: tiny, a libgomp, near the free bytes. */
 static void fixture(struct gen *g, int i)
 {
-    static const char *const access[] = {"ie", "ie", "ie", "tlsdesc", "gd"};
+    static const enum tls_access access[] = {TLS_IE, TLS_IE, TLS_IE, TLS_DESC, TLS_GD};
     static const unsigned aligns[] = {1, 1, 1, 2, 4, 8, 8, 16, 16, 32, 64, 128};
     static const unsigned scales[] = {16, 160, 600, 1800, 6000};
-    fprintf(g->out, "fixture o%d %s ", i, PICK(g->r, access));
+    char name[16];
+    struct case_object o = {.name = (char *)object_name(i, name), .kind = OBJ_FIXTURE,
+                            .access = PICK(g->r, access)};
     if (!g->huge_area && chance(g->r, 25)) {
         g->relative[i] = true;
+        o.size.relative_to_free = true;
         if (chance(g->r, 70))
-            fprintf(g->out, "free-%u", (unsigned)(1 + rng_below(g->r, 300)));
+            o.size.value = -(long long)(1 + rng_below(g->r, 300));
         else if (chance(g->r, 50))
-            fprintf(g->out, "free+%u", (unsigned)(1 + rng_below(g->r, 64)));
-        else
-            fprintf(g->out, "free");
+            o.size.value = (long long)(1 + rng_below(g->r, 64));
     } else {
-        fprintf(g->out, "%u", (unsigned)(1 + rng_below(g->r, PICK(g->r, scales))));
+        o.size.value = (long long)(1 + rng_below(g->r, PICK(g->r, scales)));
     }
-    unsigned align = PICK(g->r, aligns);
-    if (align > 1 || chance(g->r, 10))
-        fprintf(g->out, " align=%u", align);
-    fputc('\n', g->out);
+    o.align = PICK(g->r, aligns);
+    o.align_given = o.align > 1 || chance(g->r, 10); /* align=1 too, now and then */
+    case_write_object(&g->w, &o, NULL);
 }
 
 static void header(struct gen *g, const char *const *real_libs)
@@ -81,32 +88,39 @@ static void header(struct gen *g, const char *const *real_libs)
         "glibc.rtld.nns=100z", "glibc.rtld.optional_static_tls=bad", "glibc.rtld.nns=17",
         "glibc.rtld.nns=9:glibc.rtld.nns=0", "glibc.rtld.nns=0x3",
         "glibc.rtld.optional_static_tls=4294967360", "glibc.malloc.check=0:glibc.rtld.nns=3"};
-    fprintf(g->out, "title fuzz\nlibc glibc\n");
+    case_write_title(&g->w, "fuzz");
+    case_write_libc(&g->w, "glibc", NULL, NULL);
     if (chance(g->r, 15)) {
         const char *t = PICK(g->r, tunables);
         g->huge_area = strstr(t, "4294967360") != NULL;
-        fprintf(g->out, "tunables %s\n", t);
+        case_write_tunables(&g->w, t);
     }
     if (chance(g->r, 12))
-        fprintf(g->out, "audit %d\n", chance(g->r, 75) ? 1 : 2);
+        case_write_audit(&g->w, chance(g->r, 75) ? 1 : 2);
     if (chance(g->r, 5))
-        fprintf(g->out, "env LD_BIND_NOW=1\n");
+        case_write_env(&g->w, "LD_BIND_NOW=1");
     g->nobjects = 1 + (int)rng_below(g->r, 4);
     for (int i = 0; i < g->nobjects; i++)
         fixture(g, i);
     size_t nreal = 0;
     while (real_libs && real_libs[nreal])
         nreal++;
-    if (nreal && chance(g->r, 25))
-        fprintf(g->out, "lib o%d %s\n", g->nobjects++, real_libs[rng_below(g->r, nreal)]);
+    char name[16];
+    if (nreal && chance(g->r, 25)) {
+        struct case_object lib = {.name = (char *)object_name(g->nobjects++, name),
+                                  .kind = OBJ_LIB, .align = 1};
+        lib.target = (char *)real_libs[rng_below(g->r, nreal)];
+        case_write_object(&g->w, &lib, NULL);
+    }
     for (int i = 0; i < g->nobjects && i < 2; i++)
         if (!g->relative[i] && chance(g->r, 12))
-            fprintf(g->out, "preload o%d\n", i);
+            case_write_preload(&g->w, object_name(i, name));
 }
 
 static void step_load(struct gen *g, int i, bool dlmopen)
 {
-    fprintf(g->out, "%s o%d\n", dlmopen ? "dlmopen" : "load", i);
+    char name[16];
+    case_write_step(&g->w, dlmopen ? OP_MOPEN : OP_LOAD, object_name(i, name));
     g->open[i]++;
     g->steps++;
     g->dlmopens += dlmopen;
@@ -114,7 +128,8 @@ static void step_load(struct gen *g, int i, bool dlmopen)
 
 static void step_close(struct gen *g, int i)
 {
-    fprintf(g->out, "close o%d\n", i);
+    char name[16];
+    case_write_step(&g->w, OP_CLOSE, object_name(i, name));
     g->open[i]--;
     g->steps++;
 }
@@ -123,11 +138,11 @@ static void step_close(struct gen *g, int i)
 static void repeat(struct gen *g)
 {
     int k = 2 + (int)rng_below(g->r, 3), i = (int)rng_below(g->r, g->nobjects);
-    fprintf(g->out, "repeat %d\n", k);
+    case_write_repeat(&g->w, k);
     step_load(g, i, false);
     if (chance(g->r, 60))
         step_close(g, i);
-    fprintf(g->out, "end\n");
+    case_write_end(&g->w);
     g->steps += (k - 1) * 2;
 }
 
@@ -142,7 +157,7 @@ static void steps(struct gen *g)
             step_load(g, i, true);
         else if (roll < 45 && threads < 6 && !g->huge_area) { /* 4 GiB per thread */
             int t = 1 + (int)rng_below(g->r, 3);
-            fprintf(g->out, "threads %d\n", t);
+            case_write_threads(&g->w, t);
             threads += t;
         } else if (roll < 55)
             repeat(g);
@@ -153,15 +168,14 @@ static void steps(struct gen *g)
 
 char *fuzz_case(struct rng *r, const char *const *real_libs)
 {
-    char *text = NULL;
-    size_t len = 0;
-    struct gen g = {.r = r, .out = open_memstream(&text, &len)};
-    if (!g.out)
-        die_errno("open_memstream");
+    struct gen g = {.r = r};
+    case_writer_open(&g.w);
     header(&g, real_libs);
     steps(&g);
-    fprintf(g.out, "expect model\n");
-    if (fclose(g.out) != 0)
-        die_errno("fuzz: render a case");
+    case_write_expect_model(&g.w);
+    char err[512];
+    char *text = case_writer_close(&g.w, err, sizeof err);
+    if (!text) /* its words are its own: the generator's bug */
+        die("fuzz: %s", err);
     return text;
 }

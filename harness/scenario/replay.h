@@ -32,9 +32,22 @@ struct replay {
     size_t nfixes;
 };
 
+/* Why a replay cannot be made or run.  input: the user's (a trace no case
+   can hold, a --fix that does not parse; the command exits 2), else the
+   harness's own failure (3). */
+struct replay_error {
+    bool input;
+    const char *file; /* the trace to blame, or NULL */
+    int line;         /* its line, or 0 for the whole file */
+    char message[1024];
+};
+
+/* "FILE:LINE: MESSAGE", "FILE: MESSAGE" or "MESSAGE", in buf. */
+const char *replay_error_text(const struct replay_error *e, char *buf, size_t len);
+
 /* "preload=NAME", "first=NAME", "tunable=NAME=VALUE", "rebuild=NAME:tlsdesc"
-   or "rebuild=NAME:gd"; anything else exits 2. */
-struct fix fix_parse(const char *s);
+   or "rebuild=NAME:gd" into out; anything else is an input error. */
+bool replay_fix_parse(const char *s, struct fix *out, struct replay_error *err);
 void fix_free(struct fix *f);
 
 /* Whether the trace has an object with TLS that a fix naming name fits. */
@@ -43,28 +56,36 @@ bool replay_has_object(const struct trace *t, const char *name);
 const char *replay_base_name(const char *path);
 /* Events the replay turns into fixtures: TLS in the main namespace. */
 bool replay_includes(const struct trace_event *e);
-/* Exits 2 naming the trace's file and line for an object no fixture can
-   stand for (an alignment that is no power of two or above 4096, a block
-   above 1 GiB). */
-void replay_check(const struct trace *t, const char *path);
+/* An input error naming the trace's file and line for an object no
+   fixture can stand for (an alignment that is no power of two or above
+   4096, a block above 1 GiB); true when there is none. */
+bool replay_check(const struct trace *t, const char *path, struct replay_error *err);
+
+/* A replay made and run. */
+struct replay_result {
+    bool nothing; /* no object with TLS was dlopen'ed: no case, nothing ran */
+    struct case_def def;
+    struct case_result res;
+};
 
 /* Runs the replay on its build (model_as NULL) or models it for glibc
-   model_as; the caller frees res with case_result_free and def with
-   case_free.  A trace with nothing dlopen'ed gives a passing result with
-   no steps ("nothing to replay"); one with more steps than a case holds
-   exits 2. */
-void replay_case(const struct replay *r, const char *model_as, struct case_def *def,
-                 struct case_result *res);
+   model_as into out (freed with replay_result_free).  A trace with more
+   steps than a case holds is an input error. */
+bool replay_case(const struct replay *r, const char *model_as, struct replay_result *out,
+                 struct replay_error *err);
+void replay_result_free(struct replay_result *out);
 /* The replay's outcome in a few words, for tables and doctor. */
-void replay_outcome(const struct case_result *res, char *buf, size_t len);
+void replay_outcome(const struct replay_result *out, char *buf, size_t len);
 
 /* replay_case, printed (print) and summed up in summary, and with emit
-   the case that expects what this run saw written there; the exit code. */
+   the case that expects what this run saw written there: the exit code,
+   or -1 with err. */
 int replay_run(const struct replay *r, const char *model_as, bool print, char *summary,
-               size_t len, const char *emit);
+               size_t len, const char *emit, struct replay_error *err);
 
 /* The free bytes of a fresh process of build (or the model's for
-   model_as), where the squeeze starts from. */
-long replay_fresh_free(const struct libc_build *build, const char *model_as);
+   model_as), where the squeeze starts from, in free_bytes. */
+bool replay_fresh_free(const struct libc_build *build, const char *model_as, long *free_bytes,
+                       struct replay_error *err);
 
 #endif
