@@ -80,17 +80,9 @@ char *loader_list_entry(const char *path, const char *dir, const char *name)
     return link;
 }
 
-char *make_scratch_dir(const char *name)
+char *make_scratch_dir(const char *tmpdir, const char *name)
 {
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    /* Generated libraries go into LD_PRELOAD and LD_AUDIT lists, which ld.so
-       splits at ':' (and LD_PRELOAD at spaces too): no quoting exists. */
-    if (strpbrk(tmp, " :\t\n"))
-        die_input("TMPDIR=\"%s\": a space or ':' in it would split the LD_PRELOAD and "
-                  "LD_AUDIT lists the probes get; set TMPDIR to a directory without them", tmp);
-    char *dir = xasprintf("%s/%s.XXXXXX", tmp, name);
+    char *dir = xasprintf("%s/%s.XXXXXX", tmpdir, name);
     if (!mkdtemp(dir))
         die_errno("mkdtemp %s", dir);
     interrupt_add_path(dir);

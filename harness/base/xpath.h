@@ -14,10 +14,10 @@ const char *data_dir(void);
    interrupt.h); errors are ignored. */
 void remove_tree(const char *path);
 
-/* A new private directory $TMPDIR/NAME.XXXXXX (/tmp without TMPDIR),
-   removed by an interrupt or exit until remove_tree removes it.  A TMPDIR
-   holding a space or ':' exits 2: ld.so's lists could not carry it. */
-char *make_scratch_dir(const char *name);
+/* A new private directory TMPDIR/NAME.XXXXXX (settings.h's tmpdir, which
+   ld.so's lists can carry), removed by an interrupt or exit until
+   remove_tree removes it. */
+char *make_scratch_dir(const char *tmpdir, const char *name);
 
 /* path as one entry of ld.so's LD_PRELOAD or LD_AUDIT list, which split at
    ':' (LD_PRELOAD at spaces too) with no quoting: path itself, or where it

@@ -74,15 +74,16 @@ void libc_open_or_exit(const struct libc_choice *c, struct libc_build *out)
     }
 }
 
-void session_open(struct session *s, const struct libc_choice *c, bool from_user)
+void session_open(struct session *s, const struct libc_choice *c, bool from_user,
+                  const struct settings *settings)
 {
     memset(s, 0, sizeof *s);
     libc_open_or_exit(c, &s->build);
     if (from_user)
-        run_env_from_user(&s->env, &s->build, PROBE_TIMEOUT_S);
+        run_env_from_user(&s->env, &s->build, settings, PROBE_TIMEOUT_S);
     else
-        run_env_empty(&s->env, &s->build, PROBE_TIMEOUT_S);
-    kit_open(&s->kit, s->build.dir);
+        run_env_empty(&s->env, &s->build, settings, PROBE_TIMEOUT_S);
+    kit_open(&s->kit, s->build.dir, settings);
 }
 
 void session_close(struct session *s)
@@ -90,6 +91,15 @@ void session_close(struct session *s)
     kit_close(&s->kit);
     run_env_free(&s->env);
     libc_build_free(&s->build);
+}
+
+void case_vars_of(const struct args *a, struct case_vars *out)
+{
+    *out = (struct case_vars){.environment = a->settings.user_env};
+    char err[512];
+    for (const struct option_use *u = NULL; (u = arg_next(a, "--define", u));)
+        if (!case_vars_define(out, u->value, err, sizeof err))
+            die_input("%s", err);
 }
 
 void die_replay(const struct replay_error *e)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "casevars.h"
 #include "fixture.h"
 #include "libcbuild.h"
 #include "options.h"
@@ -36,8 +37,13 @@ struct session {
 /* Opens the chosen build (exiting as libc_open_or_exit does), an
    environment that passes the user's loader variables through (from_user)
    or a clean one, and a kit. */
-void session_open(struct session *s, const struct libc_choice *c, bool from_user);
+void session_open(struct session *s, const struct libc_choice *c, bool from_user,
+                  const struct settings *settings);
 void session_close(struct session *s);
+
+/* ${NAME} values for case files: the --define rows, then the user's
+   environment; a malformed --define is a usage error (exit 2). */
+void case_vars_of(const struct args *a, struct case_vars *out);
 
 /* A replay that could not be made ends the command: its message, then
    exit 2 for the user's input, 3 for the harness's own failure. */

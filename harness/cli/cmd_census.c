@@ -38,7 +38,7 @@ int cmd_census(const struct args *a)
         usage_error(a->command, "--policy: expected manylinux2014, manylinux_X_Y, musllinux_1_2 "
                                 "or glibc-X.Y, got \"%s\"", policy_name);
     struct census c;
-    census_init(&c);
+    census_init(&c, &a->settings);
     if (!add_paths(&c, a)) { /* stop before the probes: nothing is measured yet */
         census_free(&c);
         return EXIT_USAGE;
@@ -55,7 +55,7 @@ int cmd_census(const struct args *a)
     v.machine = census_machine(tls, v.nstatic, &builds);
     struct census_verdict *verdicts =
         census_judge(tls, v.nstatic, policy_name ? &policy : NULL, v.machine, &builds,
-                     v.min_headroom, &v.nverdicts);
+                     v.min_headroom, &a->settings, &v.nverdicts);
     v.verdicts = verdicts;
     if (arg_given(a, "--json"))
         render_census_json(&v);

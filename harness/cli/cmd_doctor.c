@@ -21,7 +21,8 @@
 static int report_works(struct doctor *d, const struct squeeze_run *first, bool as_json)
 {
     struct doctor_works w = {.free_bytes = first->free_bytes};
-    w.predicted = headroom_predict_loaded(first->loaded, first->nloaded, &w.nblocks);
+    w.predicted = headroom_predict_loaded(first->loaded, first->nloaded, d->squeezer.settings,
+                                          &w.nblocks);
     headroom_measure(&d->squeezer, w.predicted, first->free_bytes, &w.headroom);
     doctor_print_works(d, &w, as_json);
     squeeze_run_free(&w.headroom.below);
@@ -41,7 +42,7 @@ static int report_failure(struct doctor *d, const struct squeeze_run *first, boo
     if (!libc_build_find(NULL, &d->host, err, sizeof err))
         die("doctor: %s", err);
     struct run_env env;
-    run_env_empty(&env, &d->host, PROBE_TIMEOUT_S);
+    run_env_empty(&env, &d->host, d->squeezer.settings, PROBE_TIMEOUT_S);
     if (!budget_read(&env.probe, &d->budget, err, sizeof err))
         die("doctor: %s", err);
     run_env_free(&env);
@@ -50,7 +51,9 @@ static int report_failure(struct doctor *d, const struct squeeze_run *first, boo
                 d->budget.why_not_modelled);
         return EXIT_TRIPPED;
     }
-    trace_command(d->squeezer.command, false, &d->trace);
+    if (!trace_command(d->squeezer.command, d->squeezer.settings, false, &d->trace, err,
+                       sizeof err))
+        die_input("doctor: %s", err);
     long start_free = d->fill >= 0 ? first->free_bytes - d->fill : first->free_bytes;
     struct diagnosis dx;
     diagnose(&d->budget, &d->trace, start_free, first->message, &dx);
@@ -59,9 +62,9 @@ static int report_failure(struct doctor *d, const struct squeeze_run *first, boo
        has no more than that needs no filler (a 0-byte block is none). */
     long fresh;
     struct replay_error e;
-    if (!replay_fresh_free(&d->host, NULL, &fresh, &e))
+    if (!replay_fresh_free(&d->host, d->squeezer.settings, NULL, &fresh, &e))
         die_replay(&e);
-    d->replay = (struct replay){&d->host, &d->trace, "the command's trace",
+    d->replay = (struct replay){&d->host, d->squeezer.settings, &d->trace, "the command's trace",
                                 start_free < fresh ? start_free : -1, fresh, NULL, 0};
     struct replay_result replayed;
     if (!replay_case(&d->replay, NULL, &replayed, &e))
@@ -92,7 +95,7 @@ int cmd_doctor(const struct args *a)
     char **command = a->operands;
     struct doctor d = {.squeeze = arg_given(a, "--squeeze") ? arg_number(a, "--squeeze") : -1,
                        .fill = -1};
-    squeezer_open(&d.squeezer, command, (int)arg_number(a, "--expect-exit"));
+    squeezer_open(&d.squeezer, command, (int)arg_number(a, "--expect-exit"), &a->settings);
 
     /* Run 1: as it is (squeezed with --squeeze); what does it load, how
        much is free? */

@@ -108,7 +108,7 @@ int cmd_fuzz(const struct args *a)
         builds.n = 1;
         libc_open_or_exit(&o.choice, &builds.items[0]);
     }
-    struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out};
+    struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out, &a->settings};
     struct fuzz_run *runs = xcalloc(builds.n, sizeof *runs);
     unsigned long bad = 0, cases = 0, skipped = 0;
     for (size_t k = 0; k < builds.n; k++) {

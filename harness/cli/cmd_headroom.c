@@ -15,7 +15,7 @@
 int cmd_headroom(const struct args *a)
 {
     struct squeezer h;
-    squeezer_open(&h, a->operands, (int)arg_number(a, "--expect-exit"));
+    squeezer_open(&h, a->operands, (int)arg_number(a, "--expect-exit"), &a->settings);
 
     /* Run 1: as it is; what does it load, and how much is free? */
     struct squeeze_run base;
@@ -33,7 +33,7 @@ int cmd_headroom(const struct args *a)
     }
 
     struct headroom_view v = {.h = &h, .free_bytes = base.free_bytes};
-    v.predicted = headroom_predict_loaded(base.loaded, base.nloaded, &v.nblocks);
+    v.predicted = headroom_predict_loaded(base.loaded, base.nloaded, &a->settings, &v.nblocks);
     struct headroom_result r;
     headroom_measure(&h, v.predicted, base.free_bytes, &r);
     v.r = &r;

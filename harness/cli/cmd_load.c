@@ -36,10 +36,11 @@ static void plan_loads(const struct args *a, long threads, struct plan *p)
 /* The headroom the libraries leave: the largest IE block (align 1) that
    still loads after them, measured as `limit --after` does. */
 static void measure_headroom(struct headroom_check *h, struct libc_build *build,
-                             const struct run_env *env, const struct plan *p, long threads)
+                             const struct settings *settings, const struct run_env *env,
+                             const struct plan *p, long threads)
 {
     struct fixture_kit kit;
-    kit_open(&kit, build->dir);
+    kit_open(&kit, build->dir, settings);
     struct limit_query q = {.env = env, .kit = &kit, .model = TLS_IE, .align = 1,
                             .threads = threads};
     for (size_t i = 0; i < p->n; i++)
@@ -64,7 +65,7 @@ int cmd_load(const struct args *a)
     struct libc_build build;
     libc_open_or_exit(&choice, &build);
     struct run_env env;
-    run_env_from_user(&env, &build, (double)arg_number(a, "--timeout"));
+    run_env_from_user(&env, &build, &a->settings, (double)arg_number(a, "--timeout"));
     struct budget b;
     char err[1024];
     if (!budget_read(&env.probe, &b, err, sizeof err))
@@ -81,7 +82,7 @@ int cmd_load(const struct args *a)
         die("load: %s", why); /* nothing was measured: no table, no JSON */
     size_t fail = first_failure(&p, r);
     if (!fail && h.min >= 0)
-        measure_headroom(&h, &build, &env, &p, threads);
+        measure_headroom(&h, &build, &a->settings, &env, &p, threads);
     struct load_view v = {&p, r, pr, &b, &h, threads > 0};
     if (arg_given(a, "--json"))
         render_load_json(&v, build.root);

@@ -59,7 +59,8 @@ static int print_table(struct replay *r, const char *name, struct replay_error *
         if (k > 0)
             row.build = &builds.items[k - 1];
         row.squeeze = wanted_headroom;
-        if (row.squeeze >= 0 && !replay_fresh_free(row.build, model_as, &row.squeeze_free, err)) {
+        if (row.squeeze >= 0 &&
+            !replay_fresh_free(row.build, row.settings, model_as, &row.squeeze_free, err)) {
             worst = -1;
             break;
         }
@@ -151,12 +152,12 @@ int cmd_replay(const struct args *a)
     libc_open_or_exit(&choice, &build);
     if (model_as)
         say_model(model_as, build.machine);
-    struct replay r = {&build, &t, trace_path, squeeze, 0, fixes, nfixes};
+    struct replay r = {&build, &a->settings, &t, trace_path, squeeze, 0, fixes, nfixes};
     int code;
     if (table) {
         code = print_table(&r, table, &e);
     } else {
-        if (squeeze >= 0 && !replay_fresh_free(&build, model_as, &r.squeeze_free, &e))
+        if (squeeze >= 0 && !replay_fresh_free(&build, &a->settings, model_as, &r.squeeze_free, &e))
             die_replay(&e);
         char summary[512];
         code = replay_run(&r, model_as, true, summary, sizeof summary, emit, &e);

@@ -75,12 +75,11 @@ static void run_cases(const struct libc_build *b, const char *dir, struct case_s
 
 int cmd_report(const struct args *a)
 {
-    struct case_vars vars = {0};
-    for (const struct option_use *u = NULL; (u = arg_next(a, "--define", u));)
-        case_vars_define(&vars, u->value);
+    struct case_vars vars;
+    case_vars_of(a, &vars);
     struct libc_choice choice = libc_choice_of(a);
     struct session ses; /* a clean environment: results must not depend on the caller */
-    session_open(&ses, &choice, false);
+    session_open(&ses, &choice, false, &a->settings);
     struct limit_row rows[] = {{TLS_IE, 1, {0}},  {TLS_IE, 16, {0}},
                                {TLS_IE, 64, {0}}, {TLS_IE, 128, {0}},
                                {TLS_DESC, 1, {0}}, {TLS_GD, 1, {0}}};
@@ -89,7 +88,8 @@ int cmd_report(const struct args *a)
     /* By default the cases installed or built with this statictls. */
     char *cases_dir = arg_given(a, "--cases") ? xstrdup(arg_string(a, "--cases"))
                                               : xasprintf("%s/cases", data_dir());
-    struct case_set s = {.vars = &vars, .allow_missing = choice.allow_missing};
+    struct case_set s = {.vars = &vars, .allow_missing = choice.allow_missing,
+                         .settings = &a->settings};
     run_cases(&ses.build, cases_dir, &s);
 
     const struct budget *b = &rows[0].result.budget;

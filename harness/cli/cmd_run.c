@@ -11,13 +11,13 @@
 int cmd_run(const struct args *a)
 {
     bool as_json = arg_given(a, "--json");
-    struct case_vars vars = {0};
-    for (const struct option_use *u = NULL; (u = arg_next(a, "--define", u));)
-        case_vars_define(&vars, u->value);
+    struct case_vars vars;
+    case_vars_of(a, &vars);
     struct libc_choice choice = libc_choice_of(a);
     struct libc_build build;
     libc_open_or_exit(&choice, &build);
-    struct case_set s = {.vars = &vars, .allow_missing = choice.allow_missing};
+    struct case_set s = {.vars = &vars, .allow_missing = choice.allow_missing,
+                         .settings = &a->settings};
     for (size_t i = 0; i < a->noperands; i++)
         case_set_run_file(&s, &build, a->operands[i], arg_given(a, "--verbose"), as_json);
     if (as_json)

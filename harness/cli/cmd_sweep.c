@@ -44,7 +44,7 @@ int cmd_sweep(const struct args *a)
     unsigned bad = 0;
     double start = now_seconds();
     for (size_t k = 0; k < builds.n; k++) {
-        sweep_build(&builds.items[k], &sweeps[k]);
+        sweep_build(&builds.items[k], &a->settings, &sweeps[k]);
         bad += sweeps[k].disagreements + sweeps[k].errors;
         if (!as_json)
             render_sweep(&sweeps[k]);

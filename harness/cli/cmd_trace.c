@@ -34,7 +34,9 @@ int cmd_trace(const struct args *a)
 {
     const char *out = arg_string(a, "-o");
     struct trace t;
-    trace_command(a->operands, true, &t);
+    char err[1024];
+    if (!trace_command(a->operands, &a->settings, true, &t, err, sizeof err))
+        die_input("trace: %s", err);
     size_t tlen;
     char *text = render_to_memory((void (*)(FILE *, const void *))trace_write, &t, &tlen);
     write_file_atomic(out, text, tlen);

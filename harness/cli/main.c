@@ -6,7 +6,11 @@
 #include "commands.h"
 #include "die.h"
 #include "interrupt.h"
+#include "settings.h"
 #include "usage.h"
+
+/* POSIX: the program declares it. */
+extern char **environ;
 
 int main(int argc, char **argv)
 {
@@ -38,6 +42,13 @@ int main(int argc, char **argv)
     }
     struct args a;
     args_parse(c, argc - 1, argv + 1, &a);
+    /* The environment's settings, read here once and passed down. */
+    char err[1024];
+    if (!settings_read(&a.settings, environ, err, sizeof err)) {
+        fprintf(stderr, "statictls: %s\n", err);
+        args_free(&a);
+        return EXIT_USAGE;
+    }
     int code = c->run(&a);
     args_free(&a);
     return code;

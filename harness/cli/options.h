@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "settings.h"
+
 enum option_kind {
     OPTION_FLAG,         /* --json: no value */
     OPTION_NUMBER,       /* --threads N: a whole number from min to max */
@@ -72,6 +74,7 @@ struct option_use {
 
 struct args {
     const struct command *command;
+    struct settings settings; /* the environment's, read once by main */
     struct option_use *uses;
     size_t nuses;
     char **operands; /* OPERANDS_COMMAND: the command line, NULL-terminated */

@@ -37,10 +37,11 @@ bool sweep_cell_agrees(const struct sweep_cell *c)
 }
 
 static void measure_cell(const struct sweep_config *c, const struct libc_build *b,
-                         struct fixture_kit *kit, struct sweep_cell *out)
+                         const struct settings *s, struct fixture_kit *kit,
+                         struct sweep_cell *out)
 {
     struct run_env env;
-    run_env_empty(&env, b, PROBE_TIMEOUT_S);
+    run_env_empty(&env, b, s, PROBE_TIMEOUT_S);
     if (c->tunables)
         run_env_set(&env, "GLIBC_TUNABLES", c->tunables);
     if (c->naudit) {
@@ -64,15 +65,15 @@ static void measure_cell(const struct sweep_config *c, const struct libc_build *
     run_env_free(&env);
 }
 
-void sweep_build(const struct libc_build *build, struct libc_sweep *g)
+void sweep_build(const struct libc_build *build, const struct settings *s, struct libc_sweep *g)
 {
     double start = now_seconds();
     g->root = build->root;
     struct fixture_kit kit;
-    kit_open(&kit, build->dir);
+    kit_open(&kit, build->dir, s);
     for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
         struct sweep_cell *c = &g->cells[i];
-        measure_cell(&sweep_configs[i], build, &kit, c);
+        measure_cell(&sweep_configs[i], build, s, &kit, c);
         if (!c->measured)
             g->errors++;
         else if (c->r.predicted_known && !sweep_cell_agrees(c)) /* musl has no model */

@@ -42,7 +42,7 @@ struct libc_sweep {
 };
 
 /* Measures every configuration on build b into g. */
-void sweep_build(const struct libc_build *b, struct libc_sweep *g);
+void sweep_build(const struct libc_build *b, const struct settings *s, struct libc_sweep *g);
 void libc_sweep_free(struct libc_sweep *g);
 
 /* Measured, and the model predicted the same. */

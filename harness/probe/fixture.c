@@ -95,7 +95,7 @@ void fixture_write(const struct fixture_template *t, const char *out_path, uint6
                    uint64_t align)
 {
     if (align == 0 || (align & (align - 1)) || align > t->vaddr_align)
-        die_input("fixture alignment %llu: must be a power of two up to %llu",
+        die("fixture alignment %llu: must be a power of two up to %llu",
                   (unsigned long long)align, (unsigned long long)t->vaddr_align);
     /* Patch in place and restore: the template is large, the fields small. */
     unsigned char saved[sizeof(Elf64_Phdr)];
@@ -124,7 +124,7 @@ static const char *const template_names[TLS_ACCESS_COUNT] = {
     [TLS_DESC] = "template-tlsdesc.so",
 };
 
-void kit_open(struct fixture_kit *k, const char *build_dir)
+void kit_open(struct fixture_kit *k, const char *build_dir, const struct settings *s)
 {
     memset(k, 0, sizeof *k);
     k->build_dir = xstrdup(build_dir);
@@ -135,14 +135,15 @@ void kit_open(struct fixture_kit *k, const char *build_dir)
             die("fixture template %s", err);
         free(path);
     }
-    k->dir = make_scratch_dir("statictls");
-    if (getenv("STATICTLS_KEEP")) /* kept, even when the run is interrupted */
+    k->dir = make_scratch_dir(s->tmpdir, "statictls");
+    k->keep = s->keep;
+    if (k->keep) /* kept, even when the run is interrupted */
         interrupt_forget_path(k->dir);
 }
 
 void kit_close(struct fixture_kit *k)
 {
-    if (k->dir && !getenv("STATICTLS_KEEP"))
+    if (k->dir && !k->keep)
         remove_tree(k->dir);
     for (int i = 0; i < TLS_ACCESS_COUNT; i++)
         fixture_template_free(&k->templates[i]);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "settings.h"
 #include "tlsaccess.h"
 
 struct fixture_template {
@@ -28,24 +29,27 @@ bool fixture_template_load(struct fixture_template *t, const char *path, char *e
 void fixture_template_free(struct fixture_template *t);
 
 /* Writes a copy of the template to out_path with PT_TLS p_memsz = size and
-   p_align = align (a power of two no larger than t->vaddr_align). */
+   p_align = align: a power of two no larger than t->vaddr_align, which every
+   caller has checked (the case parser, the option table), so another is
+   the harness's own bug. */
 void fixture_write(const struct fixture_template *t, const char *out_path, uint64_t size,
                    uint64_t align);
 
 /* The fixtures of one run: the templates (one per TLS access), and a
-   scratch directory for the generated copies (removed by kit_close unless
-   STATICTLS_KEEP is set). */
+   scratch directory under the settings' tmpdir for the generated copies
+   (removed by kit_close unless the settings keep them). */
 
 struct fixture_kit {
     struct fixture_template templates[TLS_ACCESS_COUNT];
     char *build_dir; /* the libc build's: templates and prebuilt fixtures */
     char *dir;
+    bool keep;
     unsigned serial;
 };
 
 /* The kit of the libc build in build_dir; dies with a clear message when
-   its templates are missing. */
-void kit_open(struct fixture_kit *k, const char *build_dir);
+   its templates are missing (an incomplete build). */
+void kit_open(struct fixture_kit *k, const char *build_dir, const struct settings *s);
 void kit_close(struct fixture_kit *k);
 /* A new library file with one TLS block; the returned path is the caller's. */
 char *kit_make(struct fixture_kit *k, enum tls_access access, uint64_t size, uint64_t align,

@@ -4,31 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "die.h"
+#include "envvars.h"
 #include "xalloc.h"
 
-/* STATICTLS_TIMEOUT_FACTOR, for slow machines and emulators. */
-static double timeout_factor(void)
-{
-    const char *f = getenv("STATICTLS_TIMEOUT_FACTOR");
-    if (!f || !*f)
-        return 1.0;
-    char *end;
-    double v = strtod(f, &end);
-    /* a year of any probe's timeout is beyond every use; it also keeps
-       every deadline and CPU limit a plain number */
-    if (*end || !(v > 0) || v > 1e6)
-        die_input("STATICTLS_TIMEOUT_FACTOR=\"%s\": expected a number above 0, at most 1000000", f);
-    return v;
-}
-
-void run_env_empty(struct run_env *e, const struct libc_build *b, double timeout_s)
+void run_env_empty(struct run_env *e, const struct libc_build *b, const struct settings *s,
+                   double timeout_s)
 {
     memset(e, 0, sizeof *e);
     e->build = b;
     e->vars = xcalloc(1, sizeof *e->vars);
     e->probe.vars = e->vars;
-    e->probe.timeout_s = timeout_s * timeout_factor();
+    /* STATICTLS_TIMEOUT_FACTOR, for slow machines and emulators */
+    e->probe.timeout_s = timeout_s * s->timeout_factor;
+    e->probe.coredumps = s->coredumps;
+    e->probe.path = env_lookup(s->user_env, "PATH");
     e->probe.probe = b->probe;
     e->probe.loader = b->loader;
     e->probe.library_path = b->library_path;
@@ -36,13 +25,14 @@ void run_env_empty(struct run_env *e, const struct libc_build *b, double timeout
         run_env_set(e, "LD_LIBRARY_PATH", b->search_path);
 }
 
-void run_env_from_user(struct run_env *e, const struct libc_build *b, double timeout_s)
+void run_env_from_user(struct run_env *e, const struct libc_build *b, const struct settings *s,
+                       double timeout_s)
 {
     static const char *const passed[] = {"GLIBC_TUNABLES", "LD_PRELOAD", "LD_AUDIT",
                                          "LD_LIBRARY_PATH"};
-    run_env_empty(e, b, timeout_s);
+    run_env_empty(e, b, s, timeout_s);
     for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++) {
-        const char *v = getenv(passed[i]);
+        const char *v = env_lookup(s->user_env, passed[i]);
         const char *ours = strcmp(passed[i], "LD_LIBRARY_PATH") == 0 ? b->search_path : NULL;
         if (v && ours) {
             char *both = xasprintf("%s:%s", ours, v);
@@ -52,6 +42,18 @@ void run_env_from_user(struct run_env *e, const struct libc_build *b, double tim
             run_env_set(e, passed[i], v);
         }
     }
+}
+
+void run_env_bare(struct run_env *e, const struct run_env *like)
+{
+    memset(e, 0, sizeof *e);
+    e->build = like->build;
+    e->vars = xcalloc(1, sizeof *e->vars);
+    e->probe = like->probe;
+    e->probe.vars = e->vars;
+    e->probe.limits = (struct probe_limits){0};
+    if (e->build->search_path)
+        run_env_set(e, "LD_LIBRARY_PATH", e->build->search_path);
 }
 
 void run_env_set(struct run_env *e, const char *name, const char *value)

@@ -71,7 +71,7 @@ static void apply_limits(const struct probe_env *env, long tasks)
     const struct probe_limits *l = &env->limits;
     struct rlimit no_core = {0, 0};
     long cpu = l->cpu_s ? l->cpu_s : (long)env->timeout_s + 2 /* rounded up, and a second */;
-    if ((!getenv("STATICTLS_COREDUMPS") && setrlimit(RLIMIT_CORE, &no_core) != 0) ||
+    if ((!env->coredumps && setrlimit(RLIMIT_CORE, &no_core) != 0) ||
         set_limit(RLIMIT_AS, l->memory ? l->memory : PROBE_DEFAULT_MEMORY) != 0 ||
         set_limit(RLIMIT_CPU, (unsigned long long)cpu) != 0 ||
         (getuid() != 0 &&
@@ -104,8 +104,7 @@ static void child_argv_envp(const struct probe_env *env, int record_fd, const ch
     while (env->vars && env->vars[nvars])
         nvars++;
     char **envp = xcalloc(nvars + 2, sizeof *envp);
-    const char *path = getenv("PATH");
-    envp[0] = xasprintf("PATH=%s", path ? path : "/usr/bin:/bin");
+    envp[0] = xasprintf("PATH=%s", env->path ? env->path : "/usr/bin:/bin");
     for (size_t i = 0; i < nvars; i++)
         envp[i + 1] = env->vars[i];
     *argv_out = argv;

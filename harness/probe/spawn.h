@@ -26,6 +26,8 @@ struct probe_env {
     const char *library_path; /* with the loader: its --library-path */
     char **vars;              /* NAME=VALUE for the child, NULL-terminated */
     double timeout_s;         /* already scaled by STATICTLS_TIMEOUT_FACTOR */
+    bool coredumps;           /* STATICTLS_COREDUMPS: the probe may dump core */
+    const char *path;         /* the probe's PATH (the user's), or NULL */
     struct probe_limits limits;
 };
 

@@ -18,9 +18,10 @@
 
 enum { NOT_ELF = -1 }; /* the seen map's value for a file that is no ELF object */
 
-void census_init(struct census *c)
+void census_init(struct census *c, const struct settings *s)
 {
     memset(c, 0, sizeof *c);
+    c->settings = s;
 }
 
 void census_free(struct census *c)
@@ -39,7 +40,7 @@ void census_free(struct census *c)
     free(c->missing);
     strmap_free(&c->seen);
     strmap_free(&c->names);
-    if (c->scratch && !getenv("STATICTLS_KEEP"))
+    if (c->scratch && !c->settings->keep)
         remove_tree(c->scratch);
     free(c->scratch);
     memset(c, 0, sizeof *c);
@@ -118,7 +119,7 @@ static long examine(struct census *c, const char *path, const char *shown, long 
 static void add_wheel(struct census *c, int fd, const char *path)
 {
     if (!c->scratch)
-        c->scratch = make_scratch_dir("statictls-census");
+        c->scratch = make_scratch_dir(c->settings->tmpdir, "statictls-census");
     char *dir = xasprintf("%s/%lu", c->scratch, ++c->wheels);
     char err[1024];
     make_dirs(dir);

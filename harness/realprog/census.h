@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "elfinfo.h"
+#include "settings.h"
 #include "strmap.h"
 
 struct census_object {
@@ -29,9 +30,10 @@ struct census {
     struct strmap seen;  /* "dev:ino" of every regular file read */
     struct strmap names; /* what a DT_NEEDED matches: sonames and file names */
     char *scratch;       /* wheels' ELF members, made with the first wheel */
+    const struct settings *settings; /* where scratch goes, and whether it stays */
 };
 
-void census_init(struct census *c);
+void census_init(struct census *c, const struct settings *s);
 void census_free(struct census *c);
 
 /* Adds what path holds: an ELF file, a wheel, or a directory (walked

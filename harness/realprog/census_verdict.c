@@ -113,12 +113,13 @@ static void decide(struct census_verdict *v, long min_headroom)
 
 /* A build here: its free bytes measured by `limit`. */
 static void judge_build(const struct census_object *const *statics, size_t nstatic,
-                        const struct libc_build *b, struct census_verdict *v)
+                        const struct libc_build *b, const struct settings *s,
+                        struct census_verdict *v)
 {
     struct run_env env;
-    run_env_empty(&env, b, PROBE_TIMEOUT_S);
+    run_env_empty(&env, b, s, PROBE_TIMEOUT_S);
     struct fixture_kit kit;
-    kit_open(&kit, b->dir);
+    kit_open(&kit, b->dir, s);
     struct limit_query q = {.env = &env, .kit = &kit, .model = TLS_IE, .align = 1};
     struct limit_result l;
     if (!v->platform)
@@ -144,7 +145,8 @@ const char *census_machine(const struct census_object *const *statics, size_t ns
    here, otherwise modelled on a build of the same machine. */
 static void judge_policy(const struct census_object *const *statics, size_t nstatic,
                          const struct policy *p, const char *machine,
-                         const struct libc_build_list *builds, struct census_verdict *v)
+                         const struct libc_build_list *builds, const struct settings *s,
+                         struct census_verdict *v)
 {
     if (p->musl) {
         v->platform = xasprintf("%s: musl", p->name);
@@ -160,7 +162,7 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
         return;
     }
     struct run_env env;
-    run_env_empty(&env, layout, PROBE_TIMEOUT_S);
+    run_env_empty(&env, layout, s, PROBE_TIMEOUT_S);
     struct budget b;
     bool read = budget_read(&env.probe, &b, v->error, sizeof v->error);
     run_env_free(&env);
@@ -169,7 +171,7 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
     const struct libc_build *here = policy_build(p, machine, builds, b.libc_version);
     if (here) {
         budget_free(&b);
-        judge_build(statics, nstatic, here, v);
+        judge_build(statics, nstatic, here, s, v);
         return;
     }
     char *describe = libc_build_describe(layout);
@@ -190,16 +192,16 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
 struct census_verdict *census_judge(const struct census_object *const *statics, size_t nstatic,
                                     const struct policy *p, const char *machine,
                                     const struct libc_build_list *builds, long min_headroom,
-                                    size_t *n)
+                                    const struct settings *s, size_t *n)
 {
     struct census_verdict *v = xcalloc(builds->n + 1, sizeof *v);
     *n = 0;
     if (p)
-        judge_policy(statics, nstatic, p, machine, builds, &v[(*n)++]);
+        judge_policy(statics, nstatic, p, machine, builds, s, &v[(*n)++]);
     else
         for (size_t k = 0; k < builds->n; k++)
             if (strcmp(builds->items[k].machine, machine) == 0)
-                judge_build(statics, nstatic, &builds->items[k], &v[(*n)++]);
+                judge_build(statics, nstatic, &builds->items[k], s, &v[(*n)++]);
     if (!*n) { /* e.g. aarch64 objects where no aarch64 build was fetched */
         v[*n].platform = xasprintf("glibc on %s", machine);
         snprintf(v[(*n)++].error, sizeof v->error, "no libc build for %s here", machine);

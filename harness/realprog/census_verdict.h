@@ -43,13 +43,13 @@ const char *census_machine(const struct census_object *const *statics, size_t ns
 
 /* The verdicts on the static-TLS objects (statics, nstatic), keeping
    min_headroom bytes free for others: for the policy p, or (p NULL) for
-   each build of machine among builds.  Objects load only into a process of
+   each build of machine among builds, measured as the settings say.  Objects load only into a process of
    their own machine; where no build of it is here, one verdict says so.
    *n verdicts, at least one. */
 struct census_verdict *census_judge(const struct census_object *const *statics, size_t nstatic,
                                     const struct policy *p, const char *machine,
                                     const struct libc_build_list *builds, long min_headroom,
-                                    size_t *n);
+                                    const struct settings *s, size_t *n);
 /* Every verdict fits, or could not be reached here (it says so). */
 bool census_fits(const struct census_verdict *v, size_t n);
 void census_verdicts_free(struct census_verdict *v, size_t n);

@@ -29,7 +29,8 @@ long headroom_predict(const struct budget *b, const struct tls_block *blocks, si
     return -1;
 }
 
-long headroom_predict_loaded(char **loaded, size_t nloaded, size_t *nblocks)
+long headroom_predict_loaded(char **loaded, size_t nloaded, const struct settings *s,
+                             size_t *nblocks)
 {
     /* The command runs on the host's libc: so does the model's budget. */
     struct libc_build host;
@@ -37,7 +38,7 @@ long headroom_predict_loaded(char **loaded, size_t nloaded, size_t *nblocks)
     if (!libc_build_find(NULL, &host, err, sizeof err))
         die("headroom: %s", err);
     struct run_env env;
-    run_env_empty(&env, &host, PROBE_TIMEOUT_S);
+    run_env_empty(&env, &host, s, PROBE_TIMEOUT_S);
     struct budget b;
     if (!budget_read(&env.probe, &b, err, sizeof err))
         die("headroom: %s", err);

@@ -19,7 +19,8 @@ long headroom_predict(const struct budget *b, const struct tls_block *blocks, si
 /* The prediction from the objects a run loaded (ELF files read, the
    static-TLS ones in load order) on the host's budget; -1 without a model.
    nblocks: how many static-TLS objects there were. */
-long headroom_predict_loaded(char **loaded, size_t nloaded, size_t *nblocks);
+long headroom_predict_loaded(char **loaded, size_t nloaded, const struct settings *s,
+                             size_t *nblocks);
 
 struct headroom_result {
     long needed;             /* measured: needed works, needed - 1 fails */

@@ -7,16 +7,19 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "envvars.h"
 #include "record.h"
 #include "xalloc.h"
 #include "xpath.h"
 
-void squeezer_open(struct squeezer *s, char **command, int expect_exit)
+void squeezer_open(struct squeezer *s, char **command, int expect_exit,
+                   const struct settings *settings)
 {
     memset(s, 0, sizeof *s);
     s->command = command;
     s->expect_exit = expect_exit;
-    s->dir = make_scratch_dir("statictls-squeeze");
+    s->settings = settings;
+    s->dir = make_scratch_dir(settings->tmpdir, "statictls-squeeze");
     s->report = xasprintf("%s/report", s->dir);
     s->errfile = xasprintf("%s/stderr", s->dir);
 }
@@ -47,9 +50,10 @@ static bool listed(char **paths, size_t n, const char *path)
 
 /* "NAME=VALUE" where the caller's own VALUE, if any, is kept after
    (LD_PRELOAD: ours first) or before (GLIBC_TUNABLES: ours win, last). */
-static char *joined_var(const char *name, const char *ours, bool ours_first)
+static char *joined_var(char *const *user_env, const char *name, const char *ours,
+                        bool ours_first)
 {
-    const char *theirs = getenv(name);
+    const char *theirs = env_lookup(user_env, name);
     if (!theirs || !*theirs)
         return xasprintf("%s=%s", name, ours);
     return ours_first ? xasprintf("%s=%s:%s", name, ours, theirs)
@@ -111,9 +115,9 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
         preload = xstrdup(setup->preload);
     }
     if (preload)
-        extra[n++] = joined_var("LD_PRELOAD", preload, true);
+        extra[n++] = joined_var(s->settings->user_env, "LD_PRELOAD", preload, true);
     if (setup->tunables)
-        extra[n++] = joined_var("GLIBC_TUNABLES", setup->tunables, false);
+        extra[n++] = joined_var(s->settings->user_env, "GLIBC_TUNABLES", setup->tunables, false);
     pid_t pid;
     int status = run_command(s->command, extra, n, s->errfile, &pid);
     s->runs++;

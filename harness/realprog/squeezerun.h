@@ -8,11 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "settings.h"
+
 /* The command, what it must exit with to count as working, and the
    scratch files of its runs. */
 struct squeezer {
     char **command;
     int expect_exit;
+    const struct settings *settings; /* scratch files' tmpdir, the user's variables */
     char *dir, *report, *errfile;
     unsigned runs;
 };
@@ -38,7 +41,8 @@ struct squeeze_run {
 };
 
 /* A squeezer with its own scratch directory, and its removal. */
-void squeezer_open(struct squeezer *s, char **command, int expect_exit);
+void squeezer_open(struct squeezer *s, char **command, int expect_exit,
+                   const struct settings *settings);
 void squeezer_close(struct squeezer *s);
 
 /* Runs the command once as setup says. */

@@ -12,6 +12,7 @@
 
 #include "command.h"
 #include "elfinfo.h"
+#include "envvars.h"
 #include "protocol.h"
 #include "record.h"
 #include "die.h"
@@ -102,11 +103,12 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
     free(ids);
 }
 
-void trace_command(char **command, bool echo, struct trace *out)
+bool trace_command(char **command, const struct settings *s, bool echo, struct trace *out,
+                   char *err, size_t errlen)
 {
-    char *dir = make_scratch_dir("statictls-trace");
+    char *dir = make_scratch_dir(s->tmpdir, "statictls-trace");
     char *raw = xasprintf("%s/raw", dir), *errfile = xasprintf("%s/stderr", dir);
-    const char *audit = getenv("LD_AUDIT");
+    const char *audit = env_lookup(s->user_env, "LD_AUDIT");
     char *helper = xasprintf("%s/statictls-tracer.so", self_dir());
     char *entry = loader_list_entry(helper, dir, "statictls-tracer.so");
     char *extra[] = {
@@ -130,14 +132,19 @@ void trace_command(char **command, bool echo, struct trace *out)
     t.exit_status = command_exit_code(status);
     t.error = static_tls_message(err_text);
     read_raw(raw, pid, &t);
-    if (!t.nevents && t.exit_status == 127)
-        die_input("trace: cannot run %s", command[0]);
-    if (!t.nevents)
+    /* 127 and nothing traced: the shell's "command not found" */
+    bool ran = t.nevents || t.exit_status != 127;
+    if (!ran)
+        snprintf(err, errlen, "cannot run %s", command[0]);
+    else if (!t.nevents)
         die("trace: the tracer wrote nothing: %s did not run under LD_AUDIT "
             "(a static or setuid program?)", command[0]);
-
-    *out = t;
+    if (ran)
+        *out = t;
+    else
+        trace_free(&t);
     free(err_text);
     remove_tree(dir); /* the raw records, stderr, a helper's link */
     free(raw), free(errfile), free(dir), free(extra[0]), free(extra[1]);
+    return ran;
 }

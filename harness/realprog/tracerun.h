@@ -6,11 +6,14 @@
 
 #include <stdbool.h>
 
+#include "settings.h"
 #include "trace.h"
 
-/* Runs command under the tracer; echo copies its stderr onto ours.  A
-   command that cannot run exits 2; one the tracer cannot see into (static,
-   setuid) dies. */
-void trace_command(char **command, bool echo, struct trace *out);
+/* Runs command under the tracer (its scratch files under s->tmpdir, the
+   user's LD_AUDIT kept after ours); echo copies its stderr onto ours.
+   False with the reason in err for a command that cannot run (the user's
+   input); one the tracer cannot see into (static, setuid) dies. */
+bool trace_command(char **command, const struct settings *s, bool echo, struct trace *out,
+                   char *err, size_t errlen);
 
 #endif

@@ -202,7 +202,7 @@ static bool read_refused_startup(const struct case_def *c, struct files *f,
     if (!(tls && c->npreload) && !audit)
         return false;
     struct run_env bare;
-    run_env_empty(&bare, env->build, env->probe.timeout_s);
+    run_env_bare(&bare, env);
     for (size_t i = 0; env->vars[i]; i++)
         if (strncmp(env->vars[i], "LD_PRELOAD=", 11) != 0 &&
             (!audit || strncmp(env->vars[i], "LD_AUDIT=", 9) != 0)) {
@@ -372,8 +372,8 @@ static void store_verdict(const struct case_def *c, struct case_result *r)
     r->missing_line = v.missing_line;
 }
 
-static void run_case(const struct case_def *c, const struct libc_build *b, const char *model_as,
-                     struct case_result *r)
+static void run_case(const struct case_def *c, const struct libc_build *b,
+                     const struct settings *s, const char *model_as, struct case_result *r)
 {
     memset(r, 0, sizeof *r);
     r->def = c;
@@ -383,8 +383,8 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
     double start = now_seconds();
     struct case_run cr = {.c = c, .b = b, .model_as = model_as, .r = r,
                           .f = {.free_bytes = -1}};
-    kit_open(&cr.f.kit, b->dir);
-    run_env_empty(&cr.env, b, (double)c->timeout);
+    kit_open(&cr.f.kit, b->dir, s);
+    run_env_empty(&cr.env, b, s, (double)c->timeout);
     cr.env.probe.limits = c->limits;
     set_environment(c, &cr.f, &cr.env);
     if (model_as)
@@ -400,15 +400,16 @@ static void run_case(const struct case_def *c, const struct libc_build *b, const
     r->seconds = now_seconds() - start;
 }
 
-void case_run(const struct case_def *c, const struct libc_build *b, struct case_result *r)
+void case_run(const struct case_def *c, const struct libc_build *b, const struct settings *s,
+              struct case_result *r)
 {
-    run_case(c, b, NULL, r);
+    run_case(c, b, s, NULL, r);
 }
 
-void case_model_as(const struct case_def *c, const struct libc_build *b, const char *version,
-                   struct case_result *r)
+void case_model_as(const struct case_def *c, const struct libc_build *b,
+                   const struct settings *s, const char *version, struct case_result *r)
 {
-    run_case(c, b, version, r);
+    run_case(c, b, s, version, r);
 }
 
 void case_result_free(struct case_result *r)

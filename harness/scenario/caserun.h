@@ -10,6 +10,7 @@
 #include "caseparse.h"
 #include "libcbuild.h"
 #include "plan.h"
+#include "settings.h"
 
 /* Where a run ended: CASE_ENDED_STEPS once the steps were measured (or,
    for another release, predicted); every other end comes before a step. */
@@ -66,13 +67,15 @@ struct case_result {
     char *headroom_error;
 };
 
-/* Runs c on libc build b. */
-void case_run(const struct case_def *c, const struct libc_build *b, struct case_result *out);
+/* Runs c on libc build b, as the settings say (scratch directory, timeout
+   factor, kept fixtures). */
+void case_run(const struct case_def *c, const struct libc_build *b, const struct settings *s,
+              struct case_result *out);
 /* The model's outcome of the case for glibc VERSION, which does not run
    here: no step probe; the budget probe only supplies the startup modules.
    r->measured stays NULL and the verdict says "modelled". */
-void case_model_as(const struct case_def *c, const struct libc_build *b, const char *version,
-                   struct case_result *out);
+void case_model_as(const struct case_def *c, const struct libc_build *b,
+                   const struct settings *s, const char *version, struct case_result *out);
 void case_result_free(struct case_result *r);
 
 #endif

@@ -34,7 +34,7 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
     s->results = xrealloc(s->results, (s->n + 1) * sizeof *s->results);
     s->defs[s->n] = def;
     struct case_result *r = &s->results[s->n];
-    case_run(&s->defs[s->n], b, r);
+    case_run(&s->defs[s->n], b, s->settings, r);
     s->n++;
     /* defs moved by realloc: point every result at its definition again */
     for (size_t i = 0; i < s->n; i++)

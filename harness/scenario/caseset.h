@@ -14,6 +14,7 @@ struct case_set {
        a library a case names that is not here is a skip (else an error). */
     const struct case_vars *vars;
     bool allow_missing;
+    const struct settings *settings; /* how each case runs (caserun.h) */
     struct case_def *defs;
     struct case_result *results;
     size_t n;

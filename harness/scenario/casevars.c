@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "die.h"
+#include "envvars.h"
 #include "xalloc.h"
 
 static bool valid_name(const char *s, size_t n)
@@ -18,13 +18,16 @@ static bool valid_name(const char *s, size_t n)
     return true;
 }
 
-void case_vars_define(struct case_vars *v, const char *definition)
+bool case_vars_define(struct case_vars *v, const char *definition, char *err, size_t errlen)
 {
     const char *eq = strchr(definition, '=');
-    if (!eq || !valid_name(definition, (size_t)(eq - definition)))
-        die_input("--define: expected NAME=VALUE (NAME: letters, digits, _), got \"%s\"",
-                  definition);
+    if (!eq || !valid_name(definition, (size_t)(eq - definition))) {
+        snprintf(err, errlen, "--define: expected NAME=VALUE (NAME: letters, digits, _), got \"%s\"",
+                 definition);
+        return false;
+    }
     *XAPPEND(&v->defines, &v->n) = xstrdup(definition);
+    return true;
 }
 
 void case_vars_free(struct case_vars *v)
@@ -35,14 +38,17 @@ void case_vars_free(struct case_vars *v)
     memset(v, 0, sizeof *v);
 }
 
-/* The value of NAME (n bytes): the last --define of it, else the environment's. */
+/* The value of NAME (n bytes): the last --define of it, else the user's
+   environment's. */
 static const char *lookup(const struct case_vars *v, const char *name, size_t n)
 {
     for (size_t i = v ? v->n : 0; i-- > 0;)
         if (strncmp(v->defines[i], name, n) == 0 && v->defines[i][n] == '=')
             return v->defines[i] + n + 1;
+    if (!v || !v->environment)
+        return NULL;
     char *key = xasprintf("%.*s", (int)n, name);
-    const char *value = getenv(key);
+    const char *value = env_lookup(v->environment, key);
     free(key);
     return value;
 }

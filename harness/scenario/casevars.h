@@ -9,12 +9,14 @@
 
 /* NAME=VALUE from --define, which take precedence over the environment. */
 struct case_vars {
+    char *const *environment; /* the user's NAME=VALUE list (settings.h), or NULL */
     char **defines;
     size_t n;
 };
 
-/* Adds a --define; exits 2 unless it is NAME=VALUE with a valid NAME. */
-void case_vars_define(struct case_vars *v, const char *definition);
+/* Adds a --define; false with what is wrong in err unless it is NAME=VALUE
+   with a valid NAME. */
+bool case_vars_define(struct case_vars *v, const char *definition, char *err, size_t errlen);
 void case_vars_free(struct case_vars *v);
 
 /* word with every ${NAME} replaced (the caller frees it), or NULL with what

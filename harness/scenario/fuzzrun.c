@@ -18,11 +18,11 @@
 
 /* Runs c on b: its verdict, and for a disagreement (VERDICT_FAIL) its
    signature. */
-static enum verdict run_case(const struct libc_build *b, const struct case_def *c, char *sig,
-                             size_t len)
+static enum verdict run_case(const struct libc_build *b, const struct settings *s,
+                             const struct case_def *c, char *sig, size_t len)
 {
     struct case_result res;
-    case_run(c, b, &res);
+    case_run(c, b, s, &res);
     enum verdict v = res.verdict;
     if (v == VERDICT_FAIL)
         case_signature(&res, sig, len);
@@ -33,6 +33,7 @@ static enum verdict run_case(const struct libc_build *b, const struct case_def *
 /* What a shrinking trial must keep: the build, and the signature. */
 struct same_failure {
     const struct libc_build *build;
+    const struct settings *settings;
     const char *signature;
 };
 
@@ -40,7 +41,7 @@ static bool disagrees_alike(const struct case_def *c, void *ctx)
 {
     const struct same_failure *want = ctx;
     char sig[256];
-    return run_case(want->build, c, sig, sizeof sig) == VERDICT_FAIL &&
+    return run_case(want->build, want->settings, c, sig, sizeof sig) == VERDICT_FAIL &&
            strcmp(sig, want->signature) == 0;
 }
 
@@ -67,7 +68,7 @@ static void record(struct fuzz_run *r, const struct fuzz_settings *s, const char
         }
     struct fuzz_finding *f = XAPPEND(&r->findings, &r->nfindings);
     *f = (struct fuzz_finding){.signature = xstrdup(sig), .count = 1};
-    struct same_failure want = {r->build, sig};
+    struct same_failure want = {r->build, s->settings, sig};
     char *minimal = case_shrink(FUZZ_PATH, text, disagrees_alike, &want);
     f->minimal = xasprintf("# statictls fuzz --seed %llu: case %lu on %s disagrees with the model "
                            "(%s), shrunk\n%s",
@@ -113,7 +114,7 @@ void fuzz_build(const struct fuzz_settings *s, const struct libc_build *b, struc
         struct case_def def;
         if (!case_parse(FUZZ_PATH, text, &def, err, sizeof err))
             die("fuzz: the generator wrote a case that does not parse (%s):\n%s", err, text);
-        enum verdict v = run_case(b, &def, sig, sizeof sig);
+        enum verdict v = run_case(b, s->settings, &def, sig, sizeof sig);
         case_free(&def);
         r->cases++;
         r->agreed += v == VERDICT_PASS;

@@ -14,6 +14,7 @@ struct fuzz_settings {
     long count;              /* cases, where seconds is 0 */
     double seconds;          /* > 0: run for this long instead */
     const char *out;         /* where minimal cases are written, or NULL */
+    const struct settings *settings; /* how each case runs (caserun.h) */
 };
 
 /* One signature of disagreement, with its smallest case. */

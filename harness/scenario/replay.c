@@ -450,9 +450,9 @@ bool replay_case(const struct replay *r, const char *model_as, struct replay_res
     if (!parsed)
         return fail(err, false, NULL, 0, "replay: the generated case does not parse: %s", why);
     if (model_as)
-        case_model_as(&out->def, r->build, model_as, &out->res);
+        case_model_as(&out->def, r->build, r->settings, model_as, &out->res);
     else
-        case_run(&out->def, r->build, &out->res);
+        case_run(&out->def, r->build, r->settings, &out->res);
     return true;
 }
 
@@ -509,11 +509,12 @@ int replay_run(const struct replay *r, const char *model_as, bool print, char *s
     return ok ? code : -1;
 }
 
-bool replay_fresh_free(const struct libc_build *build, const char *model_as, long *free_bytes,
+bool replay_fresh_free(const struct libc_build *build, const struct settings *s,
+                       const char *model_as, long *free_bytes,
                        struct replay_error *err)
 {
     struct run_env env;
-    run_env_empty(&env, build, PROBE_TIMEOUT_S);
+    run_env_empty(&env, build, s, PROBE_TIMEOUT_S);
     struct budget b;
     char why[1024];
     bool ok = budget_read(&env.probe, &b, why, sizeof why);

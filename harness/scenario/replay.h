@@ -24,6 +24,7 @@ struct fix {
 
 struct replay {
     const struct libc_build *build; /* where it runs (model_as: whose startup it models) */
+    const struct settings *settings; /* how its probes run (caserun.h) */
     const struct trace *trace;
     const char *trace_path;
     long squeeze;      /* bytes of headroom left before the first load, or -1 */
@@ -85,7 +86,8 @@ int replay_run(const struct replay *r, const char *model_as, bool print, char *s
 
 /* The free bytes of a fresh process of build (or the model's for
    model_as), where the squeeze starts from, in free_bytes. */
-bool replay_fresh_free(const struct libc_build *build, const char *model_as, long *free_bytes,
+bool replay_fresh_free(const struct libc_build *build, const struct settings *s,
+                       const char *model_as, long *free_bytes,
                        struct replay_error *err);
 
 #endif

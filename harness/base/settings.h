@@ -1,0 +1,26 @@
+/* How the user's environment says statictls should run: read once, by the
+   cli layer, from the variables below, and passed to what needs each one.
+   No layer below cli reads them itself. */
+#ifndef STATICTLS_SETTINGS_H
+#define STATICTLS_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct settings {
+    bool keep;             /* STATICTLS_KEEP: fixtures and scratch files stay */
+    bool coredumps;        /* STATICTLS_COREDUMPS: a crashing probe may dump core */
+    double timeout_factor; /* STATICTLS_TIMEOUT_FACTOR: scales every probe's timeout */
+    const char *tmpdir;    /* TMPDIR (default /tmp): where scratch directories go */
+    /* The user's whole environment, NAME=VALUE, NULL-terminated (main's
+       environ): the loader variables that pass through to probes, PATH,
+       ${NAME} of case files.  Never NULL. */
+    char *const *user_env;
+};
+
+/* The settings from user_env (kept, not copied).  False with the reason in
+   err for a value statictls cannot use: a timeout factor that is no number
+   above 0, at most 10^6, or a TMPDIR with a space or ':'. */
+bool settings_read(struct settings *s, char *const *user_env, char *err, size_t errlen);
+
+#endif
