@@ -94,7 +94,7 @@ static bool compile(struct naive *n, const char *src, const char *lib)
     char *argv[] = {(char *)n->cc, "-shared", "-fPIC", "-O2", "-o", (char *)lib, (char *)src, NULL};
     char *errfile = xasprintf("%s/cc.err", n->dir);
     pid_t pid;
-    int status = run_command(argv, NULL, 0, errfile, &pid);
+    int status = run_command(argv, NULL, 0, &(struct command_streams){.err = errfile}, &pid);
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (!ok) {
         free(command_stderr(errfile, true)); /* echoed: the compiler's own words */
@@ -152,28 +152,6 @@ static bool naive_limit(struct naive *n, unsigned long *answer, char *err, size_
     return grown && !n->error;
 }
 
-/* One fresh process of argv (argv[0] a path) with our environment, stdin on
-   /dev/null, its stdout and stderr into out; its wait status. */
-static int run_program(char *const argv[], const char *out)
-{
-    pid_t pid = fork_watched(false); /* in our group: Ctrl-C reaches it too */
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (in < 0 || fd < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(126);
-        if ((in > 2 && close(in) != 0) || (fd > 2 && close(fd) != 0))
-            _exit(126);
-        execv(argv[0], argv);
-        fprintf(stderr, "statictls: cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    int status;
-    xwaitpid(pid, &status, 0);
-    interrupt_child_done();
-    return status;
-}
-
 /* The program as a user runs it: it must exit 0 and print the answer. */
 static bool as_run(const struct bench_query *q, unsigned long answer, struct samples *s,
                    char *err, size_t errlen)
@@ -182,7 +160,9 @@ static bool as_run(const struct bench_query *q, unsigned long answer, struct sam
     bool ok = true;
     for (long i = 0; ok && i < BENCH_EXECS_PER_RUN; i++) {
         struct clock c = clock_start();
-        int status = run_program(q->limit_argv, out);
+        pid_t pid;
+        int status = run_command(q->limit_argv, NULL, 0,
+                                 &(struct command_streams){"/dev/null", out, out}, &pid);
         clock_stop(c, s);
         size_t len;
         char *text = read_file(out, &len);

@@ -2,6 +2,8 @@
 #include "command.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +18,33 @@
 #include "xfile.h"
 #include "xproc.h"
 
-int run_command(char **argv, char *const *extra, size_t nextra, const char *errfile,
-                pid_t *pid_out)
+/* In the child: fd onto target (a new file for writing unless reading),
+   or _exit(126). */
+static void redirect(const char *path, int target, bool reading)
+{
+    int fd = reading ? open(path, O_RDONLY) : open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || dup2(fd, target) < 0 || (fd != target && close(fd) != 0))
+        _exit(126);
+}
+
+int run_command(char *const argv[], char *const *extra, size_t nextra,
+                const struct command_streams *to, pid_t *pid_out)
 {
     pid_t pid = fork_watched(false); /* in our group: Ctrl-C reaches it too */
     if (pid == 0) {
         for (size_t i = 0; i < nextra; i++)
             if (putenv(extra[i]) != 0)
                 _exit(126);
-        FILE *err = fopen(errfile, "w");
-        if (!err || dup2(fileno(err), 2) < 0)
-            _exit(126);
+        if (to->in)
+            redirect(to->in, 0, true);
+        if (to->out)
+            redirect(to->out, 1, false);
+        if (to->err && to->out && strcmp(to->err, to->out) == 0) {
+            if (dup2(1, 2) < 0)
+                _exit(126);
+        } else if (to->err) {
+            redirect(to->err, 2, false);
+        }
         execvp(argv[0], argv);
         fprintf(stderr, "statictls: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);

@@ -8,10 +8,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Runs argv with the caller's environment plus NAME=VALUE variables, its
-   stderr into errfile; returns the wait status, the child's pid in pid_out. */
-int run_command(char **argv, char *const *extra, size_t nextra, const char *errfile,
-                pid_t *pid_out);
+/* Where a command's standard streams go: a file's path each, NULL to keep
+   ours; out and err may name the same file. */
+struct command_streams {
+    const char *in, *out, *err;
+};
+
+/* Runs argv (argv[0] a name PATH finds, or a path) with the caller's
+   environment plus NAME=VALUE variables, its streams where to says; returns
+   the wait status, the child's pid in pid_out. */
+int run_command(char *const argv[], char *const *extra, size_t nextra,
+                const struct command_streams *to, pid_t *pid_out);
 /* The exit code a shell would show: 128 + the signal for a killed command. */
 int command_exit_code(int status);
 /* glibc's own static TLS message (the whole line) in text, or NULL. */

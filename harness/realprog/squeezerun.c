@@ -119,7 +119,7 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
     if (setup->tunables)
         extra[n++] = joined_var(s->settings->user_env, "GLIBC_TUNABLES", setup->tunables, false);
     pid_t pid;
-    int status = run_command(s->command, extra, n, s->errfile, &pid);
+    int status = run_command(s->command, extra, n, &(struct command_streams){.err = s->errfile}, &pid);
     s->runs++;
     out->exit_code = command_exit_code(status);
     char *err = command_stderr(s->errfile, setup->echo);

@@ -116,7 +116,7 @@ bool trace_command(char **command, const struct settings *s, bool echo, struct t
         xasprintf("STATICTLS_TRACE_FILE=%s", raw)};
     free(helper), free(entry);
     pid_t pid;
-    int status = run_command(command, extra, 2, errfile, &pid);
+    int status = run_command(command, extra, 2, &(struct command_streams){.err = errfile}, &pid);
     char *err_text = command_stderr(errfile, echo);
     struct trace t = {0};
     struct utsname u;
