@@ -145,11 +145,7 @@ static void write_json(FILE *f, const void *ctx)
         json_end(&j);
     }
     json_end(&j);
-    json_key(&j, "cases");
-    json_array(&j);
-    for (size_t i = 0; i < s->n; i++)
-        case_result_json(&j, &s->results[i]);
-    json_end(&j);
+    case_results_json(&j, s->results, s->n);
     json_end(&j);
 }
 

@@ -19,10 +19,6 @@ void render_run_json(const struct case_set *s, const struct libc_build *build)
     json_kv_int(&j, "failed", s->failed);
     json_kv_int(&j, "skipped", s->skipped);
     json_kv_int(&j, "input_errors", s->input_errors + s->missing);
-    json_key(&j, "cases");
-    json_array(&j);
-    for (size_t i = 0; i < s->n; i++)
-        case_result_json(&j, &s->results[i]);
-    json_end(&j);
+    case_results_json(&j, s->results, s->n);
     json_end(&j);
 }

@@ -131,3 +131,12 @@ void case_result_json(struct json *j, const struct case_result *r)
     json_end(j);
     free(name);
 }
+
+void case_results_json(struct json *j, const struct case_result *r, size_t n)
+{
+    json_key(j, "cases");
+    json_array(j);
+    for (size_t i = 0; i < n; i++)
+        case_result_json(j, &r[i]);
+    json_end(j);
+}

@@ -11,6 +11,8 @@
 
 void case_result_print(FILE *out, const struct case_result *r, bool verbose);
 void case_result_json(struct json *j, const struct case_result *r);
+/* "cases": every result, in order. */
+void case_results_json(struct json *j, const struct case_result *r, size_t n);
 /* The case's name: its file name without directory and ".case". */
 char *case_name(const char *path);
 
