@@ -3,7 +3,7 @@
    message, measured; which rule, which objects hold how much, modelled
    from the trace and the measured free bytes), which fixes work
    (doctor_fixes.c: predicted by replays on fixtures, each then run on the
-   real command) and the report (doctor_print.c). */
+   real command) and the run that ties them together (doctor_run.c). */
 #ifndef STATICTLS_DOCTOR_H
 #define STATICTLS_DOCTOR_H
 
@@ -77,7 +77,7 @@ struct doctor {
    object loaded first), then the rebuilds, validated by replay only.
    False, with d->replay_error, where a replay with a fix cannot be made. */
 bool doctor_find_fixes(struct doctor *d, const struct diagnosis *dx);
-void doctor_fixes_free(struct doctor *d);
+void doctor_fixes_free(struct doctor_fix *fixes, size_t n);
 
 /* The command as a line a shell reads back: quoted where needed. */
 char *shell_line(char **argv);

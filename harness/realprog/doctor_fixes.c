@@ -272,11 +272,9 @@ bool doctor_find_fixes(struct doctor *d, const struct diagnosis *dx)
     return !d->replay_failed;
 }
 
-void doctor_fixes_free(struct doctor *d)
+void doctor_fixes_free(struct doctor_fix *fixes, size_t n)
 {
-    for (size_t i = 0; i < d->nfixes; i++)
-        free(d->fixes[i].what), free(d->fixes[i].line), free(d->fixes[i].evidence);
-    free(d->fixes);
-    d->fixes = NULL;
-    d->nfixes = 0;
+    for (size_t i = 0; i < n; i++)
+        free(fixes[i].what), free(fixes[i].line), free(fixes[i].evidence);
+    free(fixes);
 }

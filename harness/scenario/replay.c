@@ -11,6 +11,7 @@
 #include "casewrite.h"
 #include "protocol.h"
 #include "record.h"
+#include "rules.h"
 #include "runenv.h"
 #include "die.h"
 #include "xalloc.h"
@@ -531,4 +532,19 @@ bool replay_fresh_free(const struct libc_build *build, const struct settings *s,
     ok = b.modelled;
     budget_free(&b);
     return ok;
+}
+
+void replay_model_basis(const char *version, const char *machine,
+                        const struct libc_build_list *builds, struct replay_model_basis *out)
+{
+    memset(out, 0, sizeof *out);
+    struct glibc_rules rules;
+    char why[256];
+    if (glibc_rules_for(version, machine, false, &rules, why, sizeof why))
+        out->libc_tls_size = rules.libc_tls_size;
+    for (size_t i = 0; i < builds->n && !out->here; i++) {
+        const char *v = strstr(builds->items[i].name, "glibc-"); /* "tree-glibc-2.17" */
+        if (v && strcmp(v + strlen("glibc-"), version) == 0)
+            out->here = &builds->items[i];
+    }
 }

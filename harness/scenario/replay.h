@@ -84,6 +84,19 @@ void replay_outcome(const struct replay_result *out, char *buf, size_t len);
 int replay_run(const struct replay *r, const char *model_as, bool print, char *summary,
                size_t len, const char *emit, struct replay_error *err);
 
+/* What --model glibc-VERSION stands on. */
+struct replay_model_basis {
+    /* That release's libc TLS block, measured on an upstream build: the
+       model knows its own startup layout.  0: it does not, and models the
+       release's rules on this machine's startup layout. */
+    size_t libc_tls_size;
+    /* A build of that release among the builds here, which measures what
+       --model only models; NULL: none. */
+    const struct libc_build *here;
+};
+void replay_model_basis(const char *version, const char *machine,
+                        const struct libc_build_list *builds, struct replay_model_basis *out);
+
 /* The free bytes of a fresh process of build (or the model's for
    model_as), where the squeeze starts from, in free_bytes. */
 bool replay_fresh_free(const struct libc_build *build, const struct settings *s,

@@ -1,5 +1,5 @@
 /* doctor's pieces that need no command: the diagnosis of a trace under a
-   given model, and the pasteable command line. */
+   given model, the pasteable command line, and what makes its exit 0. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "doctor.h"
+#include "doctor_run.h"
+#include "xalloc.h"
 
 /* A fresh x86_64 process as glibc VERSION would lay it out, libc's
    144-byte block at startup. */
@@ -96,12 +98,39 @@ static void shell_line_quotes(void **state)
     free(line);
 }
 
+static void add(struct doctor_result *r, enum fix_kind kind, bool on_command, bool works)
+{
+    *XAPPEND(&r->fixes, &r->nfixes) =
+        (struct doctor_fix){kind, xstrdup("libgomp.so.1"), xstrdup("line"), on_command, works,
+                            xstrdup("evidence")};
+}
+
+/* Only a fix verified on the command itself makes doctor succeed: a rebuild
+   validated by replay alone does not, nor one that was tried and failed. */
+static void fixed_only_by_a_fix_verified_on_the_command(void **state)
+{
+    (void)state;
+    struct doctor_result r = {.found = DOCTOR_FAILS};
+    assert_false(doctor_fixed(&r));
+    add(&r, FIX_REBUILD, false, true);
+    add(&r, FIX_PRELOAD, true, false);
+    assert_false(doctor_fixed(&r));
+    add(&r, FIX_TUNABLE, true, true);
+    assert_true(doctor_fixed(&r));
+    r.found = DOCTOR_NOT_STATIC_TLS; /* nothing was searched for it */
+    assert_false(doctor_fixed(&r));
+    doctor_result_free(&r);
+    assert_null(r.fixes);
+    assert_int_equal(r.nfixes, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(count_rule_at_id_16, read_trace, free_trace),
         cmocka_unit_test_setup_teardown(size_rule_names_object, read_trace, free_trace),
         cmocka_unit_test(shell_line_quotes),
+        cmocka_unit_test(fixed_only_by_a_fix_verified_on_the_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

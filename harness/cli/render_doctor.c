@@ -1,7 +1,7 @@
 /* doctor's report, as text and as JSON: every figure says whether it was
    measured (on the command, or on fixtures) or modelled. */
 #define _GNU_SOURCE
-#include "doctor_print.h"
+#include "render_doctor.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +14,17 @@ static const char *where(const struct held_object *h)
     return h->startup ? "initial" : h->how == PLACED_STATIC ? "surplus" : "TRIPS";
 }
 
-void doctor_print_failure(const struct doctor *d, const struct doctor_failure *f)
+static void print_failure(const struct doctor_request *q, const struct doctor_result *r)
 {
-    const struct diagnosis *dx = f->dx;
-    char *cmd = shell_line(d->squeezer.command);
+    const struct diagnosis *dx = &r->dx;
+    char *cmd = shell_line(q->command);
     printf("command       %s\n", cmd);
     free(cmd);
-    printf("as is         exit %d (measured%s)%s%s\n", f->exit_code,
-           d->squeeze >= 0 ? ", with the squeeze's headroom" : "", f->message ? ": " : "",
-           f->message ? f->message : "");
-    printf("free at start %ld (measured inside the command's process)", f->free_bytes);
-    if (d->squeeze >= 0)
+    printf("as is         exit %d (measured%s)%s%s\n", r->first.exit_code,
+           q->squeeze >= 0 ? ", with the squeeze's headroom" : "", r->first.message ? ": " : "",
+           r->first.message ? r->first.message : "");
+    printf("free at start %ld (measured inside the command's process)", r->first.free_bytes);
+    if (q->squeeze >= 0)
         printf("; --squeeze leaves %ld of it", dx->start_free);
     printf("\n");
     if (dx->trip) {
@@ -51,12 +51,12 @@ void doctor_print_failure(const struct doctor *d, const struct doctor_failure *f
                (unsigned long long)h->align, tls_access_long_name(h->access), use, after, where(h),
                h->path);
     }
-    printf("replay        %s (fixtures of the same shapes, on this machine's libc)\n", f->replay);
+    printf("replay        %s (fixtures of the same shapes, on this machine's libc)\n", r->replay);
     size_t rank = 0;
     for (int verified = 1; verified >= 0; verified--) {
         bool header = false;
-        for (size_t i = 0; i < d->nfixes; i++) {
-            const struct doctor_fix *x = &d->fixes[i];
+        for (size_t i = 0; i < r->nfixes; i++) {
+            const struct doctor_fix *x = &r->fixes[i];
             if (!x->works || x->on_command != (verified == 1))
                 continue;
             if (!header)
@@ -68,8 +68,8 @@ void doctor_print_failure(const struct doctor *d, const struct doctor_failure *f
         }
     }
     bool tried = false;
-    for (size_t i = 0; i < d->nfixes; i++) {
-        const struct doctor_fix *x = &d->fixes[i];
+    for (size_t i = 0; i < r->nfixes; i++) {
+        const struct doctor_fix *x = &r->fixes[i];
         if (x->works)
             continue;
         if (!tried)
@@ -79,22 +79,22 @@ void doctor_print_failure(const struct doctor *d, const struct doctor_failure *f
     }
     if (!rank)
         printf("\nno fix found\n");
-    printf("\nruns          %u of the command, %u replays on fixtures\n", d->squeezer.runs + 1,
-           d->replays);
+    printf("\nruns          %u of the command, %u replays on fixtures\n", r->command_runs,
+           r->replays);
 }
 
-void doctor_json_failure(const struct doctor *d, const struct doctor_failure *f)
+static void json_failure(const struct doctor_request *q, const struct doctor_result *r)
 {
-    const struct diagnosis *dx = f->dx;
+    const struct diagnosis *dx = &r->dx;
     struct json j;
     json_init(&j, stdout, NULL);
     json_object(&j);
     json_kv_bool(&j, "works_as_is", false);
-    json_kv_int(&j, "exit_as_is", f->exit_code);
-    json_kv_string(&j, "message", f->message);
-    json_kv_int(&j, "measured_free", f->free_bytes);
+    json_kv_int(&j, "exit_as_is", r->first.exit_code);
+    json_kv_string(&j, "message", r->first.message);
+    json_kv_int(&j, "measured_free", r->first.free_bytes);
     json_key(&j, "squeeze");
-    if (d->squeeze >= 0)
+    if (q->squeeze >= 0)
         json_int(&j, dx->start_free);
     else
         json_null(&j);
@@ -127,11 +127,11 @@ void doctor_json_failure(const struct doctor *d, const struct doctor_failure *f)
         json_end(&j);
     }
     json_end(&j);
-    json_kv_string(&j, "replay", f->replay);
+    json_kv_string(&j, "replay", r->replay);
     json_key(&j, "fixes");
     json_array(&j);
-    for (size_t i = 0; i < d->nfixes; i++) {
-        const struct doctor_fix *x = &d->fixes[i];
+    for (size_t i = 0; i < r->nfixes; i++) {
+        const struct doctor_fix *x = &r->fixes[i];
         static const char *const kinds[] = {"preload", "first", "tunable", "rebuild"};
         json_object(&j);
         json_kv_strings(&j, "kind", kinds[x->kind], "what", x->what, "line", x->line, "evidence",
@@ -141,53 +141,88 @@ void doctor_json_failure(const struct doctor *d, const struct doctor_failure *f)
         json_end(&j);
     }
     json_end(&j);
-    json_kv_int(&j, "command_runs", d->squeezer.runs + 1);
-    json_kv_int(&j, "replays", d->replays);
+    json_kv_int(&j, "command_runs", r->command_runs);
+    json_kv_int(&j, "replays", r->replays);
     json_end(&j);
     printf("\n");
 }
 
-void doctor_print_works(const struct doctor *d, const struct doctor_works *w, bool as_json)
+static void json_works(const struct doctor_result *r)
 {
-    const struct squeeze_run *below = &w->headroom.below;
-    long needed = w->headroom.needed;
-    if (as_json) {
-        struct json j;
-        json_init(&j, stdout, NULL);
-        json_object(&j);
-        json_kv_bool(&j, "works_as_is", true);
-        json_kv_int(&j, "measured_free", w->free_bytes);
-        json_kv_int(&j, "measured_needed", needed);
-        json_kv_int(&j, "headroom", w->free_bytes - needed);
-        json_key(&j, "predicted_needed");
-        if (w->predicted >= 0)
-            json_int(&j, w->predicted);
-        else
-            json_null(&j);
-        json_kv_string(&j, "first_to_trip", needed > 0 ? below->message : NULL);
-        json_kv_int(&j, "command_runs", d->squeezer.runs);
-        json_end(&j);
-        printf("\n");
-        return;
-    }
-    char *cmd = shell_line(d->squeezer.command);
+    const struct squeeze_run *below = &r->headroom.below;
+    long needed = r->headroom.needed;
+    struct json j;
+    json_init(&j, stdout, NULL);
+    json_object(&j);
+    json_kv_bool(&j, "works_as_is", true);
+    json_kv_int(&j, "measured_free", r->first.free_bytes);
+    json_kv_int(&j, "measured_needed", needed);
+    json_kv_int(&j, "headroom", r->first.free_bytes - needed);
+    json_key(&j, "predicted_needed");
+    if (r->predicted >= 0)
+        json_int(&j, r->predicted);
+    else
+        json_null(&j);
+    json_kv_string(&j, "first_to_trip", needed > 0 ? below->message : NULL);
+    json_kv_int(&j, "command_runs", r->command_runs);
+    json_end(&j);
+    printf("\n");
+}
+
+static void print_works(const struct doctor_request *q, const struct doctor_result *r)
+{
+    const struct squeeze_run *below = &r->headroom.below;
+    long needed = r->headroom.needed;
+    char *cmd = shell_line(q->command);
     printf("command       %s\n", cmd);
     free(cmd);
-    printf("as is         exit %d, as expected (measured%s)\n", d->squeezer.expect_exit,
-           d->squeeze >= 0 ? ", with the squeeze's headroom" : "");
-    printf("free          %ld (measured inside the command's process)\n", w->free_bytes);
+    printf("as is         exit %d, as expected (measured%s)\n", q->expect_exit,
+           q->squeeze >= 0 ? ", with the squeeze's headroom" : "");
+    printf("free          %ld (measured inside the command's process)\n", r->first.free_bytes);
     printf("needed        %ld (measured: %ld bytes of headroom work, %ld fail)\n", needed, needed,
            needed - 1);
-    if (w->predicted >= 0)
+    if (r->predicted >= 0)
         printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
-               w->predicted, w->nblocks);
-    printf("headroom      %ld bytes to spare (measured: free - needed)\n", w->free_bytes - needed);
+               r->predicted, r->nblocks);
+    printf("headroom      %ld bytes to spare (measured: free - needed)\n",
+           r->first.free_bytes - needed);
     if (needed > 0)
         printf("trips first   as the process fills, at %ld bytes left: exit %d%s%s (measured)\n",
                needed - 1, below->exit_code, below->message ? ": " : "",
                below->message ? below->message : "");
     else
         printf("trips first   nothing: it needs no free static TLS\n");
-    printf("runs          %u of the command (%s)\n", d->squeezer.runs,
-           w->headroom.prediction_hit ? "prediction verified" : "bisection");
+    printf("runs          %u of the command (%s)\n", r->command_runs,
+           r->headroom.prediction_hit ? "prediction verified" : "bisection");
+}
+
+/* A failure doctor has nothing to say about: why, on stderr. */
+static void say_nothing_to_fix(const struct doctor_request *q, const struct doctor_result *r)
+{
+    if (r->found == DOCTOR_NOT_STATIC_TLS)
+        fprintf(stderr, "statictls: doctor: %s exits %d (expected %d) with no static TLS error "
+                        "in its stderr: nothing here for doctor to fix\n",
+                q->command[0], r->first.exit_code, q->expect_exit);
+    else
+        fprintf(stderr, "statictls: doctor: %s: %s\n", r->first.message, r->why_not_modelled);
+}
+
+void render_doctor(const struct doctor_request *q, const struct doctor_result *r)
+{
+    if (r->found == DOCTOR_WORKS)
+        print_works(q, r);
+    else if (r->found == DOCTOR_FAILS)
+        print_failure(q, r);
+    else
+        say_nothing_to_fix(q, r);
+}
+
+void render_doctor_json(const struct doctor_request *q, const struct doctor_result *r)
+{
+    if (r->found == DOCTOR_WORKS)
+        json_works(r);
+    else if (r->found == DOCTOR_FAILS)
+        json_failure(q, r);
+    else
+        say_nothing_to_fix(q, r);
 }

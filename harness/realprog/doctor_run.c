@@ -1,0 +1,179 @@
+/* doctor's run, from the command to what was found: the first run says
+   whether it works; a working command's headroom is measured (headroom.c),
+   a failing one is traced (tracerun.c), diagnosed on the host's model
+   (doctor_diagnose.c), replayed on fixtures (scenario's replay) and its
+   fixes searched (doctor_fixes.c). */
+#define _GNU_SOURCE
+#include "doctor_run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runenv.h"
+#include "tracerun.h"
+#include "xalloc.h"
+
+static bool fail(struct doctor_error *e, bool input, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(struct doctor_error *e, bool input, const char *fmt, ...)
+{
+    e->input = input;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* A replay that could not be made: its own message and class. */
+static bool fail_replay(struct doctor_error *e, const struct replay_error *why)
+{
+    e->input = why->input;
+    replay_error_text(why, e->message, sizeof e->message);
+    return false;
+}
+
+/* It works: how much of the free static TLS it needs, measured. */
+static void measure_works(struct doctor *d, struct doctor_result *out)
+{
+    const struct squeeze_run *first = &out->first;
+    out->found = DOCTOR_WORKS;
+    out->predicted = headroom_predict_loaded(first->loaded, first->nloaded, d->squeezer.settings,
+                                             &out->nblocks);
+    headroom_measure(&d->squeezer, out->predicted, first->free_bytes, &out->headroom);
+    out->command_runs = d->squeezer.runs;
+}
+
+/* The host's build and budget: what the diagnosis and the replays stand on. */
+static bool read_host(struct doctor *d, struct doctor_error *err)
+{
+    char why[1024];
+    if (!libc_build_find(NULL, &d->host, why, sizeof why))
+        return fail(err, false, "doctor: %s", why);
+    struct run_env env;
+    run_env_empty(&env, &d->host, d->squeezer.settings, PROBE_TIMEOUT_S);
+    bool read = budget_read(&env.probe, &d->budget, why, sizeof why);
+    run_env_free(&env);
+    if (!read)
+        return fail(err, false, "doctor: %s", why);
+    return true;
+}
+
+/* The replay of the trace as the command ran, without fixes: its outcome
+   in out->replay.  It starts with the free bytes the command had; a probe
+   that has no more than that needs no filler (a 0-byte block is none). */
+static bool replay_as_is(struct doctor *d, long start_free, struct doctor_result *out,
+                         struct doctor_error *err)
+{
+    long fresh;
+    struct replay_error e;
+    if (!replay_fresh_free(&d->host, d->squeezer.settings, NULL, &fresh, &e))
+        return fail_replay(err, &e);
+    d->replay = (struct replay){&d->host, d->squeezer.settings, &d->trace, "the command's trace",
+                                start_free < fresh ? start_free : -1, fresh, NULL, 0};
+    struct replay_result replayed;
+    if (!replay_case(&d->replay, NULL, &replayed, &e))
+        return fail_replay(err, &e);
+    d->replays++;
+    replay_outcome(&replayed, out->replay, sizeof out->replay);
+    replay_result_free(&replayed);
+    return true;
+}
+
+/* It fails: on static TLS, traced, diagnosed, replayed, its fixes found. */
+static bool examine_failure(struct doctor *d, struct doctor_result *out, struct doctor_error *err)
+{
+    const struct squeeze_run *first = &out->first;
+    out->command_runs = d->squeezer.runs;
+    if (!first->message) {
+        out->found = DOCTOR_NOT_STATIC_TLS;
+        return true;
+    }
+    if (!read_host(d, err))
+        return false;
+    if (!d->budget.modelled) {
+        out->found = DOCTOR_NOT_MODELLED;
+        out->why_not_modelled = xstrdup(d->budget.why_not_modelled);
+        return true;
+    }
+    char why[1024];
+    if (!trace_command(d->squeezer.command, d->squeezer.settings, false, &d->trace, why,
+                       sizeof why))
+        return fail(err, true, "doctor: %s", why);
+    long start_free = d->fill >= 0 ? first->free_bytes - d->fill : first->free_bytes;
+    diagnose(&d->budget, &d->trace, start_free, first->message, &out->dx);
+    if (!replay_as_is(d, start_free, out, err))
+        return false;
+    if (!doctor_find_fixes(d, &out->dx))
+        return fail_replay(err, &d->replay_error);
+    out->found = DOCTOR_FAILS;
+    out->trace = d->trace;
+    memset(&d->trace, 0, sizeof d->trace);
+    out->replays = d->replays;
+    out->fixes = d->fixes, out->nfixes = d->nfixes;
+    d->fixes = NULL, d->nfixes = 0;
+    out->command_runs = d->squeezer.runs + 1; /* and the trace's run */
+    return true;
+}
+
+/* The first run, as it is (squeezed with --squeeze): what it loads, how
+   much is free. */
+static bool run_first(struct doctor *d, struct doctor_result *out, struct doctor_error *err)
+{
+    struct squeeze_setup setup = {.helper = true, .leave = d->squeeze, .fill = -1};
+    squeezer_run(&d->squeezer, &setup, &out->first);
+    if (!out->first.squeezed && out->first.exit_code == 127)
+        return fail(err, true, "doctor: cannot run %s", d->squeezer.command[0]);
+    if (!out->first.squeezed)
+        return fail(err, false, "doctor: the helper did not report: %s does not run with "
+                    "LD_PRELOAD (a static or setuid program?)", d->squeezer.command[0]);
+    if (d->squeeze >= 0)
+        d->fill = out->first.free_bytes > d->squeeze ? out->first.free_bytes - d->squeeze : 0;
+    return true;
+}
+
+bool doctor_run(const struct doctor_request *q, struct doctor_result *out,
+                struct doctor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct doctor d = {.squeeze = q->squeeze, .fill = -1};
+    squeezer_open(&d.squeezer, q->command, q->expect_exit, q->settings);
+    bool ok = run_first(&d, out, err);
+    if (ok && squeeze_succeeds(&d.squeezer, &out->first, true))
+        measure_works(&d, out);
+    else if (ok)
+        ok = examine_failure(&d, out, err);
+    doctor_fixes_free(d.fixes, d.nfixes);
+    if (d.trace.nevents || d.trace.command)
+        trace_free(&d.trace);
+    if (d.budget.libc_name)
+        budget_free(&d.budget);
+    if (d.host.name)
+        libc_build_free(&d.host);
+    squeezer_close(&d.squeezer);
+    if (!ok)
+        doctor_result_free(out);
+    return ok;
+}
+
+void doctor_result_free(struct doctor_result *r)
+{
+    squeeze_run_free(&r->first);
+    squeeze_run_free(&r->headroom.below);
+    free(r->why_not_modelled);
+    diagnosis_free(&r->dx);
+    if (r->trace.nevents || r->trace.command)
+        trace_free(&r->trace);
+    doctor_fixes_free(r->fixes, r->nfixes);
+    memset(r, 0, sizeof *r);
+}
+
+bool doctor_fixed(const struct doctor_result *r)
+{
+    for (size_t i = 0; r->found == DOCTOR_FAILS && i < r->nfixes; i++)
+        if (r->fixes[i].on_command && r->fixes[i].works)
+            return true;
+    return false;
+}
