@@ -170,7 +170,7 @@ static int run_program(char *const argv[], const char *out)
     }
     int status;
     xwaitpid(pid, &status, 0);
-    interrupt_child_done();
+    interrupt_child_done(pid);
     return status;
 }
 

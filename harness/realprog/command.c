@@ -34,7 +34,7 @@ int run_command(char **argv, char *const *extra, size_t nextra, const char *errf
     *pid_out = pid;
     int status;
     xwaitpid(pid, &status, 0);
-    interrupt_child_done();
+    interrupt_child_done(pid);
     return status;
 }
 
