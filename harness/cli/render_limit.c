@@ -36,6 +36,8 @@ void render_limit_json(const struct limit_query *q, const struct limit_result *l
         json_null(&j);
     json_kv_string(&j, "method", method(l));
     json_kv_int(&j, "probes", l->probes);
+    if (l->budgets_differ)
+        json_kv_bool(&j, "budgets_differ", true);
     if (min >= 0) {
         json_kv_int(&j, "min", min);
         json_kv_bool(&j, "min_met", (long)l->max_bytes >= min);

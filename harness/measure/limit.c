@@ -110,14 +110,15 @@ static bool judge_block(struct prober *p, const struct probe_result *pr)
 }
 
 /* Whether any probe failed to measure (its setup, or itself): then err
-   says why and nothing the search found counts. */
-static bool setup_failed(struct prober *p, char *err, size_t errlen)
+   says why, nothing the search found counts, and nothing is left to free. */
+static bool setup_failed(struct prober *p, struct limit_result *out, char *err, size_t errlen)
 {
     if (!p->setup_error[0])
         return false;
     snprintf(err, errlen, "%s", p->setup_error);
     plan_free(&p->plan);
     free(p->last_error);
+    budget_free(&out->budget);
     return true;
 }
 
@@ -294,7 +295,7 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
                    : have_next                     ? fits_next
                    : !p.setup_error[0] && ok_guess ? fits(guess + 1, &p)
                                                    : false;
-    if (setup_failed(&p, err, errlen))
+    if (setup_failed(&p, out, err, errlen))
         return false;
     out->prediction_hit = out->predicted_known && ok_guess && !ok_next;
     if (ok_guess && !ok_next) { /* proven: guess fits, guess + 1 does not */
@@ -302,13 +303,13 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
     } else {
         lo = ok_guess ? guess + 1 : 0; /* too low: grow to a block that does not fit */
         bool grown = !ok_guess || search_grow(&lo, &hi, fits, &p);
-        if (setup_failed(&p, err, errlen))
+        if (setup_failed(&p, out, err, errlen))
             return false;
         if (!grown)
             die("limit: a %lld-byte block still fits; giving up", hi);
         lo = search_last(lo, hi, fits, &p);
         bool next = fits(lo + 1, &p); /* the proof: lo fits (above), lo+1 does not */
-        if (setup_failed(&p, err, errlen)) /* a probe that failed proves nothing */
+        if (setup_failed(&p, out, err, errlen)) /* a probe that failed proves nothing */
             return false;
         if (next)
             die("limit: %lld-byte block fits after bisection said it would not", lo + 1);

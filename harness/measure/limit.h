@@ -44,7 +44,8 @@ struct limit_result {
 };
 
 /* False with the reason in err when nothing could be measured: the budget
-   probe failed, or a library of --after did not load itself. */
+   probe failed, or a library of --after did not load itself; out then holds
+   nothing to free. */
 bool limit_measure(const struct limit_query *q, struct limit_result *out, char *err,
                    size_t errlen);
 void limit_result_free(struct limit_result *r);

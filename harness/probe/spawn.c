@@ -79,11 +79,12 @@ static void apply_limits(const struct probe_env *env, long tasks)
         _exit(126);
 }
 
-/* The probe's command line and environment, for exec_child. */
-static void child_argv_envp(const struct probe_env *env, int record_fd, const char *mode,
+/* The probe's command line and environment, for exec_child; fd (the
+   record descriptor's number) and envp[0] are the caller's to free with
+   the arrays. */
+static void child_argv_envp(const struct probe_env *env, char *fd, const char *mode,
                             char *const args[], size_t nargs, char ***argv_out, char ***envp_out)
 {
-    char *fd = xasprintf("%d", record_fd);
     size_t n = 0;
     char **argv = xcalloc(nargs + 8, sizeof *argv);
     if (env->loader) {
@@ -111,20 +112,29 @@ static void child_argv_envp(const struct probe_env *env, int record_fd, const ch
     *envp_out = envp;
 }
 
-static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FILE *capture,
-                                 bool no_aslr, const char *mode, char *const args[],
-                                 size_t nargs, pid_t parent, long tasks)
-{
-    /* Only async-signal-safe work from here would be ideal; the harness is
-       single-threaded, so plain calls are safe before exec.  Everything
-       that allocates comes before the limits: under RLIMIT_AS a sanitized
-       statictls could not allocate (its shadow memory counts). */
+/* All a probe's child needs before exec, prepared by the parent: the child
+   only makes system calls.  Under RLIMIT_AS a sanitized statictls could
+   not allocate (its shadow memory counts), and what it does not touch is
+   never copied. */
+struct child_start {
+    const struct probe_env *env;
     char **argv, **envp;
-    child_argv_envp(env, record_fd, mode, args, nargs, &argv, &envp);
+    int record_fd;  /* kept open across the exec */
+    int stdin_fd;   /* the dialog's pipe, or -1 */
+    int capture_fd; /* stdout and stderr */
+    bool no_aslr;
+    pid_t parent;
+    long tasks;
+};
+
+static _Noreturn void exec_child(const struct child_start *c)
+{
     /* Killed with statictls even when statictls gets SIGKILL. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != c->parent)
         _exit(126);
-    apply_limits(env, tasks);
+    if (fcntl(c->record_fd, F_SETFD, 0) != 0 || (c->stdin_fd >= 0 && dup2(c->stdin_fd, 0) < 0))
+        _exit(126);
+    apply_limits(c->env, c->tasks);
     /* qemu-user 10 (Debian 13) places the emulated brk so that glibc 2.31's
        early sbrk, which copies GLIBC_TUNABLES, fails or returns memory it
        then misparses, in about 1 of 20 runs (measured: 9 of 150; 0 of 150
@@ -132,13 +142,12 @@ static _Noreturn void exec_child(const struct probe_env *env, int record_fd, FIL
        static TLS depend on it.  Where personality() is refused (Docker's
        default seccomp profile), the probe runs randomized and probe_run
        retries instead. */
-    if (no_aslr)
+    if (c->no_aslr)
         personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE);
-    int out = fileno(capture);
-    if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
+    if (dup2(c->capture_fd, 1) < 0 || dup2(c->capture_fd, 2) < 0)
         _exit(126);
-    execve(argv[0], argv, envp);
-    const char *parts[] = {"statictls: exec ", argv[0], ": ", strerror(errno), "\n"};
+    execve(c->argv[0], c->argv, c->envp);
+    const char *parts[] = {"statictls: exec ", c->argv[0], ": ", strerror(errno), "\n"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) /* no stdio: nothing allocates */
         if (write(2, parts[i], strlen(parts[i])) < 0)
             break;
@@ -365,16 +374,20 @@ static void start(const struct probe_env *env, bool no_aslr, const char *mode,
     if (d)
         xpipe(in);
     r->capture = capture_file();
-    pid_t parent = getpid();
+    char *fd = xasprintf("%d", fds[1]);
+    struct child_start c = {.env = env, .record_fd = fds[1], .stdin_fd = d ? in[0] : -1,
+                            .capture_fd = fileno(r->capture), .no_aslr = no_aslr,
+                            .parent = getpid(), .tasks = tasks};
+    child_argv_envp(env, fd, mode, args, nargs, &c.argv, &c.envp);
     r->w.start = now_seconds();
     r->w.deadline = r->w.start + env->timeout_s;
     pid_t pid = fork_watched(true);
-    if (pid == 0) {
-        int fd = dup(fds[1]); /* without O_CLOEXEC: the probe writes to it */
-        if (fd < 0 || (d && dup2(in[0], 0) < 0))
-            _exit(126);
-        exec_child(env, fd, r->capture, no_aslr, mode, args, nargs, parent, tasks);
-    }
+    if (pid == 0)
+        exec_child(&c);
+    free(fd);
+    free(c.argv);
+    free(c.envp[0]);
+    free(c.envp);
     close(fds[1]);
     if (d)
         close(in[0]);
