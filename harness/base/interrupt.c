@@ -25,8 +25,8 @@ enum { NHANDLED = sizeof handled / sizeof handled[0] };
 /* Written only with the handled signals blocked, read by the handler. */
 static struct {
     pid_t owner; /* the statictls process; a forked child before exec is not */
-    volatile pid_t child;
-    volatile bool child_group;
+    volatile pid_t children[INTERRUPT_MAX_CHILDREN]; /* 0: a free slot */
+    volatile bool groups[INTERRUPT_MAX_CHILDREN];
     char *paths[MAX_PATHS];
     size_t npaths;
 } reg;
@@ -91,24 +91,36 @@ void remove_tree_now(const char *path)
 
 /* ---- the handler ---------------------------------------------------------- */
 
-static void stop_child(int sig)
+/* Passes sig to every watched child (its group, where it leads one), gives
+   them half a second to end by themselves, then kills what is left. */
+static void stop_children(int sig)
 {
-    pid_t pid = reg.child;
-    if (pid <= 0)
-        return;
-    pid_t target = reg.child_group ? -pid : pid;
-    kill(target, sig);
-    bool reaped = false;
-    for (int i = 0; i < 50 && !reaped; i++) { /* half a second to end by itself */
-        reaped = waitpid(pid, NULL, WNOHANG) != 0;
+    bool reaped[INTERRUPT_MAX_CHILDREN] = {false};
+    int left = 0;
+    for (int i = 0; i < INTERRUPT_MAX_CHILDREN; i++)
+        if (reg.children[i] > 0) {
+            kill(reg.groups[i] ? -reg.children[i] : reg.children[i], sig);
+            left++;
+        }
+    for (int tries = 0; tries < 50 && left > 0; tries++) {
+        for (int i = 0; i < INTERRUPT_MAX_CHILDREN; i++)
+            if (reg.children[i] > 0 && !reaped[i] && waitpid(reg.children[i], NULL, WNOHANG) != 0) {
+                reaped[i] = true;
+                left--;
+            }
         struct timespec ms = {0, 10 * 1000 * 1000};
-        if (!reaped)
+        if (left > 0)
             nanosleep(&ms, NULL);
     }
-    kill(target, SIGKILL); /* what is left of its group, too */
-    if (!reaped)
-        waitpid(pid, NULL, 0);
-    reg.child = 0;
+    for (int i = 0; i < INTERRUPT_MAX_CHILDREN; i++) {
+        pid_t pid = reg.children[i];
+        if (pid <= 0)
+            continue;
+        kill(reg.groups[i] ? -pid : pid, SIGKILL); /* what is left of its group, too */
+        if (!reaped[i])
+            waitpid(pid, NULL, 0);
+        reg.children[i] = 0;
+    }
 }
 
 static void remove_registered(void)
@@ -122,7 +134,7 @@ static void on_signal(int sig)
 {
     if (getpid() != reg.owner) /* a child between fork and exec */
         _exit(128 + sig);
-    stop_child(sig);
+    stop_children(sig);
     remove_registered();
     signal(sig, SIG_DFL);
     sigset_t set;
@@ -139,7 +151,7 @@ static void at_exit(void)
         return;
     sigset_t old;
     interrupt_hold(&old);
-    stop_child(SIGKILL);
+    stop_children(SIGKILL);
     remove_registered();
     interrupt_release(&old);
 }
@@ -170,6 +182,11 @@ pid_t fork_watched(bool group)
 {
     sigset_t old;
     interrupt_hold(&old);
+    int slot = 0;
+    while (slot < INTERRUPT_MAX_CHILDREN && reg.children[slot] != 0)
+        slot++;
+    if (slot == INTERRUPT_MAX_CHILDREN)
+        die("more than %d children at once", INTERRUPT_MAX_CHILDREN);
     pid_t pid = xfork();
     if (pid == 0) {
         for (int i = 0; i < NHANDLED; i++) {
@@ -184,17 +201,19 @@ pid_t fork_watched(bool group)
     }
     if (group)
         setpgid(pid, pid); /* also here, so a signal never misses the group */
-    reg.child = pid;
-    reg.child_group = group;
+    reg.children[slot] = pid;
+    reg.groups[slot] = group;
     interrupt_release(&old);
     return pid;
 }
 
-void interrupt_child_done(void)
+void interrupt_child_done(pid_t pid)
 {
     sigset_t old;
     interrupt_hold(&old);
-    reg.child = 0;
+    for (int i = 0; i < INTERRUPT_MAX_CHILDREN; i++)
+        if (reg.children[i] == pid)
+            reg.children[i] = 0;
     interrupt_release(&old);
 }
 

@@ -1,11 +1,11 @@
 /* What an interrupted or failed run must not leave behind.
 
    SIGINT, SIGTERM or SIGHUP (Ctrl-C, kill, a closed terminal) is passed on
-   to the child statictls is waiting for (a probe's whole process group, or
-   a traced command), the scratch directories and temporary files still
+   to the children statictls is waiting for (each probe's whole process
+   group, or a traced command), the scratch directories and temporary files still
    registered are removed, and statictls ends by the same signal, so the
    shell sees 128 + the signal.  exit() (die() included) removes the same
-   paths and kills a child still running.
+   paths and kills the children still running.
 
    The registry is the one global state of the harness, on purpose: a
    signal handler can reach nothing else.  Everything the handler does is
@@ -21,13 +21,17 @@
    nohup, stay ignored) and the exit hook.  main calls it once. */
 void interrupt_install(void);
 
+/* Children watched at once: the probes that run side by side, with room. */
+#define INTERRUPT_MAX_CHILDREN 4
+
 /* fork, with the child known to the handler from its first instruction:
    group makes the child the leader of a process group of its own, and a
    signal goes to that group.  The child starts with default signal
-   handling.  Dies with context when fork fails. */
+   handling.  Dies with context when fork fails or INTERRUPT_MAX_CHILDREN
+   are watched already. */
 pid_t fork_watched(bool group);
-/* After the watched child has been reaped: nothing to forward to. */
-void interrupt_child_done(void);
+/* After the watched child pid has been reaped: nothing to forward to. */
+void interrupt_child_done(pid_t pid);
 
 /* Holds the handled signals off while steps that belong together run
    (swapping a results directory in). */

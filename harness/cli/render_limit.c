@@ -36,6 +36,8 @@ void render_limit_json(const struct limit_query *q, const struct limit_result *l
         json_null(&j);
     json_kv_string(&j, "method", method(l));
     json_kv_int(&j, "probes", l->probes);
+    if (l->budgets_differ)
+        json_kv_bool(&j, "budgets_differ", true);
     if (min >= 0) {
         json_kv_int(&j, "min", min);
         json_kv_bool(&j, "min_met", (long)l->max_bytes >= min);
@@ -52,6 +54,9 @@ void render_limit(const struct limit_query *q, const struct limit_result *l, lon
     if (l->predicted_known)
         printf("predicted     %llu (modelled)\n", (unsigned long long)l->predicted);
     printf("method        %s, %u probes, %.1f ms\n", method(l), l->probes, l->seconds * 1e3);
+    if (l->budgets_differ)
+        printf("note          the two probes started together read different budgets: the "
+               "first's counts, and the next size ran after it\n");
     printf("block         %s, align %llu, %s %s on %s\n", tls_access_name(q->model),
            (unsigned long long)q->align, l->budget.libc_name, l->budget.libc_version,
            l->budget.machine);

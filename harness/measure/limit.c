@@ -43,15 +43,30 @@ struct prober {
     char setup_error[512];
 };
 
-/* The plan's last step becomes a new block of n bytes. */
-static void make_block(struct prober *p, uint64_t n)
+/* A new library file with a block of n bytes; the path is the caller's. */
+static char *block_file(struct prober *p, uint64_t n)
+{
+    char *label = xasprintf("%s-%llu-align%llu", tls_access_name(p->q->model),
+                            (unsigned long long)n, (unsigned long long)p->q->align);
+    char *path = kit_make(p->q->kit, p->q->model, n, p->q->align, label);
+    free(label);
+    return path;
+}
+
+/* The plan's last step loads the file at path (a copy). */
+static void use_block(struct prober *p, const char *path)
 {
     struct plan_step *block = &p->plan.steps[p->plan.n - 1];
     free(block->target);
-    char *label = xasprintf("%s-%llu-align%llu", tls_access_name(p->q->model),
-                            (unsigned long long)n, (unsigned long long)p->q->align);
-    block->target = kit_make(p->q->kit, p->q->model, n, p->q->align, label);
-    free(label);
+    block->target = xstrdup(path);
+}
+
+/* The plan's last step becomes a new block of n bytes. */
+static void make_block(struct prober *p, uint64_t n)
+{
+    char *path = block_file(p, n);
+    use_block(p, path);
+    free(path);
 }
 
 /* Whether the block fitted in a probe that ran the plan; false also when
@@ -95,14 +110,15 @@ static bool judge_block(struct prober *p, const struct probe_result *pr)
 }
 
 /* Whether any probe failed to measure (its setup, or itself): then err
-   says why and nothing the search found counts. */
-static bool setup_failed(struct prober *p, char *err, size_t errlen)
+   says why, nothing the search found counts, and nothing is left to free. */
+static bool setup_failed(struct prober *p, struct limit_result *out, char *err, size_t errlen)
 {
     if (!p->setup_error[0])
         return false;
     snprintf(err, errlen, "%s", p->setup_error);
     plan_free(&p->plan);
     free(p->last_error);
+    budget_free(&out->budget);
     return true;
 }
 
@@ -140,30 +156,9 @@ static void predict(struct prober *p, struct limit_result *out)
         out->predicted = model_largest(&m, p->q->align, p->q->model);
 }
 
-/* The first probe reports the budget, and the harness answers with the
-   steps that load the block the model predicts (1 byte when it predicts
-   none fits): budget and first verification in one process. */
-struct first_probe {
-    struct prober *p;
-    struct limit_result *out;
-    bool budget_ok;
-    char err[1024];
-    uint64_t size;
-};
-
-static char **answer_first(const struct probe_result *so_far, void *ctx, size_t *n)
+/* The plan's steps as the probe takes them, n of them. */
+static char **plan_args(const struct prober *p, size_t *n)
 {
-    struct first_probe *f = ctx;
-    struct prober *p = f->p;
-    *n = 0;
-    f->budget_ok = budget_from_probe(so_far, &p->q->env->probe, PROTO_READY, &f->out->budget,
-                                     f->err, sizeof f->err);
-    if (!f->budget_ok)
-        return NULL;
-    p->static_end = budget_static_end(&f->out->budget);
-    predict(p, f->out);
-    f->size = f->out->predicted_known && f->out->predicted ? f->out->predicted : 1;
-    make_block(p, f->size);
     char **args = xcalloc(p->plan.n, sizeof *args);
     for (size_t i = 0; i < p->plan.n; i++)
         args[i] = plan_step_arg(&p->plan.steps[i]);
@@ -171,25 +166,100 @@ static char **answer_first(const struct probe_result *so_far, void *ctx, size_t 
     return args;
 }
 
-/* The first probe's verdict on f->size bytes; false when nothing could be
-   measured (err says why). */
-static bool first_verdict(struct first_probe *f, bool *fits_first, char *err, size_t errlen)
+/* Whether two probes reported the same budget: the same records, in the
+   same order, up to PROTO_READY. */
+static bool same_budget(const struct probe_result *a, const struct probe_result *b)
 {
-    struct prober *p = f->p;
-    struct probe_dialog d = {PROTO_READY, answer_first, f};
-    struct probe_result pr;
-    probe_run_dialog(&p->q->env->probe, PROTO_MODE_BUDGET_STEPS, NULL, 0, &d, &pr);
-    if (!f->budget_ok && !f->err[0]) /* it died before its budget was out */
-        f->budget_ok = budget_from_probe(&pr, &p->q->env->probe, PROTO_READY, &f->out->budget,
-                                         f->err, sizeof f->err);
-    if (!f->budget_ok) {
-        snprintf(err, errlen, "%s", f->err);
-        probe_result_free(&pr);
-        return false;
+    for (size_t i = 0; i < a->nrecords && i < b->nrecords; i++) {
+        const struct record *x = &a->records[i], *y = &b->records[i];
+        if (strcmp(x->kind, y->kind) != 0 || x->nfields != y->nfields)
+            return false;
+        for (size_t k = 0; k < x->nfields; k++)
+            if (strcmp(x->keys[k], y->keys[k]) != 0 || strcmp(x->values[k], y->values[k]) != 0)
+                return false;
+        if (strcmp(x->kind, PROTO_READY) == 0)
+            return true;
     }
-    *fits_first = judge_block(p, &pr);
-    probe_result_free(&pr);
-    return true;
+    return false;
+}
+
+/* Two probes start together and report their budgets.  The first to be
+   ready is answered with the steps that load the block the model predicts
+   from its budget (1 byte when it predicts none fits): budget and first
+   verification in one process.  The other, where its budget is the same,
+   loads one byte more; where no block fits by the model, one probe proves
+   it, and this one is told no steps and does not count. */
+struct pair {
+    struct prober *p;
+    struct limit_result *out;
+    bool budget_ok;
+    char err[1024];
+    uint64_t size;                       /* the first block's */
+    const struct probe_result *loads[2]; /* the probes loading size, size + 1 */
+    char *blocks[2];                     /* their blocks' files */
+};
+
+static char **answer_pair(const struct probe_result *so_far, void *ctx, size_t *n)
+{
+    struct pair *v = ctx;
+    struct prober *p = v->p;
+    *n = 0;
+    if (!v->loads[0] && !v->err[0]) { /* the first to be ready */
+        v->budget_ok = budget_from_probe(so_far, &p->q->env->probe, PROTO_READY,
+                                         &v->out->budget, v->err, sizeof v->err);
+        if (!v->budget_ok)
+            return NULL;
+        p->static_end = budget_static_end(&v->out->budget);
+        predict(p, v->out);
+        v->size = v->out->predicted_known && v->out->predicted ? v->out->predicted : 1;
+        v->loads[0] = so_far;
+        v->blocks[0] = block_file(p, v->size);
+        use_block(p, v->blocks[0]);
+        return plan_args(p, n);
+    }
+    if (!v->budget_ok || !(v->out->predicted_known && v->out->predicted))
+        return NULL;
+    if (!same_budget(v->loads[0], so_far)) {
+        v->out->budgets_differ = true; /* then the next size runs after, as a bisection does */
+        return NULL;
+    }
+    v->loads[1] = so_far;
+    v->blocks[1] = block_file(p, v->size + 1);
+    use_block(p, v->blocks[1]);
+    return plan_args(p, n);
+}
+
+/* The verdicts of the two probes: whether v->size fits and, where the
+   second probe loaded it (*have_next), whether v->size + 1 does.  False
+   when nothing could be measured (err says why). */
+static bool pair_verdicts(struct pair *v, bool *fits_first, bool *have_next, bool *fits_next,
+                          char *err, size_t errlen)
+{
+    struct prober *p = v->p;
+    struct probe_dialog d[2] = {{PROTO_READY, answer_pair, v}, {PROTO_READY, answer_pair, v}};
+    struct probe_result pr[2];
+    probe_run_dialogs(&p->q->env->probe, PROTO_MODE_BUDGET_STEPS, NULL, 0, d, pr, 2);
+    if (!v->budget_ok && !v->err[0]) /* both died before their budget was out */
+        v->budget_ok = budget_from_probe(&pr[0], &p->q->env->probe, PROTO_READY,
+                                         &v->out->budget, v->err, sizeof v->err);
+    bool ok = v->budget_ok;
+    if (!ok)
+        snprintf(err, errlen, "%s", v->err);
+    /* In this order, as one after the other: where the first failed to
+       measure (its setup), its failure is the one told. */
+    for (int i = 0; ok && i < 2 && v->loads[i]; i++) {
+        use_block(p, v->blocks[i]);
+        if (p->setup_error[0])
+            remove(v->blocks[i]);
+        else
+            *(i == 0 ? fits_first : fits_next) = judge_block(p, v->loads[i]);
+    }
+    *have_next = ok && v->loads[1];
+    probe_result_free(&pr[0]);
+    probe_result_free(&pr[1]);
+    free(v->blocks[0]);
+    free(v->blocks[1]);
+    return ok;
 }
 
 bool limit_measure(const struct limit_query *q, struct limit_result *out, char *err,
@@ -209,20 +279,23 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
     plan_add(&p.plan, OP_LOAD, "block", "", 0)->touches = true;
     plan_resolve(&p.plan, q->env->vars, q->env->build->lib_dirs);
 
-    /* Verify the prediction with two probes (the first also reads the
-       budget); bisect if it missed. */
-    struct first_probe f = {.p = &p, .out = out};
-    bool fits_first = false;
-    if (!first_verdict(&f, &fits_first, err, errlen)) {
+    /* Verify the prediction with two probes at once (both read the budget,
+       the first's is used); bisect if it missed. */
+    struct pair v = {.p = &p, .out = out};
+    bool fits_first = false, have_next = false, fits_next = false;
+    if (!pair_verdicts(&v, &fits_first, &have_next, &fits_next, err, errlen)) {
         plan_free(&p.plan);
         return false;
     }
     long long guess = out->predicted_known ? (long long)out->predicted : 0, lo = 0, hi = guess;
-    /* The first probe loaded the guess, or (guess 0, which always fits) 1 byte. */
+    /* The first probe loaded the guess, or (guess 0, which always fits) 1 byte;
+       the second guess + 1, or else it runs now where it is needed. */
     bool ok_guess = guess ? fits_first : true;
-    bool ok_next = guess ? (!p.setup_error[0] && ok_guess ? fits(guess + 1, &p) : false)
-                         : fits_first;
-    if (setup_failed(&p, err, errlen))
+    bool ok_next = !guess                          ? fits_first
+                   : have_next                     ? fits_next
+                   : !p.setup_error[0] && ok_guess ? fits(guess + 1, &p)
+                                                   : false;
+    if (setup_failed(&p, out, err, errlen))
         return false;
     out->prediction_hit = out->predicted_known && ok_guess && !ok_next;
     if (ok_guess && !ok_next) { /* proven: guess fits, guess + 1 does not */
@@ -230,13 +303,13 @@ bool limit_measure(const struct limit_query *q, struct limit_result *out, char *
     } else {
         lo = ok_guess ? guess + 1 : 0; /* too low: grow to a block that does not fit */
         bool grown = !ok_guess || search_grow(&lo, &hi, fits, &p);
-        if (setup_failed(&p, err, errlen))
+        if (setup_failed(&p, out, err, errlen))
             return false;
         if (!grown)
             die("limit: a %lld-byte block still fits; giving up", hi);
         lo = search_last(lo, hi, fits, &p);
         bool next = fits(lo + 1, &p); /* the proof: lo fits (above), lo+1 does not */
-        if (setup_failed(&p, err, errlen)) /* a probe that failed proves nothing */
+        if (setup_failed(&p, out, err, errlen)) /* a probe that failed proves nothing */
             return false;
         if (next)
             die("limit: %lld-byte block fits after bisection said it would not", lo + 1);

@@ -1,6 +1,6 @@
 /* The largest TLS block a fresh process accepts, byte-exact: predicted by
-   the model, proven by two probes (N fits, N+1 does not), found by
-   bisection when the prediction misses. */
+   the model, proven by two probes that run at once (N fits, N+1 does not),
+   found by bisection when the prediction misses. */
 #ifndef STATICTLS_LIMIT_H
 #define STATICTLS_LIMIT_H
 
@@ -34,13 +34,18 @@ struct limit_result {
     bool predicted_known;
     uint64_t predicted;
     bool prediction_hit; /* the two verifying probes agreed with the model */
-    unsigned probes;     /* processes: the first also read the budget */
+    unsigned probes;     /* processes that loaded a block: the first also read
+                            the budget */
+    /* The two probes started together read different budgets: the second
+       was told no steps, and the next size ran after the first. */
+    bool budgets_differ;
     double seconds;
     struct budget budget;
 };
 
 /* False with the reason in err when nothing could be measured: the budget
-   probe failed, or a library of --after did not load itself. */
+   probe failed, or a library of --after did not load itself; out then holds
+   nothing to free. */
 bool limit_measure(const struct limit_query *q, struct limit_result *out, char *err,
                    size_t errlen);
 void limit_result_free(struct limit_result *r);

@@ -1,10 +1,12 @@
-/* Runs one probe in a fresh child process, with a timeout. */
+/* Runs probes, each in a fresh child process with a timeout, one or a few
+   at once. */
 #ifndef STATICTLS_SPAWN_H
 #define STATICTLS_SPAWN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "interrupt.h"
 #include "record.h"
 
 /* Probes that do not say otherwise get this long (STATICTLS_TIMEOUT_FACTOR scales it). */
@@ -69,6 +71,15 @@ struct probe_dialog {
 };
 void probe_run_dialog(const struct probe_env *env, const char *mode, char *const args[],
                       size_t nargs, const struct probe_dialog *d, struct probe_result *out);
+
+/* n dialogs at once (at most PROBE_MAX_AT_ONCE), each in a probe process
+   of its own as probe_run_dialog runs one: out[i] is d[i]'s (d NULL: none
+   asks).  They are read in one loop, so an answer comes while the other
+   probes run; each has its own timeout. */
+#define PROBE_MAX_AT_ONCE INTERRUPT_MAX_CHILDREN
+void probe_run_dialogs(const struct probe_env *env, const char *mode, char *const args[],
+                       size_t nargs, const struct probe_dialog d[], struct probe_result out[],
+                       size_t n);
 
 /* The first record of this kind, or NULL. */
 const struct record *probe_find(const struct probe_result *r, const char *kind);

@@ -52,7 +52,7 @@ int run_command(char *const argv[], char *const *extra, size_t nextra,
     *pid_out = pid;
     int status;
     xwaitpid(pid, &status, 0);
-    interrupt_child_done();
+    interrupt_child_done(pid);
     return status;
 }
 
