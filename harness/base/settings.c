@@ -1,19 +1,40 @@
 #include "settings.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "envvars.h"
+
+/* A switch: on when set to anything but "" or "0". */
+static bool switched_on(const char *value)
+{
+    return value && *value && strcmp(value, "0") != 0;
+}
+
+/* Why dir cannot hold scratch directories, or NULL. */
+static const char *unusable_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return strerror(errno);
+    if (!S_ISDIR(st.st_mode))
+        return "not a directory";
+    if (access(dir, W_OK | X_OK) != 0)
+        return "not writable";
+    return NULL;
+}
 
 bool settings_read(struct settings *s, char *const *user_env, char *err, size_t errlen)
 {
     static char *const no_env[] = {NULL};
     *s = (struct settings){.timeout_factor = 1.0, .tmpdir = "/tmp",
                            .user_env = user_env ? user_env : no_env};
-    /* Set counts, whatever the value ("0" included), as it always did. */
-    s->keep = env_lookup(s->user_env, "STATICTLS_KEEP") != NULL;
-    s->coredumps = env_lookup(s->user_env, "STATICTLS_COREDUMPS") != NULL;
+    s->keep = switched_on(env_lookup(s->user_env, "STATICTLS_KEEP"));
+    s->coredumps = switched_on(env_lookup(s->user_env, "STATICTLS_COREDUMPS"));
     const char *tmpdir = env_lookup(s->user_env, "TMPDIR");
     if (tmpdir && *tmpdir)
         s->tmpdir = tmpdir;
@@ -26,15 +47,22 @@ bool settings_read(struct settings *s, char *const *user_env, char *err, size_t 
                  s->tmpdir);
         return false;
     }
+    const char *why = unusable_dir(s->tmpdir);
+    if (why) {
+        snprintf(err, errlen, "TMPDIR=\"%s\": %s; statictls makes its fixtures there",
+                 s->tmpdir, why);
+        return false;
+    }
     const char *factor = env_lookup(s->user_env, "STATICTLS_TIMEOUT_FACTOR");
     if (factor && *factor) {
         char *end;
         double v = strtod(factor, &end);
         /* a year of any probe's timeout is beyond every use; it also keeps
-           every deadline and CPU limit a plain number */
-        if (*end || !(v > 0) || v > 1e6) {
+           every deadline and CPU limit a plain number.  Below 0.01 a probe
+           has under 0.1 s, which a loaded machine does not honour. */
+        if (*end || !(v >= 0.01) || v > 1e6) {
             snprintf(err, errlen,
-                     "STATICTLS_TIMEOUT_FACTOR=\"%s\": expected a number above 0, at most 1000000",
+                     "STATICTLS_TIMEOUT_FACTOR=\"%s\": expected a number from 0.01 to 1000000",
                      factor);
             return false;
         }

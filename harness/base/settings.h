@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 struct settings {
-    bool keep;             /* STATICTLS_KEEP: fixtures and scratch files stay */
-    bool coredumps;        /* STATICTLS_COREDUMPS: a crashing probe may dump core */
+    bool keep;             /* STATICTLS_KEEP=1: fixtures and scratch files stay */
+    bool coredumps;        /* STATICTLS_COREDUMPS=1: a crashing probe may dump core */
     double timeout_factor; /* STATICTLS_TIMEOUT_FACTOR: scales every probe's timeout */
     const char *tmpdir;    /* TMPDIR (default /tmp): where scratch directories go */
     /* The user's whole environment, NAME=VALUE, NULL-terminated (main's
@@ -18,9 +18,10 @@ struct settings {
     char *const *user_env;
 };
 
-/* The settings from user_env (kept, not copied).  False with the reason in
-   err for a value statictls cannot use: a timeout factor that is no number
-   above 0, at most 10^6, or a TMPDIR with a space or ':'. */
+/* The settings from user_env (kept, not copied).  A switch is on when set
+   to anything but "" or "0".  False with the reason in err for a value
+   statictls cannot use: a timeout factor that is no number from 0.01 to
+   10^6, or a TMPDIR with a space or ':', or that is no writable directory. */
 bool settings_read(struct settings *s, char *const *user_env, char *err, size_t errlen);
 
 #endif

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "die.h"
 #include "usage.h"
@@ -91,6 +93,53 @@ void session_close(struct session *s)
     kit_close(&s->kit);
     run_env_free(&s->env);
     libc_build_free(&s->build);
+}
+
+/* Why path cannot be written (a file, or with as_dir a directory that
+   make_dirs may create), or NULL. */
+static const char *unwritable(const char *path, bool as_dir)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode) != as_dir)
+            return as_dir ? "not a directory" : "a directory";
+        if (as_dir)
+            return access(path, W_OK | X_OK) == 0 ? NULL : "not writable";
+    }
+    /* the nearest directory that is there must let us create the rest */
+    char *dir = xstrdup(path);
+    const char *why = NULL;
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash) {
+            free(dir);
+            dir = xstrdup(".");
+        } else {
+            *slash = '\0';
+            if (slash == dir)
+                strcpy(dir, "/");
+        }
+        if (stat(dir, &st) == 0) {
+            why = !S_ISDIR(st.st_mode)                 ? "a file stands where a directory must"
+                  : access(dir, W_OK | X_OK) != 0 ? "its directory is not writable"
+                                                  : NULL;
+            break;
+        }
+        if (!as_dir) {
+            why = "its directory does not exist";
+            break;
+        }
+    }
+    free(dir);
+    return why;
+}
+
+void output_path_check(const struct args *a, const char *option, bool as_dir)
+{
+    const char *path = arg_string(a, option);
+    const char *why = path ? unwritable(path, as_dir) : NULL;
+    if (why)
+        usage_error(a->command, "%s %s: %s", option, path, why);
 }
 
 void case_vars_of(const struct args *a, struct case_vars *out)

@@ -41,6 +41,11 @@ void session_open(struct session *s, const struct libc_choice *c, bool from_user
                   const struct settings *settings);
 void session_close(struct session *s);
 
+/* An output the user named with option (a file, or with as_dir a directory
+   made if missing) that cannot be written is a usage error (exit 2), found
+   before any work is done. */
+void output_path_check(const struct args *a, const char *option, bool as_dir);
+
 /* ${NAME} values for case files: the --define rows, then the user's
    environment; a malformed --define is a usage error (exit 2). */
 void case_vars_of(const struct args *a, struct case_vars *out);

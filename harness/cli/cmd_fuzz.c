@@ -85,9 +85,7 @@ static void parse_args(const struct args *a, struct options *o)
         die_input("fuzz: musl has no model to hold cases to (it keeps no static TLS surplus: "
                   "every dlopen'ed initial-exec module is refused, case musl-refuses-ie)");
     if (o->out) { /* before any case runs: a bad --out must not cost the findings */
-        struct stat st;
-        if (stat(o->out, &st) == 0 && !S_ISDIR(st.st_mode))
-            die_input("fuzz: --out %s: not a directory", o->out);
+        output_path_check(a, "--out", true);
         make_dirs(o->out);
         char *probe = xasprintf("%s/.statictls-write-check", o->out);
         write_file_atomic(probe, "", 0);

@@ -34,11 +34,15 @@ static const char *model_release(const struct args *a)
     if (model && strncmp(model, "glibc-", 6) != 0)
         usage_error(a->command, "--model: expected glibc-VERSION (glibc-2.17, say), got \"%s\"",
                     model);
+    char why[256];
+    if (model && !glibc_release_modelled(model + 6, why, sizeof why))
+        usage_error(a->command, "--model: %s", why);
     return model ? model + 6 : NULL;
 }
 
 int cmd_replay(const struct args *a)
 {
+    output_path_check(a, "--emit", false);
     const char *model_as = model_release(a), *emit = arg_string(a, "--emit");
     const char *trace_path = a->operands[0], *table = arg_string(a, "--table");
     struct fix *fixes = NULL;
@@ -59,6 +63,9 @@ int cmd_replay(const struct args *a)
             die_input("--fix: no object with TLS in %s has a file name starting \"%s\"",
                       trace_path, fixes[i].name);
     }
+    if (table && !replay_has_object(&t, table))
+        die_input("--table: no object with TLS in %s has a file name starting \"%s\"",
+                  trace_path, table);
     struct libc_build build;
     libc_open_or_exit(&choice, &build);
     struct libc_build_list here = {0}; /* what --model and --table compare with */

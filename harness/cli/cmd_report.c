@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "caseset.h"
 #include "cli.h"
 #include "commands.h"
 #include "limit.h"
 #include "render_report.h"
+#include "usage.h"
 #include "die.h"
 #include "xalloc.h"
 #include "xpath.h"
@@ -75,6 +77,11 @@ static void run_cases(const struct libc_build *b, const char *dir, struct case_s
 
 int cmd_report(const struct args *a)
 {
+    output_path_check(a, "--results", true);
+    struct stat st; /* before anything is measured */
+    const char *cases = arg_string(a, "--cases");
+    if (cases && (stat(cases, &st) != 0 || !S_ISDIR(st.st_mode)))
+        usage_error(a->command, "--cases %s: not a directory", cases);
     struct case_vars vars;
     case_vars_of(a, &vars);
     struct libc_choice choice = libc_choice_of(a);

@@ -36,6 +36,7 @@ static void choose_builds(const struct args *a, struct libc_build_list *out)
 int cmd_sweep(const struct args *a)
 {
     bool as_json = arg_given(a, "--json");
+    output_path_check(a, "--results", true);
     const char *results_dir = arg_string(a, "--results");
     struct libc_build_list builds;
     choose_builds(a, &builds);

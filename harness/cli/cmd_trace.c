@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "trace.h"
 #include "tracerun.h"
@@ -32,6 +33,7 @@ static void print_summary(const struct trace *t, const char *out)
 
 int cmd_trace(const struct args *a)
 {
+    output_path_check(a, "-o", false);
     const char *out = arg_string(a, "-o");
     struct trace t;
     char err[1024];

@@ -24,8 +24,8 @@ const struct option_row *const libc_option_rows[] = {
         .help = "run such a release's build through DIR's ld.so"),
     ROW(.name = "--libc-tree", .kind = OPTION_STRING, .value = "DIR", .alternative = true,
         .help = "run the probes on any glibc tree (a prefix, DESTDIR, unpacked RPM, conda "
-                "sysroot, scripts/build-glibc.sh's) built for with cmake "
-                "-DSTATICTLS_LIBC_TREES=DIR (build-glibc.sh's cached trees by default)"),
+                "sysroot, scripts/build-glibc.sh's) that this build was configured for "
+                "(cmake -DSTATICTLS_LIBC_TREES=DIR; build-glibc.sh's cached trees by default)"),
     ROW(.name = "--allow-missing", .kind = OPTION_FLAG,
         .help = "a build or a case's library that is not here is skipped (77) instead of "
                 "being an error (2)"),
@@ -54,7 +54,7 @@ static int cmd_help(const struct args *a);
 
 static const struct command commands[] = {
     {"budget", cmd_budget, "static TLS budget of a fresh process",
-     (const struct option_row *const[]){&json_row, NULL}, BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+     (const struct option_row *const[]){&json_row, NULL}, BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"load", cmd_load, "dlopen LIBs in order (RTLD_NOW) in a fresh process",
      (const struct option_row *const[]){
          &threads_row,
@@ -66,7 +66,7 @@ static const struct command commands[] = {
                      "it is at least N bytes"),
          &json_row, NULL},
      BUILDS_ONE, OPERANDS_SOME, "LIB",
-     "LIB: a path or a soname, searched as the libc's ld.so would."},
+     "LIB: a path or a soname, searched as the libc's ld.so would.", false},
     {"limit", cmd_limit, "the largest block that fits, byte-exact",
      (const struct option_row *const[]){
          ROW(.name = "--align", .kind = OPTION_POWER_OF_TWO, .value = "A", .min = 1,
@@ -81,7 +81,7 @@ static const struct command commands[] = {
          ROW(.name = "--min", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = SEARCH_MAX,
              .help = "exit 1 unless the largest block is at least N bytes"),
          &json_row, NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"run", cmd_run, "run case files",
      (const struct option_row *const[]){
          &define_row,
@@ -90,7 +90,7 @@ static const struct command commands[] = {
          ROW(.name = "--json", .kind = OPTION_FLAG,
              .help = "one JSON document with every case's result"),
          NULL},
-     BUILDS_ONE, OPERANDS_SOME, "CASE", "The case language: cases/README.md."},
+     BUILDS_ONE, OPERANDS_SOME, "CASE", "The case language: cases/README.md.", false},
     {"report", cmd_report,
      "the main job: budget, limits and every case, written to DIR/<platform>/",
      (const struct option_row *const[]){
@@ -99,7 +99,7 @@ static const struct command commands[] = {
          ROW(.name = "--results", .kind = OPTION_STRING, .value = "DIR", .fallback = "results",
              .help = "where results go"),
          &define_row, NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"sweep", cmd_sweep,
      "largest IE block per libc build across alignments, tunables, LD_AUDIT and threads",
      (const struct option_row *const[]){
@@ -109,13 +109,13 @@ static const struct command commands[] = {
      BUILDS_MANY, OPERANDS_NONE, NULL,
      "Each --glibc, --musl, --libc-root or --libc-tree adds a build to sweep; without them "
      "every glibc build here is swept (the host's libc where none is). With --allow-missing a "
-     "build that is not here is a skip (77), not an error."},
+     "build that is not here is a skip (77), not an error.", false},
     {"bench", cmd_bench, "time `limit` against compile-and-bisect",
      (const struct option_row *const[]){
          ROW(.name = "--runs", .kind = OPTION_NUMBER, .value = "N", .min = 1, .max = 1000,
              .fallback = "5", .help = "runs of each method; medians are printed"),
          NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"census", cmd_census,
      "ELF objects with TLS under files, directories and wheels, with their DT_NEEDED closure, "
      "and whether their static TLS fits each libc build or a platform",
@@ -127,10 +127,10 @@ static const struct command commands[] = {
          ROW(.name = "--min-headroom", .kind = OPTION_NUMBER, .value = "N", .min = 0,
              .max = SEARCH_MAX, .fallback = "0", .help = "leave at least N bytes for others"),
          &json_row, NULL},
-     BUILDS_HOST, OPERANDS_SOME, "PATH", "Exit 1 when they do not fit."},
+     BUILDS_HOST, OPERANDS_SOME, "PATH", "Exit 1 when they do not fit.", false},
     {"headroom", cmd_headroom, "the least free static TLS CMD needs",
      (const struct option_row *const[]){&expect_exit_row, &json_row, NULL}, BUILDS_HOST,
-     OPERANDS_COMMAND, "CMD ARGS", NULL},
+     OPERANDS_COMMAND, "CMD ARGS", NULL, false},
     {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",
      (const struct option_row *const[]){
          ROW(.name = "--squeeze", .kind = OPTION_NUMBER, .value = "H", .min = 0,
@@ -138,14 +138,14 @@ static const struct command commands[] = {
              .help = "run CMD with only H bytes of static TLS left, as in a larger "
                      "application"),
          &expect_exit_row, &json_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL, false},
     {"trace", cmd_trace,
      "each object CMD loads, in order: TLS shape, threads (format: cases/README.md)",
      (const struct option_row *const[]){
          ROW(.name = "-o", .kind = OPTION_STRING, .value = "FILE", .required = true,
              .help = "where the trace is written"),
          NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL, false},
     {"replay", cmd_replay, "a trace as a synthetic reproducer",
      (const struct option_row *const[]){
          ROW(.name = "--model", .kind = OPTION_STRING, .value = "glibc-VERSION",
@@ -160,7 +160,7 @@ static const struct command commands[] = {
          ROW(.name = "--table", .kind = OPTION_STRING, .value = "NAME",
              .help = "one row per fix, for NAME"),
          NULL},
-     BUILDS_ONE, OPERANDS_ONE, "TRACE", "TRACE: written by statictls trace."},
+     BUILDS_ONE, OPERANDS_ONE, "TRACE", "TRACE: written by statictls trace.", false},
     {"fuzz", cmd_fuzz,
      "random cases, each held to the model; a disagreement is shrunk to a minimal case",
      (const struct option_row *const[]){
@@ -175,9 +175,9 @@ static const struct command commands[] = {
          ROW(.name = "--out", .kind = OPTION_STRING, .value = "DIR",
              .help = "where shrunk disagreements are written as case files"),
          &json_row, NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"help", cmd_help, "the commands, or COMMAND's options", NULL, BUILDS_HOST,
-     OPERANDS_OPTIONAL, "COMMAND", NULL},
+     OPERANDS_OPTIONAL, "COMMAND", NULL, true},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

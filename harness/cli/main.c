@@ -1,12 +1,14 @@
 /* statictls: measures where glibc's static TLS limit trips.  See README.md.
    The commands and their options are the table in commands.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "die.h"
 #include "interrupt.h"
 #include "settings.h"
+#include "visible.h"
 #include "usage.h"
 
 /* POSIX: the program declares it. */
@@ -23,6 +25,10 @@ int main(int argc, char **argv)
         return argc < 2 ? EXIT_USAGE : EXIT_PASS;
     }
     if (strcmp(argv[1], "--version") == 0) {
+        if (argc > 2) {
+            fprintf(stderr, "statictls: --version takes no arguments\n");
+            return EXIT_USAGE;
+        }
         printf("statictls %s\n", STATICTLS_VERSION);
         return EXIT_PASS;
     }
@@ -32,7 +38,9 @@ int main(int argc, char **argv)
     }
     const struct command *c = command_find(argv[1]);
     if (!c) {
-        fprintf(stderr, "statictls: unknown command \"%s\"\n\n", argv[1]);
+        char *shown = visible(argv[1]);
+        fprintf(stderr, "statictls: unknown command \"%s\"\n\n", shown);
+        free(shown);
         usage_print(stderr, commands, n);
         return EXIT_USAGE;
     }
@@ -42,9 +50,10 @@ int main(int argc, char **argv)
     }
     struct args a;
     args_parse(c, argc - 1, argv + 1, &a);
-    /* The environment's settings, read here once and passed down. */
+    /* The environment's settings, read here once and passed down; a
+       command that only prints (help) runs whatever they say. */
     char err[1024];
-    if (!settings_read(&a.settings, environ, err, sizeof err)) {
+    if (!c->prints_only && !settings_read(&a.settings, environ, err, sizeof err)) {
         fprintf(stderr, "statictls: %s\n", err);
         args_free(&a);
         return EXIT_USAGE;

@@ -20,10 +20,11 @@ const struct option_row *command_option(const struct command *c, const char *nam
     return NULL;
 }
 
-/* "-x", "--foo", "--foo=bar"; not "-" (a name like any other) or "--". */
+/* "-x", "--foo", "--foo=bar"; not "-" (a name like any other), "--", or
+   "-1" (a value: no option starts with a digit). */
 static bool is_option(const char *arg)
 {
-    return arg[0] == '-' && arg[1] && strcmp(arg, "--") != 0;
+    return arg[0] == '-' && arg[1] && !(arg[1] >= '0' && arg[1] <= '9') && strcmp(arg, "--") != 0;
 }
 
 char *option_words_text(const char *words)
@@ -62,18 +63,37 @@ static long check_value(const struct command *c, const struct option_row *r, con
     }
     if (r->kind != OPTION_NUMBER && r->kind != OPTION_POWER_OF_TWO)
         return 0;
+    /* Decimal digits only: strtol's base 0 would read 010 as 8 and 0x10 as
+       16, and it skips blanks; a threshold must mean what it says. */
+    bool digits = value[value[0] == '-'] != '\0';
+    for (const char *p = value + (value[0] == '-'); *p; p++)
+        digits &= *p >= '0' && *p <= '9';
     char *end;
     errno = 0;
-    long v = strtol(value, &end, 0);
+    long v = digits ? strtol(value, &end, 10) : 0;
     bool two = r->kind == OPTION_POWER_OF_TWO;
-    if (*end || errno == ERANGE || v < r->min || v > r->max || (two && (v & (v - 1))))
+    if (!digits || errno == ERANGE || v < r->min || v > r->max || (two && (v & (v - 1))))
         usage_error(c, "%s: expected %s from %ld to %ld, got \"%s\"", r->name,
                     two ? "a power of two" : "a number", r->min, r->max, value);
     return v;
 }
 
+/* Whether r is one of the shared libc rows, which cli.c judges (one build,
+   or many for a command that takes many). */
+static bool is_libc_row(const struct option_row *r)
+{
+    for (size_t i = 0; libc_option_rows[i]; i++)
+        if (libc_option_rows[i] == r)
+            return true;
+    return false;
+}
+
 static void add_use(struct args *a, const struct option_row *r, const char *value)
 {
+    bool many = r->kind == OPTION_REPEATED || r->kind == OPTION_LIST || is_libc_row(r);
+    for (size_t i = 0; !many && i < a->nuses; i++)
+        if (a->uses[i].row == r)
+            usage_error(a->command, "%s given twice", r->name);
     *XAPPEND(&a->uses, &a->nuses) =
         (struct option_use){r, value, value ? check_value(a->command, r, value) : 0};
 }
@@ -95,7 +115,10 @@ static void read_option(struct args *a, int argc, char **argv, int *i)
         add_use(a, r, NULL);
         return;
     }
-    const char *value = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+    /* An option where the value should be ("--after --json") is no value. */
+    const char *value = eq                                    ? eq + 1
+                        : *i + 1 < argc && !is_option(argv[*i + 1]) ? argv[++*i]
+                                                                  : NULL;
     if (!value || !*value)
         usage_error(c, "%s needs a value (%s)", r->name, r->value);
     add_use(a, r, value);
@@ -196,7 +219,7 @@ long arg_number(const struct args *a, const char *name)
     const struct option_row *r = row_or_die(a, name);
     if (!r->fallback)
         die("%s %s: not given and no default", a->command->name, name);
-    return strtol(r->fallback, NULL, 0);
+    return strtol(r->fallback, NULL, 10);
 }
 
 const char *arg_string(const struct args *a, const char *name)

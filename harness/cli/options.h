@@ -59,6 +59,7 @@ struct command {
     enum operands operands;
     const char *operand;                     /* "CASE", "TRACE", "CMD ARGS" */
     const char *notes;                       /* a paragraph after the options, or NULL */
+    bool prints_only;                        /* reads no settings (help) */
 };
 
 /* The libc build rows, shared by every command that takes them;

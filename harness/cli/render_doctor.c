@@ -179,8 +179,11 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
     printf("as is         exit %d, as expected (measured%s)\n", q->expect_exit,
            q->squeeze >= 0 ? ", with the squeeze's headroom" : "");
     printf("free          %ld (measured inside the command's process)\n", r->first.free_bytes);
-    printf("needed        %ld (measured: %ld bytes of headroom work, %ld fail)\n", needed, needed,
-           needed - 1);
+    if (needed > 0)
+        printf("needed        %ld (measured: %ld bytes of headroom work, %ld fail)\n", needed,
+               needed, needed - 1);
+    else /* with no static TLS left at all it still works */
+        printf("needed        0 (measured: it works with 0 bytes of headroom)\n");
     if (r->predicted >= 0)
         printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
                r->predicted, r->nblocks);

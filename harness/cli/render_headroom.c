@@ -35,8 +35,11 @@ void render_headroom(const struct headroom_view *v)
 {
     long needed = v->r->needed;
     const struct squeeze_run *below = &v->r->below;
-    printf("needed_bytes  %ld (measured: %ld bytes of headroom succeed, %ld fail)\n", needed,
-           needed, needed - 1);
+    if (needed > 0)
+        printf("needed_bytes  %ld (measured: %ld bytes of headroom succeed, %ld fail)\n", needed,
+               needed, needed - 1);
+    else /* with no static TLS left at all it still works */
+        printf("needed_bytes  0 (measured: it works with 0 bytes of headroom)\n");
     printf("free_bytes    %ld (measured inside the command's process)\n", v->free_bytes);
     if (v->predicted >= 0)
         printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",

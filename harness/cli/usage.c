@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* vasprintf */
 #include "usage.h"
 
 #include <stdarg.h>
@@ -5,6 +6,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "visible.h"
 #include "xalloc.h"
 
 enum { WIDTH = 79, OPTION_COLUMN = 20 };
@@ -258,10 +260,15 @@ void usage_error(const struct command *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fflush(stdout);
-    fprintf(stderr, "statictls %s: ", c->name);
-    vfprintf(stderr, fmt, ap);
+    char *message;
+    if (vasprintf(&message, fmt, ap) < 0)
+        die_errno("vasprintf");
     va_end(ap);
+    char *shown = visible(message); /* it quotes the user's arguments */
+    fflush(stdout);
+    fprintf(stderr, "statictls %s: %s", c->name, shown);
+    free(shown);
+    free(message);
     char *operands = operands_text(c);
     fprintf(stderr, "\nusage: statictls %s%s%s%s  (statictls help %s)\n", c->name,
             c->options || c->builds != BUILDS_HOST ? " [OPTIONS]" : "", operands ? " " : "",

@@ -103,7 +103,8 @@ static bool judge_block(struct prober *p, const struct probe_result *pr)
             p->last_kind = last->kind;
         }
     }
-    remove(p->plan.steps[p->plan.n - 1].target);
+    if (!p->q->kit->keep) /* STATICTLS_KEEP: the blocks stay for a look */
+        remove(p->plan.steps[p->plan.n - 1].target);
     step_results_free(r, p->plan.n);
     free(r);
     return ok;
@@ -249,7 +250,7 @@ static bool pair_verdicts(struct pair *v, bool *fits_first, bool *have_next, boo
        measure (its setup), its failure is the one told. */
     for (int i = 0; ok && i < 2 && v->loads[i]; i++) {
         use_block(p, v->blocks[i]);
-        if (p->setup_error[0])
+        if (p->setup_error[0] && !p->q->kit->keep)
             remove(v->blocks[i]);
         else
             *(i == 0 ? fits_first : fits_next) = judge_block(p, v->loads[i]);

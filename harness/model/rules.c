@@ -35,6 +35,26 @@ static bool release_number(const char *version, int *major, int *minor)
     return version && sscanf(version, "%d.%d", major, minor) == 2;
 }
 
+bool glibc_release_modelled(const char *version, char *why, size_t len)
+{
+    int major, minor, oldest_major, oldest_minor, newest_major, newest_minor;
+    char end;
+    if (!version || sscanf(version, "%d.%d%c", &major, &minor, &end) != 2 || major < 0 ||
+        minor < 0) {
+        snprintf(why, len, "\"%s\" is not a glibc release (2.17, say)", version ? version : "");
+        return false;
+    }
+    sscanf(GLIBC_MODELLED_OLDEST, "%d.%d", &oldest_major, &oldest_minor);
+    sscanf(GLIBC_MODELLED_NEWEST, "%d.%d", &newest_major, &newest_minor);
+    int v = major * 100 + minor;
+    if (v < oldest_major * 100 + oldest_minor || v > newest_major * 100 + newest_minor) {
+        snprintf(why, len, "glibc %s: the model knows the releases from %s to %s", version,
+                 GLIBC_MODELLED_OLDEST, GLIBC_MODELLED_NEWEST);
+        return false;
+    }
+    return true;
+}
+
 enum tls_layout glibc_layout_of(const char *machine)
 {
     return strcmp(machine, "aarch64") == 0 ? LAYOUT_ABOVE_TP : LAYOUT_BELOW_TP;

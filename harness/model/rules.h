@@ -144,6 +144,17 @@ struct glibc_rules {
 bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tunables,
                      struct glibc_rules *out, char *why, size_t len);
 
+/* The releases whose rules the model holds to glibc's source and to
+   measurement: 2.17 (the oldest measured, upstream) to 2.43 (the newest
+   measured, Debian).  A process that runs here is modelled whatever its
+   release; a release modelled alone (replay --model) must be one of
+   these. */
+#define GLIBC_MODELLED_OLDEST "2.17"
+#define GLIBC_MODELLED_NEWEST "2.43"
+/* Whether version ("2.31") is a release in that range; false with the
+   reason in why otherwise. */
+bool glibc_release_modelled(const char *version, char *why, size_t len);
+
 /* The TLS variant of a machine; one no model knows is taken as below TP
    (only aarch64 among the machines here keeps TLS above it). */
 enum tls_layout glibc_layout_of(const char *machine);

@@ -145,6 +145,8 @@ void kit_close(struct fixture_kit *k)
 {
     if (k->dir && !k->keep)
         remove_tree(k->dir);
+    else if (k->dir) /* the one place that says where STATICTLS_KEEP kept them */
+        fprintf(stderr, "statictls: fixtures kept in %s (STATICTLS_KEEP)\n", k->dir);
     for (int i = 0; i < TLS_ACCESS_COUNT; i++)
         fixture_template_free(&k->templates[i]);
     free(k->dir);

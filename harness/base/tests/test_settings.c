@@ -30,8 +30,7 @@ static void defaults_without_variables(void **state)
 static void each_variable_read(void **state)
 {
     (void)state;
-    /* set counts, whatever the value: an empty STATICTLS_KEEP keeps */
-    char *env[] = {"STATICTLS_KEEP=", "STATICTLS_COREDUMPS=1", "STATICTLS_TIMEOUT_FACTOR=2.5",
+    char *env[] = {"STATICTLS_KEEP=1", "STATICTLS_COREDUMPS=yes", "STATICTLS_TIMEOUT_FACTOR=2.5",
                    "TMPDIR=/var/tmp", NULL};
     struct settings s;
     char err[256];
@@ -43,6 +42,10 @@ static void each_variable_read(void **state)
     char *empty_tmpdir[] = {"TMPDIR=", NULL}; /* empty: the default */
     assert_true(settings_read(&s, empty_tmpdir, err, sizeof err));
     assert_string_equal(s.tmpdir, "/tmp");
+    char *off[] = {"STATICTLS_KEEP=0", "STATICTLS_COREDUMPS=", NULL}; /* "0" and "": off */
+    assert_true(settings_read(&s, off, err, sizeof err));
+    assert_false(s.keep);
+    assert_false(s.coredumps);
 }
 
 static void refused_values_say_why(void **state)
@@ -50,9 +53,13 @@ static void refused_values_say_why(void **state)
     (void)state;
     static const char *const bad[][2] = {
         {"STATICTLS_TIMEOUT_FACTOR=fast", "STATICTLS_TIMEOUT_FACTOR=\"fast\": expected a number"},
-        {"STATICTLS_TIMEOUT_FACTOR=0", "expected a number above 0"},
-        {"STATICTLS_TIMEOUT_FACTOR=-1", "expected a number above 0"},
-        {"STATICTLS_TIMEOUT_FACTOR=2000000", "at most 1000000"},
+        {"STATICTLS_TIMEOUT_FACTOR=0", "expected a number from 0.01 to 1000000"},
+        {"STATICTLS_TIMEOUT_FACTOR=-1", "expected a number from 0.01"},
+        {"STATICTLS_TIMEOUT_FACTOR=0.001", "expected a number from 0.01"},
+        {"STATICTLS_TIMEOUT_FACTOR=nan", "expected a number from 0.01"},
+        {"STATICTLS_TIMEOUT_FACTOR=2000000", "to 1000000"},
+        {"TMPDIR=/nonexistent-statictls-dir", "TMPDIR=\"/nonexistent-statictls-dir\": No such file"},
+        {"TMPDIR=/etc/passwd", "not a directory"},
         {"TMPDIR=/tmp/a b", "TMPDIR=\"/tmp/a b\": a space or ':'"},
         {"TMPDIR=/tmp/a:b", "would split the LD_PRELOAD and LD_AUDIT lists"},
     };

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "rules.h"
@@ -28,6 +29,23 @@ static struct tunables parsed(const char *version, const char *machine, const ch
     struct tunables t;
     tunables_parse(&r, tunables, audit, &t);
     return t;
+}
+
+/* replay --model takes the releases the model is held to, and no other. */
+static void modelled_releases(void **state)
+{
+    (void)state;
+    char why[128];
+    assert_true(glibc_release_modelled("2.17", why, sizeof why));
+    assert_true(glibc_release_modelled("2.31", why, sizeof why));
+    assert_true(glibc_release_modelled("2.43", why, sizeof why));
+    assert_false(glibc_release_modelled("2.16", why, sizeof why));
+    assert_non_null(strstr(why, "from 2.17 to 2.43"));
+    assert_false(glibc_release_modelled("2.99", why, sizeof why));
+    assert_false(glibc_release_modelled("9", why, sizeof why));
+    assert_non_null(strstr(why, "is not a glibc release"));
+    assert_false(glibc_release_modelled("2.31x", why, sizeof why));
+    assert_false(glibc_release_modelled("3.0", why, sizeof why));
 }
 
 static void machines(void **state)
@@ -249,6 +267,7 @@ static void lazy_descriptors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(modelled_releases),
         cmocka_unit_test(machines),
         cmocka_unit_test(tcb_alignment),
         cmocka_unit_test(surplus_gates),
