@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "replay.h"
+#include "synthetic_trace.h"
 #include "xalloc.h"
 
 static char text[1400];
@@ -49,27 +50,11 @@ static void fixes_parse_or_say_why(void **state)
                                  "._-+=:, only");
 }
 
-/* A trace of libc and n objects dlopen'ed one after another. */
-static void make_trace(struct trace *t, size_t n, uint64_t align, uint64_t size)
-{
-    memset(t, 0, sizeof *t);
-    t->command = xstrdup("synthetic");
-    t->libc = xstrdup("glibc-2.36");
-    t->machine = xstrdup("x86_64");
-    *XAPPEND(&t->events, &t->nevents) =
-        (struct trace_event){.seq = 1, .threads = 1, .modid = 1, .tls_size = 144, .tls_align = 8,
-                             .access = TLS_IE, .path = xstrdup("/lib/libc.so.6"), .line = 2};
-    for (size_t i = 0; i < n; i++)
-        *XAPPEND(&t->events, &t->nevents) =
-            (struct trace_event){.seq = (long)i + 2, .dlopen = true, .threads = 1, .modid = 2,
-                                 .tls_size = size, .tls_align = align, .access = TLS_IE,
-                                 .path = xasprintf("/many/lib%zu.so", i), .line = (int)i + 3};
-}
 
 static void check_refused(uint64_t align, uint64_t size, const char *message)
 {
     struct trace t;
-    make_trace(&t, 2, align, size);
+    synthetic_trace(&t, 2, align, size);
     struct replay_error e;
     assert_false(replay_check(&t, "t.trace", &e));
     assert_true(e.input);
@@ -81,7 +66,7 @@ static void objects_no_fixture_stands_for(void **state)
 {
     (void)state;
     struct trace t;
-    make_trace(&t, 2, 64, 100);
+    synthetic_trace(&t, 2, 64, 100);
     struct replay_error e;
     assert_true(replay_check(&t, "t.trace", &e));
     trace_free(&t);
@@ -95,7 +80,7 @@ static void more_steps_than_a_case_holds(void **state)
 {
     (void)state;
     struct trace t;
-    make_trace(&t, CASE_MAX_STEPS + 1, 1, 1);
+    synthetic_trace(&t, CASE_MAX_STEPS + 1, 1, 1);
     struct replay r = {.trace = &t, .trace_path = "many.trace", .squeeze = -1};
     struct replay_result out;
     struct replay_error e;
@@ -110,7 +95,7 @@ static void nothing_to_replay(void **state)
 {
     (void)state;
     struct trace t;
-    make_trace(&t, 0, 1, 1);
+    synthetic_trace(&t, 0, 1, 1);
     struct replay r = {.trace = &t, .trace_path = "true.trace", .squeeze = -1};
     struct replay_result out;
     struct replay_error e;

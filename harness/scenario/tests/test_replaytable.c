@@ -14,25 +14,11 @@
 
 #include "replay.h"
 #include "replaytable.h"
+#include "synthetic_trace.h"
 #include "xalloc.h"
 
-/* A trace of libc and n objects dlopen'ed one after another: with none,
-   nothing to replay, and no cell runs a probe. */
-static void make_trace(struct trace *t, size_t n)
-{
-    memset(t, 0, sizeof *t);
-    t->command = xstrdup("synthetic");
-    t->libc = xstrdup("glibc-2.36");
-    t->machine = xstrdup("x86_64");
-    *XAPPEND(&t->events, &t->nevents) =
-        (struct trace_event){.seq = 1, .threads = 1, .modid = 1, .tls_size = 144, .tls_align = 8,
-                             .access = TLS_IE, .path = xstrdup("/lib/libc.so.6"), .line = 2};
-    for (size_t i = 0; i < n; i++)
-        *XAPPEND(&t->events, &t->nevents) =
-            (struct trace_event){.seq = (long)i + 2, .dlopen = true, .threads = 1, .modid = 2,
-                                 .tls_size = 8, .tls_align = 8, .access = TLS_IE,
-                                 .path = xasprintf("/many/lib%zu.so", i), .line = (int)i + 3};
-}
+/* Traces of libc and n objects: with none, nothing to replay, and no cell
+   runs a probe. */
 
 /* The table as the sink saw it: one line per row, "|" between cells. */
 struct seen {
@@ -102,7 +88,7 @@ static void rows_are_the_builds_here(void **state)
 {
     (void)state;
     struct trace t;
-    make_trace(&t, 0);
+    synthetic_trace(&t, 0, 8, 8);
     struct libc_build_list builds;
     builds_of(&builds, (const char *[]){"glibc-2.31", "tree-glibc-2.36", NULL}, "/src/glibc");
     struct seen s;
@@ -129,7 +115,7 @@ static void a_replay_that_cannot_be_made_stops_it(void **state)
 {
     (void)state;
     struct trace t;
-    make_trace(&t, CASE_MAX_STEPS + 1);
+    synthetic_trace(&t, CASE_MAX_STEPS + 1, 8, 8);
     struct libc_build_list builds;
     builds_of(&builds, (const char *[]){"glibc-2.31", NULL}, NULL);
     struct seen s;
