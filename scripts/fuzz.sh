@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 build=${2:-build}
 [ $# -gt 2 ] && shift 2 || set --
-names=${*:-caseparse trace record elf}
+names=${*:-caseparse trace record elf wheel}
 dir=$build/harness/tests/fuzz
 for name in $names; do
     cmake --build "$build" --target "fuzz_$name" >/dev/null ||
@@ -21,8 +21,11 @@ status=0
 for name in $names; do
     echo "fuzz.sh: fuzz_$name for $seconds s"
     mkdir -p "$dir/corpus-$name"
+    # Seeds made at build time (the wheel target's, by census-kit), where there are.
+    seeds=; [ -d "$dir/seeds-$name" ] && seeds=$dir/seeds-$name
     "$dir/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -dict="harness/tests/fuzz/$name.dict" -artifact_prefix="$dir/crash-$name-" \
-        "$dir/corpus-$name" "harness/tests/fuzz/corpus/$name" 2>&1 | tail -n 12 || status=1
+        "$dir/corpus-$name" "harness/tests/fuzz/corpus/$name" ${seeds:+"$seeds"} 2>&1 | tail -n 12 ||
+        status=1
 done
 exit $status

@@ -177,6 +177,11 @@ void json_int(struct json *j, long long v)
     add(j, jtree_integer(v));
 }
 
+void json_uint(struct json *j, unsigned long long v)
+{
+    add(j, jtree_unsigned(v));
+}
+
 void json_bool(struct json *j, bool v)
 {
     add(j, jtree_bool(v));
@@ -197,6 +202,12 @@ void json_kv_int(struct json *j, const char *key, long long v)
 {
     json_key(j, key);
     json_int(j, v);
+}
+
+void json_kv_uint(struct json *j, const char *key, unsigned long long v)
+{
+    json_key(j, key);
+    json_uint(j, v);
 }
 
 void json_kv_bool(struct json *j, const char *key, bool v)

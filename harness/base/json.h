@@ -46,12 +46,14 @@ void json_end(struct json *j); /* closes the innermost object or array */
 void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s); /* NULL writes null */
 void json_int(struct json *j, long long v);
+void json_uint(struct json *j, unsigned long long v); /* exact, also past 2^63 - 1 */
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
 /* key + value in one call */
 void json_kv_string(struct json *j, const char *key, const char *s);
 void json_kv_int(struct json *j, const char *key, long long v);
+void json_kv_uint(struct json *j, const char *key, unsigned long long v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 /* Several string members: key, value, key, value, ..., NULL. */
 void json_kv_strings(struct json *j, ...);

@@ -1,6 +1,8 @@
 #include "jsontree.h"
 
 #include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +61,20 @@ struct json_t *jtree_integer(long long v)
     return checked(json_integer(v));
 }
 
+/* An unsigned integer past LLONG_MAX travels through jansson as a string
+   that starts with a NUL byte, which no string from a C string holds, and
+   jtree_write writes it as the bare number. */
+static const char big_mark[] = "\\u0000u";
+
+struct json_t *jtree_unsigned(unsigned long long v)
+{
+    if (v <= LLONG_MAX)
+        return checked(json_integer((long long)v));
+    char text[32];
+    int n = snprintf(text, sizeof text, "%cu%llu", '\0', v);
+    return checked(json_stringn(text, (size_t)n));
+}
+
 struct json_t *jtree_bool(bool v)
 {
     return checked(json_boolean(v));
@@ -109,6 +125,22 @@ void jtree_unref(struct json_t *v)
 
 void jtree_write(struct json_t *v, FILE *out)
 {
-    if (json_dumpf(v, out, JSON_INDENT(2)) != 0 || fputc('\n', out) == EOF)
+    char *text = json_dumps(v, JSON_INDENT(2));
+    if (!text)
+        die("json: out of memory");
+    /* "\u0000uDIGITS" (jansson escapes the NUL) becomes DIGITS; a string
+       of the user's never holds a NUL, and its backslashes are doubled. */
+    size_t marklen = strlen(big_mark);
+    for (char *p = text, *q; (q = strstr(p, big_mark)); p = q) {
+        char *digits = q + marklen, *end = digits + strspn(digits, "0123456789");
+        if (q > text && q[-1] == '"' && *end == '"') {
+            memmove(q - 1, digits, (size_t)(end - digits));
+            memmove(q - 1 + (end - digits), end + 1, strlen(end + 1) + 1);
+        } else {
+            q = digits;
+        }
+    }
+    if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
         die_errno("json: write");
+    free(text);
 }

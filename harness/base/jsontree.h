@@ -15,6 +15,9 @@ struct json_t *jtree_object(void);
 struct json_t *jtree_array(void);
 struct json_t *jtree_string(const char *s);
 struct json_t *jtree_integer(long long v);
+/* An unsigned 64-bit integer, written as its exact decimal digits (past
+   2^63 - 1, which jansson's integers stop at, by jtree_write). */
+struct json_t *jtree_unsigned(unsigned long long v);
 struct json_t *jtree_bool(bool v);
 struct json_t *jtree_null(void);
 

@@ -2,7 +2,8 @@
    directories, wheels and environments, with their DT_NEEDED closure, what
    static TLS each needs, and whether all of them together fit the free
    static TLS of each libc build here, or of one platform (--policy).
-   Exit 1 when they do not fit. */
+   Exit 1 when they do not fit, 4 when some could not be judged here. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "policy.h"
 #include "render_census.h"
 #include "usage.h"
+#include "visible.h"
 #include "die.h"
 
 /* Every path into c; false when one is not there (each is named). */
@@ -23,7 +25,9 @@ static bool add_paths(struct census *c, const struct args *a)
     for (size_t i = 0; i < a->noperands; i++) {
         char why[1024];
         if (!census_add(c, a->operands[i], why, sizeof why)) {
-            fprintf(stderr, "statictls: census: %s\n", why);
+            char *shown = visible(why); /* it quotes the user's path */
+            fprintf(stderr, "statictls: census: %s\n", shown);
+            free(shown);
             ok = false;
         }
     }
@@ -39,6 +43,8 @@ int cmd_census(const struct args *a)
                                 "or glibc-X.Y, got \"%s\"", policy_name);
     struct census c;
     census_init(&c, &a->settings);
+    c.member_read_max = (uint64_t)arg_number(a, "--max-member-read");
+    c.search_path_max = (size_t)arg_number(a, "--max-search-path");
     if (!add_paths(&c, a)) { /* stop before the probes: nothing is measured yet */
         census_free(&c);
         return EXIT_USAGE;
@@ -52,20 +58,24 @@ int cmd_census(const struct args *a)
                             .min_headroom = arg_number(a, "--min-headroom")};
     const struct census_object **tls = census_tls_objects(&c, &v.ntls, &v.nstatic);
     v.tls = tls;
-    v.machine = census_machine(tls, v.nstatic, &builds);
-    struct census_verdict *verdicts =
-        census_judge(tls, v.nstatic, policy_name ? &policy : NULL, v.machine, &builds,
-                     v.min_headroom, &a->settings, &v.nverdicts);
-    v.verdicts = verdicts;
+    /* Each machine's objects in a process of their own: an aarch64 object
+       never adds to an x86_64 process's demand. */
+    struct census_group *groups = census_groups(tls, v.ntls, v.nstatic, &builds, &v.ngroups);
+    for (size_t k = 0; k < v.ngroups; k++)
+        census_judge(&groups[k], policy_name ? &policy : NULL, &builds, v.min_headroom,
+                     &a->settings);
+    v.groups = groups;
+    v.outcome = census_outcome(groups, v.ngroups);
     if (arg_given(a, "--json"))
         render_census_json(&v);
     else
         render_census(&v);
 
-    bool fits = census_fits(verdicts, v.nverdicts);
-    census_verdicts_free(verdicts, v.nverdicts);
+    census_groups_free(groups, v.ngroups);
     free((void *)tls);
     libc_build_list_free(&builds);
     census_free(&c);
-    return fits ? EXIT_PASS : EXIT_TRIPPED;
+    return v.outcome == CENSUS_FITS         ? EXIT_PASS
+           : v.outcome == CENSUS_NOT_JUDGED ? EXIT_NOT_JUDGED
+                                            : EXIT_TRIPPED;
 }

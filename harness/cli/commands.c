@@ -3,15 +3,20 @@
    prints --help, `statictls help CMD` and the man page from them. */
 #include "commands.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "census.h"
 #include "die.h"
 #include "search.h"
 #include "spawn.h"
 #include "usage.h"
 
 #define ROW(...) (&(const struct option_row){__VA_ARGS__})
+/* A number's macro as the text of a row's default. */
+#define STRINGIFY_TEXT(x) #x
+#define STRINGIFY(x) STRINGIFY_TEXT(x)
 
 /* The libc build a command runs on (cli.c's libc_choice_of reads them). */
 const struct option_row *const libc_option_rows[] = {
@@ -126,8 +131,22 @@ static const struct command commands[] = {
                      "and labelled)"),
          ROW(.name = "--min-headroom", .kind = OPTION_NUMBER, .value = "N", .min = 0,
              .max = SEARCH_MAX, .fallback = "0", .help = "leave at least N bytes for others"),
+         ROW(.name = "--max-member-read", .kind = OPTION_NUMBER, .value = "BYTES", .min = 4096,
+             .max = LONG_MAX, .fallback = STRINGIFY(CENSUS_MEMBER_READ_MAX),
+             .help = "read no wheel member past its first BYTES: of an ELF member only its "
+                     "headers, PT_DYNAMIC and the tables it names are copied into TMPDIR, and "
+                     "one whose headers lie further is unreadable"),
+         ROW(.name = "--max-search-path", .kind = OPTION_NUMBER, .value = "BYTES", .min = 1,
+             .max = LONG_MAX, .fallback = STRINGIFY(CENSUS_SEARCH_PATH_MAX),
+             .help = "search the entries within the first BYTES of a DT_RPATH or DT_RUNPATH "
+                     "(a problem names an object whose list is longer)"),
          &json_row, NULL},
-     BUILDS_HOST, OPERANDS_SOME, "PATH", "Exit 1 when they do not fit.", false},
+     BUILDS_HOST, OPERANDS_SOME, "PATH",
+     "Exit 1 when they do not fit; 4 (not judged) when none is found not to fit but the "
+     "objects of a machine or platform could not be judged here: no build of it here runs or "
+     "models them (fetch one, or name another --policy).  Never 0 when nothing was judged; not "
+     "77, which a test runner takes for a skip.",
+     false},
     {"headroom", cmd_headroom, "the least free static TLS CMD needs",
      (const struct option_row *const[]){&expect_exit_row, &json_row, NULL}, BUILDS_HOST,
      OPERANDS_COMMAND, "CMD ARGS", NULL, false},

@@ -6,19 +6,23 @@
 #include "census_verdict.h"
 
 /* What the census found and was asked: its objects with TLS (the first
-   nstatic need static TLS), their machine, the verdicts, and the policy and
-   headroom asked for. */
+   nstatic need static TLS), the groups of them each process would load
+   with their verdicts, what those add up to, and the policy and headroom
+   asked for. */
 struct census_view {
     const struct census *census;
     const struct census_object *const *tls;
     size_t ntls, nstatic;
-    const char *machine;
-    const struct census_verdict *verdicts;
-    size_t nverdicts;
+    const struct census_group *groups;
+    size_t ngroups;
+    enum census_outcome outcome;
     const char *policy; /* or NULL */
     long min_headroom;
 };
 
+/* Text: every name from a file or an archive printed with control bytes
+   escaped (visible.h), so that a member name cannot move the cursor or
+   recolour the terminal. */
 void render_census(const struct census_view *v);
 void render_census_json(const struct census_view *v);
 

@@ -12,35 +12,12 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "elfrules.h"
 #include "xalloc.h"
-
-/* Dynamic relocation types by machine: which TLS access model each serves. */
-static enum tls_access reloc_access(int machine, unsigned type)
-{
-    switch (machine) {
-    case EM_X86_64:
-        return type == R_X86_64_TPOFF64 || type == R_X86_64_TPOFF32 ? TLS_IE
-               : type == R_X86_64_TLSDESC                         ? TLS_DESC
-               : type == R_X86_64_DTPMOD64                        ? TLS_GD
-                                                                  : TLS_NONE;
-    case EM_AARCH64:
-        return type == R_AARCH64_TLS_TPREL   ? TLS_IE
-               : type == R_AARCH64_TLSDESC   ? TLS_DESC
-               : type == R_AARCH64_TLS_DTPMOD ? TLS_GD
-                                             : TLS_NONE;
-    case EM_386:
-        return type == R_386_TLS_TPOFF || type == R_386_TLS_TPOFF32 ? TLS_IE
-               : type == R_386_TLS_DESC                            ? TLS_DESC
-               : type == R_386_TLS_DTPMOD32                        ? TLS_GD
-                                                                   : TLS_NONE;
-    default:
-        return TLS_NONE;
-    }
-}
 
 static void count_reloc(struct elf_tls *out, unsigned type)
 {
-    switch (reloc_access(out->machine, type)) {
+    switch (elf_reloc_access(out->machine, type)) {
     case TLS_IE:
         out->ie_relocs++;
         break;
@@ -56,32 +33,7 @@ static void count_reloc(struct elf_tls *out, unsigned type)
     }
 }
 
-/* The file offset of [vaddr, vaddr + size) inside one PT_LOAD's file
-   part: where ld.so would find it once mapped. */
-static bool file_offset(const GElf_Phdr *ph, size_t nph, uint64_t vaddr, uint64_t size,
-                        uint64_t *off)
-{
-    for (size_t i = 0; i < nph; i++)
-        if (ph[i].p_type == PT_LOAD && vaddr >= ph[i].p_vaddr &&
-            vaddr - ph[i].p_vaddr <= ph[i].p_filesz &&
-            size <= ph[i].p_filesz - (vaddr - ph[i].p_vaddr)) {
-            *off = ph[i].p_offset + (vaddr - ph[i].p_vaddr);
-            return true;
-        }
-    return false;
-}
-
-/* What the dynamic section says, by address, as ld.so reads it. */
-struct dynamic {
-    uint64_t strtab, strsz;
-    uint64_t rela, relasz, rel, relsz, jmprel, pltrelsz, pltrel;
-    uint64_t soname, rpath, runpath;
-    bool has_soname, has_rpath, has_runpath;
-    uint64_t *needed;
-    size_t nneeded;
-};
-
-static const char *dyn_string(const struct dynamic *d, const char *strings, uint64_t off)
+static const char *dyn_string(const struct elf_dynamic *d, const char *strings, uint64_t off)
 {
     if (!strings || off >= d->strsz || !memchr(strings + off, '\0', d->strsz - off))
         return NULL;
@@ -89,63 +41,47 @@ static const char *dyn_string(const struct dynamic *d, const char *strings, uint
 }
 
 /* Counts the TLS relocations of one table; ld.so applies them all. */
-static void count_table(Elf *elf, const GElf_Phdr *ph, size_t nph, uint64_t vaddr,
-                        uint64_t size, bool rela, struct elf_tls *out)
+static void count_table(Elf *elf, const struct elf_load *loads, size_t nloads,
+                        const struct elf_reloc_table *table, struct elf_tls *out)
 {
     uint64_t off;
-    if (!size || !file_offset(ph, nph, vaddr, size, &off))
+    if (!elf_load_offset(loads, nloads, table->vaddr, table->size, &off))
         return;
-    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)off, size, rela ? ELF_T_RELA : ELF_T_REL);
-    size_t entsize = gelf_fsize(elf, rela ? ELF_T_RELA : ELF_T_REL, 1, EV_CURRENT);
+    Elf_Type type = table->rela ? ELF_T_RELA : ELF_T_REL;
+    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)off, table->size, type);
+    size_t entsize = gelf_fsize(elf, type, 1, EV_CURRENT);
     if (!data || !entsize)
         return;
     for (size_t i = 0; i < data->d_size / entsize; i++) {
         GElf_Rela ra;
         GElf_Rel r;
-        if (rela && gelf_getrela(data, (int)i, &ra))
+        if (table->rela && gelf_getrela(data, (int)i, &ra))
             count_reloc(out, (unsigned)GELF_R_TYPE(ra.r_info));
-        else if (!rela && gelf_getrel(data, (int)i, &r))
+        else if (!table->rela && gelf_getrel(data, (int)i, &r))
             count_reloc(out, (unsigned)GELF_R_TYPE(r.r_info));
     }
 }
 
 /* PT_DYNAMIC, read as ld.so reads it: the section headers, which ld.so
    never looks at, may be stripped, cut off or lie. */
-static void read_dynamic(Elf *elf, const GElf_Phdr *ph, size_t nph, const GElf_Phdr *dyn_ph,
-                         struct elf_tls *out)
+static void read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
+                         const GElf_Phdr *dyn_ph, struct elf_tls *out)
 {
     Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)dyn_ph->p_offset, dyn_ph->p_filesz,
                                           ELF_T_DYN);
     size_t entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
     if (!data || !entsize)
         return;
-    struct dynamic d = {0};
+    struct elf_dynamic d = {0};
     for (size_t i = 0; i < data->d_size / entsize; i++) {
         GElf_Dyn e;
-        if (!gelf_getdyn(data, (int)i, &e) || e.d_tag == DT_NULL)
+        if (!gelf_getdyn(data, (int)i, &e) || !elf_dynamic_add(&d, e.d_tag, e.d_un.d_val))
             break;
-        uint64_t v = e.d_un.d_val;
-        switch (e.d_tag) {
-        case DT_FLAGS: out->flag_static_tls |= (v & DF_STATIC_TLS) != 0; break;
-        case DT_FLAGS_1: out->nodelete |= (v & DF_1_NODELETE) != 0; break;
-        case DT_STRTAB: d.strtab = v; break;
-        case DT_STRSZ: d.strsz = v; break;
-        case DT_RELA: d.rela = v; break;
-        case DT_RELASZ: d.relasz = v; break;
-        case DT_REL: d.rel = v; break;
-        case DT_RELSZ: d.relsz = v; break;
-        case DT_JMPREL: d.jmprel = v; break;
-        case DT_PLTRELSZ: d.pltrelsz = v; break;
-        case DT_PLTREL: d.pltrel = v; break;
-        case DT_SONAME: d.soname = v, d.has_soname = true; break;
-        case DT_RPATH: d.rpath = v, d.has_rpath = true; break;
-        case DT_RUNPATH: d.runpath = v, d.has_runpath = true; break;
-        case DT_NEEDED: *XAPPEND(&d.needed, &d.nneeded) = v; break;
-        default: break;
-        }
     }
+    out->flag_static_tls = d.flag_static_tls;
+    out->nodelete = d.nodelete;
     uint64_t stroff;
-    Elf_Data *str = d.strsz && file_offset(ph, nph, d.strtab, d.strsz, &stroff)
+    Elf_Data *str = d.strsz && elf_load_offset(loads, nloads, d.strtab, d.strsz, &stroff)
                         ? elf_getdata_rawchunk(elf, (int64_t)stroff, d.strsz, ELF_T_BYTE)
                         : NULL;
     const char *strings = str ? str->d_buf : NULL;
@@ -160,15 +96,11 @@ static void read_dynamic(Elf *elf, const GElf_Phdr *ph, size_t nph, const GElf_P
     out->soname = soname ? xstrdup(soname) : NULL;
     out->rpath = rpath ? xstrdup(rpath) : NULL;
     out->runpath = runpath ? xstrdup(runpath) : NULL;
-    count_table(elf, ph, nph, d.rela, d.relasz, true, out);
-    count_table(elf, ph, nph, d.rel, d.relsz, false, out);
-    /* Linkers may count .rela.plt into DT_RELASZ too; ld.so then skips it. */
-    bool plt_rela = d.pltrel == DT_RELA;
-    uint64_t base = plt_rela ? d.rela : d.rel, size = plt_rela ? d.relasz : d.relsz;
-    bool inside = d.jmprel >= base && d.jmprel - base < size;
-    if (!inside)
-        count_table(elf, ph, nph, d.jmprel, d.pltrelsz, plt_rela, out);
-    free(d.needed);
+    struct elf_reloc_table tables[3];
+    size_t ntables = elf_reloc_tables(&d, tables);
+    for (size_t i = 0; i < ntables; i++)
+        count_table(elf, loads, nloads, &tables[i], out);
+    elf_dynamic_free(&d);
 }
 
 /* Opens path for reading without blocking on a FIFO or a device, and only
@@ -212,7 +144,9 @@ static void say_not_elf(int fd, const char *path, char *err, size_t errlen)
 }
 
 /* A PT_TLS no loader could place: too large for the address space, more
-   initialised bytes than bytes, an alignment that is no power of two. */
+   initialised bytes than bytes (ld.so copies p_filesz bytes into a block
+   of p_memsz), an alignment of 0 (glibc divides by it when it places the
+   block in static TLS: SIGFPE in dlopen) or one that is no power of two. */
 static void check_tls_size(int elfclass, struct elf_tls *t)
 {
     uint64_t space = elfclass == ELFCLASS32 ? (uint64_t)1 << 32 : (uint64_t)1 << 47;
@@ -224,6 +158,9 @@ static void check_tls_size(int elfclass, struct elf_tls *t)
         snprintf(t->tls_problem, sizeof t->tls_problem,
                  "PT_TLS: %llu initialised bytes in a %llu-byte block",
                  (unsigned long long)t->tls_filesz, (unsigned long long)t->tls_memsz);
+    else if (t->tls_align == 0)
+        snprintf(t->tls_problem, sizeof t->tls_problem,
+                 "PT_TLS alignment 0: glibc divides by it when it places the block");
     else if (t->tls_align & (t->tls_align - 1) || t->tls_align >= space)
         snprintf(t->tls_problem, sizeof t->tls_problem,
                  "PT_TLS alignment %llu: not a power of two", (unsigned long long)t->tls_align);
@@ -250,6 +187,8 @@ bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, s
     size_t nphdr = 0;
     GElf_Ehdr eh;
     GElf_Phdr *ph = NULL;
+    struct elf_load *loads = NULL;
+    size_t nloads = 0;
     if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
         say_not_elf(fd, path, err, errlen);
         goto out;
@@ -268,6 +207,7 @@ bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, s
         goto out;
     }
     ph = xcalloc(nphdr, sizeof *ph);
+    loads = xcalloc(nphdr, sizeof *loads);
     const GElf_Phdr *dynamic = NULL;
     for (size_t i = 0; i < nphdr; i++) {
         if (!gelf_getphdr(elf, (int)i, &ph[i])) {
@@ -276,6 +216,8 @@ bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, s
         }
         if (ph[i].p_type == PT_DYNAMIC)
             dynamic = &ph[i];
+        if (ph[i].p_type == PT_LOAD)
+            loads[nloads++] = (struct elf_load){ph[i].p_vaddr, ph[i].p_offset, ph[i].p_filesz};
         if (ph[i].p_type == PT_TLS && ph[i].p_memsz > 0) {
             out->has_tls = true;
             out->tls_memsz = ph[i].p_memsz;
@@ -287,10 +229,11 @@ bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, s
     if (out->has_tls)
         check_tls_size(eh.e_ident[EI_CLASS], out);
     if (dynamic)
-        read_dynamic(elf, ph, nphdr, dynamic, out);
+        read_dynamic(elf, loads, nloads, dynamic, out);
     ok = true;
 out:
     free(ph);
+    free(loads);
     if (elf)
         elf_end(elf);
     if (!ok)

@@ -13,8 +13,9 @@ struct elf_tls {
     bool has_tls;    /* a PT_TLS segment */
     uint64_t tls_memsz, tls_filesz, tls_align, tls_vaddr;
     /* Why no loader could place this PT_TLS ("" if it could): a size
-       beyond the address space, p_filesz > p_memsz, an alignment that is
-       no power of two.  Such a block must never count as a size. */
+       beyond the address space, p_filesz > p_memsz, an alignment of 0 or
+       one that is no power of two.  Such a block must never count as a
+       size, and a process that dlopens it may die. */
     char tls_problem[128];
     bool flag_static_tls; /* DT_FLAGS has DF_STATIC_TLS */
     bool nodelete;        /* DT_FLAGS_1 has DF_1_NODELETE: dlclose never unloads it */

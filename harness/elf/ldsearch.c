@@ -1,6 +1,7 @@
 #include "ldsearch.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,25 +16,30 @@ char *ld_origin_of(const char *path)
     return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
 }
 
-/* entry with $ORIGIN and ${ORIGIN} replaced by origin; NULL for $LIB and
-   $PLATFORM, which depend on the machine that runs it. */
-static char *expand(const char *entry, const char *origin)
+/* The n bytes at entry with $ORIGIN and ${ORIGIN} replaced by origin, in
+   one pass (the result grows by appending, never by copying it again: a
+   DT_RPATH of megabytes costs its length); NULL for $LIB and $PLATFORM,
+   which depend on the machine that runs it, and for a result longer than
+   PATH_MAX, which no open could reach. */
+static char *expand(const char *entry, size_t n, const char *origin)
 {
-    char *s = xstrdup("");
-    for (const char *p = entry; *p;) {
-        size_t skip = strncmp(p, "${ORIGIN}", 9) == 0 ? 9 : strncmp(p, "$ORIGIN", 7) == 0 ? 7 : 0;
-        char *next;
-        if (skip)
-            next = xasprintf("%s%s", s, origin);
-        else if (*p == '$') {
+    size_t olen = strlen(origin), len = 0;
+    char *s = xmalloc(PATH_MAX + 1);
+    for (size_t i = 0; i < n;) {
+        size_t skip = n - i >= 9 && strncmp(entry + i, "${ORIGIN}", 9) == 0  ? 9
+                      : n - i >= 7 && strncmp(entry + i, "$ORIGIN", 7) == 0 ? 7
+                                                                           : 0;
+        const char *add = skip ? origin : entry + i;
+        size_t addlen = skip ? olen : 1;
+        if ((!skip && entry[i] == '$') || addlen > PATH_MAX - len) {
             free(s);
             return NULL;
-        } else
-            next = xasprintf("%s%c", s, *p);
-        free(s);
-        s = next;
-        p += skip ? skip : 1;
+        }
+        memcpy(s + len, add, addlen);
+        len += addlen;
+        i += skip ? skip : 1;
     }
+    s[len] = '\0';
     return s;
 }
 
@@ -60,10 +66,8 @@ static char *search_list(const char *list, const char *origin, const char *name,
 {
     for (const char *p = list; p && *p;) {
         size_t n = strcspn(p, ":");
-        char *entry = xasprintf("%.*s", (int)n, p);
+        char *dir = expand(p, n, origin ? origin : "");
         p += n + (p[n] == ':');
-        char *dir = expand(entry, origin ? origin : "");
-        free(entry);
         char *path = dir && *dir ? xasprintf("%s/%s", dir, name) : NULL;
         free(dir);
         if (path && loadable(path, machine))
@@ -91,7 +95,7 @@ char *ld_search(const char *name, int machine, const struct ld_requester *chain,
                 const char *ld_library_path, char *const *lib_dirs)
 {
     if (strchr(name, '/')) {
-        char *path = expand(name, n ? chain[0].origin : ".");
+        char *path = expand(name, strlen(name), n ? chain[0].origin : ".");
         if (path && !loadable(path, machine))
             free(path), path = NULL;
         return path;

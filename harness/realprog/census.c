@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "ldsearch.h"
 #include "wheel.h"
 #include "xalloc.h"
@@ -22,6 +23,8 @@ void census_init(struct census *c, const struct settings *s)
 {
     memset(c, 0, sizeof *c);
     c->settings = s;
+    c->member_read_max = CENSUS_MEMBER_READ_MAX;
+    c->search_path_max = CENSUS_SEARCH_PATH_MAX;
 }
 
 void census_free(struct census *c)
@@ -29,6 +32,7 @@ void census_free(struct census *c)
     for (size_t i = 0; i < c->nobjects; i++) {
         free(c->objects[i].path);
         free(c->objects[i].shown);
+        free(c->objects[i].needed_as);
         elf_tls_free(&c->objects[i].tls);
     }
     free(c->objects);
@@ -38,6 +42,9 @@ void census_free(struct census *c)
     for (size_t i = 0; i < c->nmissing; i++)
         free(c->missing[i]);
     free(c->missing);
+    for (size_t i = 0; i < c->nproblems; i++)
+        free(c->problems[i]);
+    free(c->problems);
     strmap_free(&c->seen);
     strmap_free(&c->names);
     if (c->scratch && !c->settings->keep)
@@ -55,10 +62,29 @@ static const char *file_name(const char *path)
 static void add_directory(struct census *c, const char *dir, const char *shown_dir);
 static void add_wheel(struct census *c, int fd, const char *path);
 
+/* A search path ld.so would read whole, cut to the entries within the
+   census's limit (a megabyte list would cost a megabyte of directories
+   for each name looked up): the problem names what was left out. */
+static void limit_search_path(struct census *c, char **list, const char *tag, const char *shown)
+{
+    size_t len = *list ? strlen(*list) : 0;
+    if (len <= c->search_path_max)
+        return;
+    char *cut = *list + c->search_path_max;
+    while (cut > *list && *cut != ':')
+        cut--;
+    *cut = '\0'; /* the entries before the last ':' within the limit */
+    *XAPPEND(&c->problems, &c->nproblems) =
+        xasprintf("%s: %s of %zu bytes: only its first %zu bytes were searched (census "
+                  "--max-search-path raises the limit)", shown, tag, len, c->search_path_max);
+}
+
 /* Reads one file, opened once: without blocking (a FIFO or a device), a
    regular file only, each (dev, ino) once.  Returns the object's index,
-   or -1 when it is none. */
-static long examine(struct census *c, const char *path, const char *shown, long needed_by)
+   or -1 when it is none.  needed_as: the DT_NEEDED name it is found by,
+   or NULL for a file under the paths. */
+static long examine(struct census *c, const char *path, const char *shown, long needed_by,
+                    const char *needed_as)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -107,23 +133,53 @@ static long examine(struct census *c, const char *path, const char *shown, long 
     }
     long i = (long)c->nobjects;
     strmap_put(&c->seen, key, (size_t)i);
-    *XAPPEND(&c->objects, &c->nobjects) =
-        (struct census_object){xstrdup(path), xstrdup(shown), t, needed_by};
+    if (t.has_tls && !elf_tls_size_ok(&t)) /* a process that dlopens it may die */
+        *XAPPEND(&c->problems, &c->nproblems) = xasprintf("%s: %s", shown, t.tls_problem);
+    limit_search_path(c, &t.rpath, "DT_RPATH", shown);
+    limit_search_path(c, &t.runpath, "DT_RUNPATH", shown);
+    *XAPPEND(&c->objects, &c->nobjects) = (struct census_object){
+        xstrdup(path), xstrdup(shown), t, needed_by, needed_as ? xstrdup(needed_as) : NULL};
     /* ld.so matches a DT_NEEDED against the sonames and names loaded. */
     strmap_put(&c->names, t.soname ? t.soname : file_name(path), (size_t)i);
     return i;
+}
+
+/* The directory for the next wheel's members, under a scratch directory
+   made with the first; NULL with why when TMPDIR takes no more (then that
+   wheel is unreadable, and the census goes on). */
+static char *wheel_dir(struct census *c, char *why, size_t len)
+{
+    if (!c->scratch) {
+        char *scratch = xasprintf("%s/statictls-census.XXXXXX", c->settings->tmpdir);
+        if (!mkdtemp(scratch)) {
+            snprintf(why, len, "cannot make a directory in TMPDIR: %s", strerror(errno));
+            free(scratch);
+            return NULL;
+        }
+        interrupt_add_path(scratch); /* removed on a signal too */
+        c->scratch = scratch;
+    }
+    char *dir = xasprintf("%s/%lu", c->scratch, ++c->wheels);
+    if (mkdir(dir, 0755) != 0) {
+        snprintf(why, len, "cannot make a directory in TMPDIR: %s", strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    return dir;
 }
 
 /* A wheel's ELF members, copied out and read as a directory shown as
    "WHEEL!/". */
 static void add_wheel(struct census *c, int fd, const char *path)
 {
-    if (!c->scratch)
-        c->scratch = make_scratch_dir(c->settings->tmpdir, "statictls-census");
-    char *dir = xasprintf("%s/%lu", c->scratch, ++c->wheels);
     char err[1024];
-    make_dirs(dir);
-    if (!wheel_extract(fd, path, dir, &c->unreadable, &c->nunreadable, err, sizeof err))
+    char *dir = wheel_dir(c, err, sizeof err);
+    if (!dir) {
+        *XAPPEND(&c->unreadable, &c->nunreadable) = xasprintf("%s: %s", path, err);
+        return;
+    }
+    if (!wheel_extract(fd, path, dir, c->member_read_max, &c->unreadable, &c->nunreadable, err,
+                       sizeof err))
         *XAPPEND(&c->unreadable, &c->nunreadable) = xstrdup(err);
     char *shown = xasprintf("%s!", path);
     add_directory(c, dir, shown);
@@ -163,7 +219,7 @@ static void add_directory(struct census *c, const char *dir, const char *shown_d
         else if (S_ISDIR(st.st_mode))
             add_directory(c, path, shown);
         else if (S_ISREG(st.st_mode))
-            examine(c, path, shown, -1);
+            examine(c, path, shown, -1, NULL);
         free(path), free(shown), free(names[i]);
     }
     free(names);
@@ -179,7 +235,7 @@ bool census_add(struct census *c, const char *path, char *why, size_t len)
     if (S_ISDIR(st.st_mode))
         add_directory(c, path, path);
     else
-        examine(c, path, path, -1);
+        examine(c, path, path, -1, NULL);
     return true;
 }
 
@@ -205,7 +261,7 @@ void census_close_over(struct census *c, char *const *lib_dirs)
             if (strmap_get(&c->names, name, &known))
                 continue;
             char *path = resolve(c, i, name, lib_dirs);
-            long found = path ? examine(c, path, path, (long)i) : -1;
+            long found = path ? examine(c, path, path, (long)i, name) : -1;
             if (found < 0)
                 *XAPPEND(&c->missing, &c->nmissing) =
                     xasprintf("%s (needed by %s)", name, c->objects[i].shown);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "elfinfo.h"
 #include "settings.h"
@@ -16,7 +17,13 @@ struct census_object {
     char *shown; /* what the user knows it as: the path, or "WHEEL!/MEMBER" */
     struct elf_tls tls;
     long needed_by; /* -1: found under the paths; else the object whose DT_NEEDED named it */
+    char *needed_as; /* the DT_NEEDED name that brought it in, or NULL */
 };
+
+/* The limits a census reads within (census's --max-member-read and
+   --max-search-path give others). */
+#define CENSUS_MEMBER_READ_MAX 4294967296 /* bytes of a wheel's member read */
+#define CENSUS_SEARCH_PATH_MAX 65536      /* bytes of a DT_RPATH or DT_RUNPATH searched */
 
 struct census {
     struct census_object *objects; /* every ELF object read, found order */
@@ -25,12 +32,19 @@ struct census {
     size_t nunreadable;
     char **missing; /* "NAME (needed by SHOWN)": a DT_NEEDED found nowhere */
     size_t nmissing;
+    /* "SHOWN: why": an object read that no loader would take as it is (a
+       PT_TLS none could place), or that was read only in part (a search
+       path longer than search_path_max) */
+    char **problems;
+    size_t nproblems;
     unsigned long files, elf_files; /* under the paths */
     unsigned long wheels;
     struct strmap seen;  /* "dev:ino" of every regular file read */
     struct strmap names; /* what a DT_NEEDED matches: sonames and file names */
     char *scratch;       /* wheels' ELF members, made with the first wheel */
     const struct settings *settings; /* where scratch goes, and whether it stays */
+    uint64_t member_read_max;        /* CENSUS_MEMBER_READ_MAX unless set after census_init */
+    size_t search_path_max;          /* CENSUS_SEARCH_PATH_MAX unless set after census_init */
 };
 
 void census_init(struct census *c, const struct settings *s);
@@ -46,7 +60,9 @@ bool census_add(struct census *c, const char *path, char *why, size_t len);
    (by soname or file name) is that object; else DT_RPATH of the object and
    of those that needed it (when it has no DT_RUNPATH), DT_RUNPATH, then
    lib_dirs (NULL-terminated: the libc build's default directories), with
-   $ORIGIN expanded; the objects found join the census. */
+   $ORIGIN expanded; the objects found join the census.  Of a DT_RPATH or
+   DT_RUNPATH, the entries within its first search_path_max bytes are
+   searched (a problem names an object whose list is longer). */
 void census_close_over(struct census *c, char *const *lib_dirs);
 
 #endif

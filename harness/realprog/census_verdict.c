@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "census_verdict.h"
 
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,16 +43,25 @@ const struct census_object **census_tls_objects(const struct census *c, size_t *
     return tls;
 }
 
-/* Already in every process: a startup module of b, by file or by name
-   (libc.so.6 of another tree is still the libc the process starts with). */
+/* Whether module (a path) is the one a DT_NEEDED of name finds: ld.so
+   takes a loaded object for a name before it searches. */
+static bool module_named(const char *module, const char *name)
+{
+    const char *slash = strrchr(module, '/');
+    return strcmp(slash ? slash + 1 : module, name) == 0;
+}
+
+/* Already in every process of b: one of its startup modules by file, or
+   by the DT_NEEDED name that brought the object in (the libc.so.6 that the
+   closure found among this machine's libraries stands for the build's own,
+   which the process starts with).  A file under the paths that merely calls
+   itself libc.so.6 is no startup module: a dlopen of it loads it anew. */
 static bool is_startup_module(const struct budget *b, const struct census_object *o)
 {
     struct stat a, s;
     bool have = stat(o->path, &a) == 0;
     for (size_t i = 0; i < b->nmodules; i++) {
-        const char *slash = strrchr(b->modules[i].path, '/');
-        const char *base = slash ? slash + 1 : b->modules[i].path;
-        if (o->tls.soname && strcmp(o->tls.soname, base) == 0)
+        if (o->needed_as && module_named(b->modules[i].path, o->needed_as))
             return true;
         if (have && stat(b->modules[i].path, &s) == 0 && s.st_dev == a.st_dev &&
             s.st_ino == a.st_ino)
@@ -60,13 +70,21 @@ static bool is_startup_module(const struct budget *b, const struct census_object
     return false;
 }
 
-/* The C library or its loader, which any process starts with. */
+/* The C library or its loader, which any process starts with: an object
+   a DT_NEEDED entry brought in by such a name (musl's own is found by
+   it), never a file under the paths, which a dlopen would load. */
 static bool is_libc(const struct census_object *o)
 {
-    const char *slash = strrchr(o->path, '/');
-    const char *name = o->tls.soname ? o->tls.soname : slash ? slash + 1 : o->path;
-    return strncmp(name, "libc.so", 7) == 0 || strncmp(name, "libc.musl", 9) == 0 ||
-           strncmp(name, "ld-linux", 8) == 0 || strncmp(name, "ld-musl", 7) == 0;
+    const char *name = o->needed_as;
+    return name && (strncmp(name, "libc.so", 7) == 0 || strncmp(name, "libc.musl", 9) == 0 ||
+                    strncmp(name, "ld-linux", 8) == 0 || strncmp(name, "ld-musl", 7) == 0);
+}
+
+/* Larger, or aligned more, than any static TLS area: it does not fit
+   (a PT_TLS beyond the address space is one). */
+static bool too_large(const struct elf_tls *t)
+{
+    return t->tls_memsz > (uint64_t)SEARCH_MAX || t->tls_align > (uint64_t)SEARCH_MAX;
 }
 
 /* The demand of the objects not already loaded at startup, placed by the
@@ -83,11 +101,13 @@ static void place_demand(const struct census_object *const *statics, size_t nsta
     for (size_t i = 0; i < nstatic; i++) {
         const struct census_object *o = statics[i];
         const struct elf_tls *t = &o->tls;
+        if (!elf_tls_size_ok(t) && !too_large(t))
+            continue; /* no size: the verdict names it as unplaceable */
         if (is_startup_module(b, o)) {
             v->already++;
             continue;
         }
-        if (t->tls_memsz > (uint64_t)SEARCH_MAX || t->tls_align > (uint64_t)SEARCH_MAX) {
+        if (too_large(t)) {
             if (!v->too_large)
                 v->too_large = o->shown;
             continue;
@@ -104,10 +124,13 @@ static void place_demand(const struct census_object *const *statics, size_t nsta
 
 static void decide(struct census_verdict *v, long min_headroom)
 {
-    if (v->musl)
-        v->fits = v->refused == 0;
+    if (v->unplaceable) /* whatever the free bytes: a process that dlopens it may die */
+        v->judged = true, v->fits = false;
+    else if (v->musl)
+        v->judged = true, v->fits = v->refused == 0;
     else
-        v->fits = v->known && v->modelled && !v->misaligned && !v->too_large &&
+        v->judged = v->known && v->modelled,
+        v->fits = v->judged && !v->misaligned && !v->too_large &&
                   v->demand + (uint64_t)min_headroom <= v->free_bytes;
 }
 
@@ -132,13 +155,6 @@ static void judge_build(const struct census_object *const *statics, size_t nstat
     }
     kit_close(&kit);
     run_env_free(&env);
-}
-
-const char *census_machine(const struct census_object *const *statics, size_t nstatic,
-                           const struct libc_build_list *builds)
-{
-    const char *m = nstatic ? policy_machine(statics[0]->tls.machine) : NULL;
-    return m ? m : builds->items[0].machine;
 }
 
 /* A platform named by --policy: measured where a build of its glibc is
@@ -189,39 +205,114 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
     budget_free(&b);
 }
 
-struct census_verdict *census_judge(const struct census_object *const *statics, size_t nstatic,
-                                    const struct policy *p, const char *machine,
-                                    const struct libc_build_list *builds, long min_headroom,
-                                    const struct settings *s, size_t *n)
+/* A name for a machine no build here is for: what the user may know it as. */
+static char *machine_name(int e_machine)
+{
+    static const struct {
+        int e_machine;
+        const char *name;
+    } names[] = {{EM_RISCV, "riscv"},  {EM_PPC64, "ppc64"}, {EM_PPC, "ppc"},
+                 {EM_S390, "s390"},    {EM_ARM, "arm"},     {EM_MIPS, "mips"},
+                 {EM_SPARCV9, "sparc64"}, {EM_IA_64, "ia64"}};
+    const char *known = policy_machine(e_machine);
+    if (known)
+        return xstrdup(known);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (names[i].e_machine == e_machine)
+            return xstrdup(names[i].name);
+    return xasprintf("e_machine %d", e_machine);
+}
+
+static struct census_group *group_of(struct census_group **g, size_t *n, int e_machine)
+{
+    for (size_t k = 0; k < *n; k++)
+        if ((*g)[k].e_machine == e_machine)
+            return &(*g)[k];
+    struct census_group *new = XAPPEND(g, n);
+    *new = (struct census_group){.e_machine = e_machine, .machine = machine_name(e_machine)};
+    return new;
+}
+
+struct census_group *census_groups(const struct census_object *const *tls, size_t ntls,
+                                   size_t nstatic, const struct libc_build_list *builds,
+                                   size_t *ngroups)
+{
+    struct census_group *g = NULL;
+    *ngroups = 0;
+    for (size_t i = 0; i < ntls; i++) {
+        if (i >= nstatic && elf_tls_size_ok(&tls[i]->tls))
+            continue; /* dynamic TLS only: any process takes it */
+        struct census_group *into = group_of(&g, ngroups, tls[i]->tls.machine);
+        *XAPPEND(&into->objects, &into->nobjects) = tls[i];
+        into->nstatic += i < nstatic;
+    }
+    if (!*ngroups) { /* nothing to judge: the free bytes of the host's machine all the same */
+        g = xcalloc(1, sizeof *g);
+        g->machine = xstrdup(builds->items[0].machine);
+        *ngroups = 1;
+    }
+    return g;
+}
+
+void census_judge(struct census_group *g, const struct policy *p,
+                  const struct libc_build_list *builds, long min_headroom,
+                  const struct settings *s)
 {
     struct census_verdict *v = xcalloc(builds->n + 1, sizeof *v);
-    *n = 0;
+    size_t n = 0;
     if (p)
-        judge_policy(statics, nstatic, p, machine, builds, s, &v[(*n)++]);
+        judge_policy(g->objects, g->nstatic, p, g->machine, builds, s, &v[n++]);
     else
         for (size_t k = 0; k < builds->n; k++)
-            if (strcmp(builds->items[k].machine, machine) == 0)
-                judge_build(statics, nstatic, &builds->items[k], s, &v[(*n)++]);
-    if (!*n) { /* e.g. aarch64 objects where no aarch64 build was fetched */
-        v[*n].platform = xasprintf("glibc on %s", machine);
-        snprintf(v[(*n)++].error, sizeof v->error, "no libc build for %s here", machine);
+            if (strcmp(builds->items[k].machine, g->machine) == 0)
+                judge_build(g->objects, g->nstatic, &builds->items[k], s, &v[n++]);
+    if (!n) { /* e.g. aarch64 objects where no aarch64 build was fetched; RISC-V */
+        v[n].platform = xasprintf("glibc on %s", g->machine);
+        snprintf(v[n++].error, sizeof v->error, "no libc build for %s here", g->machine);
     }
-    for (size_t k = 0; k < *n; k++)
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < g->nobjects && !v[k].unplaceable; i++)
+            if (!elf_tls_size_ok(&g->objects[i]->tls) && !too_large(&g->objects[i]->tls))
+                v[k].unplaceable = g->objects[i]->shown;
         decide(&v[k], min_headroom);
-    return v;
+    }
+    g->verdicts = v;
+    g->nverdicts = n;
 }
 
-bool census_fits(const struct census_verdict *v, size_t n)
+bool census_group_judged(const struct census_group *g)
 {
-    bool fits = true;
-    for (size_t k = 0; k < n; k++)
-        fits &= v[k].fits || !v[k].known; /* a build that cannot run here says so */
-    return fits;
+    bool judged = !g->nobjects;
+    for (size_t i = 0; i < g->nverdicts; i++)
+        judged |= g->verdicts[i].judged;
+    return judged;
 }
 
-void census_verdicts_free(struct census_verdict *v, size_t n)
+enum census_outcome census_outcome(const struct census_group *g, size_t ngroups)
 {
-    for (size_t k = 0; k < n; k++)
-        free(v[k].platform), free(v[k].assumed);
-    free(v);
+    bool not_judged = false;
+    for (size_t k = 0; k < ngroups; k++) {
+        for (size_t i = 0; i < g[k].nverdicts; i++)
+            if (g[k].verdicts[i].judged && !g[k].verdicts[i].fits)
+                return CENSUS_DOES_NOT_FIT;
+        not_judged |= !census_group_judged(&g[k]);
+    }
+    return not_judged ? CENSUS_NOT_JUDGED : CENSUS_FITS;
+}
+
+const char *census_outcome_name(enum census_outcome o)
+{
+    return o == CENSUS_FITS ? "fits" : o == CENSUS_DOES_NOT_FIT ? "does not fit" : "not judged";
+}
+
+void census_groups_free(struct census_group *g, size_t ngroups)
+{
+    for (size_t k = 0; k < ngroups; k++) {
+        for (size_t i = 0; i < g[k].nverdicts; i++)
+            free(g[k].verdicts[i].platform), free(g[k].verdicts[i].assumed);
+        free(g[k].verdicts);
+        free(g[k].objects);
+        free(g[k].machine);
+    }
+    free(g);
 }

@@ -1,8 +1,10 @@
 /* What a census concludes: whether every static-TLS object it found,
-   dlopen'ed into a fresh process, fits the free static TLS of each libc
-   build here, or of one platform (a wheel policy).  The free bytes are
-   measured by `limit` where such a build runs here, else modelled and
-   labelled; the demand, padding included, is placed by the model. */
+   dlopen'ed into a fresh process of its own machine, fits the free static
+   TLS of each libc build of that machine here, or of one platform (a
+   wheel policy).  The free bytes are measured by `limit` where such a
+   build runs here, else modelled and labelled; the demand, padding
+   included, is placed by the model.  An object no build here can judge
+   (its machine has none) is said to be not judged, never to fit. */
 #ifndef STATICTLS_CENSUS_VERDICT_H
 #define STATICTLS_CENSUS_VERDICT_H
 
@@ -26,8 +28,12 @@ struct census_verdict {
     size_t already;      /* static-TLS objects already in the initial block */
     const char *misaligned; /* an object aligned above the static alignment */
     const char *too_large;  /* an object larger than any static TLS area */
+    /* An object whose PT_TLS no loader could place (elf_tls.tls_problem):
+       a process that dlopens it may die, so it never fits, measured or not. */
+    const char *unplaceable;
     bool musl;           /* musl's rule: no dlopen'ed initial-exec TLS at all */
     size_t refused;      /* musl: the objects it refuses */
+    bool judged;         /* known, or decided without the free bytes */
     bool fits;
 };
 
@@ -36,22 +42,50 @@ struct census_verdict {
 const struct census_object **census_tls_objects(const struct census *c, size_t *ntls,
                                                 size_t *nstatic);
 
-/* The machine the objects are for: that of the first static-TLS object,
-   else the first build's (the host's). */
-const char *census_machine(const struct census_object *const *statics, size_t nstatic,
-                           const struct libc_build_list *builds);
+/* The objects one process of one machine would load: those of its
+   e_machine that need static TLS (the first nstatic of objects), then
+   those whose PT_TLS no loader could place. */
+struct census_group {
+    int e_machine;
+    char *machine; /* "x86_64", "aarch64", "i386" as the builds name them; else a name for it */
+    const struct census_object **objects;
+    size_t nobjects, nstatic;
+    struct census_verdict *verdicts;
+    size_t nverdicts;
+};
 
-/* The verdicts on the static-TLS objects (statics, nstatic), keeping
-   min_headroom bytes free for others: for the policy p, or (p NULL) for
-   each build of machine among builds, measured as the settings say.  Objects load only into a process of
-   their own machine; where no build of it is here, one verdict says so.
-   *n verdicts, at least one. */
-struct census_verdict *census_judge(const struct census_object *const *statics, size_t nstatic,
-                                    const struct policy *p, const char *machine,
-                                    const struct libc_build_list *builds, long min_headroom,
-                                    const struct settings *s, size_t *n);
-/* Every verdict fits, or could not be reached here (it says so). */
-bool census_fits(const struct census_verdict *v, size_t n);
-void census_verdicts_free(struct census_verdict *v, size_t n);
+/* The groups of the census's TLS objects (tls, ntls, the first nstatic
+   needing static TLS), one per machine in order of their largest object;
+   with no object to judge, one empty group of the host's machine (the
+   first build's). */
+struct census_group *census_groups(const struct census_object *const *tls, size_t ntls,
+                                   size_t nstatic, const struct libc_build_list *builds,
+                                   size_t *ngroups);
+
+/* The group's verdicts, keeping min_headroom bytes free for others: for
+   the policy p, or (p NULL) for each build of its machine among builds,
+   measured as the settings say.  Where no build of the machine is here,
+   one verdict says so (not judged). */
+void census_judge(struct census_group *g, const struct policy *p,
+                  const struct libc_build_list *builds, long min_headroom,
+                  const struct settings *s);
+
+/* Whether a verdict of the group judged its objects (a group with none
+   to judge needs none). */
+bool census_group_judged(const struct census_group *g);
+
+enum census_outcome {
+    CENSUS_FITS,        /* every verdict judged fits, and every group has one */
+    CENSUS_DOES_NOT_FIT, /* a verdict judged it does not fit */
+    CENSUS_NOT_JUDGED,  /* none does not fit, but a group with objects has no verdict judged */
+};
+/* What the groups' verdicts add up to.  Within a group, a build that
+   cannot run here says so and does not change the outcome, as long as
+   another judged the objects. */
+enum census_outcome census_outcome(const struct census_group *g, size_t ngroups);
+/* "fits", "does not fit", "not judged". */
+const char *census_outcome_name(enum census_outcome o);
+
+void census_groups_free(struct census_group *g, size_t ngroups);
 
 #endif

@@ -6,12 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archivelib.h"
 #include "die.h"
+#include "elfneed.h"
+#include "strmap.h"
 #include "xalloc.h"
-#include "xfile.h"
+
+enum { CHUNK = 65536 }; /* bytes of a member read at a time */
 
 bool wheel_named(const char *path)
 {
@@ -19,87 +23,321 @@ bool wheel_named(const char *path)
     return n > 4 && strcmp(path + n - 4, ".whl") == 0;
 }
 
-/* Relative, and never above the archive's root. */
-static bool safe_name(const char *name)
+/* name as the file it becomes: its components without empty ones and
+   ".", joined by '/'; NULL for a name that is absolute, goes above the
+   archive's root ("..") or names nothing. */
+static char *normalised(const char *name)
 {
-    if (!*name || name[0] == '/')
-        return false;
+    if (name[0] == '/')
+        return NULL;
+    char *out = xmalloc(strlen(name) + 1), *o = out;
     for (const char *p = name; *p;) {
         size_t n = strcspn(p, "/");
-        if (n == 2 && strncmp(p, "..", 2) == 0)
-            return false;
+        if (n == 2 && strncmp(p, "..", 2) == 0) {
+            free(out);
+            return NULL;
+        }
+        if (n && !(n == 1 && p[0] == '.')) {
+            if (o != out)
+                *o++ = '/';
+            memcpy(o, p, n);
+            o += n;
+        }
         p += n + (p[n] == '/');
     }
-    return true;
+    *o = '\0';
+    if (o == out) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
-/* Writes the member being read to out, its first `have` bytes already in
-   head; false with why. */
-static bool copy_member(const struct archive_lib *lib, struct archive *a,
-                        const unsigned char *head, size_t have, const char *out, char *why,
-                        size_t len)
+/* An ELF member being copied. */
+struct member {
+    size_t index;  /* its place in the archive, from 0 */
+    char *name;    /* as the archive names it */
+    char *copy;    /* its copy: DIR/NAME, normalised */
+    struct elf_need need;
+    enum elf_need_state state;
+    char *problem; /* why it cannot be read, or NULL */
+    bool created;  /* its copy exists */
+    bool replaced; /* a later member of the same name is what pip installs */
+};
+
+/* Removes m's copy, if it made one. */
+static void remove_copy(struct member *m)
 {
-    char *dir = xstrdup(out);
-    *strrchr(dir, '/') = '\0';
-    make_dirs(dir);
-    free(dir);
-    int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(why, len, "%s", strerror(errno));
-        return false;
+    if (m->created && unlink(m->copy) != 0)
+        die_errno("remove %s", m->copy);
+    m->created = false;
+}
+
+struct extraction {
+    const struct archive_lib *lib;
+    int fd;
+    const char *path, *dir;
+    uint64_t read_max;
+    struct member *members;
+    size_t nmembers;
+    /* Each normalised name, and which member pip would install under it:
+       holder[slot] is an index into members, or NO_MEMBER for a member
+       that is no ELF object (it replaces an ELF one all the same). */
+    struct strmap names;
+    size_t *holder;
+    size_t nholders;
+    char ***problems;
+    size_t *nproblems;
+    unsigned char *buf;
+};
+
+enum { NO_MEMBER = -1 };
+
+/* libarchive's last error (it may have none to say). */
+static const char *archive_why(const struct extraction *x, struct archive *a)
+{
+    const char *why = x->lib->archive_error_string(a);
+    return why ? why : "libarchive gave no reason";
+}
+
+static void problem(struct extraction *x, const char *name, const char *why)
+{
+    *XAPPEND(x->problems, x->nproblems) = xasprintf("%s!/%s: %s", x->path, name, why);
+}
+
+/* member (or NO_MEMBER) is now the one installed as rel: an earlier one
+   of that name is replaced, and its copy removed. */
+static void install_as(struct extraction *x, const char *rel, size_t member)
+{
+    size_t slot;
+    if (!strmap_get(&x->names, rel, &slot)) {
+        slot = x->nholders;
+        *XAPPEND(&x->holder, &x->nholders) = member;
+        strmap_put(&x->names, rel, slot);
+        return;
     }
-    bool ok = write(fd, head, have) == (ssize_t)have;
-    unsigned char buf[65536];
-    la_ssize_t n;
-    while (ok && (n = lib->archive_read_data(a, buf, sizeof buf)) > 0)
-        ok = write(fd, buf, (size_t)n) == n;
-    if (ok && n < 0)
-        snprintf(why, len, "%s", lib->archive_error_string(a)), ok = false;
-    else if (!ok)
-        snprintf(why, len, "write %s: %s", out, strerror(errno));
-    if (close(fd) != 0 && ok)
-        snprintf(why, len, "close %s: %s", out, strerror(errno)), ok = false;
+    size_t old = x->holder[slot];
+    if (old != (size_t)NO_MEMBER) {
+        x->members[old].replaced = true;
+        remove_copy(&x->members[old]);
+    }
+    x->holder[slot] = member;
+}
+
+/* The directories of rel under dir; false with why. */
+static bool make_parents(const char *dir, const char *rel, char *why, size_t len)
+{
+    char *path = xasprintf("%s/%s", dir, rel);
+    bool ok = true;
+    for (char *s = path + strlen(dir) + 1; ok && (s = strchr(s, '/')); s++) {
+        *s = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            snprintf(why, len, "cannot copy it into TMPDIR: %s", strerror(errno));
+            ok = false;
+        }
+        *s = '/';
+    }
+    free(path);
     return ok;
 }
 
-/* Copies the ELF members of the archive open in a into dir. */
-static bool extract(const struct archive_lib *lib, struct archive *a, const char *path,
-                    const char *dir, char ***problems, size_t *nproblems, char *err,
-                    size_t errlen)
+/* One read of member m, whose first `have` bytes are in x->buf: as far as
+   its copy needs, and never past read_max. */
+static void read_member(struct extraction *x, struct archive *a, struct member *m, la_ssize_t have)
 {
-    struct archive_entry *e;
-    int r;
-    while ((r = lib->archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-        const char *name = lib->archive_entry_pathname(e);
-        if (lib->archive_entry_filetype(e) != AE_IFREG || !name)
-            continue;
-        unsigned char head[4];
-        la_ssize_t have = lib->archive_read_data(a, head, sizeof head);
-        if (have < 0) {
-            *XAPPEND(problems, nproblems) =
-                xasprintf("%s!/%s: %s", path, name, lib->archive_error_string(a));
-            continue;
-        }
-        if (have < 4 || memcmp(head, "\177ELF", 4) != 0)
-            continue;
-        char why[512];
-        if (!safe_name(name)) {
-            *XAPPEND(problems, nproblems) =
-                xasprintf("%s!/%s: an unsafe member name (absolute or with ..)", path, name);
-            continue;
-        }
-        char *out = xasprintf("%s/%s", dir, name);
-        if (!copy_member(lib, a, head, (size_t)have, out, why, sizeof why))
-            *XAPPEND(problems, nproblems) = xasprintf("%s!/%s: %s", path, name, why);
-        free(out);
+    int out = open(m->copy, O_WRONLY | O_CLOEXEC);
+    if (out < 0) {
+        m->problem = xasprintf("cannot copy it into TMPDIR: %s", strerror(errno));
+        return;
     }
-    if (r != ARCHIVE_EOF)
-        snprintf(err, errlen, "%s: %s", path, lib->archive_error_string(a));
-    return r == ARCHIVE_EOF;
+    m->need.out = out;
+    elf_need_start_read(&m->need);
+    uint64_t pos = 0;
+    bool eof = false;
+    char why[256];
+    for (la_ssize_t n = have; !m->problem;) {
+        if (n < 0) {
+            m->problem = xstrdup(archive_why(x, a));
+            break;
+        }
+        if (n == 0) {
+            eof = true;
+            break;
+        }
+        size_t len = (uint64_t)n < x->read_max - pos ? (size_t)n : (size_t)(x->read_max - pos);
+        if (!elf_need_feed(&m->need, pos, x->buf, len, why, sizeof why))
+            m->problem = xasprintf("cannot copy it into TMPDIR: %s", why);
+        pos += len;
+        if (pos >= x->read_max || !elf_need_wants(&m->need, pos))
+            break;
+        n = x->lib->archive_read_data(a, x->buf, CHUNK);
+    }
+    if (!m->problem) {
+        m->state = elf_need_end_read(&m->need, pos, eof);
+        if (m->state == ELF_NEED_SHORT)
+            m->problem = xasprintf("what the census reads of it lies past its first %llu bytes "
+                                   "(census --max-member-read raises the limit)",
+                                   (unsigned long long)x->read_max);
+        else if (m->state == ELF_NEED_REFUSED)
+            m->problem = xstrdup(m->need.problem);
+        else if (m->state == ELF_NEED_COPIED &&
+                 ftruncate(out, (off_t)elf_need_size(&m->need)) != 0)
+            m->problem = xasprintf("cannot copy it into TMPDIR: %s", strerror(errno));
+    }
+    if (close(out) != 0 && !m->problem)
+        m->problem = xasprintf("cannot copy it into TMPDIR: %s", strerror(errno));
+    m->need.out = -1;
 }
 
-bool wheel_extract(int fd, const char *path, const char *dir, char ***problems,
-                   size_t *nproblems, char *err, size_t errlen)
+/* The member's first bytes into x->buf: at least the 4 of ELF's magic
+   unless it is shorter (libarchive may give a block at a time); how many,
+   or a negative libarchive status. */
+static la_ssize_t read_start(struct extraction *x, struct archive *a)
+{
+    la_ssize_t have = 0, n;
+    do {
+        n = x->lib->archive_read_data(a, x->buf + have, CHUNK - (size_t)have);
+        have += n > 0 ? n : 0;
+    } while (n > 0 && have < 4);
+    return n < 0 ? n : have;
+}
+
+/* A regular member met on the first pass over the archive. */
+static void first_read(struct extraction *x, struct archive *a, size_t index, const char *name)
+{
+    la_ssize_t have = read_start(x, a);
+    char *rel = normalised(name);
+    if (have < 0) {
+        problem(x, name, archive_why(x, a));
+        if (rel)
+            install_as(x, rel, (size_t)NO_MEMBER);
+        free(rel);
+        return;
+    }
+    if (have < 4 || memcmp(x->buf, "\177ELF", 4) != 0) {
+        if (rel)
+            install_as(x, rel, (size_t)NO_MEMBER);
+        free(rel);
+        return;
+    }
+    if (!rel) {
+        problem(x, name, "an unsafe member name (absolute or with ..)");
+        return;
+    }
+    size_t i = x->nmembers;
+    struct member *m = XAPPEND(&x->members, &x->nmembers);
+    *m = (struct member){.index = index, .name = xstrdup(name),
+                         .copy = xasprintf("%s/%s", x->dir, rel)};
+    elf_need_init(&m->need, -1);
+    install_as(x, rel, i);
+    char why[256];
+    if (!make_parents(x->dir, rel, why, sizeof why)) {
+        m->problem = xstrdup(why);
+    } else {
+        int fd = open(m->copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        m->created = fd >= 0;
+        if (fd < 0 || close(fd) != 0)
+            m->problem = xasprintf("cannot copy it into TMPDIR: %s", strerror(errno));
+        else
+            read_member(x, a, m, have);
+    }
+    free(rel);
+}
+
+static struct archive *open_archive(struct extraction *x, char *err, size_t errlen)
+{
+    if (lseek(x->fd, 0, SEEK_SET) != 0) {
+        snprintf(err, errlen, "%s: %s", x->path, strerror(errno));
+        return NULL;
+    }
+    struct archive *a = x->lib->archive_read_new();
+    if (!a)
+        die("libarchive: archive_read_new failed");
+    if (x->lib->archive_read_support_format_zip(a) != ARCHIVE_OK)
+        die("libarchive: no zip support: %s", x->lib->archive_error_string(a));
+    if (x->lib->archive_read_open_fd(a, x->fd, CHUNK) != ARCHIVE_OK) {
+        snprintf(err, errlen, "%s: not a readable zip archive: %s", x->path, archive_why(x, a));
+        x->lib->archive_read_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The member to read next on this pass: the first one from *next that
+   wants another read. */
+static struct member *next_again(struct extraction *x, size_t *next)
+{
+    for (; *next < x->nmembers; (*next)++) {
+        struct member *m = &x->members[*next];
+        if (!m->replaced && !m->problem && m->state == ELF_NEED_AGAIN)
+            return m;
+    }
+    return NULL;
+}
+
+/* One pass over the archive: the first meets every member; the others
+   read again the members whose copies want it.  False with err when the
+   archive cannot be read to its end (or, after the first, to the last
+   member wanted). */
+static bool pass(struct extraction *x, bool first, char *err, size_t errlen)
+{
+    size_t next = 0;
+    struct member *want = first ? NULL : next_again(x, &next);
+    if (!first && !want)
+        return true;
+    struct archive *a = open_archive(x, err, errlen);
+    if (!a)
+        return false;
+    struct archive_entry *e;
+    int r = ARCHIVE_OK;
+    for (size_t index = 0;
+         (first || want) &&
+         ((r = x->lib->archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN);
+         index++) {
+        const char *name = x->lib->archive_entry_pathname(e);
+        if (x->lib->archive_entry_filetype(e) != AE_IFREG || !name)
+            continue;
+        if (first) {
+            first_read(x, a, index, name);
+        } else if (want->index == index) {
+            if (strcmp(want->name, name) != 0)
+                want->problem = xstrdup("the archive changed while it was read");
+            else
+                read_member(x, a, want, read_start(x, a));
+            next++;
+            want = next_again(x, &next);
+        }
+    }
+    bool ok = first ? r == ARCHIVE_EOF : !want;
+    if (!ok)
+        snprintf(err, errlen, "%s: %s", x->path,
+                 r == ARCHIVE_EOF ? "the archive changed while it was read" : archive_why(x, a));
+    x->lib->archive_read_free(a);
+    return ok;
+}
+
+/* Every member kept is complete or says why it is not; the copies of the
+   others are removed. */
+static void finish(struct extraction *x)
+{
+    for (size_t i = 0; i < x->nmembers; i++) {
+        struct member *m = &x->members[i];
+        if (!m->replaced && !m->problem && m->state != ELF_NEED_COPIED)
+            m->problem = xstrdup("its parts were not all found in the reads allowed");
+        if (!m->replaced && m->problem) {
+            problem(x, m->name, m->problem);
+            remove_copy(m);
+        }
+        elf_need_free(&m->need);
+        free(m->name), free(m->copy), free(m->problem);
+    }
+    free(x->members);
+    free(x->holder);
+    strmap_free(&x->names);
+}
+
+bool wheel_extract(int fd, const char *path, const char *dir, uint64_t read_max,
+                   char ***problems, size_t *nproblems, char *err, size_t errlen)
 {
     struct archive_lib lib;
     char why[512];
@@ -107,20 +345,21 @@ bool wheel_extract(int fd, const char *path, const char *dir, char ***problems,
         snprintf(err, errlen, "%s: %s", path, why);
         return false;
     }
-    struct archive *a = lib.archive_read_new();
-    if (!a)
-        die("libarchive: archive_read_new failed");
-    if (lib.archive_read_support_format_zip(a) != ARCHIVE_OK)
-        die("libarchive: no zip support: %s", lib.archive_error_string(a));
-    bool ok;
-    if (lib.archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-        snprintf(err, errlen, "%s: not a readable zip archive: %s", path,
-                 lib.archive_error_string(a));
-        ok = false;
-    } else {
-        ok = extract(&lib, a, path, dir, problems, nproblems, err, errlen);
+    struct extraction x = {.lib = &lib, .fd = fd, .path = path, .dir = dir,
+                           .read_max = read_max, .problems = problems,
+                           .nproblems = nproblems, .buf = xmalloc(CHUNK)};
+    bool ok = pass(&x, true, err, errlen);
+    /* Each further pass reads what the one before found to lie behind it. */
+    for (int k = 1; k < ELF_NEED_READS; k++) {
+        char again_err[512];
+        if (!pass(&x, false, again_err, sizeof again_err)) {
+            for (size_t next = 0; next_again(&x, &next); next++)
+                x.members[next].problem = xasprintf("cannot be read again: %s", again_err);
+            break;
+        }
     }
-    lib.archive_read_free(a);
+    finish(&x);
+    free(x.buf);
     archive_lib_close(&lib);
     return ok;
 }

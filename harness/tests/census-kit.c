@@ -2,11 +2,22 @@
      census-kit fixture TEMPLATE OUT SIZE ALIGN   a copy of TEMPLATE with PT_TLS
                                                   p_memsz SIZE (up to 2^64-1), p_align ALIGN
      census-kit zip OUT DIR                       a zip archive (a wheel) of DIR's files,
-                                                  named relative to DIR, written with libarchive */
+                                                  named relative to DIR, written with libarchive
+     census-kit members OUT NAME=FILE[+PAD]...    a zip archive whose members are named
+                                                  exactly so (any bytes, a name twice), each
+                                                  FILE's bytes then PAD zero bytes (deflated:
+                                                  a gigabyte member in a small archive)
+     census-kit patch FILE FIELD=VALUE...         FILE's e_machine ("machine") or its PT_TLS
+                                                  p_memsz, p_filesz, p_align ("memsz",
+                                                  "filesz", "align") set in place */
 #define _GNU_SOURCE
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +66,110 @@ static void add_tree(struct archive *a, const char *root, const char *rel)
     free(dir);
 }
 
+/* Member NAME=FILE[+PAD]: FILE's bytes, then PAD zero bytes, streamed. */
+static void add_member(struct archive *a, const char *spec)
+{
+    const char *eq = strrchr(spec, '=');
+    if (!eq)
+        die("member %s: expected NAME=FILE[+PAD]", spec);
+    char *name = xasprintf("%.*s", (int)(eq - spec), spec);
+    char *file = xstrdup(eq + 1);
+    char *plus = strrchr(file, '+');
+    unsigned long long pad = 0;
+    if (plus) {
+        *plus = '\0';
+        pad = strtoull(plus + 1, NULL, 0);
+    }
+    size_t len;
+    char *data = read_file(file, &len);
+    if (!data)
+        die_errno("read %s", file);
+    struct archive_entry *entry = archive_entry_new();
+    archive_entry_set_pathname(entry, name);
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0755);
+    archive_entry_set_size(entry, (la_int64_t)(len + pad));
+    if (archive_write_header(a, entry) != ARCHIVE_OK ||
+        (len && archive_write_data(a, data, len) != (la_ssize_t)len))
+        die("zip %s: %s", name, archive_error_string(a));
+    static char zeros[1 << 16];
+    for (unsigned long long left = pad; left;) {
+        size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
+        if (archive_write_data(a, zeros, n) != (la_ssize_t)n)
+            die("zip %s: %s", name, archive_error_string(a));
+        left -= n;
+    }
+    archive_entry_free(entry);
+    free(data), free(file), free(name);
+}
+
+/* FIELD=VALUE of the ELF header or of the first PT_TLS, in place. */
+static void patch(const char *path, int nfields, char **fields)
+{
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        die("libelf: %s", elf_errmsg(-1));
+    int fd = open(path, O_RDWR);
+    if (fd < 0)
+        die_errno("open %s", path);
+    Elf *elf = elf_begin(fd, ELF_C_RDWR, NULL);
+    GElf_Ehdr eh;
+    size_t nph;
+    if (!elf || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph) != 0)
+        die("%s: %s", path, elf_errmsg(-1));
+    elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT); /* every byte stays where it is */
+    for (int k = 0; k < nfields; k++) {
+        const char *eq = strchr(fields[k], '=');
+        if (!eq)
+            die("%s: expected FIELD=VALUE", fields[k]);
+        unsigned long long v = strtoull(eq + 1, NULL, 0);
+        size_t len = (size_t)(eq - fields[k]);
+        if (len == 7 && strncmp(fields[k], "machine", 7) == 0) {
+            eh.e_machine = (GElf_Half)v;
+            if (!gelf_update_ehdr(elf, &eh))
+                die("%s: %s", path, elf_errmsg(-1));
+            continue;
+        }
+        size_t i = 0;
+        GElf_Phdr ph;
+        for (; i < nph && gelf_getphdr(elf, (int)i, &ph) && ph.p_type != PT_TLS; i++)
+            ;
+        if (i == nph)
+            die("%s: no PT_TLS", path);
+        if (len == 5 && strncmp(fields[k], "memsz", 5) == 0)
+            ph.p_memsz = v;
+        else if (len == 6 && strncmp(fields[k], "filesz", 6) == 0)
+            ph.p_filesz = v;
+        else if (len == 5 && strncmp(fields[k], "align", 5) == 0)
+            ph.p_align = v;
+        else
+            die("%s: no such field", fields[k]);
+        if (!gelf_update_phdr(elf, (int)i, &ph))
+            die("%s: %s", path, elf_errmsg(-1));
+    }
+    if (elf_update(elf, ELF_C_WRITE) < 0)
+        die("%s: %s", path, elf_errmsg(-1));
+    elf_end(elf);
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && strcmp(argv[1], "members") == 0) {
+        struct archive *a = archive_write_new();
+        if (!a || archive_write_set_format_zip(a) != ARCHIVE_OK ||
+            archive_write_open_filename(a, argv[2]) != ARCHIVE_OK)
+            die("zip %s: %s", argv[2], a ? archive_error_string(a) : "no memory");
+        for (int k = 3; k < argc; k++)
+            add_member(a, argv[k]);
+        if (archive_write_close(a) != ARCHIVE_OK)
+            die("zip %s: %s", argv[2], archive_error_string(a));
+        archive_write_free(a);
+        return 0;
+    }
+    if (argc >= 4 && strcmp(argv[1], "patch") == 0) {
+        patch(argv[2], argc - 3, argv + 3);
+        return 0;
+    }
     if (argc == 6 && strcmp(argv[1], "fixture") == 0) {
         struct fixture_template t;
         char err[512];
@@ -77,6 +190,7 @@ int main(int argc, char **argv)
         archive_write_free(a);
         return 0;
     }
-    fprintf(stderr, "usage: census-kit fixture TEMPLATE OUT SIZE ALIGN | zip OUT DIR\n");
+    fprintf(stderr, "usage: census-kit fixture TEMPLATE OUT SIZE ALIGN | zip OUT DIR | members OUT "
+                    "NAME=FILE[+PAD]... | patch FILE FIELD=VALUE...\n");
     return 2;
 }

@@ -1,0 +1,98 @@
+#!/bin/sh
+# census-gate.sh STATICTLS CENSUS_KIT CC
+# What a CI gate must never take for "fits" (exit 0), each input made here:
+# - a wheel listing one member twice: pip installs the last copy, so that
+#   copy is judged (4000 bytes of initial-exec TLS: does not fit), and a
+#   later copy that is no ELF object replaces an earlier one that is;
+# - a library whose SONAME is libc.so.6, with 4000 bytes of initial-exec
+#   TLS: no libc a process starts with (the build's libc is matched by
+#   file), so its demand counts, also for musl;
+# - a PT_TLS with p_align 0 or p_filesz > p_memsz: a process that dlopens
+#   it dies, so it is a problem and does not fit;
+# - objects of two machines: each machine's objects load into a process of
+#   their own (an aarch64 object adds nothing to the x86_64 demand), and
+#   objects that no build here judges (RISC-V; with --policy too) exit 4
+#   ("not judged"), never 0;
+# - --json writes sizes of 2^63 and more as the positive numbers they are.
+set -eu
+statictls=$1 kit=$2 cc=$3
+template=$(dirname "$statictls")/fixtures/template-ie.so
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { printf '%s\n' "$out"; echo "FAIL: $1"; exit 1; }
+# run CODE ARGS...: the census's output in $out, its exit status checked
+run() {
+    want=$1; shift
+    set +e; out=$("$statictls" census "$@" 2>&1); rc=$?; set -e
+    [ "$rc" = "$want" ] || fail "census $* exits $rc, expected $want"
+}
+fixture() { "$kit" fixture "$template" "$dir/$1" "$2" 8; }
+fixture small.so 100
+fixture big.so 4000
+printf 'not an ELF object\n' > "$dir/text"
+
+# A member listed twice: the last copy is judged, whichever it is.
+"$kit" members "$dir/dup-1.0-py3-none-any.whl" pkg/_ext.so="$dir/small.so" pkg/_ext.so="$dir/big.so"
+run 1 "$dir/dup-1.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q "^ *4000 .*dup-1.0-py3-none-any.whl!/pkg/_ext.so$" || fail "the last copy not judged"
+[ "$(printf '%s\n' "$out" | grep -c '_ext.so$')" = 1 ] || fail "a member listed twice counted twice"
+if printf '%s\n' "$out" | grep -q unreadable:; then fail "the first copy reported"; fi
+"$kit" members "$dir/dup-2.0-py3-none-any.whl" pkg/_ext.so="$dir/big.so" ./pkg//_ext.so="$dir/small.so"
+run 0 "$dir/dup-2.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q "^ *100 .*_ext.so$" || fail "the last copy (another spelling of its name) not judged"
+"$kit" members "$dir/dup-3.0-py3-none-any.whl" pkg/_ext.so="$dir/big.so" pkg/_ext.so="$dir/text"
+run 0 "$dir/dup-3.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q "^1 files, 0 ELF, 0 with TLS" || fail "an ELF copy replaced by a text file still judged"
+
+# SONAME libc.so.6 is no libc: its 4000 bytes count, on glibc and on musl.
+printf '%s\n' '__attribute__((tls_model("initial-exec"))) __thread char b[4000];' \
+    'char *touch(void) { return b; }' > "$dir/fake.c"
+mkdir -p "$dir/w/pkg"
+$cc -shared -fPIC -o "$dir/w/pkg/libc.so.6" -Wl,-soname,libc.so.6 "$dir/fake.c"
+run 1 "$dir/w/pkg/libc.so.6"
+printf '%s\n' "$out" | grep -q "host libc .*demand 4[0-9][0-9][0-9] with padding (modelled; 0 already in the initial block): does not fit" ||
+    fail "a library named libc.so.6 taken for the libc"
+"$kit" zip "$dir/fake-1.0-py3-none-any.whl" "$dir/w"
+run 1 --policy musllinux_1_2 "$dir/fake-1.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q "and 1 need static TLS (musl's rule)" || fail "musl: a library named libc.so.6 not refused"
+# The libc the closure finds by DT_NEEDED is still the process's own.
+run 0 "$dir/small.so"
+printf '%s\n' "$out" | grep -q "host libc .*(modelled; 1 already in the initial block): fits" ||
+    fail "the libc a DT_NEEDED names no longer taken as loaded"
+
+# A PT_TLS no loader can place: a problem, never "fits".
+cp "$dir/small.so" "$dir/align0.so" && "$kit" patch "$dir/align0.so" align=0
+run 1 "$dir/align0.so"
+printf '%s\n' "$out" | grep -q "problem: $dir/align0.so: PT_TLS alignment 0" || fail "p_align 0 not reported"
+printf '%s\n' "$out" | grep -q "host libc .*does not fit: $dir/align0.so has a PT_TLS no loader can place" ||
+    fail "p_align 0 fits"
+cp "$dir/small.so" "$dir/filesz.so" && "$kit" patch "$dir/filesz.so" filesz=200
+run 1 --policy manylinux_2_28 "$dir/filesz.so"
+printf '%s\n' "$out" | grep -q "problem: $dir/filesz.so: PT_TLS: 200 initialised bytes in a 100-byte block" ||
+    fail "p_filesz > p_memsz not reported"
+printf '%s\n' "$out" | grep -q "does not fit: $dir/filesz.so has a PT_TLS no loader can place" || fail "p_filesz > p_memsz fits"
+
+# Machines: never summed, and none judged is no "fits".
+cp "$dir/big.so" "$dir/arm.so" && "$kit" patch "$dir/arm.so" machine=183   # EM_AARCH64
+cp "$dir/small.so" "$dir/riscv.so" && "$kit" patch "$dir/riscv.so" machine=243  # EM_RISCV
+set +e; out=$("$statictls" census "$dir/small.so" "$dir/arm.so" 2>&1); rc=$?; set -e
+[ "$rc" = 1 ] || [ "$rc" = 4 ] || fail "x86_64 and aarch64 objects exit $rc (1 where an aarch64 build runs here, else 4)"
+printf '%s\n' "$out" | grep -q "^all 1 static-TLS objects dlopen'ed into a fresh aarch64 process:" || fail "no aarch64 process"
+printf '%s\n' "$out" | grep -q "host libc .*demand 1[0-9][0-9] with padding" || fail "the aarch64 object added to the x86_64 demand"
+run 4 "$dir/riscv.so"
+printf '%s\n' "$out" | grep -q "^all 1 static-TLS objects dlopen'ed into a fresh riscv process:" || fail "no riscv process"
+printf '%s\n' "$out" | grep -q "glibc on riscv .*not judged: no libc build for riscv here" || fail "riscv verdict"
+printf '%s\n' "$out" | grep -q "^not judged: " || fail "the outcome not said"
+run 4 --policy manylinux2014 "$dir/riscv.so"
+printf '%s\n' "$out" | grep -q "manylinux2014: glibc 2.17 on riscv .*not judged" || fail "--policy on riscv"
+run 4 "$dir/small.so" "$dir/riscv.so"
+run 4 --json "$dir/small.so" "$dir/riscv.so"
+printf '%s\n' "$out" | grep -q '"outcome": "not judged"' || fail "JSON outcome"
+run 1 "$dir/big.so" "$dir/riscv.so"   # one that does not fit says so first
+
+# Sizes past 2^63 in JSON.
+"$kit" fixture "$template" "$dir/huge.so" 0xffffffffffffffff 8
+run 1 --json "$dir/huge.so"
+printf '%s\n' "$out" | grep -q '"tls_size": 18446744073709551615,' || fail "a size of 2^64 - 1 in JSON"
+if printf '%s\n' "$out" | grep -q ': -[0-9]'; then fail "a negative number in JSON"; fi
+echo "PASS"
