@@ -116,7 +116,8 @@ static void patch(const char *path, int nfields, char **fields)
     size_t nph;
     if (!elf || !gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &nph) != 0)
         die("%s: %s", path, elf_errmsg(-1));
-    elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT); /* every byte stays where it is */
+    if (!elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT)) /* every byte stays where it is */
+        die("%s: %s", path, elf_errmsg(-1));
     for (int k = 0; k < nfields; k++) {
         const char *eq = strchr(fields[k], '=');
         if (!eq)
@@ -149,7 +150,8 @@ static void patch(const char *path, int nfields, char **fields)
     if (elf_update(elf, ELF_C_WRITE) < 0)
         die("%s: %s", path, elf_errmsg(-1));
     elf_end(elf);
-    close(fd);
+    if (close(fd) != 0)
+        die_errno("close %s", path);
 }
 
 int main(int argc, char **argv)

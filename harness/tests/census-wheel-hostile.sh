@@ -90,6 +90,17 @@ printf '%s\n' "$out" | grep -q "unreadable: .*whl!/pkg/_far.so: what the census 
 printf '%s\n' "$out" | grep -q "^ *100 .*whl!/pkg/_ok.so$" || fail "the member after a capped one"
 run 0 "$dir/far-1.0-py3-none-any.whl"
 if printf '%s\n' "$out" | grep -q "unreadable:"; then fail "a member within the default cap unreadable"; fi
+# Its copy (sparse, 2 MiB long) passes a 1 MiB file size limit: that member
+# is unreadable, its partial copy removed, and the other one judged.
+set +e
+out=$(trap '' XFSZ; ulimit -f 2048 && TMPDIR=$dir/tmp "$statictls" census "$dir/far-1.0-py3-none-any.whl" 2>&1)
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "a copy that cannot be written: exit $rc"
+printf '%s\n' "$out" | grep -q "unreadable: .*whl!/pkg/_far.so: cannot copy it into TMPDIR: File too large" ||
+    fail "a copy that cannot be written not reported"
+printf '%s\n' "$out" | grep -q "^ *100 .*whl!/pkg/_ok.so$" || fail "the member beside one that cannot be copied"
+[ -z "$(ls -A "$dir/tmp")" ] || fail "files left in TMPDIR: $(ls -A "$dir/tmp")"
 
 # Names too long for the file system: that member, and only it, is unreadable.
 long=$(printf 'x%.0s' $(seq 300))
