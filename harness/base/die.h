@@ -9,6 +9,7 @@ enum {
     EXIT_TRIPPED = 1,   /* a load failed / case failed */
     EXIT_USAGE = 2,     /* usage or input error */
     EXIT_INTERNAL = 3,  /* the harness itself failed */
+    EXIT_TIMEOUT = 4,   /* a command run by trace, headroom or doctor outlived its timeout */
     EXIT_SKIP = 77,     /* cannot run here */
 };
 

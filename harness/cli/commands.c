@@ -9,6 +9,7 @@
 #include "die.h"
 #include "search.h"
 #include "spawn.h"
+#include "stderrscan.h"
 #include "usage.h"
 
 #define ROW(...) (&(const struct option_row){__VA_ARGS__})
@@ -46,6 +47,20 @@ static const struct option_row define_row = {
 static const struct option_row expect_exit_row = {
     .name = "--expect-exit", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = 255,
     .fallback = "0", .help = "the exit status of CMD that counts as success"};
+
+/* Each run of the real command of headroom, doctor and trace. */
+static const struct option_row command_timeout_row = {
+    .name = "--timeout", .kind = OPTION_NUMBER, .value = "S", .min = 1, .max = 86400,
+    .fallback = "300",
+    .help = "each run of CMD ends after S seconds (scaled by STATICTLS_TIMEOUT_FACTOR): it is "
+            "killed with its process group, and statictls says so and exits 4"};
+
+/* How headroom, doctor and trace run CMD (realprog/command.h). */
+static const char command_note[] =
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
+    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
+    "(docs/robustness.md).";
+_Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 
 /* load --timeout's default is the probes' own timeout. */
 _Static_assert((int)PROBE_TIMEOUT_S == 10, "load --timeout's default row says 10");
@@ -129,23 +144,23 @@ static const struct command commands[] = {
          &json_row, NULL},
      BUILDS_HOST, OPERANDS_SOME, "PATH", "Exit 1 when they do not fit.", false},
     {"headroom", cmd_headroom, "the least free static TLS CMD needs",
-     (const struct option_row *const[]){&expect_exit_row, &json_row, NULL}, BUILDS_HOST,
-     OPERANDS_COMMAND, "CMD ARGS", NULL, false},
+     (const struct option_row *const[]){&expect_exit_row, &command_timeout_row, &json_row, NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",
      (const struct option_row *const[]){
          ROW(.name = "--squeeze", .kind = OPTION_NUMBER, .value = "H", .min = 0,
              .max = SEARCH_MAX,
              .help = "run CMD with only H bytes of static TLS left, as in a larger "
                      "application"),
-         &expect_exit_row, &json_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL, false},
+         &expect_exit_row, &command_timeout_row, &json_row, NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"trace", cmd_trace,
      "each object CMD loads, in order: TLS shape, threads (format: cases/README.md)",
      (const struct option_row *const[]){
          ROW(.name = "-o", .kind = OPTION_STRING, .value = "FILE", .required = true,
              .help = "where the trace is written"),
-         NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL, false},
+         &command_timeout_row, NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"replay", cmd_replay, "a trace as a synthetic reproducer",
      (const struct option_row *const[]){
          ROW(.name = "--model", .kind = OPTION_STRING, .value = "glibc-VERSION",
