@@ -112,14 +112,16 @@ static const struct command commands[] = {
          ROW(.name = "--cases", .kind = OPTION_STRING, .value = "DIR",
              .help = "the cases to run (default: statictls's own, installed with it)"),
          ROW(.name = "--results", .kind = OPTION_STRING, .value = "DIR", .fallback = "results",
-             .help = "where results go"),
+             .help = "where results go: DIR/<platform>/, a directory of statictls's own (a "
+                     "symbolic link there, or anything else in it, is refused: exit 2)"),
          &define_row, NULL},
      BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"sweep", cmd_sweep,
      "largest IE block per libc build across alignments, tunables, LD_AUDIT and threads",
      (const struct option_row *const[]){
          ROW(.name = "--results", .kind = OPTION_STRING, .value = "DIR",
-             .help = "also write DIR/<platform>/sweep.{json,md} and the summary"),
+             .help = "also write DIR/<platform>/sweep.{json,md} and the summary (a symbolic "
+                     "link at DIR/<platform>, or anything else in it, is refused: exit 2)"),
          &json_row, NULL},
      BUILDS_MANY, OPERANDS_NONE, NULL,
      "Each --glibc, --musl, --libc-root or --libc-tree adds a build to sweep; without them "
@@ -188,7 +190,9 @@ static const struct command commands[] = {
          ROW(.name = "--time", .kind = OPTION_NUMBER, .value = "S", .min = 1, .max = 86400,
              .help = "run for S seconds instead of a count (not with --count)"),
          ROW(.name = "--out", .kind = OPTION_STRING, .value = "DIR",
-             .help = "where shrunk disagreements are written as case files"),
+             .help = "where shrunk disagreements are written as case files (each is printed "
+                     "as found too; one that cannot be written, on a full disk say, is said once "
+                     "on stderr and fuzz ends with exit 3)"),
          &json_row, NULL},
      BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"help", cmd_help, "the commands, or COMMAND's options", NULL, BUILDS_HOST,
