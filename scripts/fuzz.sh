@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 build=${2:-build}
 [ $# -gt 2 ] && shift 2 || set --
-names=${*:-caseparse trace record elf wheel}
+names=${*:-caseparse casevars trace record elf wheel}
 dir=$build/harness/tests/fuzz
 for name in $names; do
     cmake --build "$build" --target "fuzz_$name" >/dev/null ||

@@ -9,11 +9,12 @@ enum {
     EXIT_TRIPPED = 1,   /* a load failed / case failed */
     EXIT_USAGE = 2,     /* usage or input error */
     EXIT_INTERNAL = 3,  /* the harness itself failed */
+    EXIT_TIMEOUT = 4,   /* a command run by trace, headroom or doctor outlived its timeout */
     /* Nothing here could judge what was asked (census: objects of a machine
        or platform no build here runs or models), and nothing failed.  Not
        EXIT_SKIP: a test runner takes 77 as "skipped", which a CI gate would
        pass, and the cure is in the user's hands (the build or --policy). */
-    EXIT_NOT_JUDGED = 4,
+    EXIT_NOT_JUDGED = 5,
     EXIT_SKIP = 77,     /* cannot run here */
 };
 

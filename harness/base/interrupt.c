@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h> /* renameat */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,6 +49,18 @@ void interrupt_release(const sigset_t *old)
 
 /* ---- removing trees with async-signal-safe calls only -------------------- */
 
+/* A tree of any depth is removed with two descriptors and a fixed amount
+   of stack, in time linear in its size: the top directory's entries are
+   removed; one that is a directory still holding something is opened and
+   emptied, its own full subdirectories moved up into the top directory
+   under a fresh name (to be emptied in their turn), and then removed.
+   Rounds over the top directory go on while one removes or moves
+   something, and each entry is removed or moved once, so it ends; what
+   cannot be removed (another file system mounted inside, a file the user
+   may not delete) stays, after a round that changed nothing.  Nothing is
+   followed: a symbolic link is unlinked, a directory opened O_NOFOLLOW,
+   and a rename never leaves the file system. */
+
 struct dirent64_raw { /* the kernel's getdents64 record */
     uint64_t ino;
     int64_t off;
@@ -55,38 +69,139 @@ struct dirent64_raw { /* the kernel's getdents64 record */
     char name[];
 };
 
-static void remove_at(int dirfd, const char *name, int depth)
+enum removal { REMOVED, ABSENT, FULL_DIR, STUCK };
+
+static bool is_dot(const char *name)
 {
-    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-        return;
-    int fd = depth < 32 ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-    if (fd < 0)
-        return;
-    /* Deleting while reading may skip entries: read again until empty. */
-    for (int pass = 0; pass < 64; pass++) {
-        char buf[4096];
-        bool removed = false;
-        long n;
-        lseek(fd, 0, SEEK_SET);
-        while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
-            for (long off = 0; off < n;) {
-                struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
-                off += d->reclen;
-                if (strcmp(d->name, ".") != 0 && strcmp(d->name, "..") != 0) {
-                    remove_at(fd, d->name, depth + 1);
-                    removed = true;
-                }
-            }
-        if (!removed)
+    return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
+
+/* Removes name in dir if it is a file, a link or an empty directory. */
+static enum removal remove_entry(int dir, const char *name)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        if (unlinkat(dir, name, 0) == 0)
+            return REMOVED;
+        if (errno == ENOENT)
+            return ABSENT;
+        if (errno == EISDIR || errno == EPERM) { /* a directory: EPERM is POSIX's word */
+            if (unlinkat(dir, name, AT_REMOVEDIR) == 0)
+                return REMOVED;
+            if (errno == ENOTEMPTY || errno == EEXIST)
+                return FULL_DIR;
+            if (errno == ENOENT)
+                return ABSENT;
+        }
+        /* A directory of the tree without write permission (made so by
+           what was unpacked into it): the tree is ours to remove. */
+        if (errno != EACCES || fchmod(dir, S_IRWXU) != 0)
             break;
     }
-    close(fd);
-    unlinkat(dirfd, name, AT_REMOVEDIR);
+    return STUCK;
+}
+
+/* A fresh name for an entry moved into the top directory: ".rmN". */
+static void serial_name(char *out, unsigned long serial)
+{
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + serial % 10);
+    while ((serial /= 10) && n < (int)sizeof digits);
+    out[0] = '.', out[1] = 'r', out[2] = 'm';
+    int k = 3;
+    while (n > 0)
+        out[k++] = digits[--n];
+    out[k] = '\0';
+}
+
+/* Moves the full directory name in dir up into top, under a fresh name. */
+static enum removal move_up(int dir, const char *name, int top, unsigned long *serial)
+{
+    for (int tries = 0; tries < 64; tries++) {
+        char fresh[32];
+        serial_name(fresh, (*serial)++);
+        if (renameat(dir, name, top, fresh) == 0)
+            return REMOVED;
+        if (errno == ENOENT)
+            return ABSENT;
+        if (errno == EACCES) { /* its ".." needs writing: make it writable */
+            int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            bool changed = fd >= 0 && fchmod(fd, S_IRWXU) == 0;
+            if (fd >= 0)
+                close(fd);
+            if (changed || fchmod(dir, S_IRWXU) == 0)
+                continue;
+        }
+        if (errno != EEXIST && errno != ENOTEMPTY && errno != ENOTDIR && errno != EINVAL &&
+            errno != EACCES)
+            break; /* EXDEV, EBUSY: a mount point, left alone */
+    }
+    return STUCK;
+}
+
+/* Empties the directory open as fd (an entry of top): files unlinked,
+   empty directories removed, full ones moved up into top.  Returns
+   whether anything went. */
+static bool empty_into_top(int fd, int top, unsigned long *serial)
+{
+    bool changed = false;
+    char buf[4096];
+    long n;
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+        for (long off = 0; off < n;) {
+            struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
+            off += d->reclen;
+            if (is_dot(d->name))
+                continue;
+            enum removal r = remove_entry(fd, d->name);
+            if (r == FULL_DIR)
+                r = move_up(fd, d->name, top, serial);
+            changed |= r == REMOVED;
+        }
+    return changed;
+}
+
+/* One round over the top directory; returns whether it changed anything. */
+static bool top_round(int top, unsigned long *serial)
+{
+    bool changed = false;
+    char buf[4096];
+    long n;
+    if (lseek(top, 0, SEEK_SET) != 0)
+        return false;
+    while ((n = syscall(SYS_getdents64, top, buf, sizeof buf)) > 0)
+        for (long off = 0; off < n;) {
+            struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
+            off += d->reclen;
+            if (is_dot(d->name))
+                continue;
+            enum removal r = remove_entry(top, d->name);
+            if (r == FULL_DIR) {
+                int fd = openat(top, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd >= 0) {
+                    changed |= empty_into_top(fd, top, serial);
+                    close(fd);
+                    r = remove_entry(top, d->name);
+                }
+            }
+            changed |= r == REMOVED;
+        }
+    return changed;
 }
 
 void remove_tree_now(const char *path)
 {
-    remove_at(AT_FDCWD, path, 0);
+    if (remove_entry(AT_FDCWD, path) != FULL_DIR)
+        return; /* gone, or never there, or not ours to remove */
+    int top = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (top < 0)
+        return;
+    unsigned long serial = 0;
+    for (bool more = true; more;)
+        more = top_round(top, &serial);
+    close(top);
+    unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
 }
 
 /* ---- the handler ---------------------------------------------------------- */
@@ -152,8 +267,10 @@ static void at_exit(void)
     sigset_t old;
     interrupt_hold(&old);
     stop_children(SIGKILL);
-    remove_registered();
     interrupt_release(&old);
+    /* Not held: removal takes as long as the trees are large, and a signal
+       meanwhile removes the same paths itself (on_signal) and ends by it. */
+    remove_registered();
 }
 
 void interrupt_install(void)

@@ -44,7 +44,9 @@ void interrupt_add_path(const char *path);
 void interrupt_forget_path(const char *path);
 
 /* Removes a directory tree (or a file) without following symlinks, with
-   only async-signal-safe calls; errors are ignored. */
+   only async-signal-safe calls, two descriptors and a fixed amount of
+   stack whatever its depth, in time linear in its size; what cannot be
+   removed is left, and errors are ignored. */
 void remove_tree_now(const char *path);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +52,16 @@ bool settings_read(struct settings *s, char *const *user_env, char *err, size_t 
     if (why) {
         snprintf(err, errlen, "TMPDIR=\"%s\": %s; statictls makes its fixtures there",
                  s->tmpdir, why);
+        return false;
+    }
+    /* Checked before anything is made: a command that runs out of
+       descriptors half way dies with its scratch directory half made. */
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY &&
+        files.rlim_cur < SETTINGS_MIN_OPEN_FILES) {
+        snprintf(err, errlen, "the open-file limit (ulimit -n) is %llu; statictls needs %d "
+                 "(its probes run two at once, each with pipes and an output file): raise it",
+                 (unsigned long long)files.rlim_cur, SETTINGS_MIN_OPEN_FILES);
         return false;
     }
     const char *factor = env_lookup(s->user_env, "STATICTLS_TIMEOUT_FACTOR");

@@ -18,10 +18,17 @@ struct settings {
     char *const *user_env;
 };
 
+/* The open files (ulimit -n) statictls needs: measured, `report` holds 12
+   descriptors at most (two probes at once, each with its pipes and output
+   file); the rest is room for libarchive, the loader and the probes' own
+   dlopen.  Below it every command but help exits 2 before it starts. */
+#define SETTINGS_MIN_OPEN_FILES 64
+
 /* The settings from user_env (kept, not copied).  A switch is on when set
    to anything but "" or "0".  False with the reason in err for a value
    statictls cannot use: a timeout factor that is no number from 0.01 to
-   10^6, or a TMPDIR with a space or ':', or that is no writable directory. */
+   10^6, or a TMPDIR with a space or ':', or that is no writable directory;
+   or for an open-file limit below SETTINGS_MIN_OPEN_FILES. */
 bool settings_read(struct settings *s, char *const *user_env, char *err, size_t errlen);
 
 #endif

@@ -100,6 +100,8 @@ void session_close(struct session *s)
 static const char *unwritable(const char *path, bool as_dir)
 {
     struct stat st;
+    if (stat(path, &st) != 0 && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        return "a symbolic link to nothing"; /* mkdir would find it there, open would fail */
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode) != as_dir)
             return as_dir ? "not a directory" : "a directory";

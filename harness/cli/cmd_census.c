@@ -2,7 +2,7 @@
    directories, wheels and environments, with their DT_NEEDED closure, what
    static TLS each needs, and whether all of them together fit the free
    static TLS of each libc build here, or of one platform (--policy).
-   Exit 1 when they do not fit, 4 when some could not be judged here. */
+   Exit 1 when they do not fit, 5 when some could not be judged here. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -26,6 +26,34 @@ struct options {
     const char *out;
 };
 
+/* A finding as it is found, on stdout (in text mode): whatever happens to
+   --out, nothing found is lost.  The first write to --out that fails is
+   said once, on stderr. */
+struct shown {
+    bool as_json;
+    bool said_out_error;
+};
+
+static void show_finding(const struct fuzz_run *r, const struct fuzz_finding *f, void *ctx)
+{
+    struct shown *sh = ctx;
+    if (r->out_error && !sh->said_out_error) {
+        fprintf(stderr, "statictls: fuzz: --out: cannot write %s; findings are printed on "
+                        "stdout only (fuzz ends with exit 3)\n", r->out_error);
+        sh->said_out_error = true;
+    }
+    if (sh->as_json)
+        return; /* the JSON document holds every finding at the end */
+    printf("%s: disagreement %s, shrunk:\n", r->build->name, f->signature);
+    for (const char *s = f->minimal; *s;) {
+        size_t len = strcspn(s, "\n");
+        printf("       | %.*s\n", (int)len, s);
+        s += len + (s[len] == '\n');
+    }
+    if (f->file)
+        printf("       written to %s\n", f->file);
+}
+
 static void print_run(const struct fuzz_run *r)
 {
     printf("%s: %lu cases in %.1f s (%.0f cases/s), %lu agree with the model, %lu disagree, "
@@ -34,14 +62,8 @@ static void print_run(const struct fuzz_run *r)
            r->agreed, fuzz_disagreeing(r), r->skipped, r->rejected);
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct fuzz_finding *f = &r->findings[i];
-        printf("  %4u x %s%s%s\n", f->count, f->signature, f->file ? ": " : "",
+        printf("  %4u x %s%s%s\n", f->count, f->signature, f->file ? ": " : " (shrunk case above)",
                f->file ? f->file : "");
-        if (!f->file)
-            for (const char *s = f->minimal; *s;) {
-                size_t len = strcspn(s, "\n");
-                printf("       | %.*s\n", (int)len, s);
-                s += len + (s[len] == '\n');
-            }
     }
 }
 
@@ -86,11 +108,9 @@ static void parse_args(const struct args *a, struct options *o)
                   "every dlopen'ed initial-exec module is refused, case musl-refuses-ie)");
     if (o->out) { /* before any case runs: a bad --out must not cost the findings */
         output_path_check(a, "--out", true);
-        make_dirs(o->out);
-        char *probe = xasprintf("%s/.statictls-write-check", o->out);
-        write_file_atomic(probe, "", 0);
-        remove(probe);
-        free(probe);
+        char err[512];
+        if (!dir_write_check(o->out, err, sizeof err))
+            usage_error(a->command, "--out %s: %s", o->out, err);
     }
 }
 
@@ -106,14 +126,17 @@ int cmd_fuzz(const struct args *a)
         builds.n = 1;
         libc_open_or_exit(&o.choice, &builds.items[0]);
     }
-    struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out, &a->settings};
+    struct shown shown = {.as_json = o.as_json};
+    struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out, &a->settings,
+                                     show_finding, &shown};
     struct fuzz_run *runs = xcalloc(builds.n, sizeof *runs);
-    unsigned long bad = 0, cases = 0, skipped = 0;
+    unsigned long bad = 0, cases = 0, skipped = 0, unwritten = 0;
     for (size_t k = 0; k < builds.n; k++) {
         fuzz_build(&settings, &builds.items[k], &runs[k]);
         bad += fuzz_disagreeing(&runs[k]);
         cases += runs[k].cases;
         skipped += runs[k].skipped;
+        unwritten += runs[k].unwritten;
         if (!o.as_json)
             print_run(&runs[k]);
     }
@@ -130,6 +153,8 @@ int cmd_fuzz(const struct args *a)
         fuzz_run_free(&runs[k]);
     free(runs);
     libc_build_list_free(&builds);
+    if (unwritten) /* each is printed; --out lacks some, said once on stderr */
+        return EXIT_INTERNAL;
     if (cases && skipped == cases) {
         fprintf(stderr, "statictls: fuzz: every case was skipped (no model here?)\n");
         return EXIT_SKIP;

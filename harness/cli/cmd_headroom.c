@@ -3,7 +3,10 @@
    inside the command's own process and can leave exactly H of them.  Run 1
    lets the command run unsqueezed and lists what it loaded; the model
    predicts the headroom those static-TLS objects need; runs 2 and 3 verify
-   it (H succeeds, H-1 fails).  Bisection only when the prediction misses. */
+   it (H succeeds, H-1 fails).  Bisection only when the prediction misses.
+   A run that outlives --timeout ends it (exit 4); a run 1 the helper did
+   not measure (a launcher that drops LD_PRELOAD, a static program) is the
+   user's input (2): nothing is measured, no "needed 0". */
 #include <stdio.h>
 
 #include "commands.h"
@@ -12,23 +15,37 @@
 #include "squeezerun.h"
 #include "die.h"
 
+/* Says why the runs stopped, and ends them: the exit code. */
+static int stop(struct squeezer *h, struct squeeze_run *base, int code, const char *why)
+{
+    fprintf(stderr, "statictls: headroom: %s\n", why);
+    squeeze_run_free(base);
+    squeezer_close(h);
+    return code;
+}
+
 int cmd_headroom(const struct args *a)
 {
     struct squeezer h;
-    squeezer_open(&h, a->operands, (int)arg_number(a, "--expect-exit"), &a->settings);
+    squeezer_open(&h, a->operands, (int)arg_number(a, "--expect-exit"), &a->settings,
+                  (double)arg_number(a, "--timeout") * a->settings.timeout_factor);
 
     /* Run 1: as it is; what does it load, and how much is free? */
     struct squeeze_run base;
     squeezer_run_left(&h, -1, &base);
-    if (!base.squeezed && base.exit_code == 127)
-        die_input("headroom: cannot run %s", h.command[0]);
-    if (!base.squeezed)
-        die("headroom: the helper did not report: %s does not run with LD_PRELOAD "
-            "(a static or setuid program?)", h.command[0]);
+    char why[1200];
+    if (base.timed_out) {
+        squeezer_timeout(&h, why, sizeof why);
+        return stop(&h, &base, EXIT_TIMEOUT, why);
+    }
+    if (!squeeze_measured(&h, &base, why, sizeof why))
+        return stop(&h, &base, EXIT_USAGE, why);
     if (base.exit_code != h.expect_exit) {
         fprintf(stderr, "statictls: headroom: %s exits %d without any squeeze (expected %d)%s%s\n",
                 h.command[0], base.exit_code, h.expect_exit, base.message ? ": " : "",
                 base.message ? base.message : "");
+        squeeze_run_free(&base);
+        squeezer_close(&h);
         return EXIT_TRIPPED;
     }
 
@@ -36,6 +53,11 @@ int cmd_headroom(const struct args *a)
     v.predicted = headroom_predict_loaded(base.loaded, base.nloaded, &a->settings, &v.nblocks);
     struct headroom_result r;
     headroom_measure(&h, v.predicted, base.free_bytes, &r);
+    if (h.timed_out) {
+        squeeze_run_free(&r.below);
+        squeezer_timeout(&h, why, sizeof why);
+        return stop(&h, &base, EXIT_TIMEOUT, why);
+    }
     v.r = &r;
     if (arg_given(a, "--json"))
         render_headroom_json(&v);

@@ -78,8 +78,14 @@ int cmd_load(const struct args *a)
     plan_run(&p, &env.probe, budget_static_end(&b), r, &res);
 
     char why[512];
-    if (plan_probe_failure(&p, r, &res, why, sizeof why))
+    if (plan_probe_failure(&p, r, &res, why, sizeof why)) {
+        for (size_t i = 0; i < p.n; i++)
+            if (r[i].environment) { /* outside the user's steps: cannot run here */
+                fprintf(stderr, "statictls: load: %s\n", why);
+                exit(EXIT_SKIP);
+            }
         die("load: %s", why); /* nothing was measured: no table, no JSON */
+    }
     size_t fail = first_failure(&p, r);
     if (!fail && h.min >= 0)
         measure_headroom(&h, &build, &a->settings, &env, &p, threads);

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "usage.h"
 #include "die.h"
 #include "xalloc.h"
+#include "xfile.h"
 #include "xpath.h"
 
 static int compare_names(const void *a, const void *b)
@@ -41,6 +43,17 @@ static char **list_cases(const char *dir, size_t *n)
     closedir(d);
     qsort(names, *n, sizeof *names, compare_names);
     return names;
+}
+
+/* Before the cases run: a results/<platform> that publishing would refuse
+   (a symbolic link, or a directory holding what statictls did not write)
+   is exit 2 now, not after every case. */
+static void check_results_dir(const char *results_dir, const char *platform)
+{
+    char *dir = xasprintf("%s/%s", results_dir, platform), err[PATH_MAX + 512];
+    if (!results_dir_check(dir, (const char *const[])PLATFORM_RESULTS_FILES, err, sizeof err))
+        die_input("report: results cannot be written: %s", err);
+    free(dir);
 }
 
 /* The largest block of each row's model and alignment, each printed as it
@@ -92,6 +105,9 @@ int cmd_report(const struct args *a)
                                {TLS_DESC, 1, {0}}, {TLS_GD, 1, {0}}};
     size_t nrows = sizeof rows / sizeof rows[0];
     measure_limits(&ses, rows, nrows);
+    const struct budget *b = &rows[0].result.budget;
+    char *platform = libc_build_platform(&ses.build, b->libc_name, b->libc_version, b->machine);
+    check_results_dir(arg_string(a, "--results"), platform);
     /* By default the cases installed or built with this statictls. */
     char *cases_dir = arg_given(a, "--cases") ? xstrdup(arg_string(a, "--cases"))
                                               : xasprintf("%s/cases", data_dir());
@@ -99,8 +115,6 @@ int cmd_report(const struct args *a)
                          .settings = &a->settings};
     run_cases(&ses.build, cases_dir, &s);
 
-    const struct budget *b = &rows[0].result.budget;
-    char *platform = libc_build_platform(&ses.build, b->libc_name, b->libc_version, b->machine);
     struct report rep = {&ses.build, platform, b, rows, nrows, &s};
     /* where the user is, never statictls's own tree */
     render_report_files(arg_string(a, "--results"), &rep);

@@ -1,6 +1,7 @@
 /* statictls trace: runs a real command with the rtld-audit tracer
    (tracerun.c) and writes, per object in load order, its TLS shape and the
-   threads running, for `replay`. */
+   threads running, for `replay`.  A command that outlives --timeout is
+   killed, nothing is written, exit 4. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +38,16 @@ int cmd_trace(const struct args *a)
     const char *out = arg_string(a, "-o");
     struct trace t;
     char err[1024];
-    if (!trace_command(a->operands, &a->settings, true, &t, err, sizeof err))
+    double timeout_s = (double)arg_number(a, "--timeout") * a->settings.timeout_factor;
+    switch (trace_command(a->operands, &a->settings, timeout_s, true, &t, err, sizeof err)) {
+    case TRACE_DONE:
+        break;
+    case TRACE_NOT_RUN:
         die_input("trace: %s", err);
+    case TRACE_TIMED_OUT:
+        fprintf(stderr, "statictls: trace: %s\n", err);
+        return EXIT_TIMEOUT;
+    }
     size_t tlen;
     char *text = render_to_memory((void (*)(FILE *, const void *))trace_write, &t, &tlen);
     write_file_atomic(out, text, tlen);

@@ -11,6 +11,7 @@
 #include "die.h"
 #include "search.h"
 #include "spawn.h"
+#include "stderrscan.h"
 #include "usage.h"
 
 #define ROW(...) (&(const struct option_row){__VA_ARGS__})
@@ -51,6 +52,20 @@ static const struct option_row define_row = {
 static const struct option_row expect_exit_row = {
     .name = "--expect-exit", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = 255,
     .fallback = "0", .help = "the exit status of CMD that counts as success"};
+
+/* Each run of the real command of headroom, doctor and trace. */
+static const struct option_row command_timeout_row = {
+    .name = "--timeout", .kind = OPTION_NUMBER, .value = "S", .min = 1, .max = 86400,
+    .fallback = "300",
+    .help = "each run of CMD ends after S seconds (scaled by STATICTLS_TIMEOUT_FACTOR): it is "
+            "killed with its process group, and statictls says so and exits 4"};
+
+/* How headroom, doctor and trace run CMD (realprog/command.h). */
+static const char command_note[] =
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
+    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
+    "(docs/robustness.md).";
+_Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 
 /* load --timeout's default is the probes' own timeout. */
 _Static_assert((int)PROBE_TIMEOUT_S == 10, "load --timeout's default row says 10");
@@ -102,14 +117,16 @@ static const struct command commands[] = {
          ROW(.name = "--cases", .kind = OPTION_STRING, .value = "DIR",
              .help = "the cases to run (default: statictls's own, installed with it)"),
          ROW(.name = "--results", .kind = OPTION_STRING, .value = "DIR", .fallback = "results",
-             .help = "where results go"),
+             .help = "where results go: DIR/<platform>/, a directory of statictls's own (a "
+                     "symbolic link there, or anything else in it, is refused: exit 2)"),
          &define_row, NULL},
      BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"sweep", cmd_sweep,
      "largest IE block per libc build across alignments, tunables, LD_AUDIT and threads",
      (const struct option_row *const[]){
          ROW(.name = "--results", .kind = OPTION_STRING, .value = "DIR",
-             .help = "also write DIR/<platform>/sweep.{json,md} and the summary"),
+             .help = "also write DIR/<platform>/sweep.{json,md} and the summary (a symbolic "
+                     "link at DIR/<platform>, or anything else in it, is refused: exit 2)"),
          &json_row, NULL},
      BUILDS_MANY, OPERANDS_NONE, NULL,
      "Each --glibc, --musl, --libc-root or --libc-tree adds a build to sweep; without them "
@@ -142,29 +159,29 @@ static const struct command commands[] = {
                      "(a problem names an object whose list is longer)"),
          &json_row, NULL},
      BUILDS_HOST, OPERANDS_SOME, "PATH",
-     "Exit 1 when they do not fit; 4 (not judged) when none is found not to fit but the "
+     "Exit 1 when they do not fit; 5 (not judged) when none is found not to fit but the "
      "objects of a machine or platform could not be judged here: no build of it here runs or "
      "models them (fetch one, or name another --policy).  Never 0 when nothing was judged; not "
      "77, which a test runner takes for a skip.",
      false},
     {"headroom", cmd_headroom, "the least free static TLS CMD needs",
-     (const struct option_row *const[]){&expect_exit_row, &json_row, NULL}, BUILDS_HOST,
-     OPERANDS_COMMAND, "CMD ARGS", NULL, false},
+     (const struct option_row *const[]){&expect_exit_row, &command_timeout_row, &json_row, NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",
      (const struct option_row *const[]){
          ROW(.name = "--squeeze", .kind = OPTION_NUMBER, .value = "H", .min = 0,
              .max = SEARCH_MAX,
              .help = "run CMD with only H bytes of static TLS left, as in a larger "
                      "application"),
-         &expect_exit_row, &json_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL, false},
+         &expect_exit_row, &command_timeout_row, &json_row, NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"trace", cmd_trace,
      "each object CMD loads, in order: TLS shape, threads (format: cases/README.md)",
      (const struct option_row *const[]){
          ROW(.name = "-o", .kind = OPTION_STRING, .value = "FILE", .required = true,
              .help = "where the trace is written"),
-         NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", NULL, false},
+         &command_timeout_row, NULL},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"replay", cmd_replay, "a trace as a synthetic reproducer",
      (const struct option_row *const[]){
          ROW(.name = "--model", .kind = OPTION_STRING, .value = "glibc-VERSION",
@@ -192,7 +209,9 @@ static const struct command commands[] = {
          ROW(.name = "--time", .kind = OPTION_NUMBER, .value = "S", .min = 1, .max = 86400,
              .help = "run for S seconds instead of a count (not with --count)"),
          ROW(.name = "--out", .kind = OPTION_STRING, .value = "DIR",
-             .help = "where shrunk disagreements are written as case files"),
+             .help = "where shrunk disagreements are written as case files (each is printed "
+                     "as found too; one that cannot be written, on a full disk say, is said once "
+                     "on stderr and fuzz ends with exit 3)"),
          &json_row, NULL},
      BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
     {"help", cmd_help, "the commands, or COMMAND's options", NULL, BUILDS_HOST,

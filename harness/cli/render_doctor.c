@@ -5,9 +5,14 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
+#include "shellquote.h"
+#include "stderrscan.h"
 #include "tlsaccess.h"
+#include "visible.h"
+#include "xalloc.h"
 
 static const char *where(const struct held_object *h)
 {
@@ -17,7 +22,7 @@ static const char *where(const struct held_object *h)
 static void print_failure(const struct doctor_request *q, const struct doctor_result *r)
 {
     const struct diagnosis *dx = &r->dx;
-    char *cmd = shell_line(q->command);
+    char *cmd = shell_line(NULL, NULL, q->command);
     printf("command       %s\n", cmd);
     free(cmd);
     printf("as is         exit %d (measured%s)%s%s\n", r->first.exit_code,
@@ -173,7 +178,7 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
 {
     const struct squeeze_run *below = &r->headroom.below;
     long needed = r->headroom.needed;
-    char *cmd = shell_line(q->command);
+    char *cmd = shell_line(NULL, NULL, q->command);
     printf("command       %s\n", cmd);
     free(cmd);
     printf("as is         exit %d, as expected (measured%s)\n", q->expect_exit,
@@ -199,14 +204,31 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
            r->headroom.prediction_hit ? "prediction verified" : "bisection");
 }
 
+/* The end of the command's stderr (all doctor kept of it), each line made
+   safe for a terminal. */
+static void print_stderr_tail(const char *tail)
+{
+    if (!tail || !*tail)
+        return;
+    fprintf(stderr, "the end of its stderr (at most %d bytes):\n", STDERR_TAIL_BYTES);
+    char *copy = xstrdup(tail);
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+        char *shown = visible(line);
+        fprintf(stderr, "  %s\n", shown);
+        free(shown);
+    }
+    free(copy);
+}
+
 /* A failure doctor has nothing to say about: why, on stderr. */
 static void say_nothing_to_fix(const struct doctor_request *q, const struct doctor_result *r)
 {
-    if (r->found == DOCTOR_NOT_STATIC_TLS)
+    if (r->found == DOCTOR_NOT_STATIC_TLS) {
         fprintf(stderr, "statictls: doctor: %s exits %d (expected %d) with no static TLS error "
                         "in its stderr: nothing here for doctor to fix\n",
                 q->command[0], r->first.exit_code, q->expect_exit);
-    else
+        print_stderr_tail(r->first.stderr_tail);
+    } else
         fprintf(stderr, "statictls: doctor: %s: %s\n", r->first.message, r->why_not_modelled);
 }
 

@@ -1,10 +1,12 @@
 #define _GNU_SOURCE
 #include "render_report.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "caseout.h"
+#include "die.h"
 #include "json.h"
 #include "render_budget.h"
 #include "xalloc.h"
@@ -188,7 +190,10 @@ void render_report_files(const char *results_dir, const struct report *rep)
     char *dir = xasprintf("%s/%s", results_dir, rep->platform);
     const struct rendered_file files[] = {{"README.md", write_markdown},
                                           {"results.json", write_json}};
-    publish_rendered(dir, files, 2, rep);
+    static const char *const ours[] = PLATFORM_RESULTS_FILES;
+    char err[PATH_MAX + 512];
+    if (!publish_rendered(dir, files, 2, rep, ours, err, sizeof err))
+        die_input("report: results not written: %s", err);
     printf("results written to %s/\n", dir);
     free(dir);
 }

@@ -1,11 +1,14 @@
 #define _GNU_SOURCE
 #include "render_sweep.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "die.h"
 #include "json.h"
+#include "render_report.h"
 #include "xalloc.h"
 #include "xfile.h"
 
@@ -227,7 +230,10 @@ void render_sweep_files(const char *results_dir, const struct libc_sweep *g)
     char *dir = xasprintf("%s/%s", results_dir, g->platform);
     const struct rendered_file files[] = {{"sweep.json", write_sweep_json},
                                           {"sweep.md", write_sweep_markdown}};
-    publish_rendered(dir, files, 2, g);
+    static const char *const ours[] = PLATFORM_RESULTS_FILES;
+    char err[PATH_MAX + 512];
+    if (!publish_rendered(dir, files, 2, g, ours, err, sizeof err))
+        die_input("sweep: results not written: %s", err);
     free(dir);
 }
 

@@ -91,6 +91,7 @@ void plan_read_results(const struct plan *p, const struct probe_result *pr, long
             const char *ok = record_get(r, PROTO_KEY_OK), *err = record_get(r, PROTO_KEY_ERR);
             sr->kind = ok && strcmp(ok, PROTO_OK) == 0 ? KIND_LOADED : classify_dlerror(err);
             sr->error = err ? xstrdup(err) : NULL;
+            sr->environment = record_get(r, PROTO_KEY_ENVIRONMENT) != NULL;
             const char *path = record_get(r, PROTO_KEY_PATH);
             sr->path = path ? xstrdup(path) : NULL;
             if (record_get_long(r, PROTO_KEY_MODID, &v))
@@ -143,6 +144,12 @@ const char *plan_probe_failure(const struct plan *p, const struct step_result *r
         last--;
     if (last && (r[last - 1].kind == KIND_CRASHED || r[last - 1].kind == KIND_TIMEOUT))
         return NULL;
+    if (last && r[last - 1].environment) {
+        snprintf(buf, len, "its %s step was refused by this machine, not by the steps: %s; "
+                 "raise the limit (ulimit -u) to run them", plan_op_name(p->steps[last - 1].op),
+                 r[last - 1].error ? r[last - 1].error : "");
+        return buf;
+    }
     char how[64];
     size_t out_len = strcspn(pr->output ? pr->output : "", "\n");
     snprintf(buf, len, "the probe ended by %s outside any step%s%.*s",

@@ -54,6 +54,10 @@ struct step_result {
     bool has_tpoff; /* our fixtures report where their block is */
     long tpoff;     /* block address - thread pointer */
     bool in_static; /* tpoff lies in the static TLS area */
+    /* The machine refused what the step needs (a thread, under the user's
+       process limit): error says what; the probe stopped there.  Nothing
+       about the case is measured from it on. */
+    bool environment;
 };
 
 struct step_prediction {
@@ -94,8 +98,9 @@ size_t first_failure(const struct plan *p, const struct step_result *r);
 
 /* Why the probe's run of the steps counts for nothing, in buf: it did not
    end with its end record and exit 0, and no step it died in explains
-   that (exit 3 before the first step, a crash between steps).  NULL when
-   the run is a measurement. */
+   that (exit 3 before the first step, a crash between steps, a step the
+   machine refused: see step_result.environment).  NULL when the run is a
+   measurement. */
 const char *plan_probe_failure(const struct plan *p, const struct step_result *r,
                                const struct probe_result *pr, char *buf, size_t len);
 

@@ -8,8 +8,10 @@
      statictls-probe FD budget
      statictls-probe FD steps OP...    OP = threads:N | load:PATH | dlmopen:PATH
                                             | close:STEP
+     statictls-probe FD budget-steps   the budget, then OPs on stdin, one a line
 
-   Records are "kind\tkey=value\t...", values escaped (protocol.h).
+   Records are "kind\tkey=value\t...", values escaped (protocol.h); each OP
+   comes escaped the same way and is decoded before it is split.
    A step is announced ("begin") before it runs, so a step that crashes or
    hangs is still known.  The measured dlopen() is a raw call: its failure
    is the measurement, not an error of the probe.  Anything else that fails
@@ -22,11 +24,13 @@
 #include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #ifdef __GLIBC__
@@ -256,7 +260,10 @@ static void *idle_thread(void *arg)
     return NULL;
 }
 
-static void start_threads(long n)
+/* Starts n idle threads; false with why when the machine refuses one
+   (EAGAIN: the user's process limit, the system's threads or memory),
+   which is no error of the probe's or of the case's. */
+static bool start_threads(long n, char *why, size_t len)
 {
     /* Idle threads need little stack, but no less than PTHREAD_STACK_MIN,
        which is 128 KiB on aarch64. */
@@ -271,11 +278,24 @@ static void start_threads(long n)
     for (long i = 0; i < n; i++) {
         pthread_t t;
         err = pthread_create(&t, &attr, idle_thread, NULL);
+        if (err == EAGAIN) {
+            struct rlimit nproc;
+            char limit[32] = "unknown";
+            bool known = getrlimit(RLIMIT_NPROC, &nproc) == 0;
+            if (known && nproc.rlim_cur == RLIM_INFINITY)
+                snprintf(limit, sizeof limit, "unlimited");
+            else if (known)
+                snprintf(limit, sizeof limit, "%llu", (unsigned long long)nproc.rlim_cur);
+            snprintf(why, len, "pthread_create: %s (thread %ld of %ld; the process limit "
+                     "RLIMIT_NPROC is %s tasks)", strerror(err), i + 1, n, limit);
+            return false;
+        }
         if (err) {
             errno = err;
             die("pthread_create");
         }
     }
+    return true;
 }
 
 /* The PT_TLS of an object from its own mapped headers: dl_iterate_phdr
@@ -331,6 +351,7 @@ static void run_steps(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         int step = i + 1;
         char line[LINE_CAP] = PROTO_BEGIN;
+        proto_unescape(argv[i]);
         char *op = argv[i], *arg = strchr(op, PROTO_ARG_SEP);
         if (!arg) {
             errno = EINVAL;
@@ -345,7 +366,15 @@ static void run_steps(int argc, char **argv)
         strcpy(line, PROTO_STEP);
         fieldf(line, sizeof line, PROTO_KEY_STEP, "%d", step);
         if (strcmp(op, PROTO_OP_THREADS) == 0) {
-            start_threads(strtol(arg, NULL, 10));
+            char why[256];
+            if (!start_threads(strtol(arg, NULL, 10), why, sizeof why)) {
+                /* Nothing after this step would be about the case. */
+                field(line, sizeof line, PROTO_KEY_OK, "0");
+                field(line, sizeof line, PROTO_KEY_ENVIRONMENT, PROTO_OK);
+                field(line, sizeof line, PROTO_KEY_ERR, why);
+                emit(line, sizeof line);
+                exit(PROTO_EXIT_ENVIRONMENT);
+            }
             field(line, sizeof line, PROTO_KEY_OK, PROTO_OK);
         } else if (strcmp(op, PROTO_OP_CLOSE) == 0) {
             /* The harness closes only steps that loaded something; a NULL

@@ -7,8 +7,12 @@
 
      statictls-probe FD budget
      statictls-probe FD steps OP:ARG...
+     statictls-probe FD budget-steps          (then OP:ARG lines on stdin)
 
-   Records are "kind\tkey=value\t..." on FD, one per line. */
+   Records are "kind\tkey=value\t..." on FD, one per line.  Each OP:ARG,
+   on the command line and on stdin alike, is escaped as a record's values
+   are (proto_escape): a newline in a path (a directory's name, a case's
+   ${VAR}) can then never split one step into two. */
 #ifndef STATICTLS_PROBE_PROTOCOL_H
 #define STATICTLS_PROBE_PROTOCOL_H
 
@@ -64,6 +68,10 @@
 #define PROTO_KEY_LOADED "loaded"       /* audit: PROTO_OK, or "0" */
 #define PROTO_KEY_ERR "err"             /* step: dlerror() of a failed load or close */
 #define PROTO_OK "1"
+/* step: the step could not run for a reason outside the case (a thread
+   refused by the user's process limit): the probe stops there, exiting
+   PROTO_EXIT_ENVIRONMENT, and err says what was refused. */
+#define PROTO_KEY_ENVIRONMENT "environment"
 
 /* The path given for the main program, which the loader names "".  The
    injected helpers of trace and headroom use it too. */
@@ -71,8 +79,11 @@
 
 /* The probe's exit status when it fails itself (not the measured load). */
 #define PROTO_EXIT_ERROR 3
+/* ... and when this machine refused it what a step needs (see
+   PROTO_KEY_ENVIRONMENT). */
+#define PROTO_EXIT_ENVIRONMENT 4
 
-/* A value goes into a record with '\\', tab and newline written "\\\\",
+/* A value goes into a record (and a step to the probe) with '\\', tab and newline written "\\\\",
    "\\t" and "\\n", so that any path (a file name may hold a tab or a
    newline) comes back whole; record_parse undoes it.  Writes at most cap
    bytes with the terminating NUL, cutting the value short (never an
@@ -94,6 +105,23 @@ static inline size_t proto_escape(char *dst, size_t cap, const char *src)
     if (cap)
         dst[n] = '\0';
     return n;
+}
+
+/* Undoes proto_escape in place (the text only shrinks); a backslash before
+   anything else stays as it is. */
+static inline void proto_unescape(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        char c = s[1] == '\\' ? '\\' : s[1] == 't' ? '\t' : s[1] == 'n' ? '\n' : 0;
+        if (*s == '\\' && c) {
+            *o++ = c;
+            s++;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
 }
 
 #endif

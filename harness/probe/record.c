@@ -7,21 +7,11 @@
 #include "protocol.h"
 #include "xalloc.h"
 
-/* Undoes proto_escape (probe/protocol.h); a backslash before anything
-   else stays as it is. */
+/* A value as the record holds it, escapes undone (probe/protocol.h). */
 static char *unescape(const char *s)
 {
-    char *out = xmalloc(strlen(s) + 1), *o = out;
-    for (; *s; s++) {
-        char c = s[1] == '\\' ? '\\' : s[1] == 't' ? '\t' : s[1] == 'n' ? '\n' : 0;
-        if (*s == '\\' && c) {
-            *o++ = c;
-            s++;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
+    char *out = xstrdup(s);
+    proto_unescape(out);
     return out;
 }
 

@@ -79,11 +79,11 @@ static void apply_limits(const struct probe_env *env, long tasks)
         _exit(126);
 }
 
-/* The probe's command line and environment, for exec_child; fd (the
-   record descriptor's number) and envp[0] are the caller's to free with
-   the arrays. */
-static void child_argv_envp(const struct probe_env *env, char *fd, const char *mode,
-                            char *const args[], size_t nargs, char ***argv_out, char ***envp_out)
+/* The probe's command line and environment, for exec_child; the steps
+   escaped (protocol.h).  Returns where in argv the steps start, for
+   free_child_argv_envp, which frees what this allocates. */
+static size_t child_argv_envp(const struct probe_env *env, char *fd, const char *mode,
+                              char *const args[], size_t nargs, char ***argv_out, char ***envp_out)
 {
     size_t n = 0;
     char **argv = xcalloc(nargs + 8, sizeof *argv);
@@ -97,8 +97,9 @@ static void child_argv_envp(const struct probe_env *env, char *fd, const char *m
     argv[n++] = (char *)env->probe;
     argv[n++] = fd;
     argv[n++] = (char *)mode;
+    size_t first_step = n;
     for (size_t i = 0; i < nargs; i++)
-        argv[n++] = args[i];
+        argv[n++] = record_escape(args[i]);
 
     size_t nvars = 0;
     while (env->vars && env->vars[nvars])
@@ -109,6 +110,19 @@ static void child_argv_envp(const struct probe_env *env, char *fd, const char *m
         envp[i + 1] = env->vars[i];
     *argv_out = argv;
     *envp_out = envp;
+    return first_step;
+}
+
+/* What child_argv_envp allocated: the escaped steps, the record
+   descriptor's number, PATH and the arrays. */
+static void free_child_argv_envp(char **argv, char **envp, char *fd, size_t first_step)
+{
+    for (size_t i = first_step; argv[i]; i++)
+        free(argv[i]);
+    free(fd);
+    free(argv);
+    free(envp[0]);
+    free(envp);
 }
 
 /* All a probe's child needs before exec, prepared by the parent: the child
@@ -270,7 +284,8 @@ static bool reap(pid_t pid, double deadline, bool killed, int *status)
     return killed;
 }
 
-/* Writes the dialog's answer to the probe's stdin and closes it; the probe
+/* Writes the dialog's answer to the probe's stdin, one escaped step a line
+   (protocol.h), and closes it; the probe
    reads it all before it runs a step, so the write cannot deadlock.  A
    probe that died first would make the write raise SIGPIPE and end
    statictls: it is held off and discarded, the probe's end says why. */
@@ -283,7 +298,9 @@ static void answer(const struct probe_dialog *d, const struct probe_result *so_f
     size_t n = 0;
     char **lines = d->answer(so_far, d->ctx, &n);
     for (size_t i = 0; i < n; i++) {
-        char *line = xasprintf("%s\n", lines[i]);
+        char *escaped = record_escape(lines[i]);
+        char *line = xasprintf("%s\n", escaped);
+        free(escaped);
         for (size_t off = 0, len = strlen(line); off < len;) {
             ssize_t w = write(fd, line + off, len - off);
             if (w < 0 && errno == EINTR)
@@ -377,16 +394,13 @@ static void start(const struct probe_env *env, bool no_aslr, const char *mode,
     struct child_start c = {.env = env, .record_fd = fds[1], .stdin_fd = d ? in[0] : -1,
                             .capture_fd = fileno(r->capture), .no_aslr = no_aslr,
                             .parent = getpid(), .tasks = tasks};
-    child_argv_envp(env, fd, mode, args, nargs, &c.argv, &c.envp);
+    size_t first_step = child_argv_envp(env, fd, mode, args, nargs, &c.argv, &c.envp);
     r->w.start = now_seconds();
     r->w.deadline = r->w.start + env->timeout_s;
     pid_t pid = fork_watched(true);
     if (pid == 0)
         exec_child(&c);
-    free(fd);
-    free(c.argv);
-    free(c.envp[0]);
-    free(c.envp);
+    free_child_argv_envp(c.argv, c.envp, fd, first_step);
     close(fds[1]);
     if (d)
         close(in[0]);

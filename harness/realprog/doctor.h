@@ -49,7 +49,7 @@ const char *placement_rule(enum placement how);
 struct doctor_fix {
     enum fix_kind kind;
     char *what;          /* the objects (':'-separated), or the tunable */
-    char *line;          /* what to paste, or what to do */
+    char *line;          /* what to paste (shellquote.h's line), or what to do */
     bool on_command;     /* verified by running the command itself */
     bool works;          /* it worked where it was checked */
     char *evidence;      /* how it was checked, with each figure labelled */
@@ -78,8 +78,5 @@ struct doctor {
    False, with d->replay_error, where a replay with a fix cannot be made. */
 bool doctor_find_fixes(struct doctor *d, const struct diagnosis *dx);
 void doctor_fixes_free(struct doctor_fix *fixes, size_t n);
-
-/* The command as a line a shell reads back: quoted where needed. */
-char *shell_line(char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "doctor.h"
 #include "search.h"
+#include "shellquote.h"
 #include "xalloc.h"
 
 enum {
@@ -17,34 +18,6 @@ enum {
     MAX_CANDIDATES = 8,    /* static-TLS objects the preload search considers */
     MAX_COMMAND_TRIES = 4, /* real runs of predicted preload sets that failed */
 };
-
-char *shell_line(char **argv)
-{
-    char *s = xstrdup("");
-    for (size_t i = 0; argv[i]; i++) {
-        const char *a = argv[i];
-        bool plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                     "0123456789_-+./=:,@%") == strlen(a);
-        char *word;
-        if (plain) {
-            word = xstrdup(a);
-        } else { /* '...' with each ' written as '\'' */
-            word = xstrdup("'");
-            for (const char *p = a; *p; p++) {
-                char *next = *p == '\'' ? xasprintf("%s'\\''", word) : xasprintf("%s%c", word, *p);
-                free(word);
-                word = next;
-            }
-            char *closed = xasprintf("%s'", word);
-            free(word);
-            word = closed;
-        }
-        char *next = xasprintf("%s%s%s", s, i ? " " : "", word);
-        free(s), free(word);
-        s = next;
-    }
-    return s;
-}
 
 /* The replay with these fixes: loads on fixtures (measured), or, with
    modelled, loads as the model predicts.  One that cannot be made does
@@ -162,12 +135,11 @@ static void find_preload(struct doctor *d, const char *tripped, bool replay_trus
             }
             int code;
             bool works = command_works(d, paths, NULL, NULL, &code);
-            char *cmd = shell_line(d->squeezer.command);
-            add_fix(d, FIX_PRELOAD, xstrdup(paths), xasprintf("LD_PRELOAD=%s %s", paths, cmd),
-                    true, works,
+            add_fix(d, FIX_PRELOAD, xstrdup(paths),
+                    shell_line("LD_PRELOAD", paths, d->squeezer.command), true, works,
                     xasprintf("the command exits %d with it (measured%s)%s", code, squeeze_note(d),
                               replay_trusted ? "; the replay on fixtures loads (measured)" : ""));
-            free(cmd), free(paths);
+            free(paths);
             if (works || ++tries >= MAX_COMMAND_TRIES)
                 return;
         } while (next_subset(idx, k, n));
@@ -199,9 +171,8 @@ static void find_tunable(struct doctor *d)
     int code, code_below;
     bool works = command_works(d, NULL, NULL, tunable, &code);
     bool below_works = works && command_works(d, NULL, NULL, below, &code_below);
-    char *cmd = shell_line(d->squeezer.command);
-    add_fix(d, FIX_TUNABLE, xstrdup(tunable), xasprintf("GLIBC_TUNABLES=%s %s", tunable, cmd), true,
-            works,
+    add_fix(d, FIX_TUNABLE, xstrdup(tunable),
+            shell_line("GLIBC_TUNABLES", tunable, d->squeezer.command), true, works,
             !works ? xasprintf("the model predicts %lld; the command exits %d with it (measured%s)",
                                n, code, squeeze_note(d))
             : below_works
@@ -210,7 +181,7 @@ static void find_tunable(struct doctor *d)
                 : xasprintf("the command exits %d with it and %d with %lld (measured%s); the "
                             "smallest, as the model predicts", code, code_below, n - 1,
                             squeeze_note(d)));
-    free(cmd), free(tunable), free(below);
+    free(tunable), free(below);
 }
 
 /* The tripped object dlopened before anything else: verified through the

@@ -35,8 +35,18 @@ static bool fail_replay(struct doctor_error *e, const struct replay_error *why)
     return false;
 }
 
+/* A run of the command outlived its timeout: nothing after it was run. */
+static bool fail_timeout(struct doctor *d, struct doctor_error *e)
+{
+    char why[1024];
+    squeezer_timeout(&d->squeezer, why, sizeof why);
+    e->timed_out = true;
+    snprintf(e->message, sizeof e->message, "doctor: %s", why);
+    return false;
+}
+
 /* It works: how much of the free static TLS it needs, measured. */
-static void measure_works(struct doctor *d, struct doctor_result *out)
+static bool measure_works(struct doctor *d, struct doctor_result *out, struct doctor_error *err)
 {
     const struct squeeze_run *first = &out->first;
     out->found = DOCTOR_WORKS;
@@ -44,6 +54,7 @@ static void measure_works(struct doctor *d, struct doctor_result *out)
                                              &out->nblocks);
     headroom_measure(&d->squeezer, out->predicted, first->free_bytes, &out->headroom);
     out->command_runs = d->squeezer.runs;
+    return d->squeezer.timed_out ? fail_timeout(d, err) : true;
 }
 
 /* The host's build and budget: what the diagnosis and the replays stand on. */
@@ -99,8 +110,14 @@ static bool examine_failure(struct doctor *d, struct doctor_result *out, struct 
         return true;
     }
     char why[1024];
-    if (!trace_command(d->squeezer.command, d->squeezer.settings, false, &d->trace, why,
-                       sizeof why))
+    enum trace_end traced = trace_command(d->squeezer.command, d->squeezer.settings,
+                                          d->squeezer.timeout_s, false, &d->trace, why, sizeof why);
+    if (traced == TRACE_TIMED_OUT) {
+        err->timed_out = true;
+        snprintf(err->message, sizeof err->message, "doctor: %s (the trace's run)", why);
+        return false;
+    }
+    if (traced == TRACE_NOT_RUN)
         return fail(err, true, "doctor: %s", why);
     long start_free = d->fill >= 0 ? first->free_bytes - d->fill : first->free_bytes;
     diagnose(&d->budget, &d->trace, start_free, first->message, &out->dx);
@@ -108,6 +125,8 @@ static bool examine_failure(struct doctor *d, struct doctor_result *out, struct 
         return false;
     if (!doctor_find_fixes(d, &out->dx))
         return fail_replay(err, &d->replay_error);
+    if (d->squeezer.timed_out)
+        return fail_timeout(d, err);
     out->found = DOCTOR_FAILS;
     out->trace = d->trace;
     memset(&d->trace, 0, sizeof d->trace);
@@ -124,11 +143,11 @@ static bool run_first(struct doctor *d, struct doctor_result *out, struct doctor
 {
     struct squeeze_setup setup = {.helper = true, .leave = d->squeeze, .fill = -1};
     squeezer_run(&d->squeezer, &setup, &out->first);
-    if (!out->first.squeezed && out->first.exit_code == 127)
-        return fail(err, true, "doctor: cannot run %s", d->squeezer.command[0]);
-    if (!out->first.squeezed)
-        return fail(err, false, "doctor: the helper did not report: %s does not run with "
-                    "LD_PRELOAD (a static or setuid program?)", d->squeezer.command[0]);
+    if (out->first.timed_out)
+        return fail_timeout(d, err);
+    char why[1200];
+    if (!squeeze_measured(&d->squeezer, &out->first, why, sizeof why))
+        return fail(err, true, "doctor: %s", why);
     if (d->squeeze >= 0)
         d->fill = out->first.free_bytes > d->squeeze ? out->first.free_bytes - d->squeeze : 0;
     return true;
@@ -138,11 +157,12 @@ bool doctor_run(const struct doctor_request *q, struct doctor_result *out,
                 struct doctor_error *err)
 {
     memset(out, 0, sizeof *out);
+    memset(err, 0, sizeof *err);
     struct doctor d = {.squeeze = q->squeeze, .fill = -1};
-    squeezer_open(&d.squeezer, q->command, q->expect_exit, q->settings);
+    squeezer_open(&d.squeezer, q->command, q->expect_exit, q->settings, q->timeout_s);
     bool ok = run_first(&d, out, err);
     if (ok && squeeze_succeeds(&d.squeezer, &out->first, true))
-        measure_works(&d, out);
+        ok = measure_works(&d, out, err);
     else if (ok)
         ok = examine_failure(&d, out, err);
     doctor_fixes_free(d.fixes, d.nfixes);

@@ -19,6 +19,7 @@ struct doctor_request {
     char **command;                  /* NULL-terminated */
     int expect_exit;                 /* what it exits with when it works */
     long squeeze;                    /* --squeeze H: only H bytes left free; -1 none */
+    double timeout_s;                /* each run of the command's, scaled */
     const struct settings *settings; /* scratch files, the user's variables, probes */
 };
 
@@ -54,10 +55,12 @@ struct doctor_result {
     size_t nfixes;
 };
 
-/* Why doctor could not finish: the user's input (a command that cannot
-   run or be traced, a trace no replay can hold: exit 2), else the
+/* Why doctor could not finish: a run of the command that outlived its
+   timeout (timed_out), the user's input (a command that cannot run, be
+   measured or be traced, a trace no replay can hold: exit 2), else the
    harness's own failure (3).  The message is whole: "doctor: ...". */
 struct doctor_error {
+    bool timed_out;
     bool input;
     char message[1400];
 };

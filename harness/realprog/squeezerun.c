@@ -9,31 +9,32 @@
 #include "command.h"
 #include "envvars.h"
 #include "record.h"
+#include "visible.h"
 #include "xalloc.h"
 #include "xpath.h"
 
 void squeezer_open(struct squeezer *s, char **command, int expect_exit,
-                   const struct settings *settings)
+                   const struct settings *settings, double timeout_s)
 {
     memset(s, 0, sizeof *s);
     s->command = command;
     s->expect_exit = expect_exit;
     s->settings = settings;
+    s->timeout_s = timeout_s;
     s->dir = make_scratch_dir(settings->tmpdir, "statictls-squeeze");
     s->report = xasprintf("%s/report", s->dir);
-    s->errfile = xasprintf("%s/stderr", s->dir);
 }
 
 void squeezer_close(struct squeezer *s)
 {
-    remove_tree(s->dir); /* the report, stderr, a helper's link */
-    free(s->dir), free(s->report), free(s->errfile);
+    remove_tree(s->dir); /* the report, a helper's link */
+    free(s->dir), free(s->report);
     memset(s, 0, sizeof *s);
 }
 
 void squeeze_run_free(struct squeeze_run *r)
 {
-    free(r->message);
+    free(r->message), free(r->stderr_tail), free(r->left_from), free(r->left_for);
     for (size_t i = 0; i < r->nloaded; i++)
         free(r->loaded[i]);
     free(r->loaded);
@@ -60,14 +61,25 @@ static char *joined_var(char *const *user_env, const char *name, const char *our
                       : xasprintf("%s=%s:%s", name, theirs, ours);
 }
 
+static void free_list(char **list, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free(list[i]);
+    *n = 0;
+}
+
 /* What the helper reported: its measurement and the objects with TLS that
-   were loaded after startup and are still there at exit. */
+   were loaded after startup and are still there at exit.  The process may
+   exec another program (a shell's exec, a launcher such as env): one that
+   loads the helper again measures again, and that is the measurement; one
+   that does not leaves a measurement of a program that is gone. */
 static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run *out)
 {
     size_t nrecords;
     struct record *records = command_records(s->report, pid, &nrecords);
     char **startup = NULL;
     size_t nstartup = 0;
+    const struct record *exec = NULL; /* an exec since the last measurement */
     for (size_t i = 0; i < nrecords; i++) {
         const struct record *r = &records[i];
         const char *path = record_get(r, "path");
@@ -75,6 +87,12 @@ static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run 
         if (strcmp(r->kind, "squeeze") == 0 && record_get_long(r, "free", &v)) {
             out->squeezed = true;
             out->free_bytes = v;
+            exec = NULL;
+        } else if (strcmp(r->kind, "exec") == 0) {
+            exec = r;
+            free_list(startup, &nstartup); /* the next program's startup counts */
+        } else if (strcmp(r->kind, "execfail") == 0) {
+            exec = NULL; /* it returned: the same program goes on */
         } else if (strcmp(r->kind, "startup") == 0 && path) {
             *XAPPEND(&startup, &nstartup) = xstrdup(path);
         } else if (strcmp(r->kind, "final") == 0 && path && !listed(startup, nstartup, path) &&
@@ -82,17 +100,29 @@ static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run 
             *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(path);
         }
     }
+    if (out->squeezed && exec) {
+        const char *to = record_get(exec, "path"), *from = record_get(exec, "self");
+        long keeps;
+        out->squeezed = false;
+        out->left_from = xstrdup(from ? from : s->command[0]);
+        out->left_for = xstrdup(to ? to : "another program");
+        out->left_keeps = record_get_long(exec, "keeps", &keeps) && keeps == 1;
+    }
     for (size_t i = 0; i < nrecords; i++)
         record_free(&records[i]);
     free(records);
-    for (size_t i = 0; i < nstartup; i++)
-        free(startup[i]);
+    free_list(startup, &nstartup);
     free(startup);
 }
 
 void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct squeeze_run *out)
 {
     memset(out, 0, sizeof *out);
+    if (s->timed_out) { /* what it would measure could not count */
+        out->timed_out = true;
+        out->exit_code = -1;
+        return;
+    }
     remove(s->report);
     char *extra[8];
     size_t n = 0;
@@ -118,15 +148,18 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
         extra[n++] = joined_var(s->settings->user_env, "LD_PRELOAD", preload, true);
     if (setup->tunables)
         extra[n++] = joined_var(s->settings->user_env, "GLIBC_TUNABLES", setup->tunables, false);
-    pid_t pid;
-    int status = run_command(s->command, extra, n, &(struct command_streams){.err = s->errfile}, &pid);
+    struct command_outcome o;
+    command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo}, &o);
     s->runs++;
-    out->exit_code = command_exit_code(status);
-    char *err = command_stderr(s->errfile, setup->echo);
-    out->message = static_tls_message(err);
-    free(err);
-    if (setup->helper)
-        read_report(s, pid, out);
+    out->timed_out = o.timed_out;
+    if (o.timed_out)
+        s->timed_out = s->runs;
+    out->exit_code = o.timed_out ? -1 : command_exit_code(o.status);
+    out->message = o.message, o.message = NULL;
+    out->stderr_tail = o.tail, o.tail = NULL;
+    if (setup->helper && !o.timed_out)
+        read_report(s, o.pid, out);
+    command_outcome_free(&o);
     for (size_t i = 0; i < n; i++)
         free(extra[i]);
     free(preload);
@@ -141,5 +174,39 @@ void squeezer_run_left(struct squeezer *s, long leave, struct squeeze_run *out)
 
 bool squeeze_succeeds(const struct squeezer *s, const struct squeeze_run *r, bool helper)
 {
-    return (r->squeezed || !helper) && r->exit_code == s->expect_exit;
+    return !r->timed_out && (r->squeezed || !helper) && r->exit_code == s->expect_exit;
+}
+
+bool squeeze_measured(const struct squeezer *s, const struct squeeze_run *r, char *why,
+                      size_t whylen)
+{
+    if (r->squeezed)
+        return true;
+    char *cmd = visible(s->command[0]);
+    char *from = r->left_from ? visible(r->left_from) : NULL;
+    char *to = r->left_for ? visible(r->left_for) : NULL;
+    if (r->left_for && !r->left_keeps)
+        snprintf(why, whylen, "nothing measured: statictls' helper measured %s, which then "
+                 "exec'd %s without the helper in LD_PRELOAD (a launcher such as `env -i` or "
+                 "`env -u LD_PRELOAD` drops it): run the program itself, or through a launcher "
+                 "that keeps LD_PRELOAD", from, to);
+    else if (r->left_for)
+        snprintf(why, whylen, "nothing measured: statictls' helper measured %s, which then "
+                 "exec'd %s, which did not load the helper (a static or setuid program?)",
+                 from, to);
+    else if (r->exit_code == 127)
+        snprintf(why, whylen, "cannot run %s", cmd);
+    else
+        snprintf(why, whylen, "nothing measured: statictls' helper never reported from the "
+                 "process of %s: it does not run with LD_PRELOAD (a static or setuid program?) "
+                 "or drops it before its loader starts", cmd);
+    free(cmd), free(from), free(to);
+    return false;
+}
+
+void squeezer_timeout(const struct squeezer *s, char *why, size_t whylen)
+{
+    snprintf(why, whylen, "%s did not end within %g s (run %u of it): killed with its process "
+             "group, nothing measured; raise --timeout or STATICTLS_TIMEOUT_FACTOR",
+             s->command[0], s->timeout_s, s->timed_out);
 }

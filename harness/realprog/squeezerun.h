@@ -11,13 +11,16 @@
 #include "settings.h"
 
 /* The command, what it must exit with to count as working, and the
-   scratch files of its runs. */
+   scratch files of its runs.  Once a run has timed out, no other runs:
+   each later one comes back at once, timed out too. */
 struct squeezer {
     char **command;
     int expect_exit;
     const struct settings *settings; /* scratch files' tmpdir, the user's variables */
-    char *dir, *report, *errfile;
+    double timeout_s;                /* each run's, scaled */
+    char *dir, *report;
     unsigned runs;
+    unsigned timed_out; /* the run that timed out (1 for the first), 0: none */
 };
 
 /* What one run gets besides the caller's own environment. */
@@ -33,16 +36,24 @@ struct squeeze_setup {
 
 struct squeeze_run {
     int exit_code;
-    bool squeezed;   /* the helper reported */
+    bool timed_out;  /* killed at the timeout: nothing else here holds */
+    bool squeezed;   /* the helper reported from the program that ran to the end */
     long free_bytes; /* measured in the command's process */
+    /* The helper reported from left_from, then the process exec'd left_for,
+       which did not load it (left_keeps: with the helper still in
+       LD_PRELOAD); NULL: it did not leave. */
+    char *left_from, *left_for;
+    bool left_keeps;
     char *message;   /* glibc's static TLS line in stderr, or NULL */
+    char *stderr_tail; /* the end of its stderr */
     char **loaded;   /* objects with TLS loaded after startup */
     size_t nloaded;
 };
 
-/* A squeezer with its own scratch directory, and its removal. */
+/* A squeezer with its own scratch directory, and its removal; each run of
+   the command is killed after timeout_s (scaled already). */
 void squeezer_open(struct squeezer *s, char **command, int expect_exit,
-                   const struct settings *settings);
+                   const struct settings *settings, double timeout_s);
 void squeezer_close(struct squeezer *s);
 
 /* Runs the command once as setup says. */
@@ -51,6 +62,14 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
 void squeezer_run_left(struct squeezer *s, long leave, struct squeeze_run *out);
 /* It worked: exited as expected (and, with the helper, the helper reported). */
 bool squeeze_succeeds(const struct squeezer *s, const struct squeeze_run *r, bool helper);
+/* Whether the helper measured the command in r (a run with it); false with
+   why ("cannot run CMD", or nothing measured and why) where it did not.
+   timed_out: a timeout (squeezer_timeout's message), else the user's
+   command or its launcher. */
+bool squeeze_measured(const struct squeezer *s, const struct squeeze_run *r, char *why,
+                      size_t whylen);
+/* "CMD did not end within T s (run N): ...": why nothing more was run. */
+void squeezer_timeout(const struct squeezer *s, char *why, size_t whylen);
 void squeeze_run_free(struct squeeze_run *r);
 
 #endif

@@ -103,11 +103,11 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
     free(ids);
 }
 
-bool trace_command(char **command, const struct settings *s, bool echo, struct trace *out,
-                   char *err, size_t errlen)
+enum trace_end trace_command(char **command, const struct settings *s, double timeout_s,
+                             bool echo, struct trace *out, char *err, size_t errlen)
 {
     char *dir = make_scratch_dir(s->tmpdir, "statictls-trace");
-    char *raw = xasprintf("%s/raw", dir), *errfile = xasprintf("%s/stderr", dir);
+    char *raw = xasprintf("%s/raw", dir);
     const char *audit = env_lookup(s->user_env, "LD_AUDIT");
     char *helper = xasprintf("%s/statictls-tracer.so", self_dir());
     char *entry = loader_list_entry(helper, dir, "statictls-tracer.so");
@@ -115,36 +115,44 @@ bool trace_command(char **command, const struct settings *s, bool echo, struct t
         xasprintf("LD_AUDIT=%s%s%s", entry, audit && *audit ? ":" : "", audit ? audit : ""),
         xasprintf("STATICTLS_TRACE_FILE=%s", raw)};
     free(helper), free(entry);
-    pid_t pid;
-    int status = run_command(command, extra, 2, &(struct command_streams){.err = errfile}, &pid);
-    char *err_text = command_stderr(errfile, echo);
-    struct trace t = {0};
-    struct utsname u;
-    if (uname(&u) != 0)
-        die_errno("uname");
-    t.command = joined(command);
+    struct command_outcome o;
+    command_watch(&(struct command_spec){command, extra, 2, timeout_s, echo}, &o);
+    enum trace_end end = TRACE_DONE;
+    if (o.timed_out) {
+        snprintf(err, errlen, "%s did not end within %g s: killed with its process group, "
+                 "nothing traced; raise --timeout or STATICTLS_TIMEOUT_FACTOR", command[0],
+                 timeout_s);
+        end = TRACE_TIMED_OUT;
+    } else {
+        struct trace t = {0};
+        struct utsname u;
+        if (uname(&u) != 0)
+            die_errno("uname");
+        t.command = joined(command);
 #ifdef __GLIBC__
-    t.libc = xasprintf("glibc-%s", gnu_get_libc_version());
+        t.libc = xasprintf("glibc-%s", gnu_get_libc_version());
 #else
-    t.libc = xstrdup("musl"); /* no version call; replay needs only the name */
+        t.libc = xstrdup("musl"); /* no version call; replay needs only the name */
 #endif
-    t.machine = xstrdup(u.machine);
-    t.exit_status = command_exit_code(status);
-    t.error = static_tls_message(err_text);
-    read_raw(raw, pid, &t);
-    /* 127 and nothing traced: the shell's "command not found" */
-    bool ran = t.nevents || t.exit_status != 127;
-    if (!ran)
-        snprintf(err, errlen, "cannot run %s", command[0]);
-    else if (!t.nevents)
-        die("trace: the tracer wrote nothing: %s did not run under LD_AUDIT "
-            "(a static or setuid program?)", command[0]);
-    if (ran)
-        *out = t;
-    else
-        trace_free(&t);
-    free(err_text);
-    remove_tree(dir); /* the raw records, stderr, a helper's link */
-    free(raw), free(errfile), free(dir), free(extra[0]), free(extra[1]);
-    return ran;
+        t.machine = xstrdup(u.machine);
+        t.exit_status = command_exit_code(o.status);
+        t.error = o.message, o.message = NULL;
+        read_raw(raw, o.pid, &t);
+        /* 127 and nothing traced: the shell's "command not found" */
+        bool ran = t.nevents || t.exit_status != 127;
+        if (!ran)
+            snprintf(err, errlen, "cannot run %s", command[0]);
+        else if (!t.nevents)
+            die("trace: the tracer wrote nothing: %s did not run under LD_AUDIT "
+                "(a static or setuid program?)", command[0]);
+        if (ran)
+            *out = t;
+        else
+            trace_free(&t);
+        end = ran ? TRACE_DONE : TRACE_NOT_RUN;
+    }
+    command_outcome_free(&o);
+    remove_tree(dir); /* the raw records, a helper's link */
+    free(raw), free(dir), free(extra[0]), free(extra[1]);
+    return end;
 }

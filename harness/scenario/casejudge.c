@@ -71,6 +71,21 @@ static bool missing_library(const struct case_def *c, const struct case_result *
     return false;
 }
 
+/* A step this machine refused (a thread beyond the user's process limit,
+   ulimit -u) is outside the case: it cannot be judged here. */
+static bool environment_refused(const struct case_result *r, struct case_verdict *v)
+{
+    for (size_t i = 0; i < r->plan.n; i++)
+        if (r->measured[i].environment) {
+            *v = verdict(VERDICT_SKIP, "step %zu (%s): refused by this machine, not by the "
+                         "case: %s; raise the limit (ulimit -u) to run it", i + 1,
+                         plan_op_name(r->plan.steps[i].op),
+                         r->measured[i].error ? r->measured[i].error : "");
+            return true;
+        }
+    return false;
+}
+
 /* A step where glibc's own bug leaves the rest undefined cannot be judged. */
 static bool undefined_step(const struct case_result *r, struct case_verdict *v)
 {
@@ -174,7 +189,8 @@ static struct case_verdict judge_expectation(const struct case_def *c,
 static struct case_verdict judge_steps(const struct case_def *c, const struct case_result *r)
 {
     struct case_verdict v;
-    if (missing_library(c, r, &v) || undefined_step(r, &v) || unexplained(r, &v))
+    if (missing_library(c, r, &v) || environment_refused(r, &v) || undefined_step(r, &v) ||
+        unexplained(r, &v))
         return v;
     return judge_expectation(c, r);
 }

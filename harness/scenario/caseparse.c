@@ -40,6 +40,7 @@ struct parser {
     long repeat_count;
     size_t repeat_start;
     int repeat_line;
+    size_t expanded; /* bytes of the words so far, ${NAME} replaced */
 };
 
 static bool fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -555,17 +556,20 @@ static bool threads_within_limits(struct parser *p)
 }
 
 /* ${NAME} in each word, after splitting: a value never splits into words,
-   and comments are never expanded.  On failure no word is left allocated. */
+   and comments are never expanded.  All the words of a case hold at most
+   CASE_VARS_MAX_EXPANDED bytes.  On failure no word is left allocated. */
 static bool expand_words(struct parser *p, char **words, int n)
 {
     char why[512];
     for (int i = 0; i < n; i++) {
-        char *w = case_vars_expand(p->vars, words[i], why, sizeof why);
+        char *w = case_vars_expand(p->vars, words[i], CASE_VARS_MAX_EXPANDED - p->expanded, why,
+                                   sizeof why);
         if (!w) {
             for (int j = 0; j < i; j++)
                 free(words[j]);
             return fail(p, "%s", why);
         }
+        p->expanded += strlen(w);
         words[i] = w;
     }
     return true;

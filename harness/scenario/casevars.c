@@ -53,36 +53,69 @@ static const char *lookup(const struct case_vars *v, const char *name, size_t n)
     return value;
 }
 
-char *case_vars_expand(const struct case_vars *v, const char *word, char *err, size_t errlen)
+/* A string that grows by doubling: appending is linear in what is
+   appended, whatever the number of appends. */
+struct growing {
+    char *text;
+    size_t len, cap;
+};
+
+static void append(struct growing *g, const char *s, size_t n)
 {
-    char *out = xstrdup("");
+    if (g->len + n + 1 > g->cap) {
+        while (g->len + n + 1 > g->cap)
+            g->cap = g->cap ? 2 * g->cap : 64;
+        g->text = xrealloc(g->text, g->cap);
+    }
+    memcpy(g->text + g->len, s, n);
+    g->len += n;
+    g->text[g->len] = '\0';
+}
+
+char *case_vars_expand(const struct case_vars *v, const char *word, size_t max, char *err,
+                       size_t errlen)
+{
+    struct growing out = {0};
+    append(&out, "", 0);
     for (const char *s = word; *s;) {
         const char *ref = strstr(s, "${");
         size_t plain = ref ? (size_t)(ref - s) : strlen(s);
         const char *value = "";
-        size_t skip = plain;
+        size_t skip = plain, n = 0;
         if (ref) {
             const char *close = strchr(ref + 2, '}');
-            size_t n = close ? (size_t)(close - ref - 2) : 0;
+            n = close ? (size_t)(close - ref - 2) : 0;
             if (!close || !valid_name(ref + 2, n)) {
-                snprintf(err, errlen, "malformed variable reference in \"%s\" (expected ${NAME})",
-                         word);
-                free(out);
+                snprintf(err, errlen, "malformed variable reference in \"%.200s\" (expected "
+                         "${NAME})", word);
+                free(out.text);
                 return NULL;
             }
             value = lookup(v, ref + 2, n);
             if (!value) {
                 snprintf(err, errlen, "${%.*s} is not defined (--define %.*s=VALUE, or the "
                                       "environment)", (int)n, ref + 2, (int)n, ref + 2);
-                free(out);
+                free(out.text);
                 return NULL;
             }
             skip = plain + n + 3;
         }
-        char *next = xasprintf("%s%.*s%s", out, (int)plain, s, value);
-        free(out);
-        out = next;
+        size_t vlen = strlen(value);
+        if (plain + vlen > max - out.len) { /* checked before anything is copied */
+            if (ref)
+                snprintf(err, errlen, "${%.*s} makes the case's words longer than %zu bytes "
+                         "in all, expanded (the most a case's words may hold)", (int)n, ref + 2,
+                         (size_t)CASE_VARS_MAX_EXPANDED);
+            else
+                snprintf(err, errlen, "the case's words are longer than %zu bytes in all, "
+                         "expanded (the most a case's words may hold)",
+                         (size_t)CASE_VARS_MAX_EXPANDED);
+            free(out.text);
+            return NULL;
+        }
+        append(&out, s, plain);
+        append(&out, value, vlen);
         s += skip;
     }
-    return out;
+    return out.text;
 }

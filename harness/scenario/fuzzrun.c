@@ -1,5 +1,6 @@
 #include "fuzzrun.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +75,25 @@ static void record(struct fuzz_run *r, const struct fuzz_settings *s, const char
                            "(%s), shrunk\n%s",
                            s->seed, k, r->build->name, sig, minimal);
     free(minimal);
-    if (s->out) {
-        make_dirs(s->out);
-        f->file = file_for(s->out, r->build->name, sig);
-        write_file_atomic(f->file, f->minimal, strlen(f->minimal));
+    fuzz_write_finding(s, r, f);
+    if (s->found)
+        s->found(r, f, s->ctx);
+}
+
+void fuzz_write_finding(const struct fuzz_settings *s, struct fuzz_run *r,
+                        struct fuzz_finding *f)
+{
+    if (!s->out)
+        return;
+    char *file = file_for(s->out, r->build->name, f->signature);
+    if (try_make_dirs(s->out) && try_write_file_atomic(file, f->minimal, strlen(f->minimal))) {
+        f->file = file;
+        return;
     }
+    if (!r->out_error)
+        r->out_error = xasprintf("%s: %s", file, strerror(errno));
+    r->unwritten++;
+    free(file);
 }
 
 /* Real libraries the cases may name: those this build's loader can find. */
@@ -143,5 +158,6 @@ void fuzz_run_free(struct fuzz_run *r)
         free(f->signature), free(f->minimal), free(f->file);
     }
     free(r->findings);
+    free(r->out_error);
     memset(r, 0, sizeof *r);
 }

@@ -9,12 +9,19 @@
 
 #include "libcbuild.h"
 
+struct fuzz_run;
+struct fuzz_finding;
+
 struct fuzz_settings {
     unsigned long long seed; /* the same seed gives the same cases */
     long count;              /* cases, where seconds is 0 */
     double seconds;          /* > 0: run for this long instead */
     const char *out;         /* where minimal cases are written, or NULL */
     const struct settings *settings; /* how each case runs (caserun.h) */
+    /* Called with each new finding once it is shrunk and written (or not),
+       so that the caller can show it at once; or NULL. */
+    void (*found)(const struct fuzz_run *r, const struct fuzz_finding *f, void *ctx);
+    void *ctx;
 };
 
 /* One signature of disagreement, with its smallest case. */
@@ -22,7 +29,7 @@ struct fuzz_finding {
     char *signature;
     unsigned count;
     char *minimal; /* case text */
-    char *file;    /* where out wrote it */
+    char *file;    /* where out holds it, or NULL: not written (or no out) */
 };
 
 struct fuzz_run {
@@ -31,9 +38,18 @@ struct fuzz_run {
     double seconds;
     struct fuzz_finding *findings;
     size_t nfindings;
+    /* The first finding out could not take ("FILE: why"), or NULL; the run
+       goes on, and unwritten counts the findings out lacks. */
+    char *out_error;
+    unsigned long unwritten;
 };
 
 void fuzz_build(const struct fuzz_settings *s, const struct libc_build *b, struct fuzz_run *r);
+/* Writes finding f of r into s->out (made where absent) and sets f->file;
+   where that fails (a full disk), nothing is left half written, f->file
+   stays NULL, and r->out_error and r->unwritten say so. */
+void fuzz_write_finding(const struct fuzz_settings *s, struct fuzz_run *r,
+                        struct fuzz_finding *f);
 /* The cases that disagreed, over every signature. */
 unsigned long fuzz_disagreeing(const struct fuzz_run *r);
 void fuzz_run_free(struct fuzz_run *r);

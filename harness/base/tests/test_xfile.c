@@ -78,11 +78,89 @@ static void planted_symlink_is_not_followed(void **state)
     free(dir), free(victim), free(out), free(planted);
 }
 
+static const char *const ours[] = {"README.md", "results.json", "sweep.md", NULL};
+
 static void publish_pair(const char *dir, const char *run)
 {
     const struct named_text files[] = {{"README.md", run, strlen(run)},
                                        {"results.json", run, strlen(run)}};
-    publish_dir(dir, files, 2);
+    char err[512];
+    assert_true(publish_dir(dir, files, 2, ours, err, sizeof err));
+}
+
+/* Publishing at a symbolic link follows nothing: the old writer opened
+   the link's target, hard-linked its files into the results and moved its
+   subdirectories out of it.  The link, its target and everything under it
+   stay as they were, and nothing new is left beside them. */
+static void publishing_follows_no_link(void **state)
+{
+    (void)state;
+    char *parent = scratch(), *elsewhere = scratch();
+    char *dir = xasprintf("%s/glibc-x", parent), *sub = xasprintf("%s/keep", elsewhere);
+    char *file = xasprintf("%s/README.md", elsewhere), *inner = xasprintf("%s/inner", sub);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    write_file_atomic(file, "theirs", 6);
+    write_file_atomic(inner, "deep", 4);
+    assert_int_equal(symlink(elsewhere, dir), 0);
+
+    const struct named_text files[] = {{"README.md", "run", 3}, {"results.json", "run", 3}};
+    char err[512] = "";
+    assert_false(publish_dir(dir, files, 2, ours, err, sizeof err));
+    assert_non_null(strstr(err, "is a symbolic link"));
+    assert_non_null(strstr(err, dir));
+    assert_false(results_dir_check(dir, ours, err, sizeof err));
+
+    struct stat st;
+    assert_int_equal(lstat(dir, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(entries(parent), 1);   /* the link, and no new directory */
+    assert_int_equal(entries(elsewhere), 2); /* README.md and keep/ */
+    assert_int_equal(entries(sub), 1);
+    int dfd = open(elsewhere, O_RDONLY | O_DIRECTORY);
+    char *theirs = slurp_at(dfd, "README.md");
+    assert_string_equal(theirs, "theirs");
+    assert_int_equal(fstatat(dfd, "README.md", &st, 0), 0);
+    assert_int_equal(st.st_nlink, 1); /* never hard-linked into any results */
+    close(dfd);
+    free(theirs);
+    remove_tree(parent);
+    remove_tree(elsewhere);
+    free(parent), free(elsewhere), free(dir), free(sub), free(file), free(inner);
+}
+
+/* Only what statictls writes is carried over: a directory that holds
+   anything else (a subdirectory, a file of another name, a link named
+   like a results file) is refused, untouched, rather than lost. */
+static void publishing_refuses_what_it_did_not_write(void **state)
+{
+    (void)state;
+    const char *foreign[] = {"notes", "sub", "sweep.md"};
+    for (size_t k = 0; k < 3; k++) {
+        char *parent = scratch();
+        char *dir = xasprintf("%s/glibc-x", parent);
+        publish_pair(dir, "run 0");
+        char *what = xasprintf("%s/%s", dir, foreign[k]);
+        if (k == 0)
+            write_file_atomic(what, "mine", 4);
+        else if (k == 1)
+            assert_int_equal(mkdir(what, 0755), 0);
+        else
+            assert_int_equal(symlink("/etc/passwd", what), 0);
+        const struct named_text files[] = {{"README.md", "run 1", 5}};
+        char err[512] = "";
+        assert_false(publish_dir(dir, files, 1, ours, err, sizeof err));
+        assert_non_null(strstr(err, foreign[k]));
+        assert_non_null(strstr(err, "which statictls does not write there"));
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+        char *readme = slurp_at(dfd, "README.md");
+        assert_string_equal(readme, "run 0"); /* nothing changed */
+        close(dfd);
+        assert_int_equal(entries(dir), 3);
+        assert_int_equal(entries(parent), 1);
+        free(readme);
+        remove_tree(parent);
+        free(parent), free(dir), free(what);
+    }
 }
 
 /* A reader that opens the directory once sees one run's pair: both files,
@@ -189,6 +267,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(planted_symlink_is_not_followed),
         cmocka_unit_test(results_directory_is_one_unit),
+        cmocka_unit_test(publishing_follows_no_link),
+        cmocka_unit_test(publishing_refuses_what_it_did_not_write),
         cmocka_unit_test(odd_files_read_as_what_they_are),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

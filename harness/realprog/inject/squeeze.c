@@ -9,6 +9,10 @@
    the command loads anything: `doctor`'s "load it first" fix.  A preloaded
    object sits in the initial block and takes no surplus itself.  At exit it lists the objects with
    TLS that were loaded after it, which the harness turns into a census.
+   Before the process execs another program it says so, and whether the
+   new program keeps the helper in LD_PRELOAD: a launcher (env -i, env -u
+   LD_PRELOAD) that drops it would otherwise leave a measurement of the
+   launcher that looks like one of the command.
 
    Environment: STATICTLS_SQUEEZE_TEMPLATE (an IE template, 64-bit ELF),
    STATICTLS_SQUEEZE_DIR (scratch), STATICTLS_SQUEEZE_REPORT (appended
@@ -17,8 +21,10 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,11 +133,203 @@ static void load_first(const char *list)
     }
 }
 
+/* ---- execs: said before they happen ------------------------------------- */
+
+typedef int exec_fn(const char *, char *const[], char *const[]);
+typedef int fexec_fn(int, char *const[], char *const[]);
+typedef int execat_fn(int, const char *, char *const[], char *const[], int);
+/* glibc's own, resolved by the constructor (never in a vfork child). */
+static exec_fn *real_execve, *real_execvpe;
+static fexec_fn *real_fexecve;
+static execat_fn *real_execveat;
+
+static void resolve_execs(void)
+{
+    real_execve = (exec_fn *)dlsym(RTLD_NEXT, "execve");
+    real_execvpe = (exec_fn *)dlsym(RTLD_NEXT, "execvpe");
+    real_fexecve = (fexec_fn *)dlsym(RTLD_NEXT, "fexecve");
+    real_execveat = (execat_fn *)dlsym(RTLD_NEXT, "execveat"); /* glibc 2.34+ */
+}
+
+/* The new program keeps the helper: LD_PRELOAD still names it and the
+   report is still asked for. */
+static int keeps_helper(char *const envp[])
+{
+    int preload = 0, asked = 0;
+    for (size_t i = 0; envp && envp[i]; i++) {
+        preload |= strncmp(envp[i], "LD_PRELOAD=", 11) == 0 &&
+                   strstr(envp[i], "statictls-squeeze.so") != NULL;
+        asked |= strncmp(envp[i], "STATICTLS_SQUEEZE_REPORT=", 25) == 0;
+    }
+    return preload && asked;
+}
+
+static void say_exec(const char *path, char *const envp[])
+{
+    if (report < 0)
+        return;
+    /* Small: this may run in a vfork child, on its parent's stack.  The
+       paths only name the programs in a message: cut short if long. */
+    char self[1024], from[2048], to[2048], line[4224];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    proto_escape(from, sizeof from, self);
+    proto_escape(to, sizeof to, path ? path : "");
+    snprintf(line, sizeof line, "exec\tpid=%d\tkeeps=%d\tself=%s\tpath=%s\n", (int)getpid(),
+             keeps_helper(envp), from, to);
+    say(line);
+}
+
+/* The exec returned: the same program goes on. */
+static int exec_failed(int result)
+{
+    int saved = errno;
+    char line[64];
+    snprintf(line, sizeof line, "execfail\tpid=%d\n", (int)getpid());
+    say(line);
+    errno = saved;
+    return result;
+}
+
+static int no_exec(void)
+{
+    errno = ENOSYS;
+    return -1;
+}
+
+/* Both kinds of exec the public functions come down to (called directly,
+   never through the symbols this module puts before libc's). */
+static int exec_path(const char *path, char *const argv[], char *const envp[])
+{
+    if (!real_execve)
+        resolve_execs(); /* called before the constructor ran */
+    say_exec(path, envp);
+    return exec_failed(real_execve ? real_execve(path, argv, envp) : no_exec());
+}
+
+static int exec_search(const char *file, char *const argv[], char *const envp[])
+{
+    if (!real_execvpe)
+        resolve_execs();
+    say_exec(file, envp);
+    return exec_failed(real_execvpe ? real_execvpe(file, argv, envp) : no_exec());
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+    return exec_path(path, argv, envp);
+}
+
+int execv(const char *path, char *const argv[])
+{
+    return exec_path(path, argv, environ);
+}
+
+int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    return exec_search(file, argv, envp);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+    return exec_search(file, argv, environ);
+}
+
+int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    char link[64], fdpath[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, fdpath, sizeof fdpath - 1);
+    if (n <= 0)
+        snprintf(fdpath, sizeof fdpath, "%s", link);
+    else
+        fdpath[n] = '\0';
+    if (!real_fexecve)
+        resolve_execs();
+    say_exec(fdpath, envp);
+    return exec_failed(real_fexecve ? real_fexecve(fd, argv, envp) : no_exec());
+}
+
+int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags);
+int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+    if (!real_execveat)
+        resolve_execs();
+    say_exec(path, envp);
+    return exec_failed(real_execveat ? real_execveat(dirfd, path, argv, envp, flags) : no_exec());
+}
+
+/* execl, execlp, execle: their arguments as an argv (and execle's envp
+   after the NULL), for the functions above. */
+static char **list_args(const char *arg, va_list ap, char ***envp)
+{
+    va_list count;
+    va_copy(count, ap);
+    size_t n = 1;
+    while (arg && va_arg(count, char *))
+        n++;
+    va_end(count);
+    char **argv = malloc((n + 1) * sizeof *argv);
+    if (!argv)
+        return NULL;
+    argv[0] = (char *)arg;
+    for (size_t i = 1; arg && i <= n; i++)
+        argv[i] = va_arg(ap, char *); /* argv[n] is the NULL */
+    if (!arg)
+        argv[1] = NULL;
+    if (envp)
+        *envp = va_arg(ap, char **);
+    return argv;
+}
+
+static int exec_list(int how, const char *path, const char *arg, va_list ap)
+{
+    char **envp = environ;
+    char **argv = list_args(arg, ap, how == 'e' ? &envp : NULL);
+    if (!argv) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int r = how == 'p' ? exec_search(path, argv, envp) : exec_path(path, argv, envp);
+    int saved = errno;
+    free(argv);
+    errno = saved;
+    return r;
+}
+
+int execl(const char *path, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    int r = exec_list('l', path, arg, ap);
+    va_end(ap);
+    return r;
+}
+
+int execlp(const char *file, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    int r = exec_list('p', file, arg, ap);
+    va_end(ap);
+    return r;
+}
+
+int execle(const char *path, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    int r = exec_list('e', path, arg, ap);
+    va_end(ap);
+    return r;
+}
+
 static void __attribute__((constructor)) squeeze(void)
 {
     const char *template = getenv("STATICTLS_SQUEEZE_TEMPLATE");
     const char *out = getenv("STATICTLS_SQUEEZE_REPORT");
     dir = getenv("STATICTLS_SQUEEZE_DIR");
+    resolve_execs();
     if (!template || !out || !dir)
         return;
     report = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

@@ -1,5 +1,6 @@
 /* doctor's pieces that need no command: the diagnosis of a trace under a
-   given model, the pasteable command line, and what makes its exit 0. */
+   given model, and what makes its exit 0 (the pasteable line:
+   test_shellquote.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,15 +90,6 @@ static void size_rule_names_object(void **state)
     diagnosis_free(&dx);
 }
 
-static void shell_line_quotes(void **state)
-{
-    (void)state;
-    char *argv[] = {"/usr/bin/python3", "-c", "import torch, cv2", "it's", "", NULL};
-    char *line = shell_line(argv);
-    assert_string_equal(line, "/usr/bin/python3 -c 'import torch, cv2' 'it'\\''s' ''");
-    free(line);
-}
-
 static void add(struct doctor_result *r, enum fix_kind kind, bool on_command, bool works)
 {
     *XAPPEND(&r->fixes, &r->nfixes) =
@@ -129,7 +121,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(count_rule_at_id_16, read_trace, free_trace),
         cmocka_unit_test_setup_teardown(size_rule_names_object, read_trace, free_trace),
-        cmocka_unit_test(shell_line_quotes),
         cmocka_unit_test(fixed_only_by_a_fix_verified_on_the_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -64,6 +65,67 @@ static void rejects(const char *text, const char *message)
     assert_false(case_parse("bad.case", text, &c, err, sizeof err));
     if (!strstr(err, message))
         fail_msg("error \"%s\" lacks \"%s\"", err, message);
+}
+
+/* A value of length L, defined as NAME. */
+static void define_long(struct case_vars *v, const char *name, size_t len)
+{
+    char *def = xmalloc(strlen(name) + len + 2);
+    size_t n = (size_t)sprintf(def, "%s=", name);
+    memset(def + n, 'b', len);
+    def[n + len] = '\0';
+    char why[512];
+    assert_true(case_vars_define(v, def, why, sizeof why));
+    free(def);
+}
+
+/* refs copies of ${B} in one word of line 2. */
+static char *case_with_refs(size_t refs)
+{
+    char *text = xmalloc(refs * 4 + 128);
+    char *p = text + sprintf(text, "title many references\nlib x ");
+    for (size_t i = 0; i < refs; i++)
+        p += sprintf(p, "${B}");
+    strcpy(p, "\nload x\nexpect loads\n");
+    return text;
+}
+
+/* ${NAME} expands in linear time, and a case's words hold at most
+   CASE_VARS_MAX_EXPANDED bytes: 1,000 references to a 100 kB value in a
+   4 KB case took a minute and 100 MB before, and are now refused at once,
+   naming file and line. */
+static void expansion_is_capped(void **state)
+{
+    (void)state;
+    struct case_vars v = {0};
+    define_long(&v, "B", 100000);
+    char *text = case_with_refs(1000);
+    struct case_def c;
+    err[0] = '\0';
+    assert_false(case_parse_with("big.case", text, &v, &c, err, sizeof err));
+    assert_non_null(strstr(err, "big.case:2: ${B} makes the case's words longer than 4194304 "
+                                "bytes in all"));
+    free(text);
+    case_vars_free(&v);
+
+    /* Just under the cap, in many references, expands whole. */
+    v = (struct case_vars){0};
+    define_long(&v, "B", 1000);
+    text = case_with_refs(4000);
+    assert_true(case_parse_with("big.case", text, &v, &c, err, sizeof err));
+    assert_int_equal(strlen(c.objects[0].target), 4000 * 1000);
+    case_free(&c);
+    free(text);
+
+    /* The cap counts the whole case: two lines of half of it each. */
+    text = xasprintf("title ${B}\nlib x /%s\nload x\nexpect loads\n", "${B}");
+    case_vars_free(&v);
+    v = (struct case_vars){0};
+    define_long(&v, "B", CASE_VARS_MAX_EXPANDED / 2);
+    assert_false(case_parse_with("two.case", text, &v, &c, err, sizeof err));
+    assert_non_null(strstr(err, "two.case:2: ${B} makes the case's words longer"));
+    free(text);
+    case_vars_free(&v);
 }
 
 static void malformed_inputs_name_file_and_line(void **state)
@@ -171,6 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_a_full_case),
         cmocka_unit_test(malformed_inputs_name_file_and_line),
+        cmocka_unit_test(expansion_is_capped),
         cmocka_unit_test(libc_release_constraints),
         cmocka_unit_test(crlf_and_limits),
     };
