@@ -16,16 +16,7 @@
 # - --json writes sizes of 2^63 and more as the positive numbers they are.
 set -eu
 statictls=$1 kit=$2 cc=$3
-template=$(dirname "$statictls")/fixtures/template-ie.so
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail() { printf '%s\n' "$out"; echo "FAIL: $1"; exit 1; }
-# run CODE ARGS...: the census's output in $out, its exit status checked
-run() {
-    want=$1; shift
-    set +e; out=$("$statictls" census "$@" 2>&1); rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "census $* exits $rc, expected $want"
-}
+. "$(dirname "$0")/lib-census.sh"
 fixture() { "$kit" fixture "$template" "$dir/$1" "$2" 8; }
 fixture small.so 100
 fixture big.so 4000

@@ -15,16 +15,7 @@
 # - control bytes in member names are escaped in the text output.
 set -eu
 statictls=$1 kit=$2 cc=$3
-template=$(dirname "$statictls")/fixtures/template-ie.so
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail() { printf '%s\n' "$out"; echo "FAIL: $1"; exit 1; }
-# run CODE ARGS...: the census's output in $out, its exit status checked
-run() {
-    want=$1; shift
-    set +e; out=$("$statictls" census "$@" 2>&1); rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "census $* exits $rc, expected $want"
-}
+. "$(dirname "$0")/lib-census.sh"
 "$kit" fixture "$template" "$dir/small.so" 100 8
 "$kit" fixture "$template" "$dir/big.so" 4000 8
 
