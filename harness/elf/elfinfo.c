@@ -62,16 +62,20 @@ static void count_table(Elf *elf, const struct elf_load *loads, size_t nloads,
     }
 }
 
-/* PT_DYNAMIC, read as ld.so reads it: the section headers, which ld.so
-   never looks at, may be stripped, cut off or lie. */
-static void read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
+/* PT_DYNAMIC, read as ld.so reads it: at p_vaddr, through the PT_LOAD
+   that maps it (its p_offset may say anything), and the section headers,
+   which ld.so never looks at, may be stripped, cut off or lie.  False
+   when no PT_LOAD maps it: ld.so cannot read the object as it says. */
+static bool read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
                          const GElf_Phdr *dyn_ph, struct elf_tls *out)
 {
-    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)dyn_ph->p_offset, dyn_ph->p_filesz,
-                                          ELF_T_DYN);
+    uint64_t dyn_off;
+    if (!elf_load_offset(loads, nloads, dyn_ph->p_vaddr, dyn_ph->p_filesz, &dyn_off))
+        return false;
+    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)dyn_off, dyn_ph->p_filesz, ELF_T_DYN);
     size_t entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
     if (!data || !entsize)
-        return;
+        return true;
     struct elf_dynamic d = {0};
     for (size_t i = 0; i < data->d_size / entsize; i++) {
         GElf_Dyn e;
@@ -101,6 +105,7 @@ static void read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
     for (size_t i = 0; i < ntables; i++)
         count_table(elf, loads, nloads, &tables[i], out);
     elf_dynamic_free(&d);
+    return true;
 }
 
 /* Opens path for reading without blocking on a FIFO or a device, and only
@@ -209,6 +214,7 @@ bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, s
     ph = xcalloc(nphdr, sizeof *ph);
     loads = xcalloc(nphdr, sizeof *loads);
     const GElf_Phdr *dynamic = NULL;
+    bool empty_tls = false; /* a PT_TLS of 0 bytes, which ld.so ignores */
     for (size_t i = 0; i < nphdr; i++) {
         if (!gelf_getphdr(elf, (int)i, &ph[i])) {
             snprintf(err, errlen, "malformed: %s: program header %zu: %s", path, i, elf_errmsg(-1));
@@ -225,11 +231,24 @@ bool elf_tls_read_fd(int fd, const char *path, struct elf_tls *out, char *err, s
             out->tls_align = ph[i].p_align;
             out->tls_vaddr = ph[i].p_vaddr;
         }
+        empty_tls |= ph[i].p_type == PT_TLS && ph[i].p_memsz == 0;
     }
     if (out->has_tls)
         check_tls_size(eh.e_ident[EI_CLASS], out);
-    if (dynamic)
-        read_dynamic(elf, loads, nloads, dynamic, out);
+    bool dynamic_read = !dynamic || read_dynamic(elf, loads, nloads, dynamic, out);
+    if (!out->has_tls && empty_tls && out->ie_relocs > 0) {
+        /* ld.so skips the empty block, then places it in static TLS for
+           an initial-exec relocation: a division by its alignment of 0,
+           SIGFPE in dlopen. */
+        out->has_tls = true;
+        snprintf(out->tls_problem, sizeof out->tls_problem,
+                 "PT_TLS of 0 bytes with %u initial-exec relocations: glibc divides by its "
+                 "alignment of 0 when it places the block", out->ie_relocs);
+    }
+    if (out->has_tls && !dynamic_read && elf_tls_size_ok(out))
+        snprintf(out->tls_problem, sizeof out->tls_problem,
+                 "PT_DYNAMIC at address 0x%llx lies in no PT_LOAD: ld.so cannot read it",
+                 (unsigned long long)dynamic->p_vaddr);
     ok = true;
 out:
     free(ph);

@@ -272,7 +272,7 @@ static void plan_dynamic(struct elf_need *n)
     uint64_t have = ph->copy_end - ph->start; /* all of it, unless the object ends first */
     if (n->ended && n->end < ph->copy_end)
         have = n->end > ph->start ? n->end - ph->start : 0;
-    uint64_t dyn_off = 0, dyn_size = 0;
+    uint64_t dyn_off = 0, dyn_vaddr = 0, dyn_size = 0;
     bool dynamic = false;
     for (uint64_t i = 0; i + size <= have; i += size) {
         const unsigned char *e = n->phdrs + i;
@@ -283,10 +283,14 @@ static void plan_dynamic(struct elf_need *n)
             *XAPPEND(&n->loads, &n->nloads) = (struct elf_load){
                 FIELD(n, e, Elf64_Phdr, Elf32_Phdr, p_vaddr), offset, filesz};
         if (type == PT_DYNAMIC)
-            dynamic = true, dyn_off = offset, dyn_size = filesz;
+            dynamic = true, dyn_vaddr = FIELD(n, e, Elf64_Phdr, Elf32_Phdr, p_vaddr),
+            dyn_size = filesz;
     }
     if (have < ph->copy_end - ph->start)
         return; /* a truncated table: elf_tls_read refuses the object */
+    /* ld.so reads it at p_vaddr, where a PT_LOAD maps it (elf_tls_read
+       reports one that none maps). */
+    dynamic = dynamic && elf_load_offset(n->loads, n->nloads, dyn_vaddr, dyn_size, &dyn_off);
     struct elf_need_part *p = dynamic ? add_part(n, PART_DYNAMIC, dyn_off, dyn_size) : NULL;
     if (p)
         p->entsize = n->class64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);

@@ -9,6 +9,11 @@
 #   file), so its demand counts, also for musl;
 # - a PT_TLS with p_align 0 or p_filesz > p_memsz: a process that dlopens
 #   it dies, so it is a problem and does not fit;
+# - a PT_TLS of 0 bytes in an object with initial-exec relocations: ld.so
+#   skips the block, then divides by its alignment of 0 (SIGFPE in dlopen);
+# - a PT_DYNAMIC whose p_offset lies past the end of the file: ld.so reads
+#   it at p_vaddr, so the census does (its initial-exec relocations count),
+#   and one no PT_LOAD maps is a problem;
 # - objects of two machines: each machine's objects load into a process of
 #   their own (an aarch64 object adds nothing to the x86_64 demand), and
 #   objects that no build here judges (RISC-V; with --policy too) exit 5
@@ -62,6 +67,23 @@ run 1 --policy manylinux_2_28 "$dir/filesz.so"
 printf '%s\n' "$out" | grep -q "problem: $dir/filesz.so: PT_TLS: 200 initialised bytes in a 100-byte block" ||
     fail "p_filesz > p_memsz not reported"
 printf '%s\n' "$out" | grep -q "does not fit: $dir/filesz.so has a PT_TLS no loader can place" || fail "p_filesz > p_memsz fits"
+
+# A PT_TLS of 0 bytes reached by initial-exec relocations.
+cp "$dir/small.so" "$dir/memsz0.so" && "$kit" patch "$dir/memsz0.so" memsz=0 filesz=0
+run 1 "$dir/memsz0.so"
+printf '%s\n' "$out" | grep -q "problem: $dir/memsz0.so: PT_TLS of 0 bytes with [1-9][0-9]* initial-exec relocations" ||
+    fail "p_memsz 0 with initial-exec relocations not reported"
+printf '%s\n' "$out" | grep -q "host libc .*does not fit: $dir/memsz0.so" || fail "p_memsz 0 fits"
+
+# PT_DYNAMIC read where ld.so reads it: at p_vaddr.
+cp "$dir/big.so" "$dir/fardyn.so" && "$kit" patch "$dir/fardyn.so" dynoffset=0x10000000
+run 1 "$dir/fardyn.so"
+printf '%s\n' "$out" | grep -q "^ *4000 .*fardyn.so$" || fail "PT_DYNAMIC read at its p_offset"
+if printf '%s\n' "$out" | grep -q "problem:"; then fail "a PT_DYNAMIC mapped by a PT_LOAD reported"; fi
+cp "$dir/small.so" "$dir/nodyn.so" && "$kit" patch "$dir/nodyn.so" dynvaddr_=0x7000000000
+run 1 "$dir/nodyn.so"
+printf '%s\n' "$out" | grep -q "problem: $dir/nodyn.so: PT_DYNAMIC at address 0x7000000000 lies in no PT_LOAD" ||
+    fail "a PT_DYNAMIC no PT_LOAD maps not reported"
 
 # Machines: never summed, and none judged is no "fits".
 cp "$dir/big.so" "$dir/arm.so" && "$kit" patch "$dir/arm.so" machine=183   # EM_AARCH64

@@ -103,7 +103,8 @@ static void add_member(struct archive *a, const char *spec)
     free(data), free(file), free(name);
 }
 
-/* FIELD=VALUE of the ELF header or of the first PT_TLS, in place. */
+/* FIELD=VALUE of the ELF header, of the first PT_TLS or (dynoffset, the
+   p_offset of; dynvaddr_, its p_vaddr) PT_DYNAMIC, in place. */
 static void patch(const char *path, int nfields, char **fields)
 {
     if (elf_version(EV_CURRENT) == EV_NONE)
@@ -130,13 +131,20 @@ static void patch(const char *path, int nfields, char **fields)
                 die("%s: %s", path, elf_errmsg(-1));
             continue;
         }
+        bool dyn = len == 9 && (strncmp(fields[k], "dynoffset", 9) == 0 ||
+                                strncmp(fields[k], "dynvaddr_", 9) == 0);
+        unsigned type = dyn ? PT_DYNAMIC : PT_TLS;
         size_t i = 0;
         GElf_Phdr ph;
-        for (; i < nph && gelf_getphdr(elf, (int)i, &ph) && ph.p_type != PT_TLS; i++)
+        for (; i < nph && gelf_getphdr(elf, (int)i, &ph) && ph.p_type != type; i++)
             ;
         if (i == nph)
-            die("%s: no PT_TLS", path);
-        if (len == 5 && strncmp(fields[k], "memsz", 5) == 0)
+            die("%s: no %s", path, dyn ? "PT_DYNAMIC" : "PT_TLS");
+        if (dyn && fields[k][3] == 'o')
+            ph.p_offset = v;
+        else if (dyn)
+            ph.p_vaddr = v;
+        else if (len == 5 && strncmp(fields[k], "memsz", 5) == 0)
             ph.p_memsz = v;
         else if (len == 6 && strncmp(fields[k], "filesz", 6) == 0)
             ph.p_filesz = v;
