@@ -23,7 +23,7 @@ static const struct {
     ENTRY(archive_read_data),
     ENTRY(archive_read_free),
     ENTRY(archive_error_string),
-    ENTRY(archive_entry_pathname),
+    ENTRY(archive_entry_pathname_utf8),
     ENTRY(archive_entry_filetype),
 };
 #undef ENTRY

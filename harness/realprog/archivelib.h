@@ -28,7 +28,7 @@ struct archive_lib {
     __typeof__(archive_read_data) *archive_read_data;
     __typeof__(archive_read_free) *archive_read_free;
     __typeof__(archive_error_string) *archive_error_string;
-    __typeof__(archive_entry_pathname) *archive_entry_pathname;
+    __typeof__(archive_entry_pathname_utf8) *archive_entry_pathname_utf8;
     __typeof__(archive_entry_filetype) *archive_entry_filetype;
 };
 

@@ -2,6 +2,7 @@
 #include "wheel.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,8 +295,22 @@ static bool pass(struct extraction *x, bool first, char *err, size_t errlen)
          (first || want) &&
          ((r = x->lib->archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN);
          index++) {
-        const char *name = x->lib->archive_entry_pathname(e);
-        if (x->lib->archive_entry_filetype(e) != AE_IFREG || !name)
+        /* UTF-8 whatever the locale: the name in the locale's charset is
+           NULL for a non-ASCII name under the C locale. */
+        const char *name = x->lib->archive_entry_pathname_utf8(e);
+        if (!name) {
+            if (first) {
+                char *shown = xasprintf("(member %zu)", index + 1);
+                problem(x, shown, "its name cannot be read as UTF-8");
+                free(shown);
+            }
+            continue;
+        }
+        /* pip writes every member whose name does not end in '/' as a
+           regular file holding its bytes, whatever the zip's mode says
+           (a symbolic link, a device, a socket, a directory). */
+        size_t namelen = strlen(name);
+        if (namelen && name[namelen - 1] == '/')
             continue;
         if (first) {
             first_read(x, a, index, name);
@@ -345,6 +360,19 @@ bool wheel_extract(int fd, const char *path, const char *dir, uint64_t read_max,
         snprintf(err, errlen, "%s: %s", path, why);
         return false;
     }
+    /* libarchive converts member names to the locale's charset, and under
+       the C locale a non-ASCII name does not convert: names are read in
+       this thread under C.UTF-8 (the process's locale is left alone). */
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if (!utf8) {
+        snprintf(err, errlen, "%s: no C.UTF-8 locale to read member names in: %s", path,
+                 strerror(errno));
+        archive_lib_close(&lib);
+        return false;
+    }
+    locale_t before = uselocale(utf8);
+    if (before == (locale_t)0)
+        die_errno("uselocale");
     struct extraction x = {.lib = &lib, .fd = fd, .path = path, .dir = dir,
                            .read_max = read_max, .problems = problems,
                            .nproblems = nproblems, .buf = xmalloc(CHUNK)};
@@ -361,5 +389,8 @@ bool wheel_extract(int fd, const char *path, const char *dir, uint64_t read_max,
     finish(&x);
     free(x.buf);
     archive_lib_close(&lib);
+    if (uselocale(before) == (locale_t)0)
+        die_errno("uselocale");
+    freelocale(utf8);
     return ok;
 }

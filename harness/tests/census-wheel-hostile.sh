@@ -12,7 +12,9 @@
 #   --max-member-read caps what is read;
 # - a member name of 300 bytes, or a path past PATH_MAX: that member is
 #   unreadable, the rest of its wheel and the next wheel are judged;
-# - control bytes in member names are escaped in the text output.
+# - control bytes in member names are escaped in the text output;
+# - a non-ASCII member name (UTF-8, as pip reads it) is judged under the
+#   C locale, and one that is no UTF-8 is listed unreadable, never skipped.
 set -eu
 statictls=$1 kit=$2 cc=$3
 . "$(dirname "$0")/lib-census.sh"
@@ -116,4 +118,29 @@ run 0 "$dir/esc-1.0-py3-none-any.whl"
 printf '%s\n' "$out" | grep -q 'esc-1.0-py3-none-any.whl!/pkg/\\x1b\[31mred.so$' || fail "ESC not escaped"
 printf '%s\n' "$out" | grep -q 'esc-1.0-py3-none-any.whl!/pkg/two\\nlines.so$' || fail "a newline not escaped"
 if printf '%s\n' "$out" | grep -q "$esc"; then fail "a raw ESC printed"; fi
+
+# Non-ASCII names, under the C locale.
+LC_ALL=C python3 - "$dir" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+big = open(d + "/big.so", "rb").read()
+small = open(d + "/small.so", "rb").read()
+with zipfile.ZipFile(d + "/utf8-1.0-py3-none-any.whl", "w") as z:
+    z.writestr("pkg/caf\u00e9.so", big)
+    z.writestr("pkg/_ok.so", small)
+# The same with bytes no UTF-8 reader takes in place of the name's "\u00e9".
+wheel = d + "/bad-1.0-py3-none-any.whl"
+with zipfile.ZipFile(wheel, "w") as z:
+    z.writestr("pkg/caf\u00e9.so", big)
+    z.writestr("pkg/_ok.so", small)
+data = open(wheel, "rb").read().replace("pkg/caf\u00e9.so".encode(), b"pkg/caf\xff\xfe.so")
+open(wheel, "wb").write(data)
+PY
+set +e; out=$(LC_ALL=C "$statictls" census "$dir/utf8-1.0-py3-none-any.whl" 2>&1); rc=$?; set -e
+[ "$rc" = 1 ] || fail "a non-ASCII member name under the C locale: exit $rc"
+printf '%s\n' "$out" | grep -q '^ *4000 .*utf8-1.0-py3-none-any.whl!/pkg/caf\\xc3\\xa9.so$' ||
+    fail "the non-ASCII member not judged"
+LC_ALL=C run 0 "$dir/bad-1.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q 'unreadable: .*bad-1.0-py3-none-any.whl!/(member 1): its name cannot be read as UTF-8' ||
+    fail "a member whose name cannot be read skipped"
 echo "PASS"

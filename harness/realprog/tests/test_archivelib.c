@@ -46,7 +46,7 @@ static void real_library_fills_the_table(void **state)
     assert_non_null(lib.archive_read_data);
     assert_non_null(lib.archive_read_free);
     assert_non_null(lib.archive_error_string);
-    assert_non_null(lib.archive_entry_pathname);
+    assert_non_null(lib.archive_entry_pathname_utf8);
     assert_non_null(lib.archive_entry_filetype);
     struct archive *a = lib.archive_read_new();
     assert_non_null(a);
