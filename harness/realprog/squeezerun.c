@@ -263,7 +263,9 @@ bool squeeze_measured(const struct squeezer *s, const struct squeeze_run *r, cha
 
 void squeezer_timeout(const struct squeezer *s, char *why, size_t whylen)
 {
+    char *cmd = visible(s->command[0]);
     snprintf(why, whylen, "%s did not end within %g s (run %u of it): killed with its process "
              "group, nothing measured; raise --timeout or STATICTLS_TIMEOUT_FACTOR",
-             s->command[0], s->timeout_s, s->timed_out);
+             cmd, s->timeout_s, s->timed_out);
+    free(cmd);
 }
