@@ -8,12 +8,14 @@
    not measure (a launcher that drops LD_PRELOAD, a static program) is the
    user's input (2): nothing is measured, no "needed 0". */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "commands.h"
 #include "headroom.h"
 #include "render_headroom.h"
 #include "squeezerun.h"
 #include "die.h"
+#include "visible.h"
 
 /* Says why the runs stopped, and ends them: the exit code. */
 static int stop(struct squeezer *h, struct squeeze_run *base, int code, const char *why)
@@ -41,9 +43,11 @@ int cmd_headroom(const struct args *a)
     if (!squeeze_measured(&h, &base, why, sizeof why))
         return stop(&h, &base, EXIT_USAGE, why);
     if (base.exit_code != h.expect_exit) {
+        char *cmd = visible(h.command[0]);
+        char *message = base.message ? visible(base.message) : NULL;
         fprintf(stderr, "statictls: headroom: %s exits %d without any squeeze (expected %d)%s%s\n",
-                h.command[0], base.exit_code, h.expect_exit, base.message ? ": " : "",
-                base.message ? base.message : "");
+                cmd, base.exit_code, h.expect_exit, message ? ": " : "", message ? message : "");
+        free(cmd), free(message);
         squeeze_run_free(&base);
         squeezer_close(&h);
         return EXIT_TRIPPED;

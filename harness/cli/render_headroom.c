@@ -1,8 +1,10 @@
 #include "render_headroom.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "json.h"
+#include "visible.h"
 
 static const char *method(const struct headroom_view *v)
 {
@@ -44,10 +46,12 @@ void render_headroom(const struct headroom_view *v)
     if (v->predicted >= 0)
         printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
                v->predicted, v->nblocks);
-    if (needed > 0)
-        printf("at %-11ld exit %d%s%s\n", needed - 1, below->exit_code,
-               below->message ? ": " : "", below->message ? below->message : "");
-    else
+    if (needed > 0) { /* glibc's line names a library: any byte of its path */
+        char *message = below->message ? visible(below->message) : NULL;
+        printf("at %-11ld exit %d%s%s\n", needed - 1, below->exit_code, message ? ": " : "",
+               message ? message : "");
+        free(message);
+    } else
         printf("at 0          it succeeds: it needs no free static TLS\n");
     printf("runs          %u (%s)\n", v->h->runs, method(v));
 }

@@ -9,6 +9,7 @@
 
 #include "elfinfo.h"
 #include "protocol.h"
+#include "visible.h"
 #include "xalloc.h"
 
 struct plan_step *plan_add(struct plan *p, enum op_kind op, const char *name,
@@ -306,14 +307,16 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
         if (pr[i].known)
             snprintf(pfree, sizeof pfree, "%zu", pr[i].free_after);
         char what[64];
+        char *name = s->name ? visible(s->name) : NULL; /* a ${VAR} path may hold any byte */
         if (s->op == OP_THREADS)
             snprintf(what, sizeof what, "%ld threads", s->count);
         else if (s->op == OP_CLOSE)
             snprintf(what, sizeof what, "step %d", p->steps[s->count].number);
-        else if (strlen(s->name) > 28) /* the file name is the telling part */
-            snprintf(what, sizeof what, "...%s", s->name + strlen(s->name) - 25);
+        else if (strlen(name) > 28) /* the file name is the telling part */
+            snprintf(what, sizeof what, "...%s", name + strlen(name) - 25);
         else
-            snprintf(what, sizeof what, "%s", s->name);
+            snprintf(what, sizeof what, "%s", name);
+        free(name);
         bool is_load = s->op == OP_LOAD || s->op == OP_MOPEN;
         const char *measured = !r                                          ? "(modelled only)"
                                : !r[i].ran                                 ? "(not run)"
@@ -324,13 +327,17 @@ void plan_print(FILE *out, const struct plan *p, const struct step_result *r,
                                                                            : load_kind_name(pr[i].kind);
         fprintf(out, "  %4s  %-8s %-28.28s %-22s %9s %6s | %-22s %9s %6s %7s\n", num,
                 plan_op_name(s->op), what, measured, tp, mod, modelled, ptp, pmod, pfree);
-        if (r && r[i].error && r[i].kind != KIND_LOADED)
-            fprintf(out, "        error: %s\n", r[i].error);
+        if (r && r[i].error && r[i].kind != KIND_LOADED) {
+            char *error = visible(r[i].error);
+            fprintf(out, "        error: %s\n", error);
+            free(error);
+        }
         else if (!r && pr[i].known && is_load &&
                  (pr[i].kind == KIND_STATIC_TLS_COUNT || pr[i].kind == KIND_STATIC_TLS_EXHAUSTED)) {
             char message[PATH_MAX + 128];
-            fprintf(out, "        modelled error: %s\n",
-                    load_kind_dlerror(pr[i].kind, s->name, message, sizeof message));
+            char *error = visible(load_kind_dlerror(pr[i].kind, s->name, message, sizeof message));
+            fprintf(out, "        modelled error: %s\n", error);
+            free(error);
         }
     }
 }

@@ -195,7 +195,7 @@ struct record *command_records(const char *path, pid_t pid, size_t *n)
         if (!record_parse(line, &r))
             continue;
         const char *p = record_get(&r, "pid");
-        if (p && strcmp(p, want) == 0)
+        if (pid <= 0 || (p && strcmp(p, want) == 0))
             *XAPPEND(&out, n) = r;
         else
             record_free(&r);

@@ -49,8 +49,9 @@ void command_outcome_free(struct command_outcome *o);
 int command_exit_code(int status);
 struct record;
 /* The records an injected helper appended to path for process pid (child
-   processes inherit the helper and write to the same file), in order; the
-   caller frees each with record_free and the array. */
+   processes inherit the helper and write to the same file), in order, or
+   those of every process where pid <= 0; the caller frees each with
+   record_free and the array. */
 struct record *command_records(const char *path, pid_t pid, size_t *n);
 
 /* What bench's command wrote to a file; echo copies it onto our stderr. */

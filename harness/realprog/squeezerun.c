@@ -68,6 +68,49 @@ static void free_list(char **list, size_t *n)
     *n = 0;
 }
 
+/* A process of the command other than the measured one that exec'd a
+   program without the helper in LD_PRELOAD (a forked child running
+   `env -i`), and whether any process that kept the helper loaded an object
+   with TLS that no process of the command started with: that loading is
+   the work headroom squeezes.  The rule: such a drop means nothing was
+   measured, unless a process with the helper did that work. */
+struct child_drop {
+    const struct record *exec; /* the last drop that did not return, or NULL */
+    bool helper_loaded;
+};
+
+static void find_child_drop(const struct squeezer *s, pid_t pid, const struct record *records,
+                            size_t nrecords, struct child_drop *out)
+{
+    memset(out, 0, sizeof *out);
+    char **startup = NULL;
+    size_t nstartup = 0;
+    for (size_t i = 0; i < nrecords; i++) {
+        const char *path = record_get(&records[i], "path");
+        if (strcmp(records[i].kind, "startup") == 0 && path)
+            *XAPPEND(&startup, &nstartup) = xstrdup(path);
+    }
+    long main_pid = (long)pid, p, keeps;
+    for (size_t i = 0; i < nrecords; i++) {
+        const struct record *r = &records[i];
+        const char *path = record_get(r, "path");
+        if (!record_get_long(r, "pid", &p))
+            continue;
+        if (strcmp(r->kind, "final") == 0 && path && !listed(startup, nstartup, path) &&
+            strncmp(path, s->dir, strlen(s->dir)) != 0)
+            out->helper_loaded = true;
+        if (p == main_pid)
+            continue; /* read_report follows the measured process's execs */
+        if (strcmp(r->kind, "exec") == 0 && record_get_long(r, "keeps", &keeps) && keeps == 0)
+            out->exec = r;
+        else if (strcmp(r->kind, "execfail") == 0 && out->exec &&
+                 strcmp(record_get(out->exec, "pid"), record_get(r, "pid")) == 0)
+            out->exec = NULL; /* it returned: the same program goes on */
+    }
+    free_list(startup, &nstartup);
+    free(startup);
+}
+
 /* What the helper reported: its measurement and the objects with TLS that
    were loaded after startup and are still there at exit.  The process may
    exec another program (a shell's exec, a launcher such as env): one that
@@ -76,14 +119,17 @@ static void free_list(char **list, size_t *n)
 static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run *out)
 {
     size_t nrecords;
-    struct record *records = command_records(s->report, pid, &nrecords);
+    struct record *records = command_records(s->report, 0, &nrecords);
     char **startup = NULL;
     size_t nstartup = 0;
     const struct record *exec = NULL; /* an exec since the last measurement */
+    long main_pid = (long)pid, p;
     for (size_t i = 0; i < nrecords; i++) {
         const struct record *r = &records[i];
         const char *path = record_get(r, "path");
         long v;
+        if (!record_get_long(r, "pid", &p) || p != main_pid)
+            continue;
         if (strcmp(r->kind, "squeeze") == 0 && record_get_long(r, "free", &v)) {
             out->squeezed = true;
             out->free_bytes = v;
@@ -99,6 +145,12 @@ static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run 
                    strncmp(path, s->dir, strlen(s->dir)) != 0) {
             *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(path);
         }
+    }
+    struct child_drop child;
+    find_child_drop(s, pid, records, nrecords, &child);
+    if (out->squeezed && !exec && child.exec && !child.helper_loaded) {
+        exec = child.exec;
+        out->left_child = true;
     }
     if (out->squeezed && exec) {
         const char *to = record_get(exec, "path"), *from = record_get(exec, "self");
@@ -185,7 +237,12 @@ bool squeeze_measured(const struct squeezer *s, const struct squeeze_run *r, cha
     char *cmd = visible(s->command[0]);
     char *from = r->left_from ? visible(r->left_from) : NULL;
     char *to = r->left_for ? visible(r->left_for) : NULL;
-    if (r->left_for && !r->left_keeps)
+    if (r->left_child)
+        snprintf(why, whylen, "nothing measured: a process of %s (%s) exec'd %s without the "
+                 "helper in LD_PRELOAD (a launcher such as `env -i` or `env -u LD_PRELOAD` "
+                 "drops it), and no process that kept the helper loaded an object with TLS: run "
+                 "the program itself, or through a launcher that keeps LD_PRELOAD", cmd, from, to);
+    else if (r->left_for && !r->left_keeps)
         snprintf(why, whylen, "nothing measured: statictls' helper measured %s, which then "
                  "exec'd %s without the helper in LD_PRELOAD (a launcher such as `env -i` or "
                  "`env -u LD_PRELOAD` drops it): run the program itself, or through a launcher "
@@ -206,7 +263,9 @@ bool squeeze_measured(const struct squeezer *s, const struct squeeze_run *r, cha
 
 void squeezer_timeout(const struct squeezer *s, char *why, size_t whylen)
 {
+    char *cmd = visible(s->command[0]);
     snprintf(why, whylen, "%s did not end within %g s (run %u of it): killed with its process "
              "group, nothing measured; raise --timeout or STATICTLS_TIMEOUT_FACTOR",
-             s->command[0], s->timeout_s, s->timed_out);
+             cmd, s->timeout_s, s->timed_out);
+    free(cmd);
 }

@@ -44,6 +44,11 @@ struct squeeze_run {
        LD_PRELOAD); NULL: it did not leave. */
     char *left_from, *left_for;
     bool left_keeps;
+    /* Another process of the command (a forked child) exec'd left_for
+       without the helper, and no process that kept the helper loaded an
+       object with TLS that no process started with: the measured process
+       did none of the work, so nothing was measured. */
+    bool left_child;
     char *message;   /* glibc's static TLS line in stderr, or NULL */
     char *stderr_tail; /* the end of its stderr */
     char **loaded;   /* objects with TLS loaded after startup */

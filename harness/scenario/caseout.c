@@ -3,7 +3,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "visible.h"
 #include "xalloc.h"
+
+/* Text that came from a case file, a ${VAR} value, the command line or a
+   library's error, printed so that no byte of it moves the terminal or
+   starts a line of its own; tabs stay where keep_tabs (the probe's lines). */
+static void put_visible(FILE *out, const char *s, size_t len, bool keep_tabs)
+{
+    char *part = xmalloc(len + 1);
+    for (size_t i = 0; i < len;) {
+        size_t n = keep_tabs ? strcspn(s + i, "\t") : len - i;
+        if (n > len - i)
+            n = len - i;
+        memcpy(part, s + i, n);
+        part[n] = '\0';
+        char *v = visible(part);
+        fputs(v, out);
+        free(v);
+        i += n;
+        if (i < len && keep_tabs && s[i] == '\t') {
+            fputc('\t', out);
+            i++;
+        } else if (n == 0) {
+            break; /* a NUL before len: the rest is not text */
+        }
+    }
+    free(part);
+}
+
+static void put_text(FILE *out, const char *s)
+{
+    if (s)
+        put_visible(out, s, strlen(s), false);
+}
 
 char *case_name(const char *path)
 {
@@ -19,13 +52,19 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
 {
     const struct case_def *c = r->def;
     char *name = case_name(c->path);
-    fprintf(out, "case %s: %s\n", name, c->title ? c->title : "");
+    fputs("case ", out);
+    put_text(out, name);
+    fputs(": ", out);
+    put_text(out, c->title);
+    fputc('\n', out);
     free(name);
     if (r->have_budget) {
         fprintf(out, "  libc %s %s on %s", r->budget.libc_name, r->budget.libc_version,
                 r->budget.machine);
-        if (c->tunables)
-            fprintf(out, ", GLIBC_TUNABLES=%s", c->tunables);
+        if (c->tunables) {
+            fputs(", GLIBC_TUNABLES=", out);
+            put_text(out, c->tunables);
+        }
         if (c->npreload)
             fprintf(out, ", %zu preloaded", c->npreload);
         if (c->naudit)
@@ -34,10 +73,13 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
             fprintf(out, "; free at start %zu (modelled)", model_free(&r->budget.model));
         fputc('\n', out);
     }
-    if (r->startup_failed)
-        fprintf(out, "  startup  measured: ld.so refused: %s | modelled: %s\n", r->startup_error,
+    if (r->startup_failed) {
+        fputs("  startup  measured: ld.so refused: ", out);
+        put_text(out, r->startup_error);
+        fprintf(out, " | modelled: %s\n",
                 r->budget.startup_failure != KIND_LOADED ? load_kind_name(r->budget.startup_failure)
                                                          : "starts");
+    }
     if (r->plan.n && r->modelled)
         plan_print(out, &r->plan, r->measured, r->modelled);
     if (r->verdict == VERDICT_FAIL && r->have_budget && r->budget.modelled) {
@@ -48,11 +90,15 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
         fprintf(out, "  probe output:\n");
         for (const char *s = r->probe_output; *s;) {
             size_t len = strcspn(s, "\n");
-            fprintf(out, "  # %.*s\n", (int)len, s);
+            fputs("  # ", out);
+            put_visible(out, s, len, true);
+            fputc('\n', out);
             s += len + (s[len] == '\n');
         }
     }
-    fprintf(out, "%s %s\n", verdict_name(r->verdict), r->reason);
+    fprintf(out, "%s ", verdict_name(r->verdict));
+    put_text(out, r->reason);
+    fputc('\n', out);
 }
 
 void case_result_json(struct json *j, const struct case_result *r)

@@ -7,6 +7,7 @@
 
 #include "caseout.h"
 #include "die.h"
+#include "visible.h"
 #include "xalloc.h"
 #include "xfile.h"
 
@@ -17,16 +18,22 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
     char *text = read_file_max(path, CASE_MAX_BYTES, &len);
     char err[1024];
     struct case_def def;
+    /* The path, the parser's message and the reason quote a case file, a
+       ${VAR} value or the command line: printed visible, one line each. */
     if (!text) {
-        fprintf(stderr, "%s: cannot read: %s\n", path,
+        char *shown = visible(path);
+        fprintf(stderr, "%s: cannot read: %s\n", shown,
                 errno == EFBIG ? "larger than any case (1 MiB)" : strerror(errno));
+        free(shown);
         s->input_errors++;
         return;
     }
     bool ok = case_parse_with(path, text, s->vars, &def, err, sizeof err);
     free(text);
     if (!ok) {
-        fprintf(stderr, "%s\n", err);
+        char *shown = visible(err);
+        fprintf(stderr, "%s\n", shown);
+        free(shown);
         s->input_errors++;
         return;
     }
@@ -42,8 +49,10 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
     if (!quiet)
         case_result_print(stdout, r, verbose);
     if (r->missing_library && !s->allow_missing) { /* measured, reported, and an error */
-        fprintf(stderr, "%s:%d: %s (--allow-missing skips such a case)\n", path,
-                r->missing_line, r->reason);
+        char *shown = visible(path), *reason = visible(r->reason);
+        fprintf(stderr, "%s:%d: %s (--allow-missing skips such a case)\n", shown,
+                r->missing_line, reason);
+        free(shown), free(reason);
         s->missing++;
         return;
     }
