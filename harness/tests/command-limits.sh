@@ -8,12 +8,8 @@
 # MB, with glibc's message still found after it.
 set -eu
 statictls=$1 program=$2 template=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-mkdir "$dir/tmp"
-export TMPDIR="$dir/tmp"
-EXPECT_EMPTY_DIR=$TMPDIR # a scratch directory left behind fails
 . "$(dirname "$0")/lib-expect.sh"
+scratch_tmpdir
 
 # The process pid is gone (or a zombie nobody reaped yet): SIGKILL takes
 # effect as soon as the kernel schedules it; waits up to 20 s for that.

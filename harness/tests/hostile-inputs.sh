@@ -5,12 +5,8 @@
 # never exit 3, and never leaving a scratch directory behind.
 set -eu
 statictls=$1 data=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-mkdir "$dir/tmp"
-export TMPDIR="$dir/tmp"
-EXPECT_EMPTY_DIR=$TMPDIR # a scratch directory left behind fails
 . "$(dirname "$0")/lib-expect.sh"
+scratch_tmpdir
 
 expect "a directory as a case" 2 "cannot read: Is a directory" -- "$statictls" run "$dir"
 : > "$dir/empty.case"

@@ -19,3 +19,14 @@ expect() {
     fi
     echo "ok: $name"
 }
+
+# scratch_tmpdir: a directory $dir removed at exit, and TMPDIR=$dir/tmp,
+# which expect checks is empty after each command (a scratch directory
+# left behind fails).
+scratch_tmpdir() {
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    mkdir "$dir/tmp"
+    export TMPDIR="$dir/tmp"
+    EXPECT_EMPTY_DIR=$TMPDIR
+}
