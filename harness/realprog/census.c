@@ -139,8 +139,12 @@ static long examine(struct census *c, const char *path, const char *shown, long 
     limit_search_path(c, &t.runpath, "DT_RUNPATH", shown);
     *XAPPEND(&c->objects, &c->nobjects) = (struct census_object){
         xstrdup(path), xstrdup(shown), t, needed_by, needed_as ? xstrdup(needed_as) : NULL};
-    /* ld.so matches a DT_NEEDED against the sonames and names loaded. */
-    strmap_put(&c->names, t.soname ? t.soname : file_name(path), (size_t)i);
+    /* ld.so matches a DT_NEEDED against the sonames and names loaded: an
+       object under the paths is one a process may have loaded.  One the
+       closure found is not: another requester looks the name up along its
+       own search path, so what it finds does not hang on the order. */
+    if (needed_by < 0)
+        strmap_put(&c->names, t.soname ? t.soname : file_name(path), (size_t)i);
     return i;
 }
 
@@ -262,11 +266,12 @@ void census_close_over(struct census *c, char *const *lib_dirs)
                 continue;
             char *path = resolve(c, i, name, lib_dirs);
             long found = path ? examine(c, path, path, (long)i, name) : -1;
+            /* Each requester's own lookup, as ld.so's for it: a name one
+               object does not find may still be found by another (from its
+               $ORIGIN, say), and the same file is read once (examine). */
             if (found < 0)
                 *XAPPEND(&c->missing, &c->nmissing) =
                     xasprintf("%s (needed by %s)", name, c->objects[i].shown);
-            /* Once per name: found or not, ld.so would not look again. */
-            strmap_put(&c->names, name, found < 0 ? (size_t)NOT_ELF : (size_t)found);
             free(path);
         }
 }

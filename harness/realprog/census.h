@@ -40,7 +40,8 @@ struct census {
     unsigned long files, elf_files; /* under the paths */
     unsigned long wheels;
     struct strmap seen;  /* "dev:ino" of every regular file read */
-    struct strmap names; /* what a DT_NEEDED matches: sonames and file names */
+    struct strmap names; /* what a DT_NEEDED matches: the sonames and file names of
+                            the objects under the paths */
     char *scratch;       /* wheels' ELF members, made with the first wheel */
     const struct settings *settings; /* where scratch goes, and whether it stays */
     uint64_t member_read_max;        /* CENSUS_MEMBER_READ_MAX unless set after census_init */

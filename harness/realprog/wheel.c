@@ -24,9 +24,10 @@ bool wheel_named(const char *path)
     return n > 4 && strcmp(path + n - 4, ".whl") == 0;
 }
 
-/* name as the file it becomes: its components without empty ones and
-   ".", joined by '/'; NULL for a name that is absolute, goes above the
-   archive's root ("..") or names nothing. */
+/* name as the file pip makes of it (os.path.normpath): its components
+   without empty ones and ".", a ".." taking away the one before it, joined
+   by '/'; NULL for a name that is absolute, goes above the archive's root
+   (pip refuses it) or names nothing. */
 static char *normalised(const char *name)
 {
     if (name[0] == '/')
@@ -35,10 +36,15 @@ static char *normalised(const char *name)
     for (const char *p = name; *p;) {
         size_t n = strcspn(p, "/");
         if (n == 2 && strncmp(p, "..", 2) == 0) {
-            free(out);
-            return NULL;
-        }
-        if (n && !(n == 1 && p[0] == '.')) {
+            if (o == out) { /* above the root */
+                free(out);
+                return NULL;
+            }
+            while (o > out && o[-1] != '/')
+                o--;
+            if (o > out)
+                o--; /* the '/' before the component taken away */
+        } else if (n && !(n == 1 && p[0] == '.')) {
             if (o != out)
                 *o++ = '/';
             memcpy(o, p, n);
@@ -222,7 +228,7 @@ static void first_read(struct extraction *x, struct archive *a, size_t index, co
         return;
     }
     if (!rel) {
-        problem(x, name, "an unsafe member name (absolute or with ..)");
+        problem(x, name, "an unsafe member name (absolute, above the root or naming no file)");
         return;
     }
     size_t i = x->nmembers;

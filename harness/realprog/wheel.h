@@ -20,7 +20,8 @@ bool wheel_named(const char *path);
    (a regular file, named path) into dir, reading no member past its first
    read_max bytes.  A member that cannot be read or copied (a name too long
    for the file system, a full TMPDIR, what the census needs lying past
-   read_max) or has an unsafe name (absolute, "..") goes to problems as
+   read_max) or has an unsafe name (absolute, or with a ".." above the
+   wheel's root: one within it is resolved as pip does) goes to problems as
    "PATH!/MEMBER: why", leaves no file, and the rest go on; false with the
    reason in err when the archive cannot be read at all, or libarchive is
    not installed (err names it). */

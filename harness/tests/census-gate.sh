@@ -3,7 +3,9 @@
 # What a CI gate must never take for "fits" (exit 0), each input made here:
 # - a wheel listing one member twice: pip installs the last copy, so that
 #   copy is judged (4000 bytes of initial-exec TLS: does not fit), and a
-#   later copy that is no ELF object replaces an earlier one that is;
+#   later copy that is no ELF object replaces an earlier one that is; a
+#   name with a ".." that stays inside the wheel is the path pip installs
+#   it at (so it replaces the member of that path), one above it refused;
 # - a library whose SONAME is libc.so.6, with 4000 bytes of initial-exec
 #   TLS: no libc a process starts with (the build's libc is matched by
 #   file), so its demand counts, also for musl;
@@ -18,6 +20,9 @@
 #   their own (an aarch64 object adds nothing to the x86_64 demand), and
 #   objects that no build here judges (RISC-V; with --policy too) exit 5
 #   ("not judged"), never 0;
+# - a DT_NEEDED name one object finds through its own DT_RUNPATH ($ORIGIN)
+#   and another does not find: each requester's lookup is its own, so the
+#   object found counts whichever order the arguments come in;
 # - --json writes sizes of 2^63 and more as the positive numbers they are.
 set -eu
 statictls=$1 kit=$2 cc=$3
@@ -39,6 +44,14 @@ printf '%s\n' "$out" | grep -q "^ *100 .*_ext.so$" || fail "the last copy (anoth
 "$kit" members "$dir/dup-3.0-py3-none-any.whl" pkg/_ext.so="$dir/big.so" pkg/_ext.so="$dir/text"
 run 0 "$dir/dup-3.0-py3-none-any.whl"
 printf '%s\n' "$out" | grep -q "^1 files, 0 ELF, 0 with TLS" || fail "an ELF copy replaced by a text file still judged"
+# A ".." inside the wheel: pip installs pkg/sub/../_ext.so at pkg/_ext.so.
+"$kit" members "$dir/dup-4.0-py3-none-any.whl" pkg/_ext.so="$dir/small.so" pkg/sub/../_ext.so="$dir/big.so"
+run 1 "$dir/dup-4.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q "^ *4000 .*dup-4.0-py3-none-any.whl!/pkg/_ext.so$" || fail "pkg/sub/../_ext.so not judged as pkg/_ext.so"
+[ "$(printf '%s\n' "$out" | grep -c '_ext.so$')" = 1 ] || fail "the copy pip replaces still counted"
+"$kit" members "$dir/dup-5.0-py3-none-any.whl" pkg/../../_ext.so="$dir/big.so" pkg/_ext.so="$dir/small.so"
+run 0 "$dir/dup-5.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q "unreadable: .*pkg/../../_ext.so: an unsafe member name" || fail "a name above the wheel's root not refused"
 
 # SONAME libc.so.6 is no libc: its 4000 bytes count, on glibc and on musl.
 printf '%s\n' '__attribute__((tls_model("initial-exec"))) __thread char b[4000];' \
@@ -102,6 +115,22 @@ run 5 "$dir/small.so" "$dir/riscv.so"
 run 5 --json "$dir/small.so" "$dir/riscv.so"
 printf '%s\n' "$out" | grep -q '"outcome": "not judged"' || fail "JSON outcome"
 run 1 "$dir/big.so" "$dir/riscv.so"   # one that does not fit says so first
+
+# One name, two requesters: found from one's $ORIGIN, not found by the other.
+mkdir -p "$dir/mx/x" "$dir/mx/y"
+printf '%s\n' 'int e(void) { return 1; }' > "$dir/e.c"
+$cc -shared -fPIC -o "$dir/mx/x/libbigtls.so" -Wl,-soname,libbigtls.so "$dir/fake.c"
+$cc -shared -fPIC -o "$dir/mx/x/ext.so" "$dir/e.c" -L"$dir/mx/x" -Wl,--no-as-needed -lbigtls \
+    -Wl,-rpath,'$ORIGIN' -Wl,--enable-new-dtags
+$cc -shared -fPIC -o "$dir/mx/y/plain.so" "$dir/e.c" -L"$dir/mx/x" -Wl,--no-as-needed -lbigtls
+for order in "$dir/mx/y/plain.so $dir/mx/x/ext.so" "$dir/mx/x/ext.so $dir/mx/y/plain.so"; do
+    # shellcheck disable=SC2086 # two paths without blanks
+    run 1 --policy manylinux2014 $order
+    printf '%s\n' "$out" | grep -q "^ *4000 .*mx/x/libbigtls.so  (needed by $dir/mx/x/ext.so)$" ||
+        fail "a library found from its requester's \$ORIGIN hidden by another's failed lookup"
+    printf '%s\n' "$out" | grep -q "not found: libbigtls.so (needed by $dir/mx/y/plain.so)$" ||
+        fail "a requester that does not find the library not reported"
+done
 
 # Sizes past 2^63 in JSON.
 "$kit" fixture "$template" "$dir/huge.so" 0xffffffffffffffff 8
