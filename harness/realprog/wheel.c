@@ -80,6 +80,118 @@ static void remove_copy(struct member *m)
     m->created = false;
 }
 
+/* The member names as the zip's central directory spells them, in the
+   order of their local headers, which is the order libarchive's seekable
+   reader gives the members in.  libarchive turns each backslash of a name
+   into '/', but on Linux pip keeps it: `pkg\lib.so` is a file of its own
+   beside `pkg/lib.so`.  NULL (n 0) where the directory cannot be read
+   so, and a name that is not libarchive's with '/' for backslashes is not
+   used (pip_name): then libarchive's names stand. */
+struct raw_name {
+    uint64_t offset;
+    char *name;
+};
+
+static uint64_t le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int compare_offsets(const void *a, const void *b)
+{
+    const struct raw_name *x = a, *y = b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The central directory's place and size from the end of the file (the
+   zip64 record where the classic one says 0xffffffff); false when there is
+   none libarchive would take as it is. */
+static bool central_directory(int fd, uint64_t size, uint64_t *offset, uint64_t *len)
+{
+    enum { EOCD = 22, TAIL = EOCD + 65535 };
+    size_t tail = size < TAIL ? (size_t)size : TAIL;
+    unsigned char *buf = xmalloc(tail ? tail : 1);
+    bool found = false;
+    if (pread(fd, buf, tail, (off_t)(size - tail)) == (ssize_t)tail)
+        for (size_t i = tail >= EOCD ? tail - EOCD + 1 : 0; i-- > 0 && !found;)
+            if (le(buf + i, 4) == 0x06054b50 && i + EOCD + le(buf + i + 20, 2) == tail) {
+                found = true;
+                *len = le(buf + i + 12, 4);
+                *offset = le(buf + i + 16, 4);
+                uint64_t eocd = size - tail + i;
+                if ((*offset == 0xffffffff || *len == 0xffffffff) && i >= 20 &&
+                    le(buf + i - 20, 4) == 0x07064b50) {
+                    unsigned char z[56];
+                    uint64_t at = le(buf + i - 12, 8);
+                    found = pread(fd, z, sizeof z, (off_t)at) == (ssize_t)sizeof z &&
+                            le(z, 4) == 0x06064b50;
+                    if (found)
+                        *len = le(z + 40, 8), *offset = le(z + 48, 8), eocd = at;
+                }
+                found = found && *offset <= eocd && *len <= eocd - *offset;
+            }
+    free(buf);
+    return found;
+}
+
+static struct raw_name *raw_names(int fd, size_t *n)
+{
+    *n = 0;
+    struct stat st;
+    uint64_t offset, len;
+    if (fstat(fd, &st) != 0 || !central_directory(fd, (uint64_t)st.st_size, &offset, &len))
+        return NULL;
+    unsigned char *cd = xmalloc(len ? (size_t)len : 1);
+    struct raw_name *names = NULL;
+    bool ok = pread(fd, cd, (size_t)len, (off_t)offset) == (ssize_t)len;
+    for (uint64_t p = 0; ok && p < len;) {
+        ok = len - p >= 46 && le(cd + p, 4) == 0x02014b50;
+        if (!ok)
+            break;
+        size_t nlen = le(cd + p + 28, 2), xlen = le(cd + p + 30, 2), clen = le(cd + p + 32, 2);
+        ok = len - p - 46 >= (uint64_t)nlen + xlen + clen;
+        if (!ok)
+            break;
+        const unsigned char *name = cd + p + 46, *extra = name + nlen;
+        uint64_t local = le(cd + p + 42, 4);
+        for (size_t e = 0; local == 0xffffffff && e + 4 <= xlen;) { /* zip64: its last field */
+            size_t elen = le(extra + e + 2, 2);
+            if (le(extra + e, 2) == 1 && elen >= 8 && e + 4 + elen <= xlen)
+                local = le(extra + e + 4 + elen - 8, 8);
+            e += 4 + elen;
+        }
+        *XAPPEND(&names, n) = (struct raw_name){local, xasprintf("%.*s", (int)nlen, name)};
+        p += 46 + nlen + xlen + clen;
+    }
+    free(cd);
+    if (!ok) {
+        for (size_t i = 0; i < *n; i++)
+            free(names[i].name);
+        free(names);
+        *n = 0;
+        return NULL;
+    }
+    if (*n)
+        qsort(names, *n, sizeof *names, compare_offsets);
+    return names;
+}
+
+/* The name of member index: the central directory's where it is
+   libarchive's name with its backslashes kept, else libarchive's. */
+static const char *pip_name(const struct raw_name *raw, size_t nraw, size_t index, const char *lib)
+{
+    if (index >= nraw || strlen(raw[index].name) != strlen(lib))
+        return lib;
+    const char *r = raw[index].name;
+    for (size_t i = 0; lib[i]; i++)
+        if (r[i] != lib[i] && !(r[i] == '\\' && lib[i] == '/'))
+            return lib;
+    return r;
+}
+
 struct extraction {
     const struct archive_lib *lib;
     int fd;
@@ -96,6 +208,8 @@ struct extraction {
     char ***problems;
     size_t *nproblems;
     unsigned char *buf;
+    struct raw_name *raw; /* raw_names */
+    size_t nraw;
 };
 
 enum { NO_MEMBER = -1 };
@@ -304,6 +418,8 @@ static bool pass(struct extraction *x, bool first, char *err, size_t errlen)
         /* UTF-8 whatever the locale: the name in the locale's charset is
            NULL for a non-ASCII name under the C locale. */
         const char *name = x->lib->archive_entry_pathname_utf8(e);
+        if (name)
+            name = pip_name(x->raw, x->nraw, index, name);
         if (!name) {
             if (first) {
                 char *shown = xasprintf("(member %zu)", index + 1);
@@ -355,6 +471,9 @@ static void finish(struct extraction *x)
     free(x->members);
     free(x->holder);
     strmap_free(&x->names);
+    for (size_t i = 0; i < x->nraw; i++)
+        free(x->raw[i].name);
+    free(x->raw);
 }
 
 bool wheel_extract(int fd, const char *path, const char *dir, uint64_t read_max,
@@ -382,6 +501,7 @@ bool wheel_extract(int fd, const char *path, const char *dir, uint64_t read_max,
     struct extraction x = {.lib = &lib, .fd = fd, .path = path, .dir = dir,
                            .read_max = read_max, .problems = problems,
                            .nproblems = nproblems, .buf = xmalloc(CHUNK)};
+    x.raw = raw_names(fd, &x.nraw);
     bool ok = pass(&x, true, err, errlen);
     /* Each further pass reads what the one before found to lie behind it. */
     for (int k = 1; k < ELF_NEED_READS; k++) {

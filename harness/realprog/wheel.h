@@ -4,8 +4,10 @@
    and the tables it names) is copied out, as a sparse file under the
    member's own relative path in a scratch directory, so that $ORIGIN
    resolves as it will once the wheel is installed and the census reads it
-   as any other file.  A member listed twice is the last copy, which pip
-   installs over the first. */
+   as any other file.  A member's path is the one pip installs it at on
+   Linux (a ".." inside the wheel resolved, a backslash a character of the
+   name), and a path listed twice is the last copy, which pip installs over
+   the first. */
 #ifndef STATICTLS_WHEEL_H
 #define STATICTLS_WHEEL_H
 

@@ -6,6 +6,8 @@
 #   later copy that is no ELF object replaces an earlier one that is; a
 #   name with a ".." that stays inside the wheel is the path pip installs
 #   it at (so it replaces the member of that path), one above it refused;
+#   a '\\' in a name is a character of the file name, as pip has it on
+#   Linux: `pkg\\_ext.so` is its own file beside `pkg/_ext.so`;
 # - a library whose SONAME is libc.so.6, with 4000 bytes of initial-exec
 #   TLS: no libc a process starts with (the build's libc is matched by
 #   file), so its demand counts, also for musl;
@@ -52,6 +54,17 @@ printf '%s\n' "$out" | grep -q "^ *4000 .*dup-4.0-py3-none-any.whl!/pkg/_ext.so$
 "$kit" members "$dir/dup-5.0-py3-none-any.whl" pkg/../../_ext.so="$dir/big.so" pkg/_ext.so="$dir/small.so"
 run 0 "$dir/dup-5.0-py3-none-any.whl"
 printf '%s\n' "$out" | grep -q "unreadable: .*pkg/../../_ext.so: an unsafe member name" || fail "a name above the wheel's root not refused"
+# A backslash: pip installs pkg\_ext.so and pkg/_ext.so, two files.
+python3 - "$dir" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+with zipfile.ZipFile(d + "/bs-1.0-py3-none-any.whl", "w") as z:
+    z.writestr("pkg\\_ext.so", open(d + "/big.so", "rb").read())
+    z.writestr("pkg/_ext.so", open(d + "/small.so", "rb").read())
+PY
+run 1 "$dir/bs-1.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q '^ *4000 .*bs-1.0-py3-none-any.whl!/pkg\\\\_ext.so$' || fail "pkg\\_ext.so taken for pkg/_ext.so"
+printf '%s\n' "$out" | grep -q "^ *100 .*bs-1.0-py3-none-any.whl!/pkg/_ext.so$" || fail "pkg/_ext.so not judged beside pkg\\_ext.so"
 
 # SONAME libc.so.6 is no libc: its 4000 bytes count, on glibc and on musl.
 printf '%s\n' '__attribute__((tls_model("initial-exec"))) __thread char b[4000];' \
