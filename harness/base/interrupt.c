@@ -140,14 +140,18 @@ static enum removal move_up(int dir, const char *name, int top, unsigned long *s
     return STUCK;
 }
 
-/* Empties the directory open as fd (an entry of top): files unlinked,
-   empty directories removed, full ones moved up into top.  Returns
-   whether anything went. */
-static bool empty_into_top(int fd, int top, unsigned long *serial)
+/* One pass over the directory open as fd: files unlinked, empty
+   directories removed, and a full directory emptied into top (where fd is
+   top) or moved up into top (where fd is one of top's entries), so the
+   work stays two levels deep however deep the tree.  Returns whether
+   anything went. */
+static bool sweep(int fd, int top, unsigned long *serial)
 {
     bool changed = false;
     char buf[4096];
     long n;
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return false;
     while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
         for (long off = 0; off < n;) {
             struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
@@ -155,33 +159,13 @@ static bool empty_into_top(int fd, int top, unsigned long *serial)
             if (is_dot(d->name))
                 continue;
             enum removal r = remove_entry(fd, d->name);
-            if (r == FULL_DIR)
+            if (r == FULL_DIR && fd != top) {
                 r = move_up(fd, d->name, top, serial);
-            changed |= r == REMOVED;
-        }
-    return changed;
-}
-
-/* One round over the top directory; returns whether it changed anything. */
-static bool top_round(int top, unsigned long *serial)
-{
-    bool changed = false;
-    char buf[4096];
-    long n;
-    if (lseek(top, 0, SEEK_SET) != 0)
-        return false;
-    while ((n = syscall(SYS_getdents64, top, buf, sizeof buf)) > 0)
-        for (long off = 0; off < n;) {
-            struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
-            off += d->reclen;
-            if (is_dot(d->name))
-                continue;
-            enum removal r = remove_entry(top, d->name);
-            if (r == FULL_DIR) {
-                int fd = openat(top, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd >= 0) {
-                    changed |= empty_into_top(fd, top, serial);
-                    close(fd);
+            } else if (r == FULL_DIR) {
+                int sub = openat(top, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub >= 0) {
+                    changed |= sweep(sub, top, serial);
+                    close(sub);
                     r = remove_entry(top, d->name);
                 }
             }
@@ -199,7 +183,7 @@ void remove_tree_now(const char *path)
         return;
     unsigned long serial = 0;
     for (bool more = true; more;)
-        more = top_round(top, &serial);
+        more = sweep(top, top, &serial);
     close(top);
     unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
 }

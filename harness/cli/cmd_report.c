@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "limit.h"
+#include "render_publish.h"
 #include "render_report.h"
 #include "usage.h"
 #include "die.h"
@@ -51,7 +52,7 @@ static char **list_cases(const char *dir, size_t *n)
 static void check_results_dir(const char *results_dir, const char *platform)
 {
     char *dir = xasprintf("%s/%s", results_dir, platform), err[PATH_MAX + 512];
-    if (!results_dir_check(dir, (const char *const[])PLATFORM_RESULTS_FILES, err, sizeof err))
+    if (!results_dir_check(dir, platform_results_files, err, sizeof err))
         die_input("report: results cannot be written: %s", err);
     free(dir);
 }

@@ -8,6 +8,7 @@
 #include "caseout.h"
 #include "die.h"
 #include "json.h"
+#include "render_publish.h"
 #include "render_budget.h"
 #include "xalloc.h"
 #include "xfile.h"
@@ -187,13 +188,9 @@ void render_report_case(const struct case_result *r)
    JSON. */
 void render_report_files(const char *results_dir, const struct report *rep)
 {
-    char *dir = xasprintf("%s/%s", results_dir, rep->platform);
     const struct rendered_file files[] = {{"README.md", write_markdown},
                                           {"results.json", write_json}};
-    static const char *const ours[] = PLATFORM_RESULTS_FILES;
-    char err[PATH_MAX + 512];
-    if (!publish_rendered(dir, files, 2, rep, ours, err, sizeof err))
-        die_input("report: results not written: %s", err);
+    char *dir = render_publish("report", results_dir, rep->platform, files, 2, rep);
     printf("results written to %s/\n", dir);
     free(dir);
 }

@@ -33,11 +33,6 @@ void render_report_limit(const struct limit_row *row);
 /* The cases' table: its header, then one line per case as it runs. */
 void render_report_cases_header(void);
 void render_report_case(const struct case_result *r);
-/* What report and sweep write into results/<platform>/, publish_dir's
-   ours: publishing either pair keeps the other, and a directory holding
-   anything else (or a symbolic link there) is refused, exit 2. */
-#define PLATFORM_RESULTS_FILES {"README.md", "results.json", "sweep.json", "sweep.md", NULL}
-
 /* DIR/<platform>/README.md and results.json, published as one unit; says
    where.  Exits 2 where DIR/<platform> is no directory of statictls's own
    (xfile.h). */

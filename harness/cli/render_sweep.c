@@ -8,6 +8,7 @@
 
 #include "die.h"
 #include "json.h"
+#include "render_publish.h"
 #include "render_report.h"
 #include "xalloc.h"
 #include "xfile.h"
@@ -227,14 +228,9 @@ static void write_result(const char *dir, const char *name,
 
 void render_sweep_files(const char *results_dir, const struct libc_sweep *g)
 {
-    char *dir = xasprintf("%s/%s", results_dir, g->platform);
     const struct rendered_file files[] = {{"sweep.json", write_sweep_json},
                                           {"sweep.md", write_sweep_markdown}};
-    static const char *const ours[] = PLATFORM_RESULTS_FILES;
-    char err[PATH_MAX + 512];
-    if (!publish_rendered(dir, files, 2, g, ours, err, sizeof err))
-        die_input("sweep: results not written: %s", err);
-    free(dir);
+    free(render_publish("sweep", results_dir, g->platform, files, 2, g));
 }
 
 void render_sweep_summary(const char *results_dir, const struct libc_sweep *g, size_t n)
