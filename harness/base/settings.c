@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "envvars.h"
+#include "visible.h"
 
 /* A switch: on when set to anything but "" or "0". */
 static bool switched_on(const char *value)
@@ -41,17 +42,15 @@ bool settings_read(struct settings *s, char *const *user_env, char *err, size_t 
         s->tmpdir = tmpdir;
     /* Generated libraries go into LD_PRELOAD and LD_AUDIT lists, which ld.so
        splits at ':' (and LD_PRELOAD at spaces too): no quoting exists. */
-    if (strpbrk(s->tmpdir, " :\t\n")) {
-        snprintf(err, errlen,
-                 "TMPDIR=\"%s\": a space or ':' in it would split the LD_PRELOAD and LD_AUDIT "
-                 "lists the probes get; set TMPDIR to a directory without them",
-                 s->tmpdir);
-        return false;
-    }
-    const char *why = unusable_dir(s->tmpdir);
+    const char *why = strpbrk(s->tmpdir, " :\t\n")
+                          ? "a space or ':' in it would split the LD_PRELOAD and LD_AUDIT lists "
+                            "the probes get; set TMPDIR to a directory without them"
+                          : unusable_dir(s->tmpdir);
     if (why) {
-        snprintf(err, errlen, "TMPDIR=\"%s\": %s; statictls makes its fixtures there",
-                 s->tmpdir, why);
+        char *shown = visible(s->tmpdir); /* the user's bytes, never a terminal's commands */
+        snprintf(err, errlen, "TMPDIR=\"%s\": %s%s", shown, why,
+                 strpbrk(s->tmpdir, " :\t\n") ? "" : "; statictls makes its fixtures there");
+        free(shown);
         return false;
     }
     /* Checked before anything is made: a command that runs out of
@@ -72,9 +71,11 @@ bool settings_read(struct settings *s, char *const *user_env, char *err, size_t 
            every deadline and CPU limit a plain number.  Below 0.01 a probe
            has under 0.1 s, which a loaded machine does not honour. */
         if (*end || !(v >= 0.01) || v > 1e6) {
+            char *shown = visible(factor);
             snprintf(err, errlen,
                      "STATICTLS_TIMEOUT_FACTOR=\"%s\": expected a number from 0.01 to 1000000",
-                     factor);
+                     shown);
+            free(shown);
             return false;
         }
         s->timeout_factor = v;

@@ -70,7 +70,7 @@ int cmd_bench(const struct args *a)
     char *describe = libc_build_describe(&s.build);
     printf("libc build            %s\n", describe);
     free(describe);
-    printf("answer                %lu bytes (both methods, every run)\n", r.answer);
+    printf("answer                %lu bytes (all three methods, every run)\n", r.answer);
     char *how = xasprintf("%u compiles and processes per run, %s", r.bisect_probes, cc);
     print_figure("compile + bisect", &r.bisect, how);
     free(how);

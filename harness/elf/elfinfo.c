@@ -173,7 +173,6 @@ static void check_tls_size(int elfclass, struct elf_tls *t)
 
 bool elf_tls_read(const char *path, struct elf_tls *out, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
     int fd = open_regular(path, err, errlen);
     if (fd < 0)
         return false;

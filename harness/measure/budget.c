@@ -125,7 +125,7 @@ static void read_musl_version(const struct probe_env *env, struct budget *b)
         return;
     char *argv[] = {env->loader ? (char *)env->loader : b->ldso_path, b->ldso_path, NULL};
     int status; /* the loader exits 1 without a program: expected */
-    char *text = program_output(env->loader ? argv : argv + 1, PROBE_TIMEOUT_S, true, &status);
+    char *text = program_output(env->loader ? argv : argv + 1, env->timeout_s, true, &status);
     for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save))
         if (strncmp(line, "Version ", 8) == 0) {

@@ -250,10 +250,10 @@ static bool pair_verdicts(struct pair *v, bool *fits_first, bool *have_next, boo
        measure (its setup), its failure is the one told. */
     for (int i = 0; ok && i < 2 && v->loads[i]; i++) {
         use_block(p, v->blocks[i]);
-        if (p->setup_error[0] && !p->q->kit->keep)
-            remove(v->blocks[i]);
-        else
+        if (!p->setup_error[0])
             *(i == 0 ? fits_first : fits_next) = judge_block(p, v->loads[i]);
+        else if (!p->q->kit->keep) /* STATICTLS_KEEP: the blocks stay for a look */
+            remove(v->blocks[i]);
     }
     *have_next = ok && v->loads[1];
     probe_result_free(&pr[0]);

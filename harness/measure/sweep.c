@@ -12,7 +12,7 @@
 #include "xalloc.h"
 #include "xproc.h"
 
-const struct sweep_config sweep_configs[SWEEP_NCONFIGS] = {
+const struct sweep_config sweep_configs[] = {
     {"align", "1", NULL, 0, 0, 1},
     {"align", "16", NULL, 0, 0, 16},
     {"align", "64", NULL, 0, 0, 64},
@@ -30,6 +30,9 @@ const struct sweep_config sweep_configs[SWEEP_NCONFIGS] = {
     {"threads", "0", NULL, 0, 0, 1},
     {"threads", "4", NULL, 0, 4, 1},
 };
+/* A row removed or added must change the count too, never leave a zeroed row. */
+_Static_assert(sizeof sweep_configs / sizeof *sweep_configs == SWEEP_NCONFIGS,
+               "SWEEP_NCONFIGS counts sweep_configs");
 
 bool sweep_cell_agrees(const struct sweep_cell *c)
 {
@@ -46,10 +49,10 @@ static void measure_cell(const struct sweep_config *c, const struct libc_build *
         run_env_set(&env, "GLIBC_TUNABLES", c->tunables);
     if (c->naudit) {
         char *a = kit_copy(kit, "auditor.so", "auditor");
-        char *b = c->naudit > 1 ? kit_copy(kit, "auditor2.so", "auditor2") : NULL;
-        char *list = b ? xasprintf("%s:%s", a, b) : xstrdup(a);
+        char *a2 = c->naudit > 1 ? kit_copy(kit, "auditor2.so", "auditor2") : NULL;
+        char *list = a2 ? xasprintf("%s:%s", a, a2) : xstrdup(a);
         run_env_set(&env, "LD_AUDIT", list);
-        free(a), free(b), free(list);
+        free(a), free(a2), free(list);
     }
     struct limit_query q = {.env = &env, .kit = kit, .model = TLS_IE, .align = c->align,
                             .threads = c->threads};
@@ -85,7 +88,9 @@ void sweep_build(const struct libc_build *build, const struct settings *s, struc
         g->platform = libc_build_platform(build, b->libc_name, b->libc_version, b->machine);
         g->label = xasprintf("%s %s %s", b->libc_name, b->libc_version, b->machine);
         if (b->ldso_path)
-            g->tunables_known = ldso_known_tunables(build, b->ldso_path, &g->tunables_source);
+            g->tunables_known = ldso_known_tunables(build, b->ldso_path,
+                                                   PROBE_TIMEOUT_S * s->timeout_factor,
+                                                   &g->tunables_source);
     } else {
         g->platform = xasprintf("%s-unmeasured", build->name);
         g->label = xasprintf("%s (not measured)", build->name);

@@ -18,13 +18,13 @@ static char *append_name(char *names, const char *name)
 }
 
 /* From `ld.so --list-tunables`; NULL when it does not list any. */
-static char *listed_tunables(const struct libc_build *b, const char *ldso)
+static char *listed_tunables(const struct libc_build *b, const char *ldso, double timeout_s)
 {
     const char *qemu = b->loader; /* another arch's ld.so runs under qemu */
     bool emulated = qemu && strstr(qemu, "qemu-");
     char *argv[] = {emulated ? (char *)qemu : (char *)ldso, (char *)ldso, "--list-tunables", NULL};
     int status;
-    char *text = program_output(emulated ? argv : argv + 1, PROBE_TIMEOUT_S, false, &status);
+    char *text = program_output(emulated ? argv : argv + 1, timeout_s, false, &status);
     char *names = xstrdup("");
     bool listed = false;
     for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
@@ -42,10 +42,11 @@ static char *listed_tunables(const struct libc_build *b, const char *ldso)
     return NULL;
 }
 
-char *ldso_known_tunables(const struct libc_build *b, const char *ldso, const char **source)
+char *ldso_known_tunables(const struct libc_build *b, const char *ldso, double timeout_s,
+                          const char **source)
 {
     static const char *const ours[] = {"glibc.rtld.nns", "glibc.rtld.optional_static_tls"};
-    char *names = listed_tunables(b, ldso);
+    char *names = listed_tunables(b, ldso, timeout_s);
     if (names) {
         *source = "ld.so --list-tunables";
         return names;

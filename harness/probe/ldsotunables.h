@@ -8,7 +8,9 @@
 /* The names, space-separated ("" for none), from `ld.so --list-tunables`
    (2.33+; under qemu for another arch's build), else the TLS tunables'
    names in its read-only data (Debian's 2.31 backport has the tunables but
-   not the option).  *source says which of the two. */
-char *ldso_known_tunables(const struct libc_build *b, const char *ldso, const char **source);
+   not the option).  *source says which of the two; the loader runs for
+   at most timeout_s (scaled by STATICTLS_TIMEOUT_FACTOR, as probes are). */
+char *ldso_known_tunables(const struct libc_build *b, const char *ldso, double timeout_s,
+                          const char **source);
 
 #endif

@@ -84,7 +84,7 @@ void probe_run_dialogs(const struct probe_env *env, const char *mode, char *cons
 /* The first record of this kind, or NULL. */
 const struct record *probe_find(const struct probe_result *r, const char *kind);
 
-/* "exit 3", "signal SIGSEGV", "timeout after 10 s": how the child ended. */
+/* "exit 3", "signal SIGSEGV", "timeout": how the child ended. */
 const char *probe_end_text(const struct probe_result *r, char *buf, size_t len);
 
 #endif

@@ -236,6 +236,13 @@ bool bench_run(const struct bench_query *q, struct bench_result *out, char *err,
             snprintf(err, errlen, "limit: %s", why);
             break;
         }
+        if (r > 0 && l.max_bytes != out->answer) {
+            snprintf(err, errlen, "limit said %lu bytes, then %lu", out->answer,
+                     (unsigned long)l.max_bytes);
+            limit_result_free(&l);
+            ok = false;
+            break;
+        }
         out->answer = l.max_bytes;
         out->limit_probes = l.probes; /* the first one also read the budget */
         limit_result_free(&l);

@@ -24,13 +24,6 @@ static struct case_verdict verdict(enum verdict v, const char *fmt, ...)
     return out;
 }
 
-/* The object step i names, or NULL (threads). */
-static const struct case_object *step_object(const struct case_def *c, size_t i)
-{
-    size_t k = c->steps[i].object;
-    return k == CASE_NONE ? NULL : &c->objects[k];
-}
-
 /* Another release's outcome, by the model alone. */
 static struct case_verdict judge_modelled(const struct case_result *r)
 {
@@ -52,7 +45,7 @@ static bool missing_library(const struct case_def *c, const struct case_result *
                             struct case_verdict *v)
 {
     for (size_t i = 0; i < r->plan.n; i++) {
-        const struct case_object *o = step_object(c, i);
+        const struct case_object *o = case_step_object(c, i);
         bool expected = c->expect == EXPECT_TRIP && (size_t)c->expect_step == i + 1 &&
                         c->expect_kind == KIND_NOT_FOUND;
         if (!o || o->kind != OBJ_LIB || r->measured[i].kind != KIND_NOT_FOUND || expected)

@@ -118,7 +118,11 @@ void case_result_json(struct json *j, const struct case_result *r)
         json_int(j, (long long)model_free(&r->budget.model));
     else
         json_null(j);
-    json_kv_int(j, "trip_step_measured", (long long)r->trip);
+    json_key(j, "trip_step_measured"); /* null where no step was measured (--model) */
+    if (r->measured)
+        json_int(j, (long long)r->trip);
+    else
+        json_null(j);
     if (c->expect == EXPECT_HEADROOM) {
         json_kv_int(j, "headroom_expected", c->expect_headroom);
         json_key(j, "headroom_measured");

@@ -664,3 +664,9 @@ const struct case_object *case_object_find(const struct case_def *c, const char 
             return &c->objects[i];
     return NULL;
 }
+
+const struct case_object *case_step_object(const struct case_def *c, size_t i)
+{
+    size_t k = c->steps[i].object;
+    return k == CASE_NONE ? NULL : &c->objects[k];
+}

@@ -118,6 +118,8 @@ bool case_parse(const char *path, const char *text, struct case_def *out, char *
 void case_free(struct case_def *c);
 
 const struct case_object *case_object_find(const struct case_def *c, const char *name);
+/* The object step i names, or NULL (threads). */
+const struct case_object *case_step_object(const struct case_def *c, size_t i);
 
 /* Whether the case's expectation is for libc release version (true when
    the case names no release). */

@@ -82,13 +82,6 @@ static void set_environment(const struct case_def *c, struct files *f, struct ru
         run_env_set(e, "LD_AUDIT", list);
     free(list);
 }
-/* The object step i names, or NULL (threads). */
-static const struct case_object *step_object(const struct case_def *c, size_t i)
-{
-    size_t k = c->steps[i].object;
-    return k == CASE_NONE ? NULL : &c->objects[k];
-}
-
 /* The first object whose size relative to free is no TLS block of 1 byte
    to 1 GiB, now that free is known (a 0-byte initial-exec block makes
    glibc divide by zero); CASE_NONE when every size is possible. */
@@ -136,7 +129,7 @@ static void build_plan(const struct case_def *c, struct files *f, struct plan *p
 static void mark_unpredictable(const struct case_def *c, struct plan *p)
 {
     for (size_t i = 0; i < c->nsteps; i++) {
-        const struct case_object *o = step_object(c, i);
+        const struct case_object *o = case_step_object(c, i);
         if (o && (o->kind == OBJ_CRASH || o->kind == OBJ_HANG) && c->steps[i].op != OP_CLOSE)
             p->steps[i].resolved = false;
     }

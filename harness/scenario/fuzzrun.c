@@ -46,7 +46,7 @@ static bool disagrees_alike(const struct case_def *c, void *ctx)
            strcmp(sig, want->signature) == 0;
 }
 
-/* A file name from a signature: letters, digits and '-' only. */
+/* A file name from a signature: letters, digits, '.' and '-' only. */
 static char *file_for(const char *dir, const char *build, const char *signature)
 {
     char *name = xasprintf("%s-%s", build, signature);

@@ -28,7 +28,7 @@ list=$(mktemp) && trap 'rm -f "$list"' EXIT
 rank=0
 for layer in $layers; do
     rank=$((rank + 1))
-    [ -d "$root/$layer" ] || { echo "$root/LAYERS: $layer: no such folder"; bad=1; continue; }
+    [ -d "$root/$layer" ] || { echo "$root/LAYERS: $layer: no such folder" >&2; bad=1; continue; }
     find "$root/$layer" -type f \( -name '*.c' -o -name '*.h' \) | sort |
         while read -r f; do echo "$rank $layer $f"; done
 done >"$list"

@@ -37,6 +37,7 @@ run_line "$line"
 # The command as doctor shows it is the command too: with the library
 # preloaded by us, it works.
 shown=$(printf '%s\n' "$out" | sed -n 's/^command       //p')
+[ -n "$shown" ] || fail "doctor showed no command line"
 rc=0
 (cd "$dir/cwd" && LD_PRELOAD="$evil/template-ie.so" sh -c "$shown") || rc=$?
 [ "$rc" -eq 0 ] || fail "the command line shown exits $rc: $shown"
