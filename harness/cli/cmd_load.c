@@ -63,7 +63,7 @@ int cmd_load(const struct args *a)
     plan_loads(a, threads, &p);
     struct libc_choice choice = libc_choice_of(a);
     struct libc_build build;
-    libc_open_or_exit(&choice, &build);
+    libc_open_or_exit(a, &choice, &build);
     struct run_env env;
     run_env_from_user(&env, &build, &a->settings, (double)arg_number(a, "--timeout"));
     struct budget b;
@@ -81,8 +81,8 @@ int cmd_load(const struct args *a)
     if (plan_probe_failure(&p, r, &res, why, sizeof why)) {
         for (size_t i = 0; i < p.n; i++)
             if (r[i].environment) { /* outside the user's steps: cannot run here */
-                fprintf(stderr, "statictls: load: %s\n", why);
-                exit(EXIT_SKIP);
+                char *said = xasprintf("load: %s", why);
+                exit(skip_exit_code(a, build.name, said, false));
             }
         die("load: %s", why); /* nothing was measured: no table, no JSON */
     }
@@ -95,6 +95,14 @@ int cmd_load(const struct args *a)
     else
         render_load(&v);
     bool short_of_headroom = load_short_of_headroom(&h, fail);
+    int code = fail || short_of_headroom ? EXIT_TRIPPED : EXIT_PASS;
+    /* A library that is not here, as `run` has it: with --allow-missing
+       nothing was checked (the table above shows where it stopped). */
+    if (fail && r[fail - 1].kind == KIND_NOT_FOUND && choice.allow_missing) {
+        char *said = xasprintf("load: %s is not on this machine", p.steps[fail - 1].name);
+        code = skip_exit_code(a, build.name, said, true);
+        free(said);
+    }
     if (h.measured)
         limit_result_free(&h.l);
     step_results_free(r, p.n);
@@ -105,5 +113,5 @@ int cmd_load(const struct args *a)
     plan_free(&p);
     run_env_free(&env);
     libc_build_free(&build);
-    return fail || short_of_headroom ? EXIT_TRIPPED : EXIT_PASS;
+    return code;
 }

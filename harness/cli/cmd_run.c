@@ -15,7 +15,7 @@ int cmd_run(const struct args *a)
     case_vars_of(a, &vars);
     struct libc_choice choice = libc_choice_of(a);
     struct libc_build build;
-    libc_open_or_exit(&choice, &build);
+    libc_open_or_exit(a, &choice, &build);
     struct case_set s = {.vars = &vars, .allow_missing = choice.allow_missing,
                          .settings = &a->settings};
     for (size_t i = 0; i < a->noperands; i++)
@@ -24,7 +24,7 @@ int cmd_run(const struct args *a)
         render_run_json(&s, &build);
     else if (s.n + s.input_errors > 1 || s.missing)
         case_set_print_totals(&s);
-    int code = case_set_exit_code(&s);
+    int code = case_set_exit(a, &s, &build, false);
     case_set_free(&s);
     case_vars_free(&vars);
     libc_build_free(&build);

@@ -35,6 +35,10 @@ const struct option_row *const libc_option_rows[] = {
     ROW(.name = "--allow-missing", .kind = OPTION_FLAG,
         .help = "a build or a case's library that is not here is skipped (77) instead of "
                 "being an error (2)"),
+    ROW(.name = "--strict", .kind = OPTION_FLAG,
+        .help = "no skips: what would exit 77 (a build, a case or a library that cannot run "
+                "here) exits 5, not judged, saying what coverage was lost (the build, the "
+                "cases, why); STATICTLS_STRICT=1 does the same"),
     NULL,
 };
 

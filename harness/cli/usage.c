@@ -14,7 +14,8 @@ enum { WIDTH = 79, OPTION_COLUMN = 20 };
 static const char exit_statuses[] =
     "Exit status: 0 all loaded / passed, 1 a load failed / a case failed / a threshold was not "
     "met, 2 usage or input error, 3 internal error, 4 a command run by headroom, doctor or trace "
-    "outlived its --timeout, 5 not judged (census), 77 cannot run here.";
+    "outlived its --timeout, 5 not judged (census; --strict: what would be 77), 77 cannot run "
+    "here.";
 
 /* Items separated by spaces from column col, a line broken before an item
    that would pass WIDTH; continuation lines indented by indent. */

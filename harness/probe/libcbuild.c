@@ -105,6 +105,30 @@ static bool known_version(const char *version)
             (!dash || in_list(STATICTLS_KNOWN_ARCHES, dash + 1, strlen(dash + 1))));
 }
 
+/* Whether version reads as a glibc release, known here or not: "2.28",
+   "2.28.9", "2.39-riscv64". */
+static bool release_shaped(const char *version)
+{
+    const char *p = version;
+    int parts = 0;
+    for (;;) {
+        size_t digits = strspn(p, "0123456789");
+        if (!digits)
+            return false;
+        p += digits;
+        parts++;
+        if (*p != '.')
+            break;
+        p++;
+    }
+    if (parts < 2 || parts > 3)
+        return false;
+    if (!*p)
+        return true;
+    return *p == '-' && p[1] && strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                                    strlen(p + 1);
+}
+
 /* Why a known build is not here, into why: absent (a marker the build
    wrote says why: the toolchain, a failed fetch, a missing cross compiler)
    or never built (the build was configured without it). */
@@ -160,10 +184,16 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
         return LIBC_OPEN_OK;
     }
     if (!known_version(version)) {
-        snprintf(why, len, "--glibc %s: no such build; this statictls knows %s, each also as "
-                           "VERSION-ARCH for ARCH in %s, and --musl", version,
-                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES);
-        return LIBC_OPEN_BAD_INPUT;
+        bool release = release_shaped(version);
+        snprintf(why, len, "--glibc %s: %s; this statictls knows %s, each also as VERSION-ARCH "
+                           "for ARCH in %s, and --musl%s", version,
+                 release ? "not a release this statictls builds" : "no such build",
+                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES,
+                 release ? "; or pass --allow-missing to skip" : "");
+        /* A release statictls has no sysroot for is a build not here, which
+           --allow-missing skips, as it skips one known and not built; a
+           word that is no release (2.3l) is a typo either way. */
+        return release ? LIBC_OPEN_NOT_BUILT : LIBC_OPEN_BAD_INPUT;
     }
     bool musl = strcmp(version, "musl") == 0;
     out->name = musl ? xstrdup(version) : xasprintf("glibc-%s", version);
