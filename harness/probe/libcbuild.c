@@ -2,6 +2,7 @@
 #include "libcbuild.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ void libc_build_free(struct libc_build *b)
     free(b->dir);
     free(b->root);
     free(b->loader);
+    free(b->ldso);
     free(b->library_path);
     free(b->distro);
     free(b->machine);
@@ -171,6 +173,56 @@ static enum libc_open not_here(const char *version, const char *dir, char *why, 
     return LIBC_OPEN_NOT_BUILT;
 }
 
+/* Whether a build's sysroot can be used; else why not, into why: gone (a
+   copied install, a cleared cache), or there and not readable by this user
+   (another user's cache: an install made by root whose sysroots stayed in
+   root's home).  Each says its own cure. */
+static bool sysroot_usable(const char *version, const char *root, char *why, size_t len)
+{
+    struct stat st;
+    if (stat(root, &st) != 0 && errno != EACCES) {
+        snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone (%s): fetch it "
+                           "again with statictls's fetch-glibc.sh (scripts/, or share/statictls/ "
+                           "of an install) and --cache set to the directory above glibc-*",
+                 version, root, strerror(errno));
+        return false;
+    }
+    if (access(root, R_OK | X_OK) != 0) {
+        snprintf(why, len, "glibc %s is built here, but its sysroot %s is not readable by this "
+                           "user (uid %u: %s): it lies in the cache of the user who built "
+                           "statictls; build with STATICTLS_CACHE set to a directory every user "
+                           "can read (/var/cache/statictls), or let that user open its "
+                           "directories",
+                 version, root, (unsigned)getuid(), strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* A build whose sysroot was copied since its probe was linked: the probe's
+   interpreter and runpath name where the sysroot was, so the copy's ld.so
+   runs it (under the build's emulator, if any), searching the copy's
+   directories first, as --libc-root runs a tree. */
+static bool run_relocated(struct libc_build *b, char *why, size_t len)
+{
+    char *ldso = read_line(b->dir, STATICTLS_MARKER_LDSO);
+    char *path = ldso ? xasprintf("%s/%s", b->root, ldso) : NULL;
+    bool ok = path && access(path, R_OK) == 0;
+    if (!ok)
+        snprintf(why, len, "%s: its sysroot %s has no ld.so%s%s: install statictls again", b->name,
+                 b->root, ldso ? " at " : " marker", ldso ? ldso : "");
+    else if (b->loader)
+        b->ldso = path;
+    else
+        b->loader = path;
+    if (ok)
+        b->library_path = xstrdup(b->search_path);
+    else
+        free(path);
+    free(ldso);
+    return ok;
+}
+
 static enum libc_open find_build(const char *version, struct libc_build *out, char *why,
                                  size_t len)
 {
@@ -203,6 +255,12 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     char *probe = xasprintf("%s/statictls-probe", out->dir);
     char *root = read_line(out->dir, STATICTLS_MARKER_ROOT);
     bool built = root && access(probe, X_OK) == 0;
+    bool relocated = built && root[0] && root[0] != '/';
+    if (relocated) { /* an install's own copy of the sysroot, beside its parts */
+        char *full = xasprintf("%s/%s", self_dir(), root);
+        free(root);
+        root = full;
+    }
     free(probe);
     if (!built) {
         enum libc_open status = not_here(version, out->dir, why, len);
@@ -210,12 +268,7 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
         libc_build_free(out);
         return status;
     }
-    struct stat st;
-    if (root[0] && stat(root, &st) != 0) { /* an install whose sysroot cache is gone */
-        snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone: fetch it again "
-                           "with statictls's fetch-glibc.sh (scripts/, or share/statictls/ of "
-                           "an install) and --cache set to the directory above glibc-*",
-                 version, root);
+    if (root[0] && !sysroot_usable(version, root, why, len)) {
         free(root);
         libc_build_free(out);
         return LIBC_OPEN_ABSENT;
@@ -228,6 +281,10 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     out->package = read_line(cache_dir, "debian-version");
     free(cache_dir);
     derive_paths(out);
+    if (relocated && !run_relocated(out, why, len)) {
+        libc_build_free(out);
+        return LIBC_OPEN_ABSENT;
+    }
     return LIBC_OPEN_OK;
 }
 
