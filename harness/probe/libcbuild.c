@@ -190,9 +190,9 @@ static bool sysroot_usable(const char *version, const char *root, char *why, siz
     if (access(root, R_OK | X_OK) != 0) {
         snprintf(why, len, "glibc %s is built here, but its sysroot %s is not readable by this "
                            "user (uid %u: %s): it lies in the cache of the user who built "
-                           "statictls; build with STATICTLS_CACHE set to a directory every user "
-                           "can read (/var/cache/statictls), or let that user open its "
-                           "directories",
+                           "statictls; install statictls (cmake --install copies the sysroots "
+                           "with it) or build it with STATICTLS_CACHE set to a directory every "
+                           "user can read (/var/cache/statictls)",
                  version, root, (unsigned)getuid(), strerror(errno));
         return false;
     }
