@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "protocol.h"
 #include "render_load.h"
+#include "render_measure.h"
 #include "usage.h"
 #include "die.h"
 #include "xalloc.h"
@@ -56,6 +57,8 @@ static void measure_headroom(struct headroom_check *h, struct libc_build *build,
 
 int cmd_load(const struct args *a)
 {
+    if (arg_given(a, "--json") && arg_given(a, "--ctest-measurements"))
+        usage_error(a->command, "--ctest-measurements or --json, not both");
     long threads = arg_number(a, "--threads");
     struct headroom_check h = {.min = arg_given(a, "--min-headroom")
                                           ? arg_number(a, "--min-headroom") : -1};
@@ -94,6 +97,8 @@ int cmd_load(const struct args *a)
         render_load_json(&v, build.root);
     else
         render_load(&v);
+    if (h.measured && arg_given(a, "--ctest-measurements"))
+        render_ctest_measurement(stdout, MEASURE_HEADROOM, NULL, (long long)h.l.max_bytes);
     bool short_of_headroom = load_short_of_headroom(&h, fail);
     int code = fail || short_of_headroom ? EXIT_TRIPPED : EXIT_PASS;
     /* A library that is not here, as `run` has it: with --allow-missing

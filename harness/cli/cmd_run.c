@@ -6,11 +6,14 @@
 #include "cli.h"
 #include "commands.h"
 #include "render_run.h"
+#include "usage.h"
 #include "die.h"
 
 int cmd_run(const struct args *a)
 {
     bool as_json = arg_given(a, "--json");
+    if (as_json && arg_given(a, "--ctest-measurements"))
+        usage_error(a->command, "--ctest-measurements or --json, not both");
     struct case_vars vars;
     case_vars_of(a, &vars);
     struct libc_choice choice = libc_choice_of(a);
@@ -24,6 +27,8 @@ int cmd_run(const struct args *a)
         render_run_json(&s, &build);
     else if (s.n + s.input_errors > 1 || s.missing)
         case_set_print_totals(&s);
+    if (arg_given(a, "--ctest-measurements"))
+        render_run_measurements(&s);
     int code = case_set_exit(a, &s, &build, false);
     case_set_free(&s);
     case_vars_free(&vars);
