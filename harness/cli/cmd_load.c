@@ -93,12 +93,12 @@ int cmd_load(const struct args *a)
     if (!fail && h.min >= 0)
         measure_headroom(&h, &build, &a->settings, &env, &p, threads);
     struct load_view v = {&p, r, pr, &b, &h, threads > 0};
+    if (h.measured && arg_given(a, "--ctest-measurements")) /* first: render_measure.h */
+        render_ctest_measurement(stdout, MEASURE_HEADROOM, NULL, (long long)h.l.max_bytes);
     if (arg_given(a, "--json"))
         render_load_json(&v, build.root);
     else
         render_load(&v);
-    if (h.measured && arg_given(a, "--ctest-measurements"))
-        render_ctest_measurement(stdout, MEASURE_HEADROOM, NULL, (long long)h.l.max_bytes);
     bool short_of_headroom = load_short_of_headroom(&h, fail);
     int code = fail || short_of_headroom ? EXIT_TRIPPED : EXIT_PASS;
     /* A library that is not here, as `run` has it: with --allow-missing
