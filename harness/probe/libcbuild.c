@@ -176,10 +176,18 @@ static enum libc_open not_here(const char *version, const char *dir, char *why, 
 /* Whether a build's sysroot can be used; else why not, into why: gone (a
    copied install, a cleared cache), or there and not readable by this user
    (another user's cache: an install made by root whose sysroots stayed in
-   root's home).  Each says its own cure. */
-static bool sysroot_usable(const char *version, const char *root, char *why, size_t len)
+   root's home).  Each says its own cure; copied: root is the copy an install
+   carries (lib/statictls/sysroots/). */
+static bool sysroot_usable(const char *version, const char *root, bool copied, char *why,
+                           size_t len)
 {
     struct stat st;
+    if (stat(root, &st) != 0 && errno != EACCES && copied) {
+        snprintf(why, len, "glibc %s is built here, but the copy of its sysroot installed with "
+                           "statictls, %s, is gone (%s): install statictls again",
+                 version, root, strerror(errno));
+        return false;
+    }
     if (stat(root, &st) != 0 && errno != EACCES) {
         snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone (%s): fetch it "
                            "again with statictls's fetch-glibc.sh (scripts/, or share/statictls/ "
@@ -268,7 +276,7 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
         libc_build_free(out);
         return status;
     }
-    if (root[0] && !sysroot_usable(version, root, why, len)) {
+    if (root[0] && !sysroot_usable(version, root, relocated, why, len)) {
         free(root);
         libc_build_free(out);
         return LIBC_OPEN_ABSENT;
