@@ -72,7 +72,8 @@ function(_statictls_builds var)
     else()
       if(NOT b IN_LIST statictls_LIBC_BUILDS)
         message(WARNING "statictls: libc build \"${b}\" is not in this install "
-                        "(${statictls_LIBC_BUILDS}); its tests will fail saying why")
+                        "(${statictls_LIBC_BUILDS}); its tests will fail saying why "
+                        "(skip, with ALLOW_MISSING)")
       endif()
       list(APPEND builds ${b})
     endif()
