@@ -9,7 +9,9 @@
 # --no-tests   without statictls's own tests: no cmocka, no python3-jsonschema
 #              (-DBUILD_TESTING=OFF); what a CI job that only uses it needs
 # --prefix P   then install into P (cmake --install): P/bin/statictls and
-#              P/lib/cmake/statictls for find_package(statictls)
+#              P/lib/cmake/statictls for find_package(statictls), with a copy
+#              of each sysroot's libraries (P/lib/statictls/sysroots/), so an
+#              install made by root works for every user
 # STATICTLS_FETCH_GLIBC=OFF skips the sysroots; their tests then skip.
 # STATICTLS_GLIBC_RELEASES="2.36 2.41" fetches and builds only those.
 set -eu
