@@ -125,6 +125,12 @@ bool glibc_release_defines(const char *release, const char *name)
     return compare(need, have) <= 0;
 }
 
+bool glibc_version_newer(const char *a, const char *b)
+{
+    unsigned va[3], vb[3];
+    return glibc_version_of(a, va) && (!glibc_version_of(b, vb) || compare(va, vb) > 0);
+}
+
 const struct elf_version_need *elf_newest_glibc_need(const struct elf_version_needs *needs)
 {
     const struct elf_version_need *newest = NULL;

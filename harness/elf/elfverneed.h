@@ -52,6 +52,10 @@ bool glibc_version_of(const char *name, unsigned v[3]);
    and so is a release that is no number. */
 bool glibc_release_defines(const char *release, const char *name);
 
+/* Whether version name a is a GLIBC_X.Y[.Z] newer than b (b no such name:
+   any such a is). */
+bool glibc_version_newer(const char *a, const char *b);
+
 /* The need of the newest glibc version among needs, or NULL where none is
    a GLIBC_X.Y[.Z]. */
 const struct elf_version_need *elf_newest_glibc_need(const struct elf_version_needs *needs);

@@ -164,6 +164,11 @@ static void glibc_versions_against_a_release(void **state)
     assert_true(glibc_release_defines("2.17", "GLIBC_PRIVATE"));
     assert_true(glibc_release_defines("2.17", "GCC_3.0"));
     assert_true(glibc_release_defines("unknown", "GLIBC_2.99"));
+    assert_true(glibc_version_newer("GLIBC_2.34", "GLIBC_2.3.4"));
+    assert_false(glibc_version_newer("GLIBC_2.3.4", "GLIBC_2.34"));
+    assert_false(glibc_version_newer("GLIBC_2.34", "GLIBC_2.34"));
+    assert_true(glibc_version_newer("GLIBC_2.2.5", "GLIBC_PRIVATE"));
+    assert_false(glibc_version_newer("GLIBC_PRIVATE", "GLIBC_2.2.5"));
 }
 
 /* A real object: the template the build compiles needs some GLIBC_2.x of
