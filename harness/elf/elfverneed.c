@@ -9,7 +9,7 @@
 
 /* Elf32_Verneed and Elf64_Verneed are the same 16 bytes, and so are the
    two Vernaux: one layout for both classes. */
-enum { VERNEED_SIZE = 16, VERNAUX_SIZE = 16 };
+enum { VERNEED_SIZE = ELF_VERNEED_RECORD, VERNAUX_SIZE = ELF_VERNEED_RECORD };
 
 static uint64_t get(const unsigned char *p, size_t size, bool msb)
 {
@@ -26,44 +26,38 @@ static const char *name_at(const char *strings, uint64_t strsz, uint64_t off)
     return strings + off;
 }
 
-void elf_verneed_read(const unsigned char *table, uint64_t size, bool msb, uint64_t count,
-                      const char *strings, uint64_t strsz, struct elf_version_needs *out)
+void elf_verneed_walk(const unsigned char *table, uint64_t size, bool msb, uint64_t count,
+                      elf_verneed_visit *visit, void *ctx, char *problem, size_t len)
 {
-    memset(out, 0, sizeof *out);
     uint64_t at = 0, read = 0;
+    if (len)
+        problem[0] = '\0';
     for (uint64_t k = 0; k < count; k++) {
         if (at > size || size - at < VERNEED_SIZE) {
-            snprintf(out->problem, sizeof out->problem,
-                     "DT_VERNEED entry %llu lies past the mapped table",
+            snprintf(problem, len, "DT_VERNEED entry %llu lies past the mapped table",
                      (unsigned long long)k);
             return;
         }
         const unsigned char *e = table + at;
         uint64_t cnt = get(e + 2, 2, msb), file = get(e + 4, 4, msb);
         uint64_t aux = get(e + 8, 4, msb), next = get(e + 12, 4, msb);
-        const char *file_name = name_at(strings, strsz, file);
+        visit(ctx, at, false, file, 0, 0);
         uint64_t a = at + aux;
         for (uint64_t i = 0; i < cnt; i++) {
             if (++read > ELF_VERNEED_MAX) {
-                snprintf(out->problem, sizeof out->problem,
-                         "more than %d version needs: the rest not read", ELF_VERNEED_MAX);
+                snprintf(problem, len, "more than %d version needs: the rest not read",
+                         ELF_VERNEED_MAX);
                 return;
             }
-            if (a < at || a > size || size - a < VERNAUX_SIZE) {
-                snprintf(out->problem, sizeof out->problem,
+            if (a > size || size - a < VERNAUX_SIZE) {
+                snprintf(problem, len,
                          "a version need of DT_VERNEED entry %llu lies past the mapped table",
                          (unsigned long long)k);
                 return;
             }
             const unsigned char *x = table + a;
-            uint64_t flags = get(x + 4, 2, msb), name = get(x + 8, 4, msb);
             uint64_t anext = get(x + 12, 4, msb);
-            const char *version = name_at(strings, strsz, name);
-            if (!(flags & VER_FLG_WEAK) && version && file_name) {
-                struct elf_version_need *n = XAPPEND(&out->items, &out->n);
-                n->file = xstrdup(file_name);
-                n->version = xstrdup(version);
-            }
+            visit(ctx, a, true, file, get(x + 8, 4, msb), (unsigned)get(x + 4, 2, msb));
             if (!anext)
                 break;
             a += anext;
@@ -72,6 +66,34 @@ void elf_verneed_read(const unsigned char *table, uint64_t size, bool msb, uint6
             return;
         at += next;
     }
+}
+
+struct read_ctx {
+    const char *strings;
+    uint64_t strsz;
+    struct elf_version_needs *out;
+};
+
+static void collect(void *ctx, uint64_t at, bool aux, uint64_t file, uint64_t name,
+                    unsigned flags)
+{
+    (void)at;
+    struct read_ctx *r = ctx;
+    const char *file_name = name_at(r->strings, r->strsz, file);
+    const char *version = name_at(r->strings, r->strsz, name);
+    if (!aux || (flags & VER_FLG_WEAK) || !version || !file_name)
+        return;
+    struct elf_version_need *n = XAPPEND(&r->out->items, &r->out->n);
+    n->file = xstrdup(file_name);
+    n->version = xstrdup(version);
+}
+
+void elf_verneed_read(const unsigned char *table, uint64_t size, bool msb, uint64_t count,
+                      const char *strings, uint64_t strsz, struct elf_version_needs *out)
+{
+    memset(out, 0, sizeof *out);
+    struct read_ctx r = {strings, strsz, out};
+    elf_verneed_walk(table, size, msb, count, collect, &r, out->problem, sizeof out->problem);
 }
 
 void elf_version_needs_free(struct elf_version_needs *n)

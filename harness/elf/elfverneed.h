@@ -42,6 +42,16 @@ void elf_verneed_read(const unsigned char *table, uint64_t size, bool msb, uint6
                       const char *strings, uint64_t strsz, struct elf_version_needs *out);
 void elf_version_needs_free(struct elf_version_needs *n);
 
+/* Each record elf_verneed_read reads, in the order it reads them: at, its
+   offset in the table; an Elf_Verneed (aux false: file is vn_file) or an
+   Elf_Vernaux of it (file, name: vna_name, flags: vna_flags).  Both
+   records are ELF_VERNEED_RECORD bytes.  problem: as elf_version_needs'. */
+#define ELF_VERNEED_RECORD 16
+typedef void elf_verneed_visit(void *ctx, uint64_t at, bool aux, uint64_t file, uint64_t name,
+                               unsigned flags);
+void elf_verneed_walk(const unsigned char *table, uint64_t size, bool msb, uint64_t count,
+                      elf_verneed_visit *visit, void *ctx, char *problem, size_t len);
+
 /* A glibc symbol version "GLIBC_X.Y[.Z]" as its release numbers (major,
    minor, patch); false for any other name (GLIBC_PRIVATE, GLIBCXX_3.4,
    GCC_3.0). */

@@ -4,7 +4,8 @@
 # - a library that needs GLIBC_2.34 (dlopen, as x86_64's glibc 2.34 and
 #   later version it) does not fit manylinux2014 (glibc 2.17) nor
 #   manylinux_2_28, the verdict naming the object, the version and the
-#   file it is needed of, in text and JSON; glibc 2.34 and later take it;
+#   file it is needed of, in text and JSON, also as a wheel's member;
+#   glibc 2.34 and later take it;
 # - a policy's release is modelled on its own startup layout where the
 #   model knows it: manylinux2014 leaves 1688 bytes free (glibc 2.17's
 #   libc.so.6 has a 104-byte block), not this machine's figure, and says so;
@@ -63,4 +64,15 @@ assert not v["fits"] and v["judged"], v
 assert n["version"] == "GLIBC_2.34" and n["of"] == "libc.so.6" and n["release"] == "2.28", n
 assert n["object"].endswith("/libneed.so"), n' || fail "the JSON verdict does not name the version needed"
 run 0 --policy manylinux_2_34 "$dir/libneed.so"
+# In a wheel: its members are copied in part, DT_VERNEED's records and names
+# among what is copied.
+python3 - "$dir" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+with zipfile.ZipFile(d + "/need-1.0-py3-none-linux_x86_64.whl", "w") as z:
+    z.writestr("pkg/libneed.so", open(d + "/libneed.so", "rb").read())
+PY
+run 1 --policy manylinux2014 "$dir/need-1.0-py3-none-linux_x86_64.whl"
+printf '%s\n' "$out" | grep -q "does not fit: .*need-1.0-py3-none-linux_x86_64.whl!/pkg/libneed.so needs GLIBC_2.34 of libc.so.6, which glibc 2.17 lacks" ||
+    fail "a wheel's member that needs GLIBC_2.34 taken by manylinux2014"
 echo "PASS: census holds version needs to the policy's glibc, models its own layout, loads a soname once"
