@@ -147,7 +147,8 @@ static const struct command commands[] = {
          ROW(.name = "--policy", .kind = OPTION_STRING, .value = "P",
              .help = "manylinux2014, manylinux_X_Y, musllinux_1_2 or glibc-X.Y: that "
                      "platform's free static TLS (measured where built here, else modelled "
-                     "and labelled)"),
+                     "on its release's own startup layout where known, and labelled), and its "
+                     "glibc's symbol versions: an object needing a newer one does not fit"),
          ROW(.name = "--min-headroom", .kind = OPTION_NUMBER, .value = "N", .min = 0,
              .max = SEARCH_MAX, .fallback = "0", .help = "leave at least N bytes for others"),
          ROW(.name = "--max-member-read", .kind = OPTION_NUMBER, .value = "BYTES", .min = 4096,
