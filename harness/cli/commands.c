@@ -88,7 +88,7 @@ static const struct command commands[] = {
      BUILDS_ONE, OPERANDS_SOME, "LIB",
      "LIB: a path or a soname, searched as the libc's ld.so would. A LIB whose closure needs "
      "a glibc symbol version the build lacks (GLIBC_2.34 on 2.31) exits 1 before the probe, "
-     "saying so.", false},
+     "saying so on stderr (no table, no JSON).", false},
     {"limit", cmd_limit, "the largest block that fits, byte-exact",
      (const struct option_row *const[]){
          ROW(.name = "--align", .kind = OPTION_POWER_OF_TWO, .value = "A", .min = 1,
