@@ -13,6 +13,7 @@
 # - such a member compressed with bzip2 (zipfile reads it, the census only
 #   where libarchive gives its bytes) is a problem and the census is not
 #   judged (exit 5), never "fits";
+# - MS-DOS attributes that say directory (made on Windows) are ignored too;
 # - a member named with a trailing '/' stays a directory, as pip has it.
 set -eu
 statictls=$1 kit=$2
@@ -44,6 +45,13 @@ for how, method in methods.items():
     with zipfile.ZipFile("%s/longlink-%s-1.0-py3-none-any.whl" % (d, how), "w") as z:
         member(z, "pkg/_ext.so", small + pad, stat.S_IFLNK, method)
         member(z, "pkg/_big.so", big, stat.S_IFREG, method)
+# MS-DOS attributes (made on Windows): 0x10 says directory.
+with zipfile.ZipFile(d + "/dosdir-1.0-py3-none-any.whl", "w") as z:
+    info = zipfile.ZipInfo("pkg/_ext.so")
+    info.create_system = 0
+    info.external_attr = 0x10
+    info.compress_type = zipfile.ZIP_DEFLATED
+    z.writestr(info, big)
 with zipfile.ZipFile(d + "/slash-1.0-py3-none-any.whl", "w") as z:
     member(z, "pkg/_ext.so/", b"", stat.S_IFDIR, zipfile.ZIP_STORED)
     member(z, "pkg/_ok.so", small, stat.S_IFREG, zipfile.ZIP_DEFLATED)
@@ -86,6 +94,10 @@ done
 whl=$dir/longlink-bzip2-1.0-py3-none-any.whl
 run 5 --policy manylinux2014 "$whl"
 printf '%s\n' "$out" | grep -q "problem: $whl!/pkg/_ext.so: .*not judged" || fail "a long bzip2 symlink member not a problem"
+
+run 1 --policy manylinux2014 "$dir/dosdir-1.0-py3-none-any.whl"
+printf '%s\n' "$out" | grep -q "^ *4000 .*dosdir-1.0-py3-none-any.whl!/pkg/_ext.so$" ||
+    fail "a member whose MS-DOS attributes say directory not judged"
 
 run 0 --policy manylinux2014 "$dir/slash-1.0-py3-none-any.whl"
 printf '%s\n' "$out" | grep -q "^2 files, 1 ELF, 1 with TLS" || fail "a directory named with '/' read as a file"
