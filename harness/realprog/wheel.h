@@ -1,5 +1,7 @@
 /* Python wheels (.whl, zip archives), read with libarchive, which is
-   loaded for each wheel read and not before (archivelib.h).  Of each ELF
+   loaded for each wheel read and not before (archivelib.h), and, for the
+   members libarchive gives no bytes of, as pip's zipfile reads them
+   (zipread.h).  Of each ELF
    member, only what the census reads (elfneed.h: its headers, PT_DYNAMIC
    and the tables it names) is copied out, as a sparse file under the
    member's own relative path in a scratch directory, so that $ORIGIN
