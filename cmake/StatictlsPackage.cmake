@@ -10,7 +10,7 @@ set(CPACK_PACKAGE_CONTACT "statictls <dev@statictls>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
-# The program links libelf and jansson; the probes run on their own libcs.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libelf1, libjansson4")
+# The program links libelf, jansson and zlib; the probes run on their own libcs.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libelf1, libjansson4, zlib1g")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "qemu-user, musl")
 include(CPack)

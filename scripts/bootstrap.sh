@@ -29,8 +29,9 @@ fetch=${STATICTLS_FETCH_GLIBC:-ON}
 # The cross compilers and qemu-user: the aarch64 and i386 tests
 # (cmake/foreign-builds.cmake); musl-tools: the musl tests
 # (cmake/musl-build.cmake); debian-archive-keyring: the sysroot fetch
-# (Ubuntu lacks it by default); libarchive-dev: census reads wheels (zip).
-packages="gcc cmake make pkg-config libelf-dev libjansson-dev libarchive-dev libgomp1 binutils
+# (Ubuntu lacks it by default); libarchive-dev and zlib1g-dev: census reads
+# wheels (zip).
+packages="gcc cmake make pkg-config libelf-dev libjansson-dev libarchive-dev zlib1g-dev libgomp1 binutils
           qemu-user gcc-aarch64-linux-gnu gcc-i686-linux-gnu musl-tools"
 [ "$tests" = OFF ] || packages="$packages libcmocka-dev python3-jsonschema"
 [ "$fetch" = OFF ] || packages="$packages debian-archive-keyring"

@@ -65,7 +65,7 @@ int cmd_census(const struct args *a)
         census_judge(&groups[k], &c, policy_name ? &policy : NULL, &builds, v.min_headroom,
                      &a->settings);
     v.groups = groups;
-    v.outcome = census_outcome(groups, v.ngroups);
+    v.outcome = census_outcome(groups, v.ngroups, c.unjudged);
     if (arg_given(a, "--json"))
         render_census_json(&v);
     else

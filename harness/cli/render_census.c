@@ -112,6 +112,15 @@ void render_census(const struct census_view *v)
     }
     if (v->outcome != CENSUS_NOT_JUDGED)
         return;
+    if (c->unjudged)
+        printf("\nnot judged: %zu wheel member%s pip installs, whose bytes were not read (the "
+               "problems above; exit %d, never 0)\n", c->unjudged, c->unjudged == 1 ? "" : "s",
+               EXIT_NOT_JUDGED);
+    bool unjudged_groups = false;
+    for (size_t k = 0; k < v->ngroups; k++)
+        unjudged_groups |= !census_group_judged(&v->groups[k]);
+    if (!unjudged_groups)
+        return;
     printf("\nnot judged: no build here judges the");
     for (size_t k = 0; k < v->ngroups; k++)
         if (!census_group_judged(&v->groups[k]))

@@ -183,8 +183,14 @@ static void add_wheel(struct census *c, int fd, const char *path)
         *XAPPEND(&c->unreadable, &c->nunreadable) = xasprintf("%s: %s", path, err);
         return;
     }
-    if (!wheel_extract(fd, path, dir, c->member_read_max, &c->unreadable, &c->nunreadable, err,
-                       sizeof err))
+    /* Members pip installs that were not read are problems, and the
+       census is not judged. */
+    struct wheel_findings found = {c->unreadable, c->nunreadable, c->problems, c->nproblems};
+    bool ok = wheel_extract(fd, path, dir, c->member_read_max, &found, err, sizeof err);
+    c->unjudged += found.nunjudged - c->nproblems;
+    c->unreadable = found.unreadable, c->nunreadable = found.nunreadable;
+    c->problems = found.unjudged, c->nproblems = found.nunjudged;
+    if (!ok)
         *XAPPEND(&c->unreadable, &c->nunreadable) = xstrdup(err);
     char *shown = xasprintf("%s!", path);
     add_directory(c, dir, shown);

@@ -42,9 +42,11 @@ struct census {
     size_t nmissing;
     /* "SHOWN: why": an object read that no loader would take as it is (a
        PT_TLS none could place), or that was read only in part (a search
-       path longer than search_path_max) */
+       path longer than search_path_max), or a wheel's member pip installs
+       whose bytes the census does not read (wheel.h) */
     char **problems;
     size_t nproblems;
+    size_t unjudged; /* of problems, those members: the census is then not judged */
     unsigned long files, elf_files; /* under the paths */
     unsigned long wheels;
     struct strmap seen;  /* "dev:ino" of every regular file read */

@@ -333,9 +333,10 @@ bool census_group_judged(const struct census_group *g)
     return judged;
 }
 
-enum census_outcome census_outcome(const struct census_group *g, size_t ngroups)
+enum census_outcome census_outcome(const struct census_group *g, size_t ngroups,
+                                   size_t unjudged)
 {
-    bool not_judged = false;
+    bool not_judged = unjudged > 0;
     for (size_t k = 0; k < ngroups; k++) {
         for (size_t i = 0; i < g[k].nverdicts; i++)
             if (g[k].verdicts[i].judged && !g[k].verdicts[i].fits)

@@ -86,12 +86,15 @@ bool census_group_judged(const struct census_group *g);
 enum census_outcome {
     CENSUS_FITS,        /* every verdict judged fits, and every group has one */
     CENSUS_DOES_NOT_FIT, /* a verdict judged it does not fit */
-    CENSUS_NOT_JUDGED,  /* none does not fit, but a group with objects has no verdict judged */
+    CENSUS_NOT_JUDGED,  /* none does not fit, but a group with objects has no verdict judged,
+                           or a wheel's member was not read (census.h's unjudged) */
 };
-/* What the groups' verdicts add up to.  Within a group, a build that
-   cannot run here says so and does not change the outcome, as long as
-   another judged the objects. */
-enum census_outcome census_outcome(const struct census_group *g, size_t ngroups);
+/* What the groups' verdicts add up to, with unjudged members pip installs
+   that were not read.  Within a group, a build that cannot run here says
+   so and does not change the outcome, as long as another judged the
+   objects. */
+enum census_outcome census_outcome(const struct census_group *g, size_t ngroups,
+                                   size_t unjudged);
 /* "fits", "does not fit", "not judged". */
 const char *census_outcome_name(enum census_outcome o);
 

@@ -119,6 +119,7 @@ static bool examine_failure(struct doctor *d, struct doctor_result *out, struct 
     }
     if (traced == TRACE_NOT_RUN)
         return fail(err, true, "doctor: %s", why);
+    trace_keep_judged(&d->trace); /* one process: the one that failed, or the last exec'd */
     long start_free = d->fill >= 0 ? first->free_bytes - d->fill : first->free_bytes;
     diagnose(&d->budget, &d->trace, start_free, first->message, &out->dx);
     if (!replay_as_is(d, start_free, out, err))

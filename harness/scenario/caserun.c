@@ -342,6 +342,9 @@ static void measure(struct case_run *cr)
         r->trip = first_failure(&r->plan, r->measured);
         r->probe_end = pr.end;
         r->probe_code = pr.code;
+        char why[1024];
+        if (plan_probe_failure(&r->plan, r->measured, &pr, why, sizeof why))
+            r->probe_failure = xstrdup(why);
         if (case_headroom_due(cr->c, r))
             measure_headroom(r, &cr->f, &cr->env);
         r->probe_output = pr.output;
@@ -422,6 +425,7 @@ void case_result_free(struct case_result *r)
     if (r->have_budget)
         budget_free(&r->budget);
     free(r->probe_output);
+    free(r->probe_failure);
     free(r->startup_error);
     free(r->headroom_error);
     free(r->modelled_for);

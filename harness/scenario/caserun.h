@@ -59,6 +59,9 @@ struct case_result {
     bool prediction_complete;
     enum probe_end probe_end; /* how the step probe ended */
     int probe_code;
+    /* plan_probe_failure's reason the step probe's run counts for nothing
+       (it ended outside any step that explains it), or NULL */
+    char *probe_failure;
     char *probe_output;    /* replayed on failure */
     double seconds;
     /* expect headroom: the largest IE block that loads after the steps
