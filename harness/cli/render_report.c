@@ -121,7 +121,7 @@ static void write_json(FILE *f, const void *ctx)
     size_t nrows = rep->nrows;
     const struct case_set *s = rep->s;
     struct json j;
-    json_init(&j, f, rep->build->root);
+    json_init(&j, f, "report", rep->build->root);
     json_document(&j, b->libc_name, b->libc_version, b->machine);
     json_object(&j);
     json_kv_string(&j, "platform", rep->platform);
