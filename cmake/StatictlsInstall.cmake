@@ -55,3 +55,4 @@ install(FILES ${CMAKE_BINARY_DIR}/statictlsConfig.cmake
               ${CMAKE_BINARY_DIR}/statictlsConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/statictlsHelpers.cmake
         DESTINATION ${STATICTLS_INSTALL_CMAKEDIR})
+include(${CMAKE_CURRENT_LIST_DIR}/StatictlsInstallStrip.cmake)
