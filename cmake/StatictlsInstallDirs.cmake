@@ -7,6 +7,7 @@
 #   share/statictls/cases/              the cases `report` runs by default
 #   share/statictls/fetch-glibc.sh      brings an installed build's sysroot back
 #   share/man/man1/statictls.1
+#   share/doc/statictls/                README.md, docs/*.md, LICENSE, copyright
 #   lib/cmake/statictls/                find_package(statictls)
 include(GNUInstallDirs)
 set(STATICTLS_INSTALL_PARTSDIR ${CMAKE_INSTALL_LIBDIR}/statictls)

@@ -26,7 +26,11 @@ string(STRIP "${STATICTLS_LICENSE_TEXT}" STATICTLS_LICENSE_TEXT)
 set(STATICTLS_LICENSE_TEXT " ${STATICTLS_LICENSE_TEXT}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/debian-copyright.in ${CMAKE_BINARY_DIR}/copyright @ONLY)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/LICENSE)
+# The documentation beside it: what the man page and the messages of an
+# install name (robustness.md, the guides), never the source tree's docs/.
+file(GLOB statictls_docs ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${CMAKE_BINARY_DIR}/copyright
+              ${PROJECT_SOURCE_DIR}/README.md ${statictls_docs}
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 set(CPACK_GENERATOR DEB)

@@ -64,6 +64,48 @@ const char *data_dir(void)
     return dir;
 }
 
+bool running_installed(void)
+{
+    return strcmp(self_dir(), exe_dir()) != 0;
+}
+
+const char *fetch_glibc_script(void)
+{
+    static char *path;
+    if (!path && !running_installed())
+        path = xstrdup("scripts/fetch-glibc.sh");
+    if (!path) { /* bin/../share/statictls/fetch-glibc.sh, said without the .. */
+        char *installed = xasprintf("%s/fetch-glibc.sh", data_dir());
+        path = realpath(installed, NULL);
+        if (path)
+            free(installed);
+        else
+            path = installed;
+    }
+    return path;
+}
+
+char *installed_paths(const char *text)
+{
+    static const char source_name[] = "scripts/fetch-glibc.sh";
+    const char *installed = fetch_glibc_script();
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, source_name)); p += sizeof source_name - 1)
+        n++;
+    char *out = xmalloc(strlen(text) + n * strlen(installed) + 1), *o = out;
+    for (const char *p = text;;) {
+        const char *hit = strstr(p, source_name);
+        if (!hit) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(hit - p));
+        o = stpcpy(o + (hit - p), installed);
+        p = hit + sizeof source_name - 1;
+    }
+    return out;
+}
+
 void remove_tree(const char *path)
 {
     remove_tree_now(path);

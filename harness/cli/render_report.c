@@ -79,7 +79,7 @@ static void write_markdown(FILE *f, const void *ctx)
     fprintf(f, "| libc | %s %s | read |\n", b->libc_name, b->libc_version);
     char *describe = libc_build_describe(rep->build);
     fprintf(f, "| libc build | %s | %s |\n", describe,
-            rep->build->package ? "scripts/fetch-glibc.sh" : "this machine's");
+            rep->build->package ? "fetch-glibc.sh" : "this machine's");
     free(describe);
     if (b->have_static_info)
         fprintf(f, "| static TLS size / align | %zu / %zu | read (_dl_get_tls_static_info) |\n",

@@ -137,7 +137,7 @@ static void write_summary(FILE *f, const void *ctx)
 {
     const struct summary *s = ctx;
     fprintf(f, "# statictls results\n\n"
-               "Written by `scripts/regenerate-results.sh`; do not edit. Every number is "
+               "Written by `statictls sweep --results`; do not edit. Every number is "
                "measured in that run: the largest initial-exec block that loads in a fresh "
                "process (N loads, N+1 fails). Where the model (harness/model/) predicts "
                "otherwise the cell says so; musl has no model. aarch64 runs under qemu-user.\n\n");
