@@ -40,7 +40,8 @@ foreach(dir ${statictls_build_dirs})
 endforeach()
 install(FILES ${statictls_case_files} ${PROJECT_SOURCE_DIR}/cases/README.md
         DESTINATION ${STATICTLS_INSTALL_DATADIR}/cases)
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh DESTINATION ${STATICTLS_INSTALL_DATADIR})
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh ${PROJECT_SOURCE_DIR}/scripts/build-glibc.sh
+        DESTINATION ${STATICTLS_INSTALL_DATADIR})
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/glibc-suites.txt DESTINATION ${STATICTLS_INSTALL_DATADIR})
 install(FILES ${PROJECT_SOURCE_DIR}/docs/statictls.schema.json DESTINATION ${STATICTLS_INSTALL_DATADIR})
 

@@ -49,6 +49,13 @@ if [ -f "$parts/glibc-2.41/root" ]; then
     said budget --glibc 2.41
 fi
 said budget --libc-tree "$tmp/no-tree"
+for tree in "$parts"/tree-*; do # as cmake/libc-trees.cmake writes it where the tree is not built
+    [ -d "$tree" ] || continue
+    echo "the glibc 2.17 tree is not built: run \`scripts/build-glibc.sh 2.17 SOURCE\`, then re-run cmake and build" \
+        > "$tree/unfetched"
+    said budget --libc-tree "$(cat "$tree/tree")"
+    break
+done
 said load --json "$tmp/no-lib.so"
 said run "$tmp/no.case"
 said census "$tmp/no-dir"

@@ -69,39 +69,65 @@ bool running_installed(void)
     return strcmp(self_dir(), exe_dir()) != 0;
 }
 
-const char *fetch_glibc_script(void)
+/* The scripts an install keeps in data_dir(), as a message names them. */
+static const char *const scripts[] = {"fetch-glibc.sh", "build-glibc.sh"};
+enum { NSCRIPTS = sizeof scripts / sizeof scripts[0] };
+
+const char *statictls_script(const char *name)
 {
-    static char *path;
-    if (!path && !running_installed())
-        path = xstrdup("scripts/fetch-glibc.sh");
-    if (!path) { /* bin/../share/statictls/fetch-glibc.sh, said without the .. */
-        char *installed = xasprintf("%s/fetch-glibc.sh", data_dir());
-        path = realpath(installed, NULL);
-        if (path)
+    static char *paths[NSCRIPTS];
+    size_t i = 0;
+    while (i < NSCRIPTS && strcmp(scripts[i], name) != 0)
+        i++;
+    if (i == NSCRIPTS)
+        die("statictls_script: %s is not one of statictls's scripts", name);
+    if (!paths[i] && !running_installed())
+        paths[i] = xasprintf("scripts/%s", name);
+    if (!paths[i]) { /* bin/../share/statictls/NAME, said without the .. */
+        char *installed = xasprintf("%s/%s", data_dir(), name);
+        paths[i] = realpath(installed, NULL);
+        if (paths[i])
             free(installed);
         else
-            path = installed;
+            paths[i] = installed;
     }
-    return path;
+    return paths[i];
 }
 
-char *installed_paths(const char *text)
+const char *fetch_glibc_script(void)
 {
-    static const char source_name[] = "scripts/fetch-glibc.sh";
-    const char *installed = fetch_glibc_script();
-    size_t n = 0;
-    for (const char *p = text; (p = strstr(p, source_name)); p += sizeof source_name - 1)
+    return statictls_script("fetch-glibc.sh");
+}
+
+/* text with every occurrence of from replaced by to; the caller frees it. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    size_t n = 0, fromlen = strlen(from);
+    for (const char *p = text; (p = strstr(p, from)); p += fromlen)
         n++;
-    char *out = xmalloc(strlen(text) + n * strlen(installed) + 1), *o = out;
+    char *out = xmalloc(strlen(text) + n * strlen(to) + 1), *o = out;
     for (const char *p = text;;) {
-        const char *hit = strstr(p, source_name);
+        const char *hit = strstr(p, from);
         if (!hit) {
             strcpy(o, p);
             break;
         }
         memcpy(o, p, (size_t)(hit - p));
-        o = stpcpy(o + (hit - p), installed);
-        p = hit + sizeof source_name - 1;
+        o = stpcpy(o + (hit - p), to);
+        p = hit + fromlen;
+    }
+    return out;
+}
+
+char *installed_paths(const char *text)
+{
+    char *out = xstrdup(text);
+    for (size_t i = 0; i < NSCRIPTS; i++) {
+        char *source_name = xasprintf("scripts/%s", scripts[i]);
+        char *next = replaced(out, source_name, statictls_script(scripts[i]));
+        free(source_name);
+        free(out);
+        out = next;
     }
     return out;
 }

@@ -17,12 +17,14 @@ const char *data_dir(void);
    install's messages name what the install has, never the source tree's
    scripts/ or docs/. */
 bool running_installed(void);
-/* The fetch-glibc.sh to name in a message: scripts/fetch-glibc.sh of the
-   source tree for a build tree, the install's own copy (in data_dir()). */
-const char *fetch_glibc_script(void);
+/* The script NAME (fetch-glibc.sh or build-glibc.sh) as a message names
+   it: scripts/NAME of the source tree for a build tree, the install's own
+   copy (in data_dir()) for an install. */
+const char *statictls_script(const char *name);
+const char *fetch_glibc_script(void); /* statictls_script("fetch-glibc.sh") */
 /* text (a build's marker, written at configure time in the source tree's
-   terms) with each scripts/fetch-glibc.sh named as fetch_glibc_script()
-   does.  The caller frees it. */
+   terms) with each scripts/NAME of those scripts named as
+   statictls_script() does.  The caller frees it. */
 char *installed_paths(const char *text);
 
 /* Removes a directory tree created by the harness (and forgets it, see

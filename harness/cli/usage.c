@@ -378,6 +378,9 @@ static const struct man_item files[] = {
     {STATICTLS_INSTALL_DATADIR "/fetch-glibc.sh",
      "fetches a glibc release's Debian sysroot into the cache (again, where a build names a "
      "sysroot that is gone); glibc-suites.txt beside it lists the releases"},
+    {STATICTLS_INSTALL_DATADIR "/build-glibc.sh",
+     "builds an upstream glibc release into the cache, for a statictls configured with its "
+     "tree (--libc-tree)"},
     {STATICTLS_INSTALL_DATADIR "/statictls.schema.json",
      "the JSON schema of every --json document and of report's results.json"},
     {STATICTLS_INSTALL_DOCDIR "/", "README.md, the guides (guide-ci.md, guide-imports.md, "

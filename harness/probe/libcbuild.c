@@ -396,10 +396,9 @@ static enum libc_open open_tree(const char *dir, struct libc_build *out, char *w
     if (found)
         status = open_tree_build(found, out, why, len);
     else if (!real)
-        snprintf(why, len, "--libc-tree %s: no such directory%s", dir,
-                 running_installed() ? ""
-                                     : " (scripts/build-glibc.sh VERSION SOURCE builds an "
-                                       "upstream release into the cache)");
+        snprintf(why, len, "--libc-tree %s: no such directory (%s VERSION SOURCE builds an "
+                           "upstream release into the cache)", dir,
+                 statictls_script("build-glibc.sh"));
     else if (!holds_libc(real))
         snprintf(why, len, "--libc-tree %s: no glibc there (no libc.so.6 in its lib/, lib64/, "
                            "usr/lib64/ or multiarch directories, nor under */sysroot)", dir);
