@@ -6,7 +6,8 @@
 #
 #   scripts/bootstrap.sh [--no-tests] [--prefix P] [--arches LIST] [BUILD_DIR]   (default: build/)
 #
-# --no-tests   without statictls's own tests: no cmocka, no python3-jsonschema
+# --no-tests   without statictls's own tests: no cmocka, no python3-jsonschema,
+#              python3-yaml or dpkg-dev
 #              (-DBUILD_TESTING=OFF); what a CI job that only uses it needs
 # --prefix P   then install into P (cmake --install): P/bin/statictls and
 #              P/lib/cmake/statictls for find_package(statictls)
@@ -45,7 +46,8 @@ for arch in $arches; do
     *) echo "bootstrap: --arches: unknown architecture $arch (aarch64, i386)" >&2; exit 2 ;;
     esac
 done
-[ "$tests" = OFF ] || packages="$packages libcmocka-dev python3-jsonschema"
+# python3-yaml: the action's check; dpkg-dev: the .deb's test (dpkg-shlibdeps).
+[ "$tests" = OFF ] || packages="$packages libcmocka-dev python3-jsonschema python3-yaml dpkg-dev"
 [ "$fetch" = OFF ] || packages="$packages debian-archive-keyring"
 # clang with libFuzzer: the fuzz tests (harness/tests/fuzz/), installed
 # where the release has libclang-rt-dev (Debian 12 on); elsewhere they are
