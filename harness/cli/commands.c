@@ -87,7 +87,9 @@ static const struct command commands[] = {
                      "it is at least N bytes"),
          &json_row, NULL},
      BUILDS_ONE, OPERANDS_SOME, "LIB",
-     "LIB: a path or a soname, searched as the libc's ld.so would.", false},
+     "LIB: a path or a soname, searched as the libc's ld.so would. A LIB whose closure needs "
+     "a glibc symbol version the build lacks (GLIBC_2.34 on 2.31) exits 1 before the probe, "
+     "saying so on stderr (no table, no JSON).", false},
     {"limit", cmd_limit, "the largest block that fits, byte-exact",
      (const struct option_row *const[]){
          ROW(.name = "--align", .kind = OPTION_POWER_OF_TWO, .value = "A", .min = 1,
@@ -146,7 +148,8 @@ static const struct command commands[] = {
          ROW(.name = "--policy", .kind = OPTION_STRING, .value = "P",
              .help = "manylinux2014, manylinux_X_Y, musllinux_1_2 or glibc-X.Y: that "
                      "platform's free static TLS (measured where built here, else modelled "
-                     "and labelled)"),
+                     "on its release's own startup layout where known, and labelled), and its "
+                     "glibc's symbol versions: an object needing a newer one does not fit"),
          ROW(.name = "--min-headroom", .kind = OPTION_NUMBER, .value = "N", .min = 0,
              .max = SEARCH_MAX, .fallback = "0", .help = "leave at least N bytes for others"),
          ROW(.name = "--max-member-read", .kind = OPTION_NUMBER, .value = "BYTES", .min = 4096,

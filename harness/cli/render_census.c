@@ -23,6 +23,13 @@ static void print_verdict(const struct census_verdict *v, long min_headroom)
                       "dlopens it may die)\n", v->unplaceable);
         return;
     }
+    if (v->too_new) {
+        print_visible("does not fit: %s", v->too_new);
+        print_visible(" needs %s", v->too_new_version);
+        print_visible(" of %s", v->too_new_of);
+        printf(", which glibc %s lacks: ld.so refuses it\n", v->release);
+        return;
+    }
     if (v->musl) {
         if (v->refused)
             printf("does not fit: musl refuses a dlopen'ed object with initial-exec TLS, and "
@@ -86,6 +93,8 @@ void render_census(const struct census_view *v)
         print_visible("%s", o->shown);
         if (via(c, o))
             print_visible("  (needed by %s)", via(c, o));
+        if (!census_object_mapped(o))
+            print_visible("  (loaded once, as %s)", c->objects[o->same_as].shown);
         printf("\n");
     }
     for (size_t i = 0; i < c->nunreadable; i++)
@@ -163,6 +172,13 @@ void render_census_json(const struct census_view *v)
             json_kv_int(&j, "static_tls_objects", (long long)g->nstatic);
             json_kv_string(&j, "libc_build", d->platform);
             json_kv_string(&j, "unplaceable_tls", d->unplaceable);
+            if (d->too_new) {
+                json_key(&j, "glibc_version_needed");
+                json_object(&j);
+                json_kv_strings(&j, "object", d->too_new, "version", d->too_new_version, "of",
+                                d->too_new_of, "release", d->release, NULL);
+                json_end(&j);
+            }
             if (d->musl) {
                 json_kv_int(&j, "refused_by_musl", (long long)d->refused);
             } else if (!d->known) {

@@ -274,6 +274,8 @@ struct case_verdict case_judge(const struct case_def *c, const struct case_resul
                        load_kind_name(r->budget.startup_failure));
     case CASE_ENDED_SIZE_IMPOSSIBLE:
         return judge_impossible_size(c, r);
+    case CASE_ENDED_GLIBC_TOO_OLD: /* the user's library, not the machine: no skip */
+        return verdict(VERDICT_FAIL, "cannot load on this build: %s", r->error);
     case CASE_ENDED_STEPS:
         break;
     }

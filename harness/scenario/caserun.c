@@ -274,6 +274,13 @@ static bool prepare(struct case_run *cr)
     }
     build_plan(c, &cr->f, &r->plan);
     plan_resolve(&r->plan, cr->env.vars, cr->b->lib_dirs);
+    /* Measured runs only: a library built against a newer glibc than this
+       build's is refused by ld.so whatever its TLS, so nothing runs. */
+    if (!cr->model_as && strcmp(r->budget.libc_name, "glibc") == 0 &&
+        plan_glibc_refusal(&r->plan, r->budget.libc_version, r->error, sizeof r->error)) {
+        r->end = CASE_ENDED_GLIBC_TOO_OLD;
+        return false;
+    }
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);
