@@ -40,7 +40,8 @@ foreach(dir ${statictls_build_dirs})
 endforeach()
 install(FILES ${statictls_case_files} ${PROJECT_SOURCE_DIR}/cases/README.md
         DESTINATION ${STATICTLS_INSTALL_DATADIR}/cases)
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh DESTINATION ${STATICTLS_INSTALL_DATADIR})
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh ${PROJECT_SOURCE_DIR}/scripts/build-glibc.sh
+        DESTINATION ${STATICTLS_INSTALL_DATADIR})
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/glibc-suites.txt DESTINATION ${STATICTLS_INSTALL_DATADIR})
 install(FILES ${PROJECT_SOURCE_DIR}/docs/statictls.schema.json DESTINATION ${STATICTLS_INSTALL_DATADIR})
 
@@ -55,3 +56,4 @@ install(FILES ${CMAKE_BINARY_DIR}/statictlsConfig.cmake
               ${CMAKE_BINARY_DIR}/statictlsConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/statictlsHelpers.cmake
         DESTINATION ${STATICTLS_INSTALL_CMAKEDIR})
+include(${CMAKE_CURRENT_LIST_DIR}/StatictlsInstallStrip.cmake)

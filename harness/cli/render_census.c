@@ -132,7 +132,7 @@ void render_census_json(const struct census_view *v)
 {
     const struct census *c = v->census;
     struct json j;
-    json_init(&j, stdout, NULL); /* the user's own files */
+    json_init(&j, stdout, "census", NULL); /* the user's own files */
     json_object(&j);
     json_kv_int(&j, "files", (long long)c->files);
     json_kv_int(&j, "elf_files", (long long)c->elf_files);

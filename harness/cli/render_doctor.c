@@ -92,7 +92,7 @@ static void json_failure(const struct doctor_request *q, const struct doctor_res
 {
     const struct diagnosis *dx = &r->dx;
     struct json j;
-    json_init(&j, stdout, NULL);
+    json_init(&j, stdout, "doctor", NULL);
     json_object(&j);
     json_kv_bool(&j, "works_as_is", false);
     json_kv_int(&j, "exit_as_is", r->first.exit_code);
@@ -157,7 +157,7 @@ static void json_works(const struct doctor_result *r)
     const struct squeeze_run *below = &r->headroom.below;
     long needed = r->headroom.needed;
     struct json j;
-    json_init(&j, stdout, NULL);
+    json_init(&j, stdout, "doctor", NULL);
     json_object(&j);
     json_kv_bool(&j, "works_as_is", true);
     json_kv_int(&j, "measured_free", r->first.free_bytes);

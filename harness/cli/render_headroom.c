@@ -15,7 +15,7 @@ void render_headroom_json(const struct headroom_view *v)
 {
     const struct squeeze_run *below = &v->r->below;
     struct json j;
-    json_init(&j, stdout, NULL);
+    json_init(&j, stdout, "headroom", NULL);
     json_object(&j);
     json_kv_int(&j, "needed_bytes", v->r->needed);
     json_kv_int(&j, "free_bytes", v->free_bytes);

@@ -78,7 +78,7 @@ static void sweep_json(struct json *j, const struct libc_sweep *g)
 void render_sweeps_json(const struct libc_sweep *g, size_t n)
 {
     struct json j;
-    json_init(&j, stdout, NULL);
+    json_init(&j, stdout, "sweep", NULL);
     json_object(&j); /* the header names the host's libc; each sweep its own */
     json_key(&j, "sweeps");
     json_array(&j);
@@ -94,7 +94,7 @@ static void write_sweep_json(FILE *f, const void *ctx)
 {
     const struct libc_sweep *g = ctx;
     struct json j;
-    json_init(&j, f, g->root);
+    json_init(&j, f, "sweep", g->root);
     sweep_json(&j, g);
     fputc('\n', f);
 }
@@ -137,7 +137,7 @@ static void write_summary(FILE *f, const void *ctx)
 {
     const struct summary *s = ctx;
     fprintf(f, "# statictls results\n\n"
-               "Written by `scripts/regenerate-results.sh`; do not edit. Every number is "
+               "Written by `statictls sweep --results`; do not edit. Every number is "
                "measured in that run: the largest initial-exec block that loads in a fresh "
                "process (N loads, N+1 fails). Where the model (harness/model/) predicts "
                "otherwise the cell says so; musl has no model. aarch64 runs under qemu-user.\n\n");
