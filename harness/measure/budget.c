@@ -356,6 +356,11 @@ void budget_set_audit(struct budget *b, const char *ld_audit)
     remodel(b);
 }
 
+void budget_remodel(struct budget *b)
+{
+    remodel(b);
+}
+
 void budget_set_tunables(struct budget *b, const char *glibc_tunables)
 {
     free(b->glibc_tunables);
