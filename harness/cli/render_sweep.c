@@ -333,6 +333,14 @@ static void write_summary(FILE *f, const void *ctx)
                "fresh process%s.\n\n",
             other_trips ? "; musl refuses every dlopen'ed initial-exec block (max+1: "
                           "ie-resolves-to-dynamic)" : "");
+    for (size_t k = 0; k < s->n; k++)
+        if (s->g[k].kept) {
+            fprintf(f, "A build whose time below says \"kept from an earlier run\" was not "
+                       "swept in this run (it is not built on the machine that ran it): its "
+                       "row is the earlier run's, read from its sweep.json, and a figure that "
+                       "run did not have says \"not measured (build not here)\".\n\n");
+            break;
+        }
     fprintf(f, "![largest IE block against glibc.rtld.optional_static_tls]"
                "(max-ie-vs-optional.svg)\n\n");
     write_startup_summary(f, s);
