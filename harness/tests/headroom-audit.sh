@@ -34,6 +34,10 @@ LD_AUDIT="$dir/audit.so" "$dir/p1500/prog" || fail "the 1500-byte program does n
 for cmd in headroom doctor; do
     out=$(LD_AUDIT="$dir/audit.so" "$statictls" $cmd -- "$dir/p1500/prog") ||
         fail "$cmd exits $?: $out"
+    if printf '%s\n' "$out" | grep -q '^LD_AUDIT      set; room at startup not measured: .* has no glibc\.rtld\.optional_static_tls'; then
+        echo "the host's ld.so has no glibc.rtld.optional_static_tls (glibc < 2.32): nothing to measure"
+        exit 77
+    fi
     printf '%s\n' "$out"
     n=$(printf '%s\n' "$out" | sed -n 's/^smallest      glibc\.rtld\.optional_static_tls=\([0-9]*\) (measured: .*/\1/p')
     [ -n "$n" ] || fail "$cmd: no smallest optional_static_tls under LD_AUDIT"
