@@ -168,7 +168,8 @@ static const struct command commands[] = {
      "models them (fetch one, or name another --policy).  Never 0 when nothing was judged; not "
      "77, which a test runner takes for a skip.",
      false},
-    {"headroom", cmd_headroom, "the least free static TLS CMD needs",
+    {"headroom", cmd_headroom,
+     "the least free static TLS CMD needs; under LD_AUDIT, the least optional_static_tls",
      (const struct option_row *const[]){&expect_exit_row, &command_timeout_row, &json_row, NULL},
      BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",

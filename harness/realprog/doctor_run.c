@@ -53,6 +53,8 @@ static bool measure_works(struct doctor *d, struct doctor_result *out, struct do
     out->predicted = headroom_predict_loaded(first->loaded, first->nloaded, d->squeezer.settings,
                                              &out->nblocks);
     headroom_measure(&d->squeezer, out->predicted, first->free_bytes, &out->headroom);
+    if (!d->squeezer.timed_out && d->squeeze < 0) /* --squeeze: a filler is no startup */
+        start_room_measure(&d->squeezer, first, out->headroom.needed, &out->room);
     out->command_runs = d->squeezer.runs;
     return d->squeezer.timed_out ? fail_timeout(d, err) : true;
 }
@@ -183,6 +185,7 @@ void doctor_result_free(struct doctor_result *r)
 {
     squeeze_run_free(&r->first);
     squeeze_run_free(&r->headroom.below);
+    start_room_free(&r->room);
     free(r->why_not_modelled);
     diagnosis_free(&r->dx);
     if (r->trace.nevents || r->trace.command)
