@@ -160,10 +160,9 @@ endfunction()
 # COMPILER links a program with FLAGS that then runs (through LOADER, e.g.
 # qemu, if not empty); if not, WHY is the first line of the error.  An old
 # linker cannot read a newer glibc (binutils 2.35 of Debian 11 knows no
-# SHT_RELR, which Debian's 2.36 and later use), and Debian 12's i686 cross
-# toolchain links programs against i386 2.43 that crash at startup: then
-# that release is not built, and its unbuildable marker says why, for the
-# skip.
+# SHT_RELR, which Debian's 2.36 and later use), or links a program that
+# crashes (i386 2.43 as a PIE: cmake/foreign-builds.cmake): then that
+# release is not built, and its unbuildable marker says why, for the skip.
 function(_statictls_link_check ok why name loader compiler)
   set(check ${CMAKE_BINARY_DIR}/statictls-link-check)
   file(WRITE ${check}.c "int main(void) { return 0; }\n")

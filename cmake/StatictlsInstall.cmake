@@ -23,13 +23,17 @@ install(DIRECTORY ${CMAKE_BINARY_DIR}/fixtures DESTINATION ${STATICTLS_INSTALL_P
 # not here).
 #
 # With STATICTLS_INSTALL_SYSROOTS (the default) each glibc build's sysroot
-# comes along: its shared libraries and ld.so (no headers, static archives,
-# crt files or gconv modules: about 5 MB a build), in
-# lib/statictls/sysroots/<its cache directory's name>/, and the installed
-# root marker names that copy relative to lib/statictls/.  The program then
-# runs the probe through the copy's ld.so, so an install made by root works
-# for every user, and a copied prefix or .deb on another machine works too,
-# never reading the cache of whoever built it.  OFF: the install names the
+# comes along, in lib/statictls/sysroots/<its cache directory's name>/, and
+# the installed root marker names that copy relative to the build's
+# directory (where statictlsConfig.cmake reads statictls_SYSROOT_<release>).
+# The program then runs the probe through the copy's ld.so, so an install
+# made by root works for every user, and a copied prefix or .deb on another
+# machine works too, never reading the cache of whoever built it.  What is
+# copied: its ld.so and shared libraries; for a release of this machine's
+# architecture also its headers, crt files and libc.so with what it names
+# (libc_nonshared.a), which statictls_add_library_variants compiles and
+# links against (about 15 to 21 MB a release; 3 to 8 MB a foreign one).
+# Never its other static archives, gconv modules or share/.  OFF: the install names the
 # cache (STATICTLS_CACHE; a directory every user can read, such as
 # /var/cache/statictls, for an install others use).
 option(STATICTLS_INSTALL_SYSROOTS
@@ -51,16 +55,19 @@ function(_statictls_install_sysroot dir out)
   get_filename_component(cache ${root} DIRECTORY) # .../glibc-2.31-amd64, with distro beside root
   get_filename_component(name ${cache} NAME)
   set(dest ${STATICTLS_INSTALL_PARTSDIR}/sysroots/${name})
+  set(compile_parts PATTERN include EXCLUDE PATTERN "*.o" EXCLUDE PATTERN "*.a" EXCLUDE)
+  if(dir MATCHES "^glibc-[0-9.]+$") # variants are built against it: all but other archives
+    set(compile_parts REGEX "/lib[^/_]*\\.a$" EXCLUDE)
+  endif()
   install(DIRECTORY ${root}/ DESTINATION ${dest}/root USE_SOURCE_PERMISSIONS
-          PATTERN include EXCLUDE PATTERN share EXCLUDE PATTERN gconv EXCLUDE
-          PATTERN "*.a" EXCLUDE PATTERN "*.o" EXCLUDE)
+          PATTERN share EXCLUDE PATTERN gconv EXCLUDE ${compile_parts})
   foreach(file distro debian-version)
     if(EXISTS ${cache}/${file})
       install(FILES ${cache}/${file} DESTINATION ${dest})
     endif()
   endforeach()
   set(marker ${CMAKE_BINARY_DIR}/installed-markers/${dir}/${STATICTLS_MARKER_ROOT})
-  file(WRITE ${marker} "sysroots/${name}/root\n")
+  file(WRITE ${marker} "../sysroots/${name}/root\n")
   install(FILES ${marker} DESTINATION ${STATICTLS_INSTALL_PARTSDIR}/${dir})
   set(${out} TRUE PARENT_SCOPE)
 endfunction()
@@ -91,7 +98,8 @@ foreach(dir ${statictls_build_dirs})
 endforeach()
 install(FILES ${statictls_case_files} ${PROJECT_SOURCE_DIR}/cases/README.md
         DESTINATION ${STATICTLS_INSTALL_DATADIR}/cases)
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh DESTINATION ${STATICTLS_INSTALL_DATADIR})
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch-glibc.sh ${PROJECT_SOURCE_DIR}/scripts/build-glibc.sh
+        DESTINATION ${STATICTLS_INSTALL_DATADIR})
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/glibc-suites.txt DESTINATION ${STATICTLS_INSTALL_DATADIR})
 install(FILES ${PROJECT_SOURCE_DIR}/docs/statictls.schema.json DESTINATION ${STATICTLS_INSTALL_DATADIR})
 
@@ -106,3 +114,4 @@ install(FILES ${CMAKE_BINARY_DIR}/statictlsConfig.cmake
               ${CMAKE_BINARY_DIR}/statictlsConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/statictlsHelpers.cmake
         DESTINATION ${STATICTLS_INSTALL_CMAKEDIR})
+include(${CMAKE_CURRENT_LIST_DIR}/StatictlsInstallStrip.cmake)

@@ -6,7 +6,9 @@
 #                                       injected helpers, one directory per libc build
 #   share/statictls/cases/              the cases `report` runs by default
 #   share/statictls/fetch-glibc.sh      brings an installed build's sysroot back
+#   share/statictls/build-glibc.sh      builds an upstream glibc tree (--libc-tree)
 #   share/man/man1/statictls.1
+#   share/doc/statictls/                README.md, docs/*.md, LICENSE, copyright
 #   lib/cmake/statictls/                find_package(statictls)
 include(GNUInstallDirs)
 set(STATICTLS_INSTALL_PARTSDIR ${CMAKE_INSTALL_LIBDIR}/statictls)

@@ -41,9 +41,18 @@ else()
 endif()
 
 # The i686 cross compiler, not gcc -m32: Debian's gcc-multilib conflicts
-# with its cross compilers, gcc-aarch64-linux-gnu included.
+# with its cross compilers, gcc-aarch64-linux-gnu included.  Its programs
+# are linked -no-pie (crt1.o, not Scrt1.o): Debian's glibc 2.43 for i386 was
+# assembled by a newer binutils, whose Scrt1.o marks `pushl main@GOT(%ebx)`
+# (sysdeps/i386/start.S, _start) R_386_GOT32X where 2.41's has R_386_GOT32.
+# Debian 12's ld (binutils 2.40, bfd/elf32-i386.c, elf_i386_convert_load_reloc)
+# rewrites a GOT32X on an 0xff opcode as a call if its ModRM says call, else
+# as a jmp, so the push becomes `jmp main` and main returns
+# to address 1 (argc): a PIE program crashes before it prints anything.
+# crt1.o pushes $main (R_386_32), which no linker rewrites.  The probe has
+# no TLS of its own, so a fixed load address changes no layout measured.
 if(STATICTLS_I686_GCC)
-  set(STATICTLS_i386_CC ${STATICTLS_I686_GCC})
+  set(STATICTLS_i386_CC ${STATICTLS_I686_GCC} -no-pie)
   statictls_debian_sysroots(STATICTLS_i386 i386 i386-linux-gnu lib/ld-linux.so.2
     SUFFIX -i386 COMPILER ${STATICTLS_i386_CC})
 else()

@@ -11,6 +11,10 @@
 #                                 (statictls_NATIVE_LIBC_BUILDS); or builds
 #                                 by name: 2.36, 2.36-aarch64, musl
 #     [THREADS n] [ALLOW_MISSING] [LABELS label...] [TIMEOUT seconds])
+#                                 $<TARGET_FILE:T> in LOAD loads, on each
+#                                 build, T's variant for that build where
+#                                 statictls_add_library_variants(TARGET T)
+#                                 made one
 # statictls_add_case_test(NAME name CASE file
 #     [DEFINE NAME=VALUE...]      ${NAME} in the case file
 #     [LIBCS ...] [ALLOW_MISSING] [LABELS ...] [TIMEOUT ...])
@@ -231,8 +235,17 @@ function(statictls_add_test)
   if(A_THREADS)
     list(APPEND options --threads ${A_THREADS})
   endif()
-  _statictls_forward(common)
-  _statictls_add_tests(${common} COMMAND load ${options} ${A_LOAD})
+  # Each build loads its own variant of the library under test, where
+  # statictls_add_library_variants made one.
+  _statictls_load_groups(load LIBCS ${A_LIBCS} LOAD ${A_LOAD})
+  set(made "")
+  foreach(group ${load_GROUPS})
+    set(A_LIBCS ${load_${group}_LIBCS})
+    _statictls_forward(common)
+    _statictls_add_tests(${common} COMMAND load ${options} ${load_${group}_LOAD})
+    list(APPEND made ${_statictls_made})
+  endforeach()
+  set(_statictls_made ${made})
   _statictls_return_tests()
 endfunction()
 
@@ -285,4 +298,201 @@ function(statictls_discover_cases)
   endforeach()
   set(_statictls_made ${made})
   _statictls_return_tests()
+endfunction()
+
+# statictls_add_library_variants(TARGET target [LIBCS build...]
+#     [OUTPUT_VARIABLE var])
+# The library under test, on every build: TARGET (a SHARED or MODULE C
+# library) compiled and linked again against each glibc release's sysroot
+# in LIBCS (default all: statictls_NATIVE_LIBC_BUILDS), as statictls builds
+# its own probe, so that a library built on a new host (needing GLIBC_2.34)
+# is checked on 2.31 as the 2.31 build of it.  Each variant is the target
+# TARGET-statictls-glibc-RELEASE, written to
+# CMAKE_CURRENT_BINARY_DIR/statictls-glibc-RELEASE/ under the file name of
+# TARGET (the same soname), built with ALL; statictls_add_test then loads,
+# on each build, that build's variant wherever LOAD names
+# $<TARGET_FILE:TARGET>.  The host build keeps TARGET itself; a build of
+# another architecture (2.36-aarch64) or musl has no variant (its test
+# loads TARGET and says why it cannot).  OUTPUT_VARIABLE: the variants made.
+#
+# A function, not a toolchain file per build: one configure of the project
+# builds every variant beside TARGET and registers every build's test, as
+# LIBCS all asks, where a toolchain file would need a build tree per glibc.
+# What is copied of TARGET: its sources, include directories, definitions,
+# options, features, link libraries and options, and the properties that
+# name or shape the file (OUTPUT_NAME, PREFIX, SUFFIX, VERSION, SOVERSION,
+# C_STANDARD, C_EXTENSIONS, C_VISIBILITY_PRESET, POSITION_INDEPENDENT_CODE).
+# C only: a C++ library's headers are the host compiler's, which the
+# sysroot's glibc headers cannot stand in for (a target with C++ sources
+# is refused, saying so).  Libraries it links are linked as they are: a
+# static library of the project is not rebuilt.
+function(statictls_add_library_variants)
+  cmake_parse_arguments(PARSE_ARGV 0 V "" "TARGET;OUTPUT_VARIABLE" "LIBCS")
+  if(NOT V_TARGET OR NOT TARGET "${V_TARGET}")
+    message(FATAL_ERROR "statictls_add_library_variants: TARGET names no target (\"${V_TARGET}\")")
+  endif()
+  if(V_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "statictls_add_library_variants: unknown arguments ${V_UNPARSED_ARGUMENTS}")
+  endif()
+  get_target_property(type ${V_TARGET} TYPE)
+  if(NOT type MATCHES "^(SHARED|MODULE)_LIBRARY$")
+    message(FATAL_ERROR "statictls_add_library_variants: ${V_TARGET} is a ${type}, not a SHARED "
+                        "or MODULE library: statictls loads libraries")
+  endif()
+  if(NOT V_LIBCS)
+    set(V_LIBCS all)
+  endif()
+  _statictls_expand_builds(builds ${V_LIBCS})
+  _statictls_variant_sources(sources ${V_TARGET})
+  set(made "")
+  foreach(build ${builds})
+    if(NOT build MATCHES "^[0-9]+\\.[0-9]+$")
+      continue() # the host's own, another architecture's, musl, a tree: no variant
+    endif()
+    if(NOT statictls_SYSROOT_${build} OR NOT IS_DIRECTORY "${statictls_SYSROOT_${build}}")
+      message(WARNING "statictls_add_library_variants: glibc ${build} has no sysroot here "
+                      "(statictls_SYSROOT_${build}: \"${statictls_SYSROOT_${build}}\"); "
+                      "its tests load ${V_TARGET} as built for the host")
+      continue()
+    endif()
+    set(variant ${V_TARGET}-statictls-glibc-${build})
+    string(REGEX REPLACE "_LIBRARY$" "" kind ${type})
+    add_library(${variant} ${kind} ${sources})
+    _statictls_copy_target(${V_TARGET} ${variant})
+    _statictls_sysroot_flags(${variant} "${statictls_SYSROOT_${build}}")
+    set_target_properties(${variant} PROPERTIES
+      LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/statictls-glibc-${build})
+    set_property(TARGET ${V_TARGET} APPEND PROPERTY STATICTLS_VARIANT_BUILDS ${build})
+    list(APPEND made ${variant})
+  endforeach()
+  if(V_OUTPUT_VARIABLE)
+    set(${V_OUTPUT_VARIABLE} ${made} PARENT_SCOPE)
+  endif()
+endfunction()
+
+# _statictls_expand_builds(VAR build...): LIBCS with all expanded, each
+# once, without the warnings _statictls_builds gives (they are given once,
+# by the tests' own call).
+function(_statictls_expand_builds var)
+  set(builds "")
+  foreach(b ${ARGN})
+    if(b STREQUAL "all")
+      list(APPEND builds ${statictls_NATIVE_LIBC_BUILDS})
+    else()
+      list(APPEND builds ${b})
+    endif()
+  endforeach()
+  if(NOT builds)
+    set(builds host)
+  endif()
+  list(REMOVE_DUPLICATES builds)
+  set(${var} ${builds} PARENT_SCOPE)
+endfunction()
+
+# _statictls_variant_sources(VAR target): target's sources, relative ones
+# made absolute from its own source directory (the variant may be made in
+# another); C++ sources refused.
+function(_statictls_variant_sources var target)
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(dir ${target} SOURCE_DIR)
+  set(out "")
+  foreach(s ${sources})
+    if(s MATCHES "\\.(cc|cpp|cxx|c\\+\\+|C|mm)$")
+      message(FATAL_ERROR "statictls_add_library_variants: ${target} has the C++ source ${s}: "
+                          "only C libraries are rebuilt against a sysroot")
+    endif()
+    if(NOT s MATCHES "^\\$<" AND NOT IS_ABSOLUTE "${s}")
+      set(s ${dir}/${s})
+    endif()
+    list(APPEND out ${s})
+  endforeach()
+  set(${var} ${out} PARENT_SCOPE)
+endfunction()
+
+# _statictls_copy_target(FROM TO): what shapes FROM's compile and link, and
+# its file's name, given to TO.
+function(_statictls_copy_target from to)
+  foreach(p INCLUDE_DIRECTORIES COMPILE_DEFINITIONS COMPILE_OPTIONS COMPILE_FEATURES
+            LINK_LIBRARIES LINK_OPTIONS OUTPUT_NAME PREFIX SUFFIX VERSION SOVERSION
+            C_STANDARD C_STANDARD_REQUIRED C_EXTENSIONS C_VISIBILITY_PRESET
+            POSITION_INDEPENDENT_CODE LINKER_LANGUAGE)
+    get_target_property(v ${from} ${p})
+    if(NOT v STREQUAL "v-NOTFOUND")
+      set_property(TARGET ${to} PROPERTY ${p} "${v}")
+    endif()
+  endforeach()
+  get_target_property(name ${from} OUTPUT_NAME)
+  if(NOT name)
+    set_property(TARGET ${to} PROPERTY OUTPUT_NAME ${from}) # the same file name as FROM's
+  endif()
+endfunction()
+
+# _statictls_sysroot_flags(TARGET ROOT): TARGET compiled and linked against
+# the glibc of the Debian sysroot ROOT, as cmake/StatictlsBuildSet.cmake
+# builds statictls's own fixtures: the compiler's own headers and the
+# libc's in place of the host's, its crt files and libraries first
+# (Debian's gcc has no configured sysroot, so --sysroot alone would still
+# find the host's).
+function(_statictls_sysroot_flags target root)
+  file(GLOB crti RELATIVE "${root}/usr/lib" "${root}/usr/lib/*/crti.o")
+  set(triplet "")
+  if(crti)
+    list(GET crti 0 first)
+    get_filename_component(triplet "${first}" DIRECTORY)
+  endif()
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
+                  OUTPUT_VARIABLE gcc_include OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(includes -nostdinc -isystem${gcc_include})
+  set(lib_dirs "")
+  if(triplet)
+    list(APPEND includes -isystem${root}/usr/include/${triplet})
+    list(APPEND lib_dirs ${root}/usr/lib/${triplet} ${root}/lib/${triplet})
+  endif()
+  list(APPEND includes -isystem${root}/usr/include)
+  list(APPEND lib_dirs ${root}/usr/lib ${root}/lib)
+  list(GET lib_dirs 0 crt_dir)
+  list(TRANSFORM lib_dirs PREPEND -L OUTPUT_VARIABLE lib_flags)
+  target_compile_options(${target} PRIVATE --sysroot=${root} ${includes})
+  target_link_options(${target} PRIVATE --sysroot=${root} -B${crt_dir}/ ${lib_flags})
+endfunction()
+
+# _statictls_load_groups(PREFIX LIBCS build... LOAD lib...): the tests of
+# statictls_add_test in groups that load the same libraries: PREFIX_GROUPS
+# lists them; group G's builds in PREFIX_G_LIBCS, what it loads in
+# PREFIX_G_LOAD.  The builds that have no variant of a library LOAD names
+# ($<TARGET_FILE:T>, T made by statictls_add_library_variants) form one
+# group; each build that has one, a group loading its variants.
+function(_statictls_load_groups prefix)
+  cmake_parse_arguments(PARSE_ARGV 1 G "" "" "LIBCS;LOAD")
+  _statictls_expand_builds(builds ${G_LIBCS})
+  set(groups "")
+  set(plain "")
+  foreach(build ${builds})
+    set(load "")
+    set(changed FALSE)
+    foreach(item ${G_LOAD})
+      if(item MATCHES "^\\$<TARGET_FILE:([^>]+)>$" AND TARGET "${CMAKE_MATCH_1}")
+        get_target_property(variants ${CMAKE_MATCH_1} STATICTLS_VARIANT_BUILDS)
+        if(variants AND build IN_LIST variants)
+          set(item "$<TARGET_FILE:${CMAKE_MATCH_1}-statictls-glibc-${build}>")
+          set(changed TRUE)
+        endif()
+      endif()
+      list(APPEND load "${item}")
+    endforeach()
+    if(changed)
+      string(MAKE_C_IDENTIFIER "${build}" g)
+      list(APPEND groups ${g})
+      set(${prefix}_${g}_LIBCS ${build} PARENT_SCOPE)
+      set(${prefix}_${g}_LOAD "${load}" PARENT_SCOPE)
+    else()
+      list(APPEND plain ${build})
+    endif()
+  endforeach()
+  if(plain)
+    list(INSERT groups 0 plain)
+    set(${prefix}_plain_LIBCS ${plain} PARENT_SCOPE)
+    set(${prefix}_plain_LOAD "${G_LOAD}" PARENT_SCOPE)
+  endif()
+  set(${prefix}_GROUPS ${groups} PARENT_SCOPE)
 endfunction()

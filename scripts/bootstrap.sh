@@ -4,23 +4,30 @@
 # cached in ~/.cache/statictls), then configures and builds.  Safe to run
 # again.
 #
-#   scripts/bootstrap.sh [--no-tests] [--prefix P] [BUILD_DIR]   (default: build/)
+#   scripts/bootstrap.sh [--no-tests] [--prefix P] [--arches LIST] [BUILD_DIR]   (default: build/)
 #
-# --no-tests   without statictls's own tests: no cmocka, no python3-jsonschema
+# --no-tests   without statictls's own tests: no cmocka, no python3-jsonschema,
+#              python3-yaml or dpkg-dev
 #              (-DBUILD_TESTING=OFF); what a CI job that only uses it needs
 # --prefix P   then install into P (cmake --install): P/bin/statictls and
 #              P/lib/cmake/statictls for find_package(statictls), with a copy
-#              of each sysroot's libraries (P/lib/statictls/sysroots/), so an
-#              install made by root works for every user
+#              of each sysroot (P/lib/statictls/sysroots/), so an install
+#              made by root works for every user
+# --arches LIST  the other architectures to build for, of "aarch64 i386" (the
+#              default): only their cross compilers (and for aarch64
+#              qemu-user) are installed; "" builds for this machine's alone
 # STATICTLS_FETCH_GLIBC=OFF skips the sysroots; their tests then skip.
 # STATICTLS_GLIBC_RELEASES="2.36 2.41" fetches and builds only those.
 set -eu
 cd "$(dirname "$0")/.."
-tests=ON prefix=""
+tests=ON prefix="" arches="aarch64 i386"
 while [ $# -gt 0 ]; do
     case $1 in
     --no-tests) tests=OFF; shift ;;
     --prefix) prefix=${2:?--prefix needs a directory}; shift 2 ;;
+    --arches)
+        [ $# -ge 2 ] || { echo "bootstrap: --arches needs a list (\"aarch64 i386\", or \"\")" >&2; exit 2; }
+        arches=$2; shift 2 ;;
     -*) echo "bootstrap: unknown option $1" >&2; exit 2 ;;
     *) break ;;
     esac
@@ -31,10 +38,19 @@ fetch=${STATICTLS_FETCH_GLIBC:-ON}
 # The cross compilers and qemu-user: the aarch64 and i386 tests
 # (cmake/foreign-builds.cmake); musl-tools: the musl tests
 # (cmake/musl-build.cmake); debian-archive-keyring: the sysroot fetch
-# (Ubuntu lacks it by default); libarchive-dev: census reads wheels (zip).
-packages="gcc cmake make pkg-config libelf-dev libjansson-dev libarchive-dev libgomp1 binutils
-          qemu-user gcc-aarch64-linux-gnu gcc-i686-linux-gnu musl-tools"
-[ "$tests" = OFF ] || packages="$packages libcmocka-dev python3-jsonschema"
+# (Ubuntu lacks it by default); libarchive-dev and zlib1g-dev: census reads
+# wheels (zip).
+packages="gcc cmake make pkg-config libelf-dev libjansson-dev libarchive-dev zlib1g-dev libgomp1 binutils
+          musl-tools"
+for arch in $arches; do
+    case $arch in
+    aarch64) packages="$packages qemu-user gcc-aarch64-linux-gnu" ;;
+    i386) packages="$packages gcc-i686-linux-gnu" ;;
+    *) echo "bootstrap: --arches: unknown architecture $arch (aarch64, i386)" >&2; exit 2 ;;
+    esac
+done
+# python3-yaml: the action's check; dpkg-dev: the .deb's test (dpkg-shlibdeps).
+[ "$tests" = OFF ] || packages="$packages libcmocka-dev python3-jsonschema python3-yaml dpkg-dev"
 [ "$fetch" = OFF ] || packages="$packages debian-archive-keyring"
 # clang with libFuzzer: the fuzz tests (harness/tests/fuzz/), installed
 # where the release has libclang-rt-dev (Debian 12 on); elsewhere they are

@@ -11,10 +11,11 @@
 #include "die.h"
 #include "xalloc.h"
 
-void json_init(struct json *j, FILE *out, const char *sysroot)
+void json_init(struct json *j, FILE *out, const char *command, const char *sysroot)
 {
     memset(j, 0, sizeof *j);
     j->out = out;
+    j->command = command;
     j->sysroot = sysroot && sysroot[0] ? sysroot : NULL;
 }
 
@@ -83,6 +84,7 @@ static struct json_t *with_header(const struct json *j, struct json_t *doc)
     jtree_set(h, "schema_version", jtree_integer(JSON_SCHEMA_VERSION));
     jtree_set(h, "tool", jtree_string("statictls"));
     jtree_set(h, "tool_version", jtree_string(STATICTLS_VERSION));
+    jtree_set(h, "command", jtree_string(j->command));
     if (j->libc) {
         jtree_set(h, "libc", string_or_null(j->libc));
         jtree_set(h, "libc_version", string_or_null(j->libc_version));

@@ -1,8 +1,9 @@
 /* JSON documents, built with jansson and written whole when the outermost
    object or array closes: commas, escaping and valid UTF-8 are its job.
    Every document that is an object starts with the same header:
-   schema_version, tool, tool_version, libc, libc_version and arch
-   (docs/statictls.schema.json describes them all). */
+   schema_version, tool, tool_version, command (the statictls command that
+   wrote it), libc, libc_version and arch (docs/statictls.schema.json
+   describes them all). */
 #ifndef STATICTLS_JSON_H
 #define STATICTLS_JSON_H
 
@@ -17,6 +18,7 @@ struct json_t; /* jansson's, used through jsontree.h */
 
 struct json {
     FILE *out;
+    const char *command; /* the header's "command": "budget", "report", ... */
     /* Strings name this directory as "<sysroot>": results must not depend
        on where a machine keeps its glibc sysroots. */
     const char *sysroot;
@@ -36,8 +38,9 @@ struct json {
 #define json_string(j, s) statictls_json_string(j, s)
 #define json_null(j) statictls_json_null(j)
 
-/* sysroot: the libc build's root ("" or NULL for the host). */
-void json_init(struct json *j, FILE *out, const char *sysroot);
+/* command: the statictls command writing the document (its header says
+   so); sysroot: the libc build's root ("" or NULL for the host). */
+void json_init(struct json *j, FILE *out, const char *command, const char *sysroot);
 /* The libc the document's measurements ran on, for its header. */
 void json_document(struct json *j, const char *libc, const char *libc_version, const char *arch);
 void json_object(struct json *j);

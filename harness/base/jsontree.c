@@ -144,3 +144,34 @@ void jtree_write(struct json_t *v, FILE *out)
         die_errno("json: write");
     free(text);
 }
+
+struct json_t *jtree_read_file(const char *path)
+{
+    json_error_t error;
+    return json_load_file(path, 0, &error);
+}
+
+const char *jtree_get_text(struct json_t *object, const char *key)
+{
+    json_t *v = object ? json_object_get(object, key) : NULL;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+bool jtree_get_int(struct json_t *object, const char *key, long long *v)
+{
+    json_t *m = object ? json_object_get(object, key) : NULL;
+    if (!json_is_integer(m))
+        return false;
+    *v = json_integer_value(m);
+    return true;
+}
+
+size_t jtree_size(const struct json_t *array)
+{
+    return json_is_array(array) ? json_array_size(array) : 0;
+}
+
+struct json_t *jtree_at(struct json_t *array, size_t i)
+{
+    return json_is_array(array) ? json_array_get(array, i) : NULL;
+}

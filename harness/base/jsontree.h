@@ -1,6 +1,7 @@
 /* jansson, behind names that do not collide with json.h's own (jansson
-   also has json_object, json_array, json_string and json_null).  Only
-   json.c uses these. */
+   also has json_object, json_array, json_string and json_null).  json.c
+   writes documents with these; the readers below read back what statictls
+   wrote earlier (a sweep's results kept for builds not swept again). */
 #ifndef STATICTLS_JSONTREE_H
 #define STATICTLS_JSONTREE_H
 
@@ -32,6 +33,15 @@ struct json_t *jtree_get(struct json_t *object, const char *key);
 void jtree_update(struct json_t *to, struct json_t *from);
 struct json_t *jtree_ref(struct json_t *v);
 void jtree_unref(struct json_t *v);
+
+/* A JSON file read whole, or NULL (unreadable, not JSON). */
+struct json_t *jtree_read_file(const char *path);
+/* A string member's text, an integer member's value (false: absent or
+   not an integer), an array's size and element (borrowed). */
+const char *jtree_get_text(struct json_t *object, const char *key);
+bool jtree_get_int(struct json_t *object, const char *key, long long *v);
+size_t jtree_size(const struct json_t *array);
+struct json_t *jtree_at(struct json_t *array, size_t i);
 
 /* Writes v indented by two spaces, then a newline; dies on a write error. */
 void jtree_write(struct json_t *v, FILE *out);

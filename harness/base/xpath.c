@@ -64,6 +64,74 @@ const char *data_dir(void)
     return dir;
 }
 
+bool running_installed(void)
+{
+    return strcmp(self_dir(), exe_dir()) != 0;
+}
+
+/* The scripts an install keeps in data_dir(), as a message names them. */
+static const char *const scripts[] = {"fetch-glibc.sh", "build-glibc.sh"};
+enum { NSCRIPTS = sizeof scripts / sizeof scripts[0] };
+
+const char *statictls_script(const char *name)
+{
+    static char *paths[NSCRIPTS];
+    size_t i = 0;
+    while (i < NSCRIPTS && strcmp(scripts[i], name) != 0)
+        i++;
+    if (i == NSCRIPTS)
+        die("statictls_script: %s is not one of statictls's scripts", name);
+    if (!paths[i] && !running_installed())
+        paths[i] = xasprintf("scripts/%s", name);
+    if (!paths[i]) { /* bin/../share/statictls/NAME, said without the .. */
+        char *installed = xasprintf("%s/%s", data_dir(), name);
+        paths[i] = realpath(installed, NULL);
+        if (paths[i])
+            free(installed);
+        else
+            paths[i] = installed;
+    }
+    return paths[i];
+}
+
+const char *fetch_glibc_script(void)
+{
+    return statictls_script("fetch-glibc.sh");
+}
+
+/* text with every occurrence of from replaced by to; the caller frees it. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    size_t n = 0, fromlen = strlen(from);
+    for (const char *p = text; (p = strstr(p, from)); p += fromlen)
+        n++;
+    char *out = xmalloc(strlen(text) + n * strlen(to) + 1), *o = out;
+    for (const char *p = text;;) {
+        const char *hit = strstr(p, from);
+        if (!hit) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(hit - p));
+        o = stpcpy(o + (hit - p), to);
+        p = hit + fromlen;
+    }
+    return out;
+}
+
+char *installed_paths(const char *text)
+{
+    char *out = xstrdup(text);
+    for (size_t i = 0; i < NSCRIPTS; i++) {
+        char *source_name = xasprintf("scripts/%s", scripts[i]);
+        char *next = replaced(out, source_name, statictls_script(scripts[i]));
+        free(source_name);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
 void remove_tree(const char *path)
 {
     remove_tree_now(path);

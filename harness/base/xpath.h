@@ -3,12 +3,29 @@
 #ifndef STATICTLS_XPATH_H
 #define STATICTLS_XPATH_H
 
+#include <stdbool.h>
+
 /* Directory of the program's parts: the probe, the fixture templates, the
    injected helpers and one directory per libc build.  Beside the program in
    the build tree, at ../lib/statictls from an installed bin/. */
 const char *self_dir(void);
 /* Directory holding cases/ (the build tree, or an install's share/statictls). */
 const char *data_dir(void);
+
+/* Whether this program runs from an install (its parts at
+   STATICTLS_PARTS_FROM_BIN from bin/), not from its build tree: an
+   install's messages name what the install has, never the source tree's
+   scripts/ or docs/. */
+bool running_installed(void);
+/* The script NAME (fetch-glibc.sh or build-glibc.sh) as a message names
+   it: scripts/NAME of the source tree for a build tree, the install's own
+   copy (in data_dir()) for an install. */
+const char *statictls_script(const char *name);
+const char *fetch_glibc_script(void); /* statictls_script("fetch-glibc.sh") */
+/* text (a build's marker, written at configure time in the source tree's
+   terms) with each scripts/NAME of those scripts named as
+   statictls_script() does.  The caller frees it. */
+char *installed_paths(const char *text);
 
 /* Removes a directory tree created by the harness (and forgets it, see
    interrupt.h); errors are ignored. */

@@ -62,10 +62,10 @@ int cmd_census(const struct args *a)
        never adds to an x86_64 process's demand. */
     struct census_group *groups = census_groups(tls, v.ntls, v.nstatic, &builds, &v.ngroups);
     for (size_t k = 0; k < v.ngroups; k++)
-        census_judge(&groups[k], policy_name ? &policy : NULL, &builds, v.min_headroom,
+        census_judge(&groups[k], &c, policy_name ? &policy : NULL, &builds, v.min_headroom,
                      &a->settings);
     v.groups = groups;
-    v.outcome = census_outcome(groups, v.ngroups);
+    v.outcome = census_outcome(groups, v.ngroups, c.unjudged);
     if (arg_given(a, "--json"))
         render_census_json(&v);
     else

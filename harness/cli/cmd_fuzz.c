@@ -89,6 +89,33 @@ static void run_json(struct json *j, const struct fuzz_run *r)
     json_end(j);
 }
 
+/* One document: the header, what was asked (the first case's seed, and
+   the count or the time), then each build's run. */
+static void print_json(const struct options *o, const struct fuzz_run *runs, size_t n)
+{
+    struct json j;
+    json_init(&j, stdout, "fuzz", NULL);
+    json_object(&j);
+    json_kv_uint(&j, "seed", o->seed);
+    json_key(&j, "count");
+    if (o->seconds > 0)
+        json_null(&j);
+    else
+        json_int(&j, o->count);
+    json_key(&j, "time_seconds");
+    if (o->seconds > 0)
+        json_int(&j, (long long)o->seconds);
+    else
+        json_null(&j);
+    json_key(&j, "runs");
+    json_array(&j);
+    for (size_t k = 0; k < n; k++)
+        run_json(&j, &runs[k]);
+    json_end(&j);
+    json_end(&j);
+    printf("\n");
+}
+
 static void parse_args(const struct args *a, struct options *o)
 {
     *o = (struct options){.choice = libc_choice_of(a), .all = arg_given(a, "--all"),
@@ -140,15 +167,8 @@ int cmd_fuzz(const struct args *a)
         if (!o.as_json)
             print_run(&runs[k]);
     }
-    if (o.as_json) {
-        struct json j;
-        json_init(&j, stdout, NULL);
-        json_array(&j);
-        for (size_t k = 0; k < builds.n; k++)
-            run_json(&j, &runs[k]);
-        json_end(&j);
-        printf("\n");
-    }
+    if (o.as_json)
+        print_json(&o, runs, builds.n);
     for (size_t k = 0; k < builds.n; k++)
         fuzz_run_free(&runs[k]);
     free(runs);

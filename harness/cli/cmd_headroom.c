@@ -14,6 +14,7 @@
 #include "headroom.h"
 #include "render_headroom.h"
 #include "squeezerun.h"
+#include "startroom.h"
 #include "die.h"
 #include "visible.h"
 
@@ -62,11 +63,21 @@ int cmd_headroom(const struct args *a)
         squeezer_timeout(&h, why, sizeof why);
         return stop(&h, &base, EXIT_TIMEOUT, why);
     }
+    /* Under LD_AUDIT: the smallest optional_static_tls it still works with. */
+    struct start_room room;
+    start_room_measure(&h, &base, r.needed, &room);
+    if (h.timed_out) {
+        squeeze_run_free(&r.below), start_room_free(&room);
+        squeezer_timeout(&h, why, sizeof why);
+        return stop(&h, &base, EXIT_TIMEOUT, why);
+    }
     v.r = &r;
+    v.room = &room;
     if (arg_given(a, "--json"))
         render_headroom_json(&v);
     else
         render_headroom(&v);
+    start_room_free(&room);
     squeeze_run_free(&base), squeeze_run_free(&r.below);
     squeezer_close(&h);
     return EXIT_PASS;

@@ -74,13 +74,20 @@ int cmd_load(const struct args *a)
     if (!budget_read(&env.probe, &b, err, sizeof err))
         die("load: %s", err);
     plan_resolve(&p, env.vars, build.lib_dirs);
+    char why[512];
+    /* Said before the probe: a library built against a newer glibc is no
+       static TLS failure, and its dlopen error names neither build. */
+    if (strcmp(b.libc_name, "glibc") == 0 &&
+        plan_glibc_refusal(&p, b.libc_version, why, sizeof why)) {
+        fprintf(stderr, "statictls: load: cannot load on this build: %s\n", why);
+        exit(EXIT_TRIPPED);
+    }
     struct step_result *r = xcalloc(p.n, sizeof *r);
     struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
     plan_predict(&p, &b, pr, NULL);
     struct probe_result res;
     plan_run(&p, &env.probe, budget_static_end(&b), r, &res);
 
-    char why[512];
     if (plan_probe_failure(&p, r, &res, why, sizeof why)) {
         for (size_t i = 0; i < p.n; i++)
             if (r[i].environment) { /* outside the user's steps: cannot run here */

@@ -55,6 +55,7 @@ int cmd_replay(const struct args *a)
     char err[1024];
     if (!trace_read(trace_path, &t, err, sizeof err))
         die_input("%s", err);
+    trace_keep_judged(&t); /* one process: the one that failed, or the last exec'd */
     struct replay_error e;
     if (!replay_check(&t, trace_path, &e))
         die_replay(&e);

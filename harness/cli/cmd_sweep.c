@@ -11,6 +11,7 @@
 #include "sweep.h"
 #include "die.h"
 #include "xalloc.h"
+#include "xpath.h"
 #include "xproc.h"
 
 /* The builds the libc rows named (each must be here), or every build here. */
@@ -21,8 +22,8 @@ static void choose_builds(const struct args *a, struct libc_build_list *out)
     if (!nchosen) {
         libc_build_list_here(false, true, out);
         if (!out->n) {
-            fprintf(stderr, "statictls: sweep: no glibc sysroot is built here "
-                            "(scripts/fetch-glibc.sh); sweeping the host libc only\n");
+            fprintf(stderr, "statictls: sweep: no glibc sysroot is built here (%s); sweeping "
+                            "the host libc only\n", fetch_glibc_script());
             libc_build_list_here(true, false, out);
         }
     } else {

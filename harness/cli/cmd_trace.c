@@ -10,26 +10,43 @@
 #include "commands.h"
 #include "trace.h"
 #include "tracerun.h"
+#include "visible.h"
 #include "die.h"
+#include "xalloc.h"
 #include "xfile.h"
 
-/* One line on stderr: what the trace holds, and where it went. */
+/* One line on stderr: what the trace holds of the process replay and
+   doctor judge, and where it went. */
 static void print_summary(const struct trace *t, const char *out)
 {
-    size_t tls = 0, statics = 0;
+    size_t judged = trace_judged_process(t), n = 0, tls = 0, statics = 0;
     long max_threads = 0;
     bool multithreaded = false;
     for (size_t k = 0; k < t->nevents; k++) {
-        multithreaded |= t->events[k].multithreaded;
-        tls += t->events[k].tls_size > 0;
-        statics += t->events[k].access == TLS_IE;
-        if (t->events[k].threads > max_threads)
-            max_threads = t->events[k].threads;
+        const struct trace_event *e = &t->events[k];
+        if (e->process != judged)
+            continue;
+        n++;
+        multithreaded |= e->multithreaded;
+        tls += e->tls_size > 0;
+        statics += e->access == TLS_IE;
+        if (e->threads > max_threads)
+            max_threads = e->threads;
     }
+    char *program = NULL;
+    if (t->nprocesses > 1)
+        program = xasprintf(" in %s (of %zu programs the command ran, each kept apart; "
+                            "replay and doctor judge this one)",
+                            t->processes[judged].program ? t->processes[judged].program
+                                                         : "an unnamed program",
+                            t->nprocesses);
+    char *shown = visible(program ? program : "");
     fprintf(stderr, "statictls: trace: %zu objects, %zu with TLS, %zu need static TLS, up to %ld "
-                    "threads%s; exit %d%s%s -> %s\n",
-            t->nevents, tls, statics, max_threads, multithreaded ? ", went multi-threaded" : "",
+                    "threads%s%s; exit %d%s%s -> %s\n",
+            n, tls, statics, max_threads, multithreaded ? ", went multi-threaded" : "", shown,
             t->exit_status, t->error ? "; " : "", t->error ? t->error : "", out);
+    free(shown);
+    free(program);
 }
 
 int cmd_trace(const struct args *a)

@@ -22,16 +22,17 @@
 /* The libc build a command runs on (cli.c's libc_choice_of reads them). */
 const struct option_row *const libc_option_rows[] = {
     ROW(.name = "--glibc", .kind = OPTION_STRING, .value = "VERSION", .alternative = true,
-        .help = "run the probes on a glibc release built from scripts/fetch-glibc.sh's "
-                "sysroots: 2.31, or 2.31-aarch64 under qemu, 2.31-i386"),
+        .help = "run the probes on a glibc release built from a Debian sysroot "
+                "(fetch-glibc.sh's): 2.31, or 2.31-aarch64 under qemu, 2.31-i386"),
     ROW(.name = "--musl", .kind = OPTION_FLAG, .alternative = true,
         .help = "run the probes on the musl-gcc build"),
     ROW(.name = "--libc-root", .kind = OPTION_STRING, .value = "DIR", .alternative = true,
         .help = "run such a release's build through DIR's ld.so"),
     ROW(.name = "--libc-tree", .kind = OPTION_STRING, .value = "DIR", .alternative = true,
         .help = "run the probes on any glibc tree (a prefix, DESTDIR, unpacked RPM, conda "
-                "sysroot, scripts/build-glibc.sh's) that this build was configured for "
-                "(cmake -DSTATICTLS_LIBC_TREES=DIR; build-glibc.sh's cached trees by default)"),
+                "sysroot, an upstream release build-glibc.sh built) that this build was "
+                "configured for (cmake -DSTATICTLS_LIBC_TREES=DIR; build-glibc.sh's cached "
+                "trees by default)"),
     ROW(.name = "--allow-missing", .kind = OPTION_FLAG,
         .help = "a build or a case's library that is not here is skipped (77) instead of "
                 "being an error (2)"),
@@ -45,7 +46,7 @@ const struct option_row *const libc_option_rows[] = {
 /* Rows several commands share. */
 static const struct option_row json_row = {
     .name = "--json", .kind = OPTION_FLAG,
-    .help = "one JSON document (docs/statictls.schema.json)"};
+    .help = "one JSON document (its schema: statictls.schema.json, FILES in statictls(1))"};
 static const struct option_row threads_row = {
     .name = "--threads", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = 1024,
     .fallback = "0", .help = "start N idle threads first"};
@@ -73,7 +74,7 @@ static const struct option_row command_timeout_row = {
 static const char command_note[] =
     "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
     "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(docs/robustness.md).";
+    "(robustness.md of statictls's documentation).";
 _Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 
 /* load --timeout's default is the probes' own timeout. */
@@ -95,7 +96,9 @@ static const struct command commands[] = {
                      "it is at least N bytes"),
          &json_row, &ctest_row, NULL},
      BUILDS_ONE, OPERANDS_SOME, "LIB",
-     "LIB: a path or a soname, searched as the libc's ld.so would.", false},
+     "LIB: a path or a soname, searched as the libc's ld.so would. A LIB whose closure needs "
+     "a glibc symbol version the build lacks (GLIBC_2.34 on 2.31) exits 1 before the probe, "
+     "saying so on stderr (no table, no JSON).", false},
     {"limit", cmd_limit, "the largest block that fits, byte-exact",
      (const struct option_row *const[]){
          ROW(.name = "--align", .kind = OPTION_POWER_OF_TWO, .value = "A", .min = 1,
@@ -154,7 +157,8 @@ static const struct command commands[] = {
          ROW(.name = "--policy", .kind = OPTION_STRING, .value = "P",
              .help = "manylinux2014, manylinux_X_Y, musllinux_1_2 or glibc-X.Y: that "
                      "platform's free static TLS (measured where built here, else modelled "
-                     "and labelled)"),
+                     "on its release's own startup layout where known, and labelled), and its "
+                     "glibc's symbol versions: an object needing a newer one does not fit"),
          ROW(.name = "--min-headroom", .kind = OPTION_NUMBER, .value = "N", .min = 0,
              .max = SEARCH_MAX, .fallback = "0", .help = "leave at least N bytes for others"),
          ROW(.name = "--max-member-read", .kind = OPTION_NUMBER, .value = "BYTES", .min = 4096,
@@ -173,7 +177,8 @@ static const struct command commands[] = {
      "models them (fetch one, or name another --policy).  Never 0 when nothing was judged; not "
      "77, which a test runner takes for a skip.",
      false},
-    {"headroom", cmd_headroom, "the least free static TLS CMD needs",
+    {"headroom", cmd_headroom,
+     "the least free static TLS CMD needs; under LD_AUDIT, the least optional_static_tls",
      (const struct option_row *const[]){&expect_exit_row, &command_timeout_row, &json_row, NULL},
      BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
     {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",

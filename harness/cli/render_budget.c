@@ -124,7 +124,7 @@ void render_budget_json(struct json *j, const struct budget *b, const struct lim
 void render_budget_document(const struct limit_result *l, const char *sysroot)
 {
     struct json j;
-    json_init(&j, stdout, sysroot);
+    json_init(&j, stdout, "budget", sysroot);
     json_document(&j, l->budget.libc_name, l->budget.libc_version, l->budget.machine);
     render_budget_json(&j, &l->budget, l);
 }

@@ -23,6 +23,13 @@ static void print_verdict(const struct census_verdict *v, long min_headroom)
                       "dlopens it may die)\n", v->unplaceable);
         return;
     }
+    if (v->too_new) {
+        print_visible("does not fit: %s", v->too_new);
+        print_visible(" needs %s", v->too_new_version);
+        print_visible(" of %s", v->too_new_of);
+        printf(", which glibc %s lacks: ld.so refuses it\n", v->release);
+        return;
+    }
     if (v->musl) {
         if (v->refused)
             printf("does not fit: musl refuses a dlopen'ed object with initial-exec TLS, and "
@@ -86,6 +93,8 @@ void render_census(const struct census_view *v)
         print_visible("%s", o->shown);
         if (via(c, o))
             print_visible("  (needed by %s)", via(c, o));
+        if (!census_object_mapped(o))
+            print_visible("  (loaded once, as %s)", c->objects[o->same_as].shown);
         printf("\n");
     }
     for (size_t i = 0; i < c->nunreadable; i++)
@@ -103,6 +112,15 @@ void render_census(const struct census_view *v)
     }
     if (v->outcome != CENSUS_NOT_JUDGED)
         return;
+    if (c->unjudged)
+        printf("\nnot judged: %zu wheel member%s pip installs, whose bytes were not read (the "
+               "problems above; exit %d, never 0)\n", c->unjudged, c->unjudged == 1 ? "" : "s",
+               EXIT_NOT_JUDGED);
+    bool unjudged_groups = false;
+    for (size_t k = 0; k < v->ngroups; k++)
+        unjudged_groups |= !census_group_judged(&v->groups[k]);
+    if (!unjudged_groups)
+        return;
     printf("\nnot judged: no build here judges the");
     for (size_t k = 0; k < v->ngroups; k++)
         if (!census_group_judged(&v->groups[k]))
@@ -114,7 +132,7 @@ void render_census_json(const struct census_view *v)
 {
     const struct census *c = v->census;
     struct json j;
-    json_init(&j, stdout, NULL); /* the user's own files */
+    json_init(&j, stdout, "census", NULL); /* the user's own files */
     json_object(&j);
     json_kv_int(&j, "files", (long long)c->files);
     json_kv_int(&j, "elf_files", (long long)c->elf_files);
@@ -163,6 +181,13 @@ void render_census_json(const struct census_view *v)
             json_kv_int(&j, "static_tls_objects", (long long)g->nstatic);
             json_kv_string(&j, "libc_build", d->platform);
             json_kv_string(&j, "unplaceable_tls", d->unplaceable);
+            if (d->too_new) {
+                json_key(&j, "glibc_version_needed");
+                json_object(&j);
+                json_kv_strings(&j, "object", d->too_new, "version", d->too_new_version, "of",
+                                d->too_new_of, "release", d->release, NULL);
+                json_end(&j);
+            }
             if (d->musl) {
                 json_kv_int(&j, "refused_by_musl", (long long)d->refused);
             } else if (!d->known) {

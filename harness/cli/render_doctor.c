@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "render_headroom.h"
 #include "shellquote.h"
 #include "stderrscan.h"
 #include "tlsaccess.h"
@@ -92,7 +93,7 @@ static void json_failure(const struct doctor_request *q, const struct doctor_res
 {
     const struct diagnosis *dx = &r->dx;
     struct json j;
-    json_init(&j, stdout, NULL);
+    json_init(&j, stdout, "doctor", NULL);
     json_object(&j);
     json_kv_bool(&j, "works_as_is", false);
     json_kv_int(&j, "exit_as_is", r->first.exit_code);
@@ -157,7 +158,7 @@ static void json_works(const struct doctor_result *r)
     const struct squeeze_run *below = &r->headroom.below;
     long needed = r->headroom.needed;
     struct json j;
-    json_init(&j, stdout, NULL);
+    json_init(&j, stdout, "doctor", NULL);
     json_object(&j);
     json_kv_bool(&j, "works_as_is", true);
     json_kv_int(&j, "measured_free", r->first.free_bytes);
@@ -169,6 +170,7 @@ static void json_works(const struct doctor_result *r)
     else
         json_null(&j);
     json_kv_string(&j, "first_to_trip", needed > 0 ? below->message : NULL);
+    render_start_room_json(&j, &r->room);
     json_kv_int(&j, "command_runs", r->command_runs);
     json_end(&j);
     printf("\n");
@@ -200,6 +202,7 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
                below->message ? below->message : "");
     else
         printf("trips first   nothing: it needs no free static TLS\n");
+    render_start_room(&r->room);
     printf("runs          %u of the command (%s)\n", r->command_runs,
            r->headroom.prediction_hit ? "prediction verified" : "bisection");
 }

@@ -15,7 +15,7 @@ void render_headroom_json(const struct headroom_view *v)
 {
     const struct squeeze_run *below = &v->r->below;
     struct json j;
-    json_init(&j, stdout, NULL);
+    json_init(&j, stdout, "headroom", NULL);
     json_object(&j);
     json_kv_int(&j, "needed_bytes", v->r->needed);
     json_kv_int(&j, "free_bytes", v->free_bytes);
@@ -29,6 +29,7 @@ void render_headroom_json(const struct headroom_view *v)
     json_kv_int(&j, "exit_at_one_less", below->exit_code);
     json_kv_int(&j, "runs", v->h->runs);
     json_kv_string(&j, "method", method(v));
+    render_start_room_json(&j, v->room);
     json_end(&j);
     printf("\n");
 }
@@ -53,5 +54,80 @@ void render_headroom(const struct headroom_view *v)
         free(message);
     } else
         printf("at 0          it succeeds: it needs no free static TLS\n");
+    render_start_room(v->room);
     printf("runs          %u (%s)\n", v->h->runs, method(v));
+}
+
+void render_start_room(const struct start_room *r)
+{
+    if (!r->applies) {
+        if (r->why_not[0]) {
+            char *why = visible(r->why_not);
+            printf("LD_AUDIT      set; room at startup not measured: %s\n", why);
+            free(why);
+        }
+        return;
+    }
+    printf("LD_AUDIT      %zu audit module%s: ld.so lays static TLS out before the program's "
+           "libraries and preloads, whose initial-exec blocks then come out of the surplus "
+           "(%zu objects with TLS at startup)\n",
+           r->naudit, r->naudit == 1 ? "" : "s", r->startup_objects);
+    if (r->smallest == 0)
+        printf("smallest      glibc.rtld.optional_static_tls=0 (measured: it works at 0)\n");
+    else {
+        const struct squeeze_run *b = &r->below;
+        char *message = b->message ? visible(b->message) : NULL;
+        printf("smallest      glibc.rtld.optional_static_tls=%ld (measured: %ld works, %ld exits "
+               "%d%s%s)\n",
+               r->smallest, r->smallest, r->smallest - 1, b->exit_code, message ? ": " : "",
+               message ? message : "");
+        free(message);
+    }
+    if (r->predicted >= 0)
+        printf("modelled      %ld (from its startup objects and the headroom it needs)\n",
+               r->predicted);
+    else {
+        char *why = visible(r->model_why);
+        printf("modelled      none: %s\n", why);
+        free(why);
+    }
+    printf("margin        %ld bytes (measured: optional_static_tls %zu%s, less the smallest)\n",
+           (long)r->current - r->smallest, r->current,
+           r->current_is_default ? ", the default" : ", from GLIBC_TUNABLES");
+}
+
+void render_start_room_json(struct json *j, const struct start_room *r)
+{
+    json_key(j, "startup");
+    if (!r->applies && !r->why_not[0]) {
+        json_null(j);
+        return;
+    }
+    json_object(j);
+    json_kv_bool(j, "measured", r->applies);
+    if (!r->applies) {
+        json_kv_string(j, "why_not", r->why_not);
+        json_end(j);
+        return;
+    }
+    json_kv_int(j, "audit_modules", (long long)r->naudit);
+    json_kv_int(j, "startup_objects", (long long)r->startup_objects);
+    json_kv_int(j, "optional_static_tls", (long long)r->current);
+    json_kv_bool(j, "optional_static_tls_default", r->current_is_default);
+    json_kv_int(j, "smallest_optional_static_tls", r->smallest);
+    json_key(j, "predicted_smallest_optional_static_tls");
+    if (r->predicted >= 0)
+        json_int(j, r->predicted);
+    else
+        json_null(j);
+    json_kv_string(j, "why_not_predicted", r->predicted >= 0 ? NULL : r->model_why);
+    json_kv_int(j, "margin", (long)r->current - r->smallest);
+    json_kv_string(j, "message_at_one_less", r->below_run ? r->below.message : NULL);
+    json_key(j, "exit_at_one_less");
+    if (r->below_run)
+        json_int(j, r->below.exit_code);
+    else
+        json_null(j);
+    json_kv_string(j, "method", r->prediction_hit ? "prediction verified" : "bisection");
+    json_end(j);
 }

@@ -6,7 +6,9 @@
 #include <stddef.h>
 
 #include "headroom.h"
+#include "json.h"
 #include "squeezerun.h"
+#include "startroom.h"
 
 struct headroom_view {
     const struct squeezer *h;
@@ -14,9 +16,16 @@ struct headroom_view {
     long predicted;  /* -1: no prediction */
     long free_bytes; /* measured inside the unsqueezed command */
     size_t nblocks;  /* the static-TLS objects it loaded */
+    const struct start_room *room; /* under LD_AUDIT: the room at startup */
 };
 
 void render_headroom(const struct headroom_view *v);
 void render_headroom_json(const struct headroom_view *v);
+
+/* The room at startup under LD_AUDIT (startroom.h), shared with doctor:
+   its lines (nothing without LD_AUDIT), and the JSON member "startup"
+   (null without LD_AUDIT). */
+void render_start_room(const struct start_room *r);
+void render_start_room_json(struct json *j, const struct start_room *r);
 
 #endif

@@ -13,7 +13,7 @@ void render_limit_json(const struct limit_query *q, const struct limit_result *l
                        const char *sysroot, long min)
 {
     struct json j;
-    json_init(&j, stdout, sysroot);
+    json_init(&j, stdout, "limit", sysroot);
     json_object(&j);
     json_kv_string(&j, "libc", l->budget.libc_name);
     json_kv_string(&j, "libc_version", l->budget.libc_version);

@@ -15,7 +15,7 @@ void render_load_json(const struct load_view *v, const char *sysroot)
     const struct step_result *r = v->r;
     const struct headroom_check *h = v->h;
     struct json j;
-    json_init(&j, stdout, sysroot);
+    json_init(&j, stdout, "load", sysroot);
     json_object(&j);
     json_kv_string(&j, "libc", v->b->libc_name);
     json_kv_string(&j, "libc_version", v->b->libc_version);

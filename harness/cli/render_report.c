@@ -79,7 +79,7 @@ static void write_markdown(FILE *f, const void *ctx)
     fprintf(f, "| libc | %s %s | read |\n", b->libc_name, b->libc_version);
     char *describe = libc_build_describe(rep->build);
     fprintf(f, "| libc build | %s | %s |\n", describe,
-            rep->build->package ? "scripts/fetch-glibc.sh" : "this machine's");
+            rep->build->package ? "fetch-glibc.sh" : "this machine's");
     free(describe);
     if (b->have_static_info)
         fprintf(f, "| static TLS size / align | %zu / %zu | read (_dl_get_tls_static_info) |\n",
@@ -121,7 +121,7 @@ static void write_json(FILE *f, const void *ctx)
     size_t nrows = rep->nrows;
     const struct case_set *s = rep->s;
     struct json j;
-    json_init(&j, f, rep->build->root);
+    json_init(&j, f, "report", rep->build->root);
     json_document(&j, b->libc_name, b->libc_version, b->machine);
     json_object(&j);
     json_kv_string(&j, "platform", rep->platform);

@@ -31,7 +31,7 @@ void render_run_measurements(const struct case_set *s)
 void render_run_json(const struct case_set *s, const struct libc_build *build)
 {
     struct json j;
-    json_init(&j, stdout, build->root);
+    json_init(&j, stdout, "run", build->root);
     json_object(&j);
     const struct case_result *first = s->n && s->results[0].have_budget ? &s->results[0] : NULL;
     if (first) /* the libc every case ran on, as its first budget probe read it */

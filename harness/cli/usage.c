@@ -315,6 +315,101 @@ static void man_options(FILE *out, const struct option_row *const *rows)
     }
 }
 
+/* The man page's tagged lists: a term (bold) and what it is. */
+struct man_item {
+    const char *term, *text;
+};
+
+static void man_list(FILE *out, const char *section, const char *intro,
+                     const struct man_item *items, size_t n)
+{
+    fprintf(out, ".SH %s\n", section);
+    if (intro) {
+        roff(out, intro);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < n; i++) {
+        fputs(".TP\n\\fB", out);
+        roff(out, items[i].term);
+        fputs("\\fR\n", out);
+        roff(out, items[i].text);
+        fputc('\n', out);
+    }
+}
+
+/* Every variable statictls reads (settings.h: read once, by main), and
+   those its own scripts read. */
+static const struct man_item environment[] = {
+    {"STATICTLS_TIMEOUT_FACTOR", "scales every probe's timeout and each run of CMD's --timeout "
+                                 "(a number from 0.01 to 1000000; default 1), for slow machines "
+                                 "and emulators"},
+    {"STATICTLS_KEEP", "set (to anything but \"\" or 0): fixtures and scratch files stay, "
+                       "for debugging"},
+    {"STATICTLS_COREDUMPS", "set (to anything but \"\" or 0): a crashing probe may dump core"},
+    {"TMPDIR", "where scratch directories and generated fixtures go (default /tmp); it must be "
+               "writable and hold no space or ':', which would split ld.so's lists"},
+    {"PATH", "searched for CMD of headroom, doctor and trace, and passed to the probes"},
+    {"GLIBC_TUNABLES, LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH",
+     "passed through to the probes, so figures are those of the environment a program runs "
+     "in (a glibc build's sysroot goes first in LD_LIBRARY_PATH); CMD of headroom, doctor "
+     "and trace runs with the whole environment, statictls's helpers added to LD_PRELOAD or "
+     "LD_AUDIT"},
+    {"CC", "the compiler bench's compile-and-bisect method runs (default cc)"},
+    {"NAME", "a case file's ${NAME} is the environment's NAME unless --define NAME=VALUE "
+             "gives it"},
+    {"STATICTLS_CACHE, XDG_CACHE_HOME",
+     "where fetch-glibc.sh (and a build of statictls) keeps the glibc sysroots: "
+     "$STATICTLS_CACHE, else $XDG_CACHE_HOME/statictls, else ~/.cache/statictls"},
+    {"STATICTLS_SQUEEZE_*, STATICTLS_TRACE_FILE",
+     "set by statictls for its helpers injected into CMD (statictls-squeeze.so, "
+     "statictls-tracer.so); not for users"},
+};
+
+/* The install layout (cmake/StatictlsInstallDirs.cmake), relative to the
+   prefix: the program finds its parts from its own place. */
+static const struct man_item files[] = {
+    {"bin/statictls", "the program"},
+    {STATICTLS_INSTALL_PARTSDIR "/",
+     "the probe, the fixture templates, the injected helpers (statictls-tracer.so, "
+     "statictls-squeeze.so) and one directory per libc build (glibc-VERSION, "
+     "glibc-VERSION-ARCH, musl): each holds its probe and fixtures, and a file that names its "
+     "sysroot or says why the build is absent"},
+    {STATICTLS_INSTALL_DATADIR "/cases/", "the cases report runs by default; README.md there "
+                                          "is the case language and the trace format"},
+    {STATICTLS_INSTALL_DATADIR "/fetch-glibc.sh",
+     "fetches a glibc release's Debian sysroot into the cache (again, where a build names a "
+     "sysroot that is gone); glibc-suites.txt beside it lists the releases"},
+    {STATICTLS_INSTALL_DATADIR "/build-glibc.sh",
+     "builds an upstream glibc release into the cache, for a statictls configured with its "
+     "tree (--libc-tree)"},
+    {STATICTLS_INSTALL_DATADIR "/statictls.schema.json",
+     "the JSON schema of every --json document and of report's results.json"},
+    {STATICTLS_INSTALL_DOCDIR "/", "README.md, the guides (guide-ci.md, guide-imports.md, "
+                                   "guide-wheels.md), robustness.md (every limit) and LICENSE"},
+    {STATICTLS_INSTALL_CMAKEDIR "/", "find_package(statictls): statictls_add_test and "
+                                     "statictls_add_case_test for a project's ctest"},
+    {"~/.cache/statictls/glibc-VERSION-ARCH/root",
+     "a glibc release's sysroot, fetched when statictls was built (ENVIRONMENT: "
+     "STATICTLS_CACHE); its build's probes run on it"},
+    {"results/PLATFORM/", "where report (and sweep --results) writes, under the current "
+                          "directory unless --results DIR says otherwise"},
+};
+
+static const struct man_item examples[] = {
+    {"statictls budget", "the static TLS of a fresh process on this machine's glibc"},
+    {"statictls limit --glibc 2.31 --align 64",
+     "the largest 64-aligned initial-exec block a glibc 2.31 process can still dlopen"},
+    {"statictls load --min-headroom 256 libgomp.so.1 ./libfoo.so",
+     "load both, in order; exit 1 unless 256 bytes of static TLS are left"},
+    {"statictls doctor -- python3 -c 'import torch, cv2'",
+     "why the command fails on static TLS, and fixes verified on it"},
+    {"statictls census --policy manylinux2014 dist/",
+     "whether the wheels and libraries under dist/ fit that platform"},
+    {"statictls report", "budget, limits and every case, into results/PLATFORM/"},
+    {"statictls fuzz --all --count 1000 --json",
+     "1000 random cases on every build, each held to the model, as one JSON document"},
+};
+
 void usage_print_man(FILE *out, const struct command *cmds, size_t n)
 {
     fprintf(out, ".TH STATICTLS 1 \"\" \"statictls %s\" \"User Commands\"\n", STATICTLS_VERSION);
@@ -353,5 +448,12 @@ void usage_print_man(FILE *out, const struct command *cmds, size_t n)
     roff(out, libc_rows_note);
     fputs("\n.SH EXIT STATUS\n", out);
     roff(out, exit_statuses);
-    fputs("\n.SH SEE ALSO\nThe README.md and cases/README.md of statictls.\n", out);
+    fputc('\n', out);
+    man_list(out, "ENVIRONMENT", NULL, environment, sizeof environment / sizeof environment[0]);
+    man_list(out, "FILES", "Relative to the install's prefix (/usr for the .deb):", files,
+             sizeof files / sizeof files[0]);
+    man_list(out, "EXAMPLES", NULL, examples, sizeof examples / sizeof examples[0]);
+    fputs(".SH SEE ALSO\nREADME.md and the guides in " STATICTLS_INSTALL_DOCDIR "/, and the case "
+          "language in " STATICTLS_INSTALL_DATADIR "/cases/README.md, of the install's prefix.\n",
+          out);
 }

@@ -62,6 +62,27 @@ static void count_table(Elf *elf, const struct elf_load *loads, size_t nloads,
     }
 }
 
+/* DT_VERNEED, by address as ld.so finds it: the table runs on for
+   DT_VERNEEDNUM entries chained by their offsets, so what the PT_LOAD maps
+   from its start is what may hold it. */
+static void read_version_needs(Elf *elf, const struct elf_load *loads, size_t nloads,
+                               const struct elf_dynamic *d, const char *strings,
+                               struct elf_tls *out)
+{
+    uint64_t off, size;
+    if (!d->has_verneed || !d->verneednum ||
+        !elf_load_span(loads, nloads, d->verneed, &off, &size))
+        return;
+    size = size < ELF_VERNEED_BYTES_MAX ? size : ELF_VERNEED_BYTES_MAX;
+    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)off, size, ELF_T_BYTE);
+    if (!data)
+        return;
+    GElf_Ehdr eh;
+    bool msb = gelf_getehdr(elf, &eh) && eh.e_ident[EI_DATA] == ELFDATA2MSB;
+    elf_verneed_read(data->d_buf, data->d_size, msb, d->verneednum, strings,
+                     strings ? d->strsz : 0, &out->version_needs);
+}
+
 /* PT_DYNAMIC, read as ld.so reads it: at p_vaddr, through the PT_LOAD
    that maps it (its p_offset may say anything), and the section headers,
    which ld.so never looks at, may be stripped, cut off or lie.  False
@@ -100,6 +121,7 @@ static bool read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
     out->soname = soname ? xstrdup(soname) : NULL;
     out->rpath = rpath ? xstrdup(rpath) : NULL;
     out->runpath = runpath ? xstrdup(runpath) : NULL;
+    read_version_needs(elf, loads, nloads, &d, strings, out);
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(&d, tables);
     for (size_t i = 0; i < ntables; i++)
@@ -267,6 +289,7 @@ void elf_tls_free(struct elf_tls *t)
     free(t->soname);
     free(t->rpath);
     free(t->runpath);
+    elf_version_needs_free(&t->version_needs);
     memset(t, 0, sizeof *t);
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "elfverneed.h"
 #include "tlsaccess.h"
 
 struct elf_tls {
@@ -28,6 +29,9 @@ struct elf_tls {
     char **needed;
     size_t nneeded;
     char *rpath, *runpath; /* DT_RPATH, DT_RUNPATH, or NULL */
+    /* DT_VERNEED: the symbol versions it needs (GLIBC_2.34 of libc.so.6),
+       which ld.so checks before the object runs. */
+    struct elf_version_needs version_needs;
 };
 
 /* Reads path: only a regular file, opened without blocking (a FIFO or a

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elfverneed.h"
 #include "xalloc.h"
 
 enum part_kind {
@@ -14,6 +15,7 @@ enum part_kind {
     PART_DYNAMIC, /* entries, copied up to DT_NULL */
     PART_STRINGS, /* the strings at the offsets listed, each up to its NUL */
     PART_RELOCS,  /* entries: only the TLS ones copied */
+    PART_VERNEED, /* kept whole, then only the records elf_verneed_read reads copied */
 };
 
 struct elf_need_part {
@@ -35,6 +37,7 @@ struct elf_need_part {
     uint64_t *strings; /* PART_STRINGS: offsets from start, sorted, unique */
     size_t nstrings, next;
     bool in_string;
+    bool walked; /* PART_VERNEED: its records copied */
 };
 
 /* An unsigned integer of size bytes at p, in the object's byte order. */
@@ -66,6 +69,7 @@ void elf_need_free(struct elf_need *n)
     }
     free(n->parts);
     free(n->loads);
+    free(n->version_names);
     elf_dynamic_free(&n->dynamic);
     memset(n, 0, sizeof *n);
 }
@@ -194,6 +198,42 @@ static bool take_strings(struct elf_need *n, struct elf_need_part *p, const unsi
     return true;
 }
 
+struct verneed_walk {
+    struct elf_need *n;
+    struct elf_need_part *p;
+    bool failed;
+    char *why;
+    size_t whylen;
+};
+
+/* One record elf_verneed_read reads: copied, and the names it gives kept
+   for the next level. */
+static void copy_record(void *ctx, uint64_t at, bool aux, uint64_t file, uint64_t name,
+                        unsigned flags)
+{
+    (void)flags;
+    struct verneed_walk *w = ctx;
+    if (w->failed)
+        return;
+    w->failed = !write_at(w->n, w->p->start + at, w->p->keep + at, ELF_VERNEED_RECORD, w->why,
+                          w->whylen);
+    *XAPPEND(&w->n->version_names, &w->n->nversion_names) = aux ? name : file;
+}
+
+/* DT_VERNEED's table, all of it there is: the records read, copied. */
+static bool walk_verneed(struct elf_need *n, struct elf_need_part *p, char *why, size_t whylen)
+{
+    p->walked = true;
+    uint64_t size = p->end - p->start;
+    if (n->ended && n->end < p->end)
+        size = n->end > p->start ? n->end - p->start : 0;
+    struct verneed_walk w = {n, p, false, why, whylen};
+    char problem[128];
+    elf_verneed_walk(p->keep, size, n->msb, n->dynamic.verneednum, copy_record, &w, problem,
+                     sizeof problem);
+    return !w.failed;
+}
+
 static bool take(struct elf_need *n, struct elf_need_part *p, const unsigned char *data,
                  uint64_t len, char *why, size_t whylen)
 {
@@ -212,10 +252,15 @@ static bool take(struct elf_need *n, struct elf_need_part *p, const unsigned cha
         case PART_STRINGS:
             ok = take_strings(n, p, data, len, why, whylen);
             break;
+        case PART_VERNEED:
+            memcpy(p->keep + (p->at - p->start), data, len);
+            break;
         }
     p->at += len;
     if (p->at >= (p->kind == PART_BYTES ? p->copy_end : p->end))
         p->complete = true;
+    if (ok && p->kind == PART_VERNEED && p->complete && !p->walked)
+        ok = walk_verneed(n, p, why, whylen);
     return ok;
 }
 
@@ -331,6 +376,16 @@ static void plan_tables(struct elf_need *n)
             free(offsets);
         }
     }
+    /* As elf_tls_read reads it: what its PT_LOAD maps from DT_VERNEED on,
+       at most ELF_VERNEED_BYTES_MAX bytes. */
+    uint64_t voff, vsize;
+    if (d->has_verneed && d->verneednum &&
+        elf_load_span(n->loads, n->nloads, d->verneed, &voff, &vsize)) {
+        vsize = vsize < ELF_VERNEED_BYTES_MAX ? vsize : ELF_VERNEED_BYTES_MAX;
+        struct elf_need_part *p = add_part(n, PART_VERNEED, voff, vsize);
+        if (p)
+            p->keep = xcalloc(1, vsize);
+    }
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(d, tables);
     for (size_t i = 0; i < ntables; i++) {
@@ -343,6 +398,39 @@ static void plan_tables(struct elf_need *n)
             p->entsize = n->class64 ? (p->rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel))
                                     : (p->rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
         }
+    }
+}
+
+/* Offsets sorted, each once, those inside a table of strsz bytes only;
+   how many are left. */
+static size_t unique_offsets(uint64_t *offsets, size_t k, uint64_t strsz)
+{
+    if (k)
+        qsort(offsets, k, sizeof *offsets, compare_offsets);
+    size_t unique = 0;
+    for (size_t i = 0; i < k; i++)
+        if (offsets[i] < strsz && (!unique || offsets[unique - 1] != offsets[i]))
+            offsets[unique++] = offsets[i];
+    return unique;
+}
+
+/* The tables read: the names DT_VERNEED's records give. */
+static void plan_versions(struct elf_need *n)
+{
+    const struct elf_dynamic *d = &n->dynamic;
+    uint64_t stroff;
+    if (!n->nversion_names || !d->strsz ||
+        !elf_load_offset(n->loads, n->nloads, d->strtab, d->strsz, &stroff))
+        return;
+    uint64_t *offsets = xcalloc(n->nversion_names, sizeof *offsets);
+    memcpy(offsets, n->version_names, n->nversion_names * sizeof *offsets);
+    size_t unique = unique_offsets(offsets, n->nversion_names, d->strsz);
+    struct elf_need_part *p = add_part(n, PART_STRINGS, stroff, d->strsz);
+    if (p) {
+        p->strings = offsets, p->nstrings = unique;
+        p->complete |= !unique;
+    } else {
+        free(offsets);
     }
 }
 
@@ -367,6 +455,8 @@ static bool advance(struct elf_need *n)
             plan_dynamic(n);
         else if (n->level == NEED_TABLES)
             plan_tables(n);
+        else if (n->level == NEED_VERSIONS)
+            plan_versions(n);
         planned = true;
     }
     return planned;
@@ -428,6 +518,10 @@ enum elf_need_state elf_need_end_read(struct elf_need *n, uint64_t pos, bool eof
             struct elf_need_part *p = &n->parts[i];
             if (!p->missed && p->at >= pos)
                 p->complete = true, p->at = p->end;
+            char why[128];
+            if (p->kind == PART_VERNEED && p->complete && !p->walked &&
+                !walk_verneed(n, p, why, sizeof why))
+                snprintf(n->problem, sizeof n->problem, "cannot write the copy: %.90s", why);
         }
         advance(n);
     }

@@ -3,7 +3,8 @@
    its first byte): the ELF header, the program headers, PT_DYNAMIC up to
    DT_NULL, the strings it names (DT_SONAME, DT_NEEDED, DT_RPATH,
    DT_RUNPATH) and the entries of its relocation tables that elf_tls_read
-   counts (the TLS ones).  The copy holds those bytes at their own offsets
+   counts (the TLS ones), and the records of DT_VERNEED's table with the
+   names they give (elfverneed.h: the symbol versions it needs).  The copy holds those bytes at their own offsets
    and zeros elsewhere (a sparse file whose holes cost no disk), so
    elf_tls_read reads the same from it as from the object, while its code,
    data and debug information, nearly all of a large library, are never
@@ -22,10 +23,11 @@
 
 #include "elfrules.h"
 
-/* One read per level: header, program headers, PT_DYNAMIC, its tables. */
-#define ELF_NEED_READS 4
+/* One read per level: header, program headers, PT_DYNAMIC, its tables,
+   the names of the symbol versions DT_VERNEED's table needs. */
+#define ELF_NEED_READS 5
 
-enum elf_need_level { NEED_HEADER, NEED_PHDRS, NEED_DYNAMIC, NEED_TABLES, NEED_DONE };
+enum elf_need_level { NEED_HEADER, NEED_PHDRS, NEED_DYNAMIC, NEED_TABLES, NEED_VERSIONS, NEED_DONE };
 
 struct elf_need_part; /* elfneed.c's */
 
@@ -40,6 +42,8 @@ struct elf_need {
     struct elf_load *loads;
     size_t nloads;
     struct elf_dynamic dynamic;
+    uint64_t *version_names; /* string table offsets DT_VERNEED's records name */
+    size_t nversion_names;
     bool ended;       /* a read reached the object's end ... */
     uint64_t end;     /* ... here */
     uint64_t written; /* bytes written into the copy */

@@ -41,6 +41,18 @@ bool elf_load_offset(const struct elf_load *loads, size_t n, uint64_t vaddr, uin
     return false;
 }
 
+bool elf_load_span(const struct elf_load *loads, size_t n, uint64_t vaddr, uint64_t *off,
+                   uint64_t *size)
+{
+    for (size_t i = 0; i < n; i++)
+        if (vaddr >= loads[i].vaddr && vaddr - loads[i].vaddr < loads[i].filesz) {
+            *off = loads[i].offset + (vaddr - loads[i].vaddr);
+            *size = loads[i].filesz - (vaddr - loads[i].vaddr);
+            return true;
+        }
+    return false;
+}
+
 bool elf_dynamic_add(struct elf_dynamic *d, int64_t tag, uint64_t v)
 {
     switch (tag) {
@@ -60,6 +72,8 @@ bool elf_dynamic_add(struct elf_dynamic *d, int64_t tag, uint64_t v)
     case DT_RPATH: d->rpath = v, d->has_rpath = true; break;
     case DT_RUNPATH: d->runpath = v, d->has_runpath = true; break;
     case DT_NEEDED: *XAPPEND(&d->needed, &d->nneeded) = v; break;
+    case DT_VERNEED: d->verneed = v, d->has_verneed = true; break;
+    case DT_VERNEEDNUM: d->verneednum = v; break;
     default: break;
     }
     return true;

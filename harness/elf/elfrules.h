@@ -25,6 +25,11 @@ struct elf_load {
 bool elf_load_offset(const struct elf_load *loads, size_t n, uint64_t vaddr, uint64_t size,
                      uint64_t *off);
 
+/* The file offset of vaddr and the bytes of its PT_LOAD's file part from
+   there on: where a table of no stated size (DT_VERNEED) may lie. */
+bool elf_load_span(const struct elf_load *loads, size_t n, uint64_t vaddr, uint64_t *off,
+                   uint64_t *size);
+
 /* What the dynamic section says, by address, as ld.so reads it. */
 struct elf_dynamic {
     bool flag_static_tls; /* DT_FLAGS has DF_STATIC_TLS (in any DT_FLAGS entry) */
@@ -35,6 +40,8 @@ struct elf_dynamic {
     bool has_soname, has_rpath, has_runpath;
     uint64_t *needed; /* string table offsets, in order */
     size_t nneeded;
+    uint64_t verneed, verneednum; /* DT_VERNEED (an address), DT_VERNEEDNUM */
+    bool has_verneed;
 };
 
 /* Takes one entry (the last of a tag counts, DT_NEEDED adds); false at

@@ -10,7 +10,8 @@
 
 #include "xalloc.h"
 
-char *ld_origin_of(const char *path)
+/* The directory of path, for $ORIGIN; the caller frees it. */
+static char *origin_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
@@ -79,7 +80,7 @@ static char *search_list(const char *list, const char *origin, const char *name,
 
 void ld_chain_add(struct ld_chain *c, const char *path, const char *rpath, const char *runpath)
 {
-    *XAPPEND(&c->links, &c->n) = (struct ld_requester){rpath, runpath, ld_origin_of(path)};
+    *XAPPEND(&c->links, &c->n) = (struct ld_requester){rpath, runpath, origin_of(path)};
 }
 
 void ld_chain_free(struct ld_chain *c)

@@ -24,9 +24,6 @@ struct ld_requester {
 char *ld_search(const char *name, int machine, const struct ld_requester *chain, size_t n,
                 const char *ld_library_path, char *const *lib_dirs);
 
-/* The directory of path, for $ORIGIN; the caller frees it. */
-char *ld_origin_of(const char *path);
-
 /* A chain built object by object: the one asking first, then each that
    needed the one before. */
 struct ld_chain {

@@ -115,6 +115,29 @@ static void rank(struct graph *g, size_t i, size_t *next)
     g->nodes[i].reloc_rank = (*next)++;
 }
 
+/* The newest GLIBC_X.Y any node needs: the one that decides which
+   releases the closure loads on. */
+static void newest_need(const struct graph *g, struct closure *out)
+{
+    const struct elf_version_need *newest = NULL;
+    size_t by = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        const struct elf_version_need *n = elf_newest_glibc_need(&g->nodes[i].tls.version_needs);
+        if (n && (!newest || glibc_version_newer(n->version, newest->version)))
+            newest = n, by = i;
+    }
+    if (newest) {
+        out->glibc_need = xstrdup(newest->version);
+        out->glibc_need_of = xstrdup(newest->file);
+        out->glibc_need_by = xstrdup(g->nodes[by].path);
+    }
+}
+
+bool closure_loads_on(const struct closure *c, const char *release)
+{
+    return !c->glibc_need || glibc_release_defines(release, c->glibc_need);
+}
+
 bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
                      struct closure *out)
 {
@@ -144,6 +167,7 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
     if (ok) {
         out->root_id = xstrdup(g.nodes[0].id);
         out->root_has_tls = g.nodes[0].tls.has_tls;
+        newest_need(&g, out);
     }
     for (size_t i = 0; i < g.n; i++) {
         free(g.nodes[i].path), free(g.nodes[i].id), free(g.nodes[i].deps);
@@ -161,5 +185,6 @@ void closure_free(struct closure *c)
         free(c->objects[i].path), free(c->objects[i].id);
     free(c->objects);
     free(c->root_id);
+    free(c->glibc_need), free(c->glibc_need_of), free(c->glibc_need_by);
     memset(c, 0, sizeof *c);
 }

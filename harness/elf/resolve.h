@@ -21,7 +21,14 @@ struct closure {
     size_t n;
     char *root_id;
     bool root_has_tls; /* then objects[0] is the root */
+    /* The newest glibc symbol version any object of the closure needs
+       (GLIBC_2.34), of which file (libc.so.6), and the object that needs
+       it; NULL where none needs a GLIBC_X.Y. */
+    char *glibc_need, *glibc_need_of, *glibc_need_by;
 };
+
+/* Whether glibc release ("2.31") defines every glibc version c needs. */
+bool closure_loads_on(const struct closure *c, const char *release);
 
 /* The closure of name (a path, or a soname searched in LD_LIBRARY_PATH from
    vars, then lib_dirs); false when a file cannot be found or read. */

@@ -356,6 +356,18 @@ void budget_set_audit(struct budget *b, const char *ld_audit)
     remodel(b);
 }
 
+void budget_remodel(struct budget *b)
+{
+    remodel(b);
+}
+
+void budget_set_tunables(struct budget *b, const char *glibc_tunables)
+{
+    free(b->glibc_tunables);
+    b->glibc_tunables = xstrdup(glibc_tunables ? glibc_tunables : "");
+    remodel(b);
+}
+
 long budget_static_end(const struct budget *b)
 {
     bool above = b->modelled ? b->model.rules.layout == LAYOUT_ABOVE_TP

@@ -101,5 +101,11 @@ void budget_synthetic(struct budget *b, const char *version, const char *machine
 /* Models the startup again with LD_AUDIT = ld_audit: for a process ld.so
    refused to start with its audit modules, read without them. */
 void budget_set_audit(struct budget *b, const char *ld_audit);
+/* Models the startup again, after the caller changed a module's block (a
+   preload's size, in a search over sizes). */
+void budget_remodel(struct budget *b);
+/* Models the startup again with GLIBC_TUNABLES = glibc_tunables: the same
+   process at another optional_static_tls, modelled only. */
+void budget_set_tunables(struct budget *b, const char *glibc_tunables);
 
 #endif

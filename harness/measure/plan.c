@@ -47,6 +47,22 @@ void plan_resolve(struct plan *p, char *const *vars, char *const *lib_dirs)
     }
 }
 
+bool plan_glibc_refusal(const struct plan *p, const char *release, char *why, size_t len)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const struct plan_step *s = &p->steps[i];
+        if (!s->resolved || closure_loads_on(&s->closure, release))
+            continue;
+        const struct closure *c = &s->closure;
+        snprintf(why, len, "step %d (%s): %s needs %s of %s, this build is glibc %s, whose "
+                 "ld.so refuses it (\"version `%s' not found\"): build it against glibc %s "
+                 "or leave this build out", s->number, s->name, c->glibc_need_by, c->glibc_need,
+                 c->glibc_need_of, release, c->glibc_need, release);
+        return true;
+    }
+    return false;
+}
+
 /* ---- running ------------------------------------------------------------- */
 
 /* The probe's argument for one step, "OP:ARG" (see probe/protocol.h). */

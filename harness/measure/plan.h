@@ -44,6 +44,12 @@ void plan_free(struct plan *p);
    LD_LIBRARY_PATH (from vars), then lib_dirs (NULL-terminated). */
 void plan_resolve(struct plan *p, char *const *vars,
                   char *const *lib_dirs);
+/* Before anything runs: the first load or dlmopen step whose closure needs
+   a glibc symbol version that release (glibc's "2.31") does not define, so
+   that ld.so would refuse it ("version `GLIBC_2.34' not found"); false
+   where every resolved step loads on it.  why: the step, the object, the
+   version and the release. */
+bool plan_glibc_refusal(const struct plan *p, const char *release, char *why, size_t len);
 
 struct step_result {
     bool ran, done; /* began / finished */

@@ -10,6 +10,7 @@
 
 #include "libcbuild.h"
 #include "limit.h"
+#include "startup.h"
 
 struct sweep_config {
     const char *group, *value;
@@ -30,6 +31,24 @@ struct sweep_cell {
     struct limit_result r;
 };
 
+/* The startup figures of every sweep (startup.h), in this order: the
+   largest preloaded IE block under 0, 1 and 2 audit modules, and the
+   smallest optional_static_tls for a preloaded block of `size` bytes. */
+struct sweep_startup_config {
+    const char *name;
+    int naudit;
+    uint64_t size; /* 0: the largest block; else the tunable for this block */
+};
+enum { SWEEP_NSTARTUP = 4 };
+extern const struct sweep_startup_config sweep_startup_configs[SWEEP_NSTARTUP];
+
+struct sweep_startup_cell {
+    bool measured;
+    bool inapplicable; /* the build has no such figure (no tunable): error says why */
+    char error[512];   /* why nothing was measured */
+    struct startup_figure f;
+};
+
 struct libc_sweep {
     const char *root; /* the build's: its paths are written as <sysroot> */
     char *platform, *describe;
@@ -37,8 +56,10 @@ struct libc_sweep {
     char *tunables_known; /* space-separated glibc.rtld.* names */
     const char *tunables_source;
     struct sweep_cell cells[SWEEP_NCONFIGS];
+    struct sweep_startup_cell startup[SWEEP_NSTARTUP];
     unsigned disagreements, errors;
-    double seconds;
+    double seconds; /* -1: not known (a kept sweep whose file has no time) */
+    bool kept;      /* read back from an earlier run's results, not swept now */
 };
 
 /* Measures every configuration on build b into g. */
@@ -47,5 +68,6 @@ void libc_sweep_free(struct libc_sweep *g);
 
 /* Measured, and the model predicted the same. */
 bool sweep_cell_agrees(const struct sweep_cell *c);
+bool sweep_startup_agrees(const struct sweep_startup_cell *c);
 
 #endif

@@ -8,8 +8,9 @@
    Every build but the host's (the parts directory itself, which has none):
      root         the libc tree its programs use; empty: the compiler's own
                   libc (musl's).  Without it the build is not offered.
-                  Relative, it names a copy beside the program's parts (an
-                  install's sysroots/), whose ld.so then runs the probe.
+                  Relative (to NAME/), it names a copy beside the program's
+                  parts (an install's sysroots/), whose ld.so then runs the
+                  probe.
      loader       the command that runs its programs (qemu-aarch64), if any.
      ldso         the probe's interpreter, relative to root.
      unbuildable  why this machine's toolchain cannot build against it.

@@ -141,7 +141,16 @@ static bool marked_absent(const char *what, const char *dir, char *why, size_t l
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
         char *reason = read_line(dir, markers[i]);
         if (reason) {
-            snprintf(why, len, "%s is not built here: %s", what, reason);
+            /* The marker says it as its build tree would; an install names
+               its own fetch-glibc.sh, and that it must be installed again. */
+            char *said = running_installed() ? installed_paths(reason) : xstrdup(reason);
+            if (running_installed())
+                snprintf(why, len, "%s is not in this install: when statictls was built, %s; "
+                                   "an install of a statictls built with it brings it",
+                         what, said);
+            else
+                snprintf(why, len, "%s is not built here: %s", what, said);
+            free(said);
             free(reason);
             return true;
         }
@@ -163,13 +172,21 @@ static enum libc_open not_here(const char *version, const char *dir, char *why, 
     }
     const char *arch = strchr(version, '-'); /* "2.36-aarch64" */
     const char *deb_arch = !arch ? "" : strcmp(arch, "-aarch64") == 0 ? " --arch arm64" : " --arch i386";
-    snprintf(why, len,
-             "glibc %s was not built with this statictls: fetch its sysroot with "
-             "`scripts/fetch-glibc.sh%s %.*s` (or configure with -DSTATICTLS_FETCH_GLIBC=ON), "
-             "re-run cmake and build%s; or pass --allow-missing to skip",
-             version, deb_arch, arch ? (int)(arch - version) : (int)strlen(version), version,
-             arch && !strcmp(arch, "-aarch64") ? " (aarch64 also needs gcc-aarch64-linux-gnu and "
-                                                 "qemu-user)" : "");
+    const char *needs = arch && !strcmp(arch, "-aarch64")
+                            ? " (aarch64 also needs gcc-aarch64-linux-gnu and qemu-user)" : "";
+    int release_len = arch ? (int)(arch - version) : (int)strlen(version);
+    if (running_installed())
+        snprintf(why, len,
+                 "glibc %s is not in this install: fetch its sysroot with `%s%s %.*s`, then "
+                 "build statictls with it (-DSTATICTLS_FETCH_GLIBC=ON)%s and install it "
+                 "again; or pass --allow-missing to skip",
+                 version, fetch_glibc_script(), deb_arch, release_len, version, needs);
+    else
+        snprintf(why, len,
+                 "glibc %s was not built with this statictls: fetch its sysroot with "
+                 "`%s%s %.*s` (or configure with -DSTATICTLS_FETCH_GLIBC=ON), "
+                 "re-run cmake and build%s; or pass --allow-missing to skip",
+                 version, fetch_glibc_script(), deb_arch, release_len, version, needs);
     return LIBC_OPEN_NOT_BUILT;
 }
 
@@ -190,9 +207,8 @@ static bool sysroot_usable(const char *version, const char *root, bool copied, c
     }
     if (stat(root, &st) != 0 && errno != EACCES) {
         snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone (%s): fetch it "
-                           "again with statictls's fetch-glibc.sh (scripts/, or share/statictls/ "
-                           "of an install) and --cache set to the directory above glibc-*",
-                 version, root, strerror(errno));
+                           "again with %s and --cache set to the directory above glibc-*",
+                 version, root, strerror(errno), fetch_glibc_script());
         return false;
     }
     if (access(root, R_OK | X_OK) != 0) {
@@ -264,8 +280,8 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     char *root = read_line(out->dir, STATICTLS_MARKER_ROOT);
     bool built = root && access(probe, X_OK) == 0;
     bool relocated = built && root[0] && root[0] != '/';
-    if (relocated) { /* an install's own copy of the sysroot, beside its parts */
-        char *full = xasprintf("%s/%s", self_dir(), root);
+    if (relocated) { /* an install's own copy of the sysroot, relative to the build's directory */
+        char *full = xasprintf("%s/%s", out->dir, root);
         free(root);
         root = full;
     }
@@ -475,8 +491,9 @@ static enum libc_open open_tree(const char *dir, struct libc_build *out, char *w
     if (found)
         status = open_tree_build(found, out, why, len);
     else if (!real)
-        snprintf(why, len, "--libc-tree %s: no such directory (scripts/build-glibc.sh VERSION "
-                           "SOURCE builds an upstream release into the cache)", dir);
+        snprintf(why, len, "--libc-tree %s: no such directory (%s VERSION SOURCE builds an "
+                           "upstream release into the cache)", dir,
+                 statictls_script("build-glibc.sh"));
     else if (!holds_libc(real))
         snprintf(why, len, "--libc-tree %s: no glibc there (no libc.so.6 in its lib/, lib64/, "
                            "usr/lib64/ or multiarch directories, nor under */sysroot)", dir);
@@ -540,7 +557,7 @@ char *libc_build_describe(const struct libc_build *b)
     if (b->tree)
         return xasprintf("glibc tree %s (%s%s)", b->tree,
                          b->distro && !strcmp(b->distro, "upstream")
-                             ? "built by scripts/build-glibc.sh; " : "",
+                             ? "an upstream release built by build-glibc.sh; " : "",
                          b->layout ? b->layout : "");
     if (!b->root[0])
         return xstrdup("host libc");

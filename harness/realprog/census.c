@@ -138,7 +138,8 @@ static long examine(struct census *c, const char *path, const char *shown, long 
     limit_search_path(c, &t.rpath, "DT_RPATH", shown);
     limit_search_path(c, &t.runpath, "DT_RUNPATH", shown);
     *XAPPEND(&c->objects, &c->nobjects) = (struct census_object){
-        xstrdup(path), xstrdup(shown), t, needed_by, needed_as ? xstrdup(needed_as) : NULL};
+        xstrdup(path), xstrdup(shown), t, needed_by, needed_as ? xstrdup(needed_as) : NULL,
+        false, -1};
     /* ld.so matches a DT_NEEDED against the sonames and names loaded: an
        object under the paths is one a process may have loaded.  One the
        closure found is not: another requester looks the name up along its
@@ -182,8 +183,14 @@ static void add_wheel(struct census *c, int fd, const char *path)
         *XAPPEND(&c->unreadable, &c->nunreadable) = xasprintf("%s: %s", path, err);
         return;
     }
-    if (!wheel_extract(fd, path, dir, c->member_read_max, &c->unreadable, &c->nunreadable, err,
-                       sizeof err))
+    /* Members pip installs that were not read are problems, and the
+       census is not judged. */
+    struct wheel_findings found = {c->unreadable, c->nunreadable, c->problems, c->nproblems};
+    bool ok = wheel_extract(fd, path, dir, c->member_read_max, &found, err, sizeof err);
+    c->unjudged += found.nunjudged - c->nproblems;
+    c->unreadable = found.unreadable, c->nunreadable = found.nunreadable;
+    c->problems = found.unjudged, c->nproblems = found.nunjudged;
+    if (!ok)
         *XAPPEND(&c->unreadable, &c->nunreadable) = xstrdup(err);
     char *shown = xasprintf("%s!", path);
     add_directory(c, dir, shown);
@@ -256,6 +263,44 @@ static char *resolve(const struct census *c, size_t i, const char *name, char *c
     return found;
 }
 
+/* Whether path lies directly in one of lib_dirs. */
+static bool in_lib_dirs(const char *path, char *const *lib_dirs)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    for (size_t i = 0; lib_dirs && lib_dirs[i]; i++) {
+        size_t n = strlen(lib_dirs[i]);
+        while (n > 1 && lib_dirs[i][n - 1] == '/')
+            n--;
+        if (n == len && strncmp(lib_dirs[i], path, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ld.so maps an object once per name: a DT_NEEDED name that an object
+   already loaded answers to (the name it was found by, or its soname:
+   elf/dl-load.c _dl_map_object) is that object, wherever another
+   requester's search would have found a file.  In found order, which is
+   the order a process loads them in. */
+static void mark_loaded_once(struct census *c)
+{
+    struct strmap loaded = {0};
+    for (size_t i = 0; i < c->nobjects; i++) {
+        struct census_object *o = &c->objects[i];
+        size_t first;
+        if (o->needed_by >= 0 && strmap_get(&loaded, o->needed_as, &first)) {
+            o->same_as = (long)first;
+            continue;
+        }
+        const char *names[] = {o->needed_by >= 0 ? o->needed_as : NULL, o->tls.soname};
+        for (size_t k = 0; k < 2; k++)
+            if (names[k] && !strmap_get(&loaded, names[k], &first))
+                strmap_put(&loaded, names[k], i);
+    }
+    strmap_free(&loaded);
+}
+
 void census_close_over(struct census *c, char *const *lib_dirs)
 {
     for (size_t i = 0; i < c->nobjects; i++) /* the census grows as it goes */
@@ -265,7 +310,10 @@ void census_close_over(struct census *c, char *const *lib_dirs)
             if (strmap_get(&c->names, name, &known))
                 continue;
             char *path = resolve(c, i, name, lib_dirs);
+            size_t before = c->nobjects;
             long found = path ? examine(c, path, path, (long)i, name) : -1;
+            if (found >= (long)before) /* new, found by this search */
+                c->objects[found].system = in_lib_dirs(path, lib_dirs);
             /* Each requester's own lookup, as ld.so's for it: a name one
                object does not find may still be found by another (from its
                $ORIGIN, say), and the same file is read once (examine). */
@@ -274,4 +322,5 @@ void census_close_over(struct census *c, char *const *lib_dirs)
                     xasprintf("%s (needed by %s)", name, c->objects[i].shown);
             free(path);
         }
+    mark_loaded_once(c);
 }

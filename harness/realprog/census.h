@@ -18,6 +18,14 @@ struct census_object {
     struct elf_tls tls;
     long needed_by; /* -1: found under the paths; else the object whose DT_NEEDED named it */
     char *needed_as; /* the DT_NEEDED name that brought it in, or NULL */
+    /* Found by the closure in the libc's default directories: the system's
+       own library (libc.so.6, libstdc++), which a platform brings its own
+       copy of; its symbol-version needs are the platform's, not judged. */
+    bool system;
+    /* -1, or the object this one is loaded as: found by a DT_NEEDED name
+       that an object before it answers to (its own DT_NEEDED name or
+       soname), ld.so maps it once and the name finds that object. */
+    long same_as;
 };
 
 /* The limits a census reads within (census's --max-member-read and
@@ -34,9 +42,11 @@ struct census {
     size_t nmissing;
     /* "SHOWN: why": an object read that no loader would take as it is (a
        PT_TLS none could place), or that was read only in part (a search
-       path longer than search_path_max) */
+       path longer than search_path_max), or a wheel's member pip installs
+       whose bytes the census does not read (wheel.h) */
     char **problems;
     size_t nproblems;
+    size_t unjudged; /* of problems, those members: the census is then not judged */
     unsigned long files, elf_files; /* under the paths */
     unsigned long wheels;
     struct strmap seen;  /* "dev:ino" of every regular file read */
@@ -65,5 +75,12 @@ bool census_add(struct census *c, const char *path, char *why, size_t len);
    DT_RUNPATH, the entries within its first search_path_max bytes are
    searched (a problem names an object whose list is longer). */
 void census_close_over(struct census *c, char *const *lib_dirs);
+
+/* Whether object i is one a process maps: not found by a name another
+   object it would load first answers to (same_as). */
+static inline bool census_object_mapped(const struct census_object *o)
+{
+    return o->same_as < 0;
+}
 
 #endif

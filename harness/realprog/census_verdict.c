@@ -101,6 +101,8 @@ static void place_demand(const struct census_object *const *statics, size_t nsta
     for (size_t i = 0; i < nstatic; i++) {
         const struct census_object *o = statics[i];
         const struct elf_tls *t = &o->tls;
+        if (!census_object_mapped(o))
+            continue; /* the copy a name found before it is the one loaded */
         if (!elf_tls_size_ok(t) && !too_large(t))
             continue; /* no size: the verdict names it as unplaceable */
         if (is_startup_module(b, o)) {
@@ -126,6 +128,8 @@ static void decide(struct census_verdict *v, long min_headroom)
 {
     if (v->unplaceable) /* whatever the free bytes: a process that dlopens it may die */
         v->judged = true, v->fits = false;
+    else if (v->too_new) /* whatever the free bytes: ld.so refuses it */
+        v->judged = true, v->fits = false;
     else if (v->musl)
         v->judged = true, v->fits = v->refused == 0;
     else
@@ -148,6 +152,8 @@ static void judge_build(const struct census_object *const *statics, size_t nstat
     if (!v->platform)
         v->platform = libc_build_describe(b);
     v->known = v->free_measured = limit_measure(&q, &l, v->error, sizeof v->error);
+    if (v->known && strcmp(l.budget.libc_name, "glibc") == 0)
+        snprintf(v->release, sizeof v->release, "%s", l.budget.libc_version);
     if (v->known) {
         v->free_bytes = l.max_bytes;
         place_demand(statics, nstatic, &l.budget, v);
@@ -172,6 +178,7 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
         return;
     }
     v->platform = xasprintf("%s: glibc %s on %s", p->name, p->version, machine);
+    snprintf(v->release, sizeof v->release, "%s", p->version);
     const struct libc_build *layout = policy_layout_build(machine, builds);
     if (!layout) {
         snprintf(v->error, sizeof v->error, "no libc build for %s here to model it on", machine);
@@ -191,11 +198,22 @@ static void judge_policy(const struct census_object *const *statics, size_t nsta
         return;
     }
     char *describe = libc_build_describe(layout);
-    v->assumed = xasprintf("glibc %s's rules on the startup layout of %s (glibc %s, %zu bytes "
-                           "used at startup); no build of %s runs here",
-                           p->version, describe, b.libc_version, b.used, p->version);
+    char *host_version = xstrdup(b.libc_version);
+    size_t host_used = b.used;
+    /* The release's own startup layout where the model knows it (libc.so.6's
+       TLS block, measured on an upstream build of it), else this one's. */
+    if (budget_model_release(&b, p->version))
+        v->assumed = xasprintf("glibc %s's rules on its own startup layout (libc.so.6's TLS "
+                               "block of %zu bytes, measured on an upstream %s: %zu bytes used "
+                               "at startup); no build of %s runs here", p->version,
+                               b.model.rules.libc_tls_size, p->version, b.used, p->version);
+    else
+        v->assumed = xasprintf("glibc %s's rules on the startup layout of %s (glibc %s, %zu "
+                               "bytes used at startup: the model knows no layout of %s's own); "
+                               "no build of %s runs here", p->version, describe, host_version,
+                               host_used, p->version, p->version);
     free(describe);
-    budget_model_as(&b, p->version);
+    free(host_version);
     v->known = b.modelled;
     if (!v->known)
         snprintf(v->error, sizeof v->error, "%s", b.why_not_modelled);
@@ -254,7 +272,33 @@ struct census_group *census_groups(const struct census_object *const *tls, size_
     return g;
 }
 
-void census_judge(struct census_group *g, const struct policy *p,
+/* Whether o is an object of the group's machine (an empty group's
+   machine is named only). */
+static bool of_group(const struct census_group *g, const struct census_object *o)
+{
+    const char *name = policy_machine(o->tls.machine);
+    return g->e_machine ? o->tls.machine == g->e_machine
+                        : name && strcmp(name, g->machine) == 0;
+}
+
+/* The first object of the group's machine that a process maps and whose
+   needs v's release lacks. */
+static void find_too_new(const struct census_group *g, const struct census *c,
+                         struct census_verdict *v)
+{
+    if (!v->release[0])
+        return;
+    for (size_t i = 0; i < c->nobjects && !v->too_new; i++) {
+        const struct census_object *o = &c->objects[i];
+        if (o->system || !census_object_mapped(o) || !of_group(g, o))
+            continue;
+        const struct elf_version_need *n = elf_newest_glibc_need(&o->tls.version_needs);
+        if (n && !glibc_release_defines(v->release, n->version))
+            v->too_new = o->shown, v->too_new_version = n->version, v->too_new_of = n->file;
+    }
+}
+
+void census_judge(struct census_group *g, const struct census *c, const struct policy *p,
                   const struct libc_build_list *builds, long min_headroom,
                   const struct settings *s)
 {
@@ -274,6 +318,7 @@ void census_judge(struct census_group *g, const struct policy *p,
         for (size_t i = 0; i < g->nobjects && !v[k].unplaceable; i++)
             if (!elf_tls_size_ok(&g->objects[i]->tls) && !too_large(&g->objects[i]->tls))
                 v[k].unplaceable = g->objects[i]->shown;
+        find_too_new(g, c, &v[k]);
         decide(&v[k], min_headroom);
     }
     g->verdicts = v;
@@ -288,9 +333,10 @@ bool census_group_judged(const struct census_group *g)
     return judged;
 }
 
-enum census_outcome census_outcome(const struct census_group *g, size_t ngroups)
+enum census_outcome census_outcome(const struct census_group *g, size_t ngroups,
+                                   size_t unjudged)
 {
-    bool not_judged = false;
+    bool not_judged = unjudged > 0;
     for (size_t k = 0; k < ngroups; k++) {
         for (size_t i = 0; i < g[k].nverdicts; i++)
             if (g[k].verdicts[i].judged && !g[k].verdicts[i].fits)

@@ -31,6 +31,12 @@ struct census_verdict {
     /* An object whose PT_TLS no loader could place (elf_tls.tls_problem):
        a process that dlopens it may die, so it never fits, measured or not. */
     const char *unplaceable;
+    /* An object the process maps that needs a glibc symbol version the
+       release lacks (GLIBC_2.34 on 2.17): ld.so refuses it, so it never
+       fits.  The object as shown, the version, the file it is needed of,
+       and the release held to; too_new NULL where none. */
+    const char *too_new, *too_new_version, *too_new_of;
+    char release[16];
     bool musl;           /* musl's rule: no dlopen'ed initial-exec TLS at all */
     size_t refused;      /* musl: the objects it refuses */
     bool judged;         /* known, or decided without the free bytes */
@@ -65,8 +71,11 @@ struct census_group *census_groups(const struct census_object *const *tls, size_
 /* The group's verdicts, keeping min_headroom bytes free for others: for
    the policy p, or (p NULL) for each build of its machine among builds,
    measured as the settings say.  Where no build of the machine is here,
-   one verdict says so (not judged). */
-void census_judge(struct census_group *g, const struct policy *p,
+   one verdict says so (not judged).  Every object of c of the group's
+   machine that a process maps, TLS or not, has its glibc symbol-version
+   needs held to the verdict's release (the system's own libraries aside:
+   census_object.system). */
+void census_judge(struct census_group *g, const struct census *c, const struct policy *p,
                   const struct libc_build_list *builds, long min_headroom,
                   const struct settings *s);
 
@@ -77,12 +86,15 @@ bool census_group_judged(const struct census_group *g);
 enum census_outcome {
     CENSUS_FITS,        /* every verdict judged fits, and every group has one */
     CENSUS_DOES_NOT_FIT, /* a verdict judged it does not fit */
-    CENSUS_NOT_JUDGED,  /* none does not fit, but a group with objects has no verdict judged */
+    CENSUS_NOT_JUDGED,  /* none does not fit, but a group with objects has no verdict judged,
+                           or a wheel's member was not read (census.h's unjudged) */
 };
-/* What the groups' verdicts add up to.  Within a group, a build that
-   cannot run here says so and does not change the outcome, as long as
-   another judged the objects. */
-enum census_outcome census_outcome(const struct census_group *g, size_t ngroups);
+/* What the groups' verdicts add up to, with unjudged members pip installs
+   that were not read.  Within a group, a build that cannot run here says
+   so and does not change the outcome, as long as another judged the
+   objects. */
+enum census_outcome census_outcome(const struct census_group *g, size_t ngroups,
+                                   size_t unjudged);
 /* "fits", "does not fit", "not judged". */
 const char *census_outcome_name(enum census_outcome o);
 

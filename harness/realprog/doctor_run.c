@@ -53,6 +53,8 @@ static bool measure_works(struct doctor *d, struct doctor_result *out, struct do
     out->predicted = headroom_predict_loaded(first->loaded, first->nloaded, d->squeezer.settings,
                                              &out->nblocks);
     headroom_measure(&d->squeezer, out->predicted, first->free_bytes, &out->headroom);
+    if (!d->squeezer.timed_out && d->squeeze < 0) /* --squeeze: a filler is no startup */
+        start_room_measure(&d->squeezer, first, out->headroom.needed, &out->room);
     out->command_runs = d->squeezer.runs;
     return d->squeezer.timed_out ? fail_timeout(d, err) : true;
 }
@@ -119,6 +121,7 @@ static bool examine_failure(struct doctor *d, struct doctor_result *out, struct 
     }
     if (traced == TRACE_NOT_RUN)
         return fail(err, true, "doctor: %s", why);
+    trace_keep_judged(&d->trace); /* one process: the one that failed, or the last exec'd */
     long start_free = d->fill >= 0 ? first->free_bytes - d->fill : first->free_bytes;
     diagnose(&d->budget, &d->trace, start_free, first->message, &out->dx);
     if (!replay_as_is(d, start_free, out, err))
@@ -182,6 +185,7 @@ void doctor_result_free(struct doctor_result *r)
 {
     squeeze_run_free(&r->first);
     squeeze_run_free(&r->headroom.below);
+    start_room_free(&r->room);
     free(r->why_not_modelled);
     diagnosis_free(&r->dx);
     if (r->trace.nevents || r->trace.command)

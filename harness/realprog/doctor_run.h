@@ -13,6 +13,7 @@
 #include "headroom.h"
 #include "settings.h"
 #include "squeezerun.h"
+#include "startroom.h"
 
 /* What doctor is asked about. */
 struct doctor_request {
@@ -42,6 +43,7 @@ struct doctor_result {
     long predicted;
     size_t nblocks;
     struct headroom_result headroom;
+    struct start_room room; /* under LD_AUDIT: the room at startup */
 
     /* DOCTOR_NOT_MODELLED: why the host's libc has no model. */
     char *why_not_modelled;

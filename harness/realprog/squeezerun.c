@@ -38,6 +38,9 @@ void squeeze_run_free(struct squeeze_run *r)
     for (size_t i = 0; i < r->nloaded; i++)
         free(r->loaded[i]);
     free(r->loaded);
+    for (size_t i = 0; i < r->nstartup; i++)
+        free(r->startup[i]);
+    free(r->startup);
     memset(r, 0, sizeof *r);
 }
 
@@ -163,8 +166,7 @@ static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run 
     for (size_t i = 0; i < nrecords; i++)
         record_free(&records[i]);
     free(records);
-    free_list(startup, &nstartup);
-    free(startup);
+    out->startup = startup, out->nstartup = nstartup; /* the program that ran to the end */
 }
 
 void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct squeeze_run *out)

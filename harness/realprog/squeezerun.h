@@ -53,6 +53,9 @@ struct squeeze_run {
     char *stderr_tail; /* the end of its stderr */
     char **loaded;   /* objects with TLS loaded after startup */
     size_t nloaded;
+    char **startup;  /* objects with TLS at startup, in link-map order (the
+                        program's own block as protocol.h's main name) */
+    size_t nstartup;
 };
 
 /* A squeezer with its own scratch directory, and its removal; each run of

@@ -55,6 +55,26 @@ static void describe(struct trace_event *e, bool *ids, size_t nids)
     elf_tls_free(&t);
 }
 
+/* ld.so closes everything at exit: that trailing run of the last
+   process's events is no dlclose (a process exec'd away closes nothing). */
+static void drop_closes_at_exit(struct trace *t)
+{
+    while (t->nevents && t->events[t->nevents - 1].close)
+        free(t->events[--t->nevents].path);
+}
+
+/* A program the process now runs, with module ids and glibc's
+   multi-threaded flag of its own (exec leaves one thread; the closes
+   before it were dlcloses: exec runs no destructors). */
+static void start_process(struct trace *t, long pid, const char *program, bool *ids,
+                          size_t nids, bool *multithreaded)
+{
+    *XAPPEND(&t->processes, &t->nprocesses) =
+        (struct trace_process){pid, program && *program ? xstrdup(program) : NULL};
+    memset(ids, 0, nids * sizeof *ids);
+    *multithreaded = false;
+}
+
 static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
 {
     size_t nrecords;
@@ -62,13 +82,19 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
     enum { MAX_IDS = 65536 };
     bool *ids = xcalloc(MAX_IDS, sizeof *ids);
     bool multithreaded = false;
+    size_t first = t->nevents; /* the current process's first event */
     for (size_t k = 0; k < nrecords; k++) {
         const struct record *r = &records[k];
         const char *path = record_get(r, "path");
         long v;
+        if (strcmp(r->kind, "process") == 0 || (path && !t->nprocesses)) {
+            start_process(t, pid, record_get(r, "program"), ids, MAX_IDS, &multithreaded);
+            first = t->nevents;
+        }
         if (path) {
             struct trace_event *e = XAPPEND(&t->events, &t->nevents);
             memset(e, 0, sizeof *e);
+            e->process = t->nprocesses - 1;
             e->close = strcmp(r->kind, "close") == 0;
             e->path = xstrdup(path);
             e->seq = record_get_long(r, "seq", &v) ? v : 0;
@@ -84,8 +110,8 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
             if (!e->close) {
                 describe(e, ids, MAX_IDS);
             } else {
-                /* the id of the latest open object of that path */
-                for (size_t i = t->nevents - 1; i-- > 0;)
+                /* the id of the latest open object of that path, in this process */
+                for (size_t i = t->nevents - 1; i-- > first;)
                     if (!t->events[i].close && strcmp(t->events[i].path, path) == 0) {
                         e->modid = t->events[i].modid;
                         break;
@@ -97,9 +123,7 @@ static void read_raw(const char *rawfile, pid_t pid, struct trace *t)
         record_free(&records[k]);
     }
     free(records);
-    /* ld.so closes everything at exit: that trailing run is no dlclose. */
-    while (t->nevents && t->events[t->nevents - 1].close)
-        free(t->events[--t->nevents].path);
+    drop_closes_at_exit(t);
     free(ids);
 }
 

@@ -14,6 +14,7 @@
 #include "die.h"
 #include "elfneed.h"
 #include "strmap.h"
+#include "zipread.h"
 #include "xalloc.h"
 
 enum { CHUNK = 65536 }; /* bytes of a member read at a time */
@@ -70,6 +71,7 @@ struct member {
     char *problem; /* why it cannot be read, or NULL */
     bool created;  /* its copy exists */
     bool replaced; /* a later member of the same name is what pip installs */
+    bool raw;      /* read through zipread.h, not libarchive, in every pass */
 };
 
 /* Removes m's copy, if it made one. */
@@ -80,121 +82,29 @@ static void remove_copy(struct member *m)
     m->created = false;
 }
 
-/* The member names as the zip's central directory spells them, in the
-   order of their local headers, which is the order libarchive's seekable
-   reader gives the members in.  libarchive turns each backslash of a name
-   into '/', but on Linux pip keeps it: `pkg\lib.so` is a file of its own
-   beside `pkg/lib.so`.  NULL (n 0) where the directory cannot be read
-   so, and a name that is not libarchive's with '/' for backslashes is not
-   used (pip_name): then libarchive's names stand. */
-struct raw_name {
-    uint64_t offset;
-    char *name;
-};
-
-static uint64_t le(const unsigned char *p, int bytes)
+/* Whether lib, libarchive's name of a member, is raw's name with each
+   backslash made '/' (libarchive's way), or with a '/' added (libarchive
+   adds one to a member whose mode says directory). */
+static bool same_member(const char *raw, const char *lib)
 {
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
+    size_t i = 0;
+    for (; raw[i] && lib[i]; i++)
+        if (raw[i] != lib[i] && !(raw[i] == '\\' && lib[i] == '/'))
+            return false;
+    return !raw[i] && (!lib[i] || (lib[i] == '/' && !lib[i + 1]));
 }
 
-static int compare_offsets(const void *a, const void *b)
+/* The name of member index: the central directory's (as pip spells it)
+   where libarchive's is that one its way, else libarchive's. */
+static const char *pip_name(const struct zip_entry *raw, size_t nraw, size_t index, const char *lib)
 {
-    const struct raw_name *x = a, *y = b;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-/* The central directory's place and size from the end of the file (the
-   zip64 record where the classic one says 0xffffffff); false when there is
-   none libarchive would take as it is. */
-static bool central_directory(int fd, uint64_t size, uint64_t *offset, uint64_t *len)
-{
-    enum { EOCD = 22, TAIL = EOCD + 65535 };
-    size_t tail = size < TAIL ? (size_t)size : TAIL;
-    unsigned char *buf = xmalloc(tail ? tail : 1);
-    bool found = false;
-    if (pread(fd, buf, tail, (off_t)(size - tail)) == (ssize_t)tail)
-        for (size_t i = tail >= EOCD ? tail - EOCD + 1 : 0; i-- > 0 && !found;)
-            if (le(buf + i, 4) == 0x06054b50 && i + EOCD + le(buf + i + 20, 2) == tail) {
-                found = true;
-                *len = le(buf + i + 12, 4);
-                *offset = le(buf + i + 16, 4);
-                uint64_t eocd = size - tail + i;
-                if ((*offset == 0xffffffff || *len == 0xffffffff) && i >= 20 &&
-                    le(buf + i - 20, 4) == 0x07064b50) {
-                    unsigned char z[56];
-                    uint64_t at = le(buf + i - 12, 8);
-                    found = pread(fd, z, sizeof z, (off_t)at) == (ssize_t)sizeof z &&
-                            le(z, 4) == 0x06064b50;
-                    if (found)
-                        *len = le(z + 40, 8), *offset = le(z + 48, 8), eocd = at;
-                }
-                found = found && *offset <= eocd && *len <= eocd - *offset;
-            }
-    free(buf);
-    return found;
-}
-
-static struct raw_name *raw_names(int fd, size_t *n)
-{
-    *n = 0;
-    struct stat st;
-    uint64_t offset, len;
-    if (fstat(fd, &st) != 0 || !central_directory(fd, (uint64_t)st.st_size, &offset, &len))
-        return NULL;
-    unsigned char *cd = xmalloc(len ? (size_t)len : 1);
-    struct raw_name *names = NULL;
-    bool ok = pread(fd, cd, (size_t)len, (off_t)offset) == (ssize_t)len;
-    for (uint64_t p = 0; ok && p < len;) {
-        ok = len - p >= 46 && le(cd + p, 4) == 0x02014b50;
-        if (!ok)
-            break;
-        size_t nlen = le(cd + p + 28, 2), xlen = le(cd + p + 30, 2), clen = le(cd + p + 32, 2);
-        ok = len - p - 46 >= (uint64_t)nlen + xlen + clen;
-        if (!ok)
-            break;
-        const unsigned char *name = cd + p + 46, *extra = name + nlen;
-        uint64_t local = le(cd + p + 42, 4);
-        for (size_t e = 0; local == 0xffffffff && e + 4 <= xlen;) { /* zip64: its last field */
-            size_t elen = le(extra + e + 2, 2);
-            if (le(extra + e, 2) == 1 && elen >= 8 && e + 4 + elen <= xlen)
-                local = le(extra + e + 4 + elen - 8, 8);
-            e += 4 + elen;
-        }
-        *XAPPEND(&names, n) = (struct raw_name){local, xasprintf("%.*s", (int)nlen, name)};
-        p += 46 + nlen + xlen + clen;
-    }
-    free(cd);
-    if (!ok) {
-        for (size_t i = 0; i < *n; i++)
-            free(names[i].name);
-        free(names);
-        *n = 0;
-        return NULL;
-    }
-    if (*n)
-        qsort(names, *n, sizeof *names, compare_offsets);
-    return names;
-}
-
-/* The name of member index: the central directory's where it is
-   libarchive's name with its backslashes kept, else libarchive's. */
-static const char *pip_name(const struct raw_name *raw, size_t nraw, size_t index, const char *lib)
-{
-    if (index >= nraw || strlen(raw[index].name) != strlen(lib))
-        return lib;
-    const char *r = raw[index].name;
-    for (size_t i = 0; lib[i]; i++)
-        if (r[i] != lib[i] && !(r[i] == '\\' && lib[i] == '/'))
-            return lib;
-    return r;
+    return index < nraw && same_member(raw[index].name, lib) ? raw[index].name : lib;
 }
 
 struct extraction {
     const struct archive_lib *lib;
     int fd;
+    uint64_t size; /* the archive's */
     const char *path, *dir;
     uint64_t read_max;
     struct member *members;
@@ -207,23 +117,45 @@ struct extraction {
     size_t nholders;
     char ***problems;
     size_t *nproblems;
+    char ***unjudged;
+    size_t *nunjudged;
     unsigned char *buf;
-    struct raw_name *raw; /* raw_names */
+    struct zip_entry *raw; /* the central directory (zip_entries) */
     size_t nraw;
 };
 
 enum { NO_MEMBER = -1 };
 
-/* libarchive's last error (it may have none to say). */
-static const char *archive_why(const struct extraction *x, struct archive *a)
+/* Where the bytes of the member being read come from: libarchive's
+   current entry, or (zip set) the zip read here. */
+struct source {
+    struct archive *a;
+    struct zip_data *zip;
+};
+
+/* libarchive's last error (it may have none to say), or the zip reader's. */
+static const char *source_why(const struct extraction *x, const struct source *s)
 {
-    const char *why = x->lib->archive_error_string(a);
+    if (s->zip)
+        return s->zip->why;
+    const char *why = x->lib->archive_error_string(s->a);
     return why ? why : "libarchive gave no reason";
+}
+
+static la_ssize_t source_read(const struct extraction *x, struct source *s, void *buf, size_t len)
+{
+    return s->zip ? zip_data_read(s->zip, buf, len) : x->lib->archive_read_data(s->a, buf, len);
 }
 
 static void problem(struct extraction *x, const char *name, const char *why)
 {
     *XAPPEND(x->problems, x->nproblems) = xasprintf("%s!/%s: %s", x->path, name, why);
+}
+
+/* A member pip installs whose bytes census could not read. */
+static void unjudged(struct extraction *x, const char *name, const char *why)
+{
+    *XAPPEND(x->unjudged, x->nunjudged) = xasprintf("%s!/%s: %s", x->path, name, why);
 }
 
 /* member (or NO_MEMBER) is now the one installed as rel: an earlier one
@@ -264,7 +196,8 @@ static bool make_parents(const char *dir, const char *rel, char *why, size_t len
 
 /* One read of member m, whose first `have` bytes are in x->buf: as far as
    its copy needs, and never past read_max. */
-static void read_member(struct extraction *x, struct archive *a, struct member *m, la_ssize_t have)
+static void read_member(struct extraction *x, struct source *src, struct member *m,
+                        la_ssize_t have)
 {
     int out = open(m->copy, O_WRONLY | O_CLOEXEC);
     if (out < 0) {
@@ -278,7 +211,7 @@ static void read_member(struct extraction *x, struct archive *a, struct member *
     char why[256];
     for (la_ssize_t n = have; !m->problem;) {
         if (n < 0) {
-            m->problem = xstrdup(archive_why(x, a));
+            m->problem = xstrdup(source_why(x, src));
             break;
         }
         if (n == 0) {
@@ -291,7 +224,7 @@ static void read_member(struct extraction *x, struct archive *a, struct member *
         pos += len;
         if (pos >= x->read_max || !elf_need_wants(&m->need, pos))
             break;
-        n = x->lib->archive_read_data(a, x->buf, CHUNK);
+        n = source_read(x, src, x->buf, CHUNK);
     }
     if (!m->problem) {
         m->state = elf_need_end_read(&m->need, pos, eof);
@@ -312,24 +245,24 @@ static void read_member(struct extraction *x, struct archive *a, struct member *
 
 /* The member's first bytes into x->buf: at least the 4 of ELF's magic
    unless it is shorter (libarchive may give a block at a time); how many,
-   or a negative libarchive status. */
-static la_ssize_t read_start(struct extraction *x, struct archive *a)
+   or a negative status. */
+static la_ssize_t read_start(struct extraction *x, struct source *src)
 {
     la_ssize_t have = 0, n;
     do {
-        n = x->lib->archive_read_data(a, x->buf + have, CHUNK - (size_t)have);
+        n = source_read(x, src, x->buf + have, CHUNK - (size_t)have);
         have += n > 0 ? n : 0;
     } while (n > 0 && have < 4);
     return n < 0 ? n : have;
 }
 
-/* A regular member met on the first pass over the archive. */
-static void first_read(struct extraction *x, struct archive *a, size_t index, const char *name)
+/* A member met on the first pass over the archive. */
+static void first_read(struct extraction *x, struct source *src, size_t index, const char *name)
 {
-    la_ssize_t have = read_start(x, a);
+    la_ssize_t have = read_start(x, src);
     char *rel = normalised(name);
     if (have < 0) {
-        problem(x, name, archive_why(x, a));
+        problem(x, name, source_why(x, src));
         if (rel)
             install_as(x, rel, (size_t)NO_MEMBER);
         free(rel);
@@ -348,7 +281,7 @@ static void first_read(struct extraction *x, struct archive *a, size_t index, co
     size_t i = x->nmembers;
     struct member *m = XAPPEND(&x->members, &x->nmembers);
     *m = (struct member){.index = index, .name = xstrdup(name),
-                         .copy = xasprintf("%s/%s", x->dir, rel)};
+                         .copy = xasprintf("%s/%s", x->dir, rel), .raw = src->zip != NULL};
     elf_need_init(&m->need, -1);
     install_as(x, rel, i);
     char why[256];
@@ -360,9 +293,39 @@ static void first_read(struct extraction *x, struct archive *a, size_t index, co
         if (fd < 0 || close(fd) != 0)
             m->problem = xasprintf("cannot copy it into TMPDIR: %s", strerror(errno));
         else
-            read_member(x, a, m, have);
+            read_member(x, src, m, have);
     }
     free(rel);
+}
+
+/* Member index of the central directory, read here from its local header
+   as pip's zipfile reads it: first (met on the first pass) or again for m. */
+static void read_raw(struct extraction *x, size_t index, const char *name, struct member *m)
+{
+    struct zip_data z;
+    char why[512];
+    enum zip_open o = zip_data_open(&z, x->fd, x->size, &x->raw[index], why, sizeof why);
+    if (o != ZIP_OPEN_OK && m) {
+        m->problem = xstrdup(why);
+        return;
+    }
+    if (o != ZIP_OPEN_OK) {
+        if (o == ZIP_OPEN_UNSUPPORTED)
+            unjudged(x, name, why);
+        else
+            problem(x, name, why);
+        char *rel = normalised(name); /* it replaces an earlier copy all the same */
+        if (rel)
+            install_as(x, rel, (size_t)NO_MEMBER);
+        free(rel);
+        return;
+    }
+    struct source src = {.zip = &z};
+    if (m)
+        read_member(x, &src, m, read_start(x, &src));
+    else
+        first_read(x, &src, index, name);
+    zip_data_close(&z);
 }
 
 static struct archive *open_archive(struct extraction *x, char *err, size_t errlen)
@@ -377,23 +340,62 @@ static struct archive *open_archive(struct extraction *x, char *err, size_t errl
     if (x->lib->archive_read_support_format_zip(a) != ARCHIVE_OK)
         die("libarchive: no zip support: %s", x->lib->archive_error_string(a));
     if (x->lib->archive_read_open_fd(a, x->fd, CHUNK) != ARCHIVE_OK) {
-        snprintf(err, errlen, "%s: not a readable zip archive: %s", x->path, archive_why(x, a));
+        snprintf(err, errlen, "%s: not a readable zip archive: %s", x->path,
+                 source_why(x, &(struct source){.a = a}));
         x->lib->archive_read_free(a);
         return NULL;
     }
     return a;
 }
 
-/* The member to read next on this pass: the first one from *next that
-   wants another read. */
+/* Whether m wants another read. */
+static bool wants_again(const struct member *m)
+{
+    return !m->replaced && !m->problem && m->state == ELF_NEED_AGAIN;
+}
+
+/* The member to read through libarchive next on this pass: the first one
+   from *next that wants another read. */
 static struct member *next_again(struct extraction *x, size_t *next)
 {
     for (; *next < x->nmembers; (*next)++) {
         struct member *m = &x->members[*next];
-        if (!m->replaced && !m->problem && m->state == ELF_NEED_AGAIN)
+        if (!m->raw && wants_again(m))
             return m;
     }
     return NULL;
+}
+
+/* A member libarchive met but gives no bytes of (its zip mode is no
+   regular file's), read from the central directory's entry of the same
+   place where it is that member; pip writes it as a file all the same. */
+static void first_read_special(struct extraction *x, size_t index, const char *lib_name)
+{
+    if (index >= x->nraw || !same_member(x->raw[index].name, lib_name)) {
+        unjudged(x, lib_name, "its zip mode makes libarchive give none of its bytes, and the "
+                              "central directory does not list it where libarchive does");
+        return;
+    }
+    const char *name = x->raw[index].name;
+    size_t namelen = strlen(name);
+    if (namelen && name[namelen - 1] == '/')
+        return; /* a directory by its name: pip makes none */
+    read_raw(x, index, name, NULL);
+}
+
+/* libarchive stops at a member it refuses, such as one whose mode says
+   symbolic link and whose bytes are more than it takes for a link's
+   target, or cannot open the archive at all; pip installs that member and
+   the ones after it, which are read here from the central directory on
+   from index. */
+static void read_rest_raw(struct extraction *x, size_t index)
+{
+    for (; index < x->nraw; index++) {
+        const char *name = x->raw[index].name;
+        size_t namelen = strlen(name);
+        if (!namelen || name[namelen - 1] != '/')
+            read_raw(x, index, name, NULL);
+    }
 }
 
 /* One pass over the archive: the first meets every member; the others
@@ -402,24 +404,30 @@ static struct member *next_again(struct extraction *x, size_t *next)
    member wanted). */
 static bool pass(struct extraction *x, bool first, char *err, size_t errlen)
 {
+    if (!first) /* those read here, each from its own place */
+        for (size_t i = 0; i < x->nmembers; i++)
+            if (x->members[i].raw && wants_again(&x->members[i]))
+                read_raw(x, x->members[i].index, x->members[i].name, &x->members[i]);
     size_t next = 0;
     struct member *want = first ? NULL : next_again(x, &next);
     if (!first && !want)
         return true;
     struct archive *a = open_archive(x, err, errlen);
+    if (!a && first && x->nraw) {
+        read_rest_raw(x, 0);
+        return true;
+    }
     if (!a)
         return false;
     struct archive_entry *e;
     int r = ARCHIVE_OK;
-    for (size_t index = 0;
-         (first || want) &&
-         ((r = x->lib->archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN);
+    size_t index = 0;
+    for (; (first || want) &&
+           ((r = x->lib->archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN);
          index++) {
         /* UTF-8 whatever the locale: the name in the locale's charset is
            NULL for a non-ASCII name under the C locale. */
         const char *name = x->lib->archive_entry_pathname_utf8(e);
-        if (name)
-            name = pip_name(x->raw, x->nraw, index, name);
         if (!name) {
             if (first) {
                 char *shown = xasprintf("(member %zu)", index + 1);
@@ -430,25 +438,39 @@ static bool pass(struct extraction *x, bool first, char *err, size_t errlen)
         }
         /* pip writes every member whose name does not end in '/' as a
            regular file holding its bytes, whatever the zip's mode says
-           (a symbolic link, a device, a socket, a directory). */
+           (a symbolic link, a device, a socket, a directory), and
+           libarchive gives none of the bytes of one that is no regular
+           file's: those are read here. */
+        if (x->lib->archive_entry_filetype(e) != AE_IFREG) {
+            if (first)
+                first_read_special(x, index, name);
+            continue;
+        }
+        name = pip_name(x->raw, x->nraw, index, name);
         size_t namelen = strlen(name);
         if (namelen && name[namelen - 1] == '/')
             continue;
+        struct source src = {.a = a};
         if (first) {
-            first_read(x, a, index, name);
+            first_read(x, &src, index, name);
         } else if (want->index == index) {
             if (strcmp(want->name, name) != 0)
                 want->problem = xstrdup("the archive changed while it was read");
             else
-                read_member(x, a, want, read_start(x, a));
+                read_member(x, &src, want, read_start(x, &src));
             next++;
             want = next_again(x, &next);
         }
     }
     bool ok = first ? r == ARCHIVE_EOF : !want;
+    if (first && !ok && index < x->nraw) {
+        read_rest_raw(x, index);
+        ok = true;
+    }
     if (!ok)
         snprintf(err, errlen, "%s: %s", x->path,
-                 r == ARCHIVE_EOF ? "the archive changed while it was read" : archive_why(x, a));
+                 r == ARCHIVE_EOF ? "the archive changed while it was read"
+                                  : source_why(x, &(struct source){.a = a}));
     x->lib->archive_read_free(a);
     return ok;
 }
@@ -471,16 +493,19 @@ static void finish(struct extraction *x)
     free(x->members);
     free(x->holder);
     strmap_free(&x->names);
-    for (size_t i = 0; i < x->nraw; i++)
-        free(x->raw[i].name);
-    free(x->raw);
+    zip_entries_free(x->raw, x->nraw);
 }
 
 bool wheel_extract(int fd, const char *path, const char *dir, uint64_t read_max,
-                   char ***problems, size_t *nproblems, char *err, size_t errlen)
+                   struct wheel_findings *found, char *err, size_t errlen)
 {
     struct archive_lib lib;
     char why[512];
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
     if (!archive_lib_open(&lib, ARCHIVE_LIB_SONAME, why, sizeof why)) {
         snprintf(err, errlen, "%s: %s", path, why);
         return false;
@@ -498,10 +523,12 @@ bool wheel_extract(int fd, const char *path, const char *dir, uint64_t read_max,
     locale_t before = uselocale(utf8);
     if (before == (locale_t)0)
         die_errno("uselocale");
-    struct extraction x = {.lib = &lib, .fd = fd, .path = path, .dir = dir,
-                           .read_max = read_max, .problems = problems,
-                           .nproblems = nproblems, .buf = xmalloc(CHUNK)};
-    x.raw = raw_names(fd, &x.nraw);
+    struct extraction x = {.lib = &lib, .fd = fd, .size = (uint64_t)st.st_size, .path = path,
+                           .dir = dir, .read_max = read_max,
+                           .problems = &found->unreadable, .nproblems = &found->nunreadable,
+                           .unjudged = &found->unjudged, .nunjudged = &found->nunjudged,
+                           .buf = xmalloc(CHUNK)};
+    x.raw = zip_entries(fd, &x.nraw);
     bool ok = pass(&x, true, err, errlen);
     /* Each further pass reads what the one before found to lie behind it. */
     for (int k = 1; k < ELF_NEED_READS; k++) {

@@ -92,7 +92,8 @@ static bool undefined_step(const struct case_result *r, struct case_verdict *v)
 }
 
 /* A step measured otherwise than modelled, or a probe that did not end
-   where a step says why: a failure whatever the case expects. */
+   where a step says why (plan_probe_failure): a failure whatever the case
+   expects. */
 static bool unexplained(const struct case_result *r, struct case_verdict *v)
 {
     for (size_t i = 0; i < r->plan.n; i++) {
@@ -102,19 +103,9 @@ static bool unexplained(const struct case_result *r, struct case_verdict *v)
             return true;
         }
     }
-    if (r->probe_end == PROBE_EXITED && r->probe_code == 0)
+    if (!r->probe_failure)
         return false;
-    /* The probe died in the last step that began, which says how. */
-    size_t last = r->plan.n;
-    while (last > 0 && !r->measured[last - 1].ran)
-        last--;
-    if (last && (r->measured[last - 1].kind == KIND_CRASHED ||
-                 r->measured[last - 1].kind == KIND_TIMEOUT))
-        return false;
-    struct probe_result pr = {.end = r->probe_end, .code = r->probe_code};
-    char how[64];
-    *v = verdict(VERDICT_FAIL, "the probe ended by %s outside any step",
-                 probe_end_text(&pr, how, sizeof how));
+    *v = verdict(VERDICT_FAIL, "%s", r->probe_failure);
     return true;
 }
 
@@ -274,6 +265,8 @@ struct case_verdict case_judge(const struct case_def *c, const struct case_resul
                        load_kind_name(r->budget.startup_failure));
     case CASE_ENDED_SIZE_IMPOSSIBLE:
         return judge_impossible_size(c, r);
+    case CASE_ENDED_GLIBC_TOO_OLD: /* the user's library, not the machine: no skip */
+        return verdict(VERDICT_FAIL, "cannot load on this build: %s", r->error);
     case CASE_ENDED_STEPS:
         break;
     }

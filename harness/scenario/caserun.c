@@ -274,6 +274,13 @@ static bool prepare(struct case_run *cr)
     }
     build_plan(c, &cr->f, &r->plan);
     plan_resolve(&r->plan, cr->env.vars, cr->b->lib_dirs);
+    /* Measured runs only: a library built against a newer glibc than this
+       build's is refused by ld.so whatever its TLS, so nothing runs. */
+    if (!cr->model_as && strcmp(r->budget.libc_name, "glibc") == 0 &&
+        plan_glibc_refusal(&r->plan, r->budget.libc_version, r->error, sizeof r->error)) {
+        r->end = CASE_ENDED_GLIBC_TOO_OLD;
+        return false;
+    }
     mark_unpredictable(c, &r->plan);
     r->modelled = xcalloc(r->plan.n, sizeof *r->modelled);
     plan_predict(&r->plan, &r->budget, r->modelled, NULL);
@@ -335,6 +342,9 @@ static void measure(struct case_run *cr)
         r->trip = first_failure(&r->plan, r->measured);
         r->probe_end = pr.end;
         r->probe_code = pr.code;
+        char why[1024];
+        if (plan_probe_failure(&r->plan, r->measured, &pr, why, sizeof why))
+            r->probe_failure = xstrdup(why);
         if (case_headroom_due(cr->c, r))
             measure_headroom(r, &cr->f, &cr->env);
         r->probe_output = pr.output;
@@ -415,6 +425,7 @@ void case_result_free(struct case_result *r)
     if (r->have_budget)
         budget_free(&r->budget);
     free(r->probe_output);
+    free(r->probe_failure);
     free(r->startup_error);
     free(r->headroom_error);
     free(r->modelled_for);

@@ -25,6 +25,7 @@ enum case_end {
     CASE_ENDED_NO_MODEL,        /* sizes use free, and there is no model here */
     CASE_ENDED_STARTUP_STARTED, /* it started, where the model says ld.so refuses */
     CASE_ENDED_SIZE_IMPOSSIBLE, /* objects[bad_object]'s size relative to free */
+    CASE_ENDED_GLIBC_TOO_OLD,   /* a library needs a newer glibc than this build: error */
 };
 
 struct case_result {
@@ -38,7 +39,7 @@ struct case_result {
     int missing_line;
 
     enum case_end end;
-    char error[1024];    /* CASE_ENDED_NO_BUDGET: what the probe said */
+    char error[1024];    /* CASE_ENDED_NO_BUDGET: what the probe said; _GLIBC_TOO_OLD: what */
     size_t bad_object;   /* CASE_ENDED_SIZE_IMPOSSIBLE */
     char *modelled_for;  /* case_model_as's release; NULL when measured */
     char *libc_tree;     /* where it ran: a glibc tree, or NULL */
@@ -59,6 +60,9 @@ struct case_result {
     bool prediction_complete;
     enum probe_end probe_end; /* how the step probe ended */
     int probe_code;
+    /* plan_probe_failure's reason the step probe's run counts for nothing
+       (it ended outside any step that explains it), or NULL */
+    char *probe_failure;
     char *probe_output;    /* replayed on failure */
     double seconds;
     /* expect headroom: the largest IE block that loads after the steps

@@ -22,30 +22,81 @@ static void put_field(FILE *out, const char *key, const char *value)
     free(v);
 }
 
+/* Whether glibc's message names the object at path: the path itself, or
+   its file name as a word before a ':' (a DT_NEEDED name, a dlopen of a
+   bare name). */
+static bool names_object(const char *message, const char *path)
+{
+    if (strstr(message, path))
+        return true;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    for (const char *m = message; n && (m = strstr(m, base)); m++)
+        if ((m == message || m[-1] == '/' || m[-1] == ' ') && m[n] == ':')
+            return true;
+    return false;
+}
+
+size_t trace_judged_process(const struct trace *t)
+{
+    for (size_t k = t->nevents; t->error && k-- > 0;) {
+        const struct trace_event *e = &t->events[k];
+        if (!e->close && e->tls_size > 0 && names_object(t->error, e->path))
+            return e->process;
+    }
+    return t->nprocesses ? t->nprocesses - 1 : 0;
+}
+
+void trace_keep_judged(struct trace *t)
+{
+    t->judged = trace_judged_process(t);
+    size_t kept = 0;
+    for (size_t i = 0; i < t->nevents; i++) {
+        if (t->events[i].process == t->judged)
+            t->events[kept++] = t->events[i];
+        else
+            free(t->events[i].path);
+    }
+    t->nevents = kept;
+}
+
+static void write_event(FILE *out, const struct trace_event *e)
+{
+    if (e->close) {
+        fprintf(out, "close\tseq=%ld\tmodid=%ld", e->seq, e->modid);
+    } else {
+        fprintf(out, "object\tseq=%ld\tphase=%s\tlmid=%ld\tthreads=%ld\tmultithreaded=%d"
+                     "\tmodid=%ld\ttls_size=%llu\ttls_align=%llu\taccess=%s",
+                e->seq, e->dlopen ? "dlopen" : "startup", e->lmid, e->threads, e->multithreaded,
+                e->modid, (unsigned long long)e->tls_size, (unsigned long long)e->tls_align,
+                tls_access_long_name(e->access));
+    }
+    put_field(out, "path", e->path);
+    fputc('\n', out);
+}
+
 void trace_write(FILE *out, const struct trace *t)
 {
-    fprintf(out, "# statictls trace, format 1: see cases/README.md, \"Traces\".\n");
-    fprintf(out, "trace\tformat=1");
+    fprintf(out, "# statictls trace, format 2: see cases/README.md, \"Traces\".\n");
+    fprintf(out, "trace\tformat=2");
     put_field(out, "libc", t->libc);
     put_field(out, "machine", t->machine);
     fprintf(out, "\texit=%d", t->exit_status);
     put_field(out, "command", t->command);
     fputc('\n', out);
-    for (size_t i = 0; i < t->nevents; i++) {
-        const struct trace_event *e = &t->events[i];
-        if (e->close) {
-            fprintf(out, "close\tseq=%ld\tmodid=%ld", e->seq, e->modid);
-        } else {
-            fprintf(out, "object\tseq=%ld\tphase=%s\tlmid=%ld\tthreads=%ld\tmultithreaded=%d"
-                         "\tmodid=%ld\ttls_size=%llu\ttls_align=%llu\taccess=%s",
-                    e->seq, e->dlopen ? "dlopen" : "startup", e->lmid, e->threads,
-                    e->multithreaded, e->modid,
-                    (unsigned long long)e->tls_size, (unsigned long long)e->tls_align,
-                    tls_access_long_name(e->access));
-        }
-        put_field(out, "path", e->path);
+    /* Each process, then its events (they come in process order). */
+    size_t i = 0;
+    for (size_t k = 0; k < t->nprocesses; k++) {
+        fprintf(out, "process\tpid=%ld", t->processes[k].pid);
+        if (t->processes[k].program)
+            put_field(out, "program", t->processes[k].program);
         fputc('\n', out);
+        for (; i < t->nevents && t->events[i].process == k; i++)
+            write_event(out, &t->events[i]);
     }
+    for (; i < t->nevents; i++) /* a trace made without its processes */
+        write_event(out, &t->events[i]);
     if (t->error) {
         fprintf(out, "error");
         put_field(out, "text", t->error);
@@ -133,8 +184,8 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
                 snprintf(err, errlen, "%s:%d: a second trace line (one trace per file)", path,
                          lineno);
                 ok = false;
-            } else if (!format || strcmp(format, "1") != 0)
-                missing = "format=1";
+            } else if (!format || (strcmp(format, "1") != 0 && strcmp(format, "2") != 0))
+                missing = "format=1 or format=2";
             else if (!libc || !machine || !command || !record_get_long(&r, "exit", &code))
                 missing = "libc, machine, exit or command";
             else {
@@ -144,7 +195,21 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
                 t->exit_status = (int)code;
                 header = true;
             }
+        } else if (strcmp(r.kind, "process") == 0) {
+            long pid = 0;
+            const char *program = record_get(&r, "program");
+            if (!header)
+                missing = "a trace line first";
+            else if (record_get(&r, "pid") && !number(&r, "pid", &pid))
+                missing = "pid as a number";
+            else {
+                *XAPPEND(&t->processes, &t->nprocesses) =
+                    (struct trace_process){pid, program ? xstrdup(program) : NULL};
+                went_multithreaded = false; /* exec leaves one thread, and a fresh flag */
+            }
         } else if (strcmp(r.kind, "object") == 0 || strcmp(r.kind, "close") == 0) {
+            if (header && !t->nprocesses) /* format 1: one process, unnamed */
+                *XAPPEND(&t->processes, &t->nprocesses) = (struct trace_process){0, NULL};
             struct trace_event *e = XAPPEND(&t->events, &t->nevents);
             memset(e, 0, sizeof *e);
             e->line = lineno;
@@ -152,6 +217,7 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
                 missing = "a trace line first";
             else
                 read_event(&r, e, &missing, lineno);
+            e->process = t->nprocesses ? t->nprocesses - 1 : 0;
             /* Once a second thread ran, the process is multi-threaded for
                good, whether or not the record says so. */
             went_multithreaded |= e->multithreaded || e->threads > 1;
@@ -174,6 +240,8 @@ bool trace_read(const char *path, struct trace *t, char *err, size_t errlen)
         snprintf(err, errlen, "%s: no trace line: not a statictls trace", path);
         ok = false;
     }
+    if (ok && !t->nprocesses) /* nothing was mapped: still the command's process */
+        *XAPPEND(&t->processes, &t->nprocesses) = (struct trace_process){0, NULL};
     free(text);
     if (!ok)
         trace_free(t);
@@ -185,6 +253,9 @@ void trace_free(struct trace *t)
     for (size_t i = 0; i < t->nevents; i++)
         free(t->events[i].path);
     free(t->events);
+    for (size_t k = 0; k < t->nprocesses; k++)
+        free(t->processes[k].program);
+    free(t->processes);
     free(t->command), free(t->libc), free(t->machine), free(t->error);
     memset(t, 0, sizeof *t);
 }

@@ -35,7 +35,12 @@ for path in files:
         status = 1
         continue
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
-    if errors:
+    # The header names the command that wrote it: KIND's own (sweep_file: sweep).
+    command = kind.split("_")[0]
+    if not errors and document.get("command") != command:
+        print(f"{path}: {kind}: written by \"{document.get('command')}\", not by {command}")
+        status = 1
+    elif errors:
         e = errors[0]
         print(f"{path}: {kind}: at /{'/'.join(map(str, e.path))}: {e.message}")
         status = 1

@@ -8,6 +8,11 @@
    flag, so a thread created and joined still counts for glibc <= 2.21's
    rule on static TLS module ids.
 
+   Each program the process runs (a wrapper such as `sh -c 'exec ...'`
+   or `env` execs the next in the same process) loads this module anew:
+   its lines start with a "process" line naming the program, so that the
+   harness keeps each program's objects apart.
+
    Lines are records, "kind\tkey=value...", appended to the file named by
    STATICTLS_TRACE_FILE; the harness adds what the ELF files say. */
 #define _GNU_SOURCE
@@ -32,11 +37,28 @@ static unsigned seq;
 static struct link_map *command_libc;
 static const char *single_threaded;
 
+/* The program this process now runs, before any of its objects. */
+static void emit_process(void)
+{
+    char program[4097] = "";
+    ssize_t n = readlink("/proc/self/exe", program, sizeof program - 1);
+    program[n > 0 ? n : 0] = '\0';
+    char escaped[8200]; /* a path of PATH_MAX bytes, each escaped */
+    proto_escape(escaped, sizeof escaped, program);
+    char line[8448];
+    int len = snprintf(line, sizeof line, "process\tpid=%d\tprogram=%s\n", (int)getpid(),
+                       escaped);
+    if (len > 0 && (size_t)len < sizeof line && write(out, line, (size_t)len) != len)
+        out = -1; /* the trace is incomplete; the command must not notice */
+}
+
 unsigned int la_version(unsigned int version)
 {
     const char *path = getenv("STATICTLS_TRACE_FILE");
     if (path)
         out = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (out >= 0)
+        emit_process();
     return version; /* 2 is refused before 2.35; aarch64's ld.so refuses 1 from 2.35 */
 }
 

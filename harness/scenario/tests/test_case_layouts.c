@@ -1,4 +1,5 @@
-/* Every case's literal expectation (expect loads / expect trip N KIND) must
+/* Every case's literal expectation (expect loads / expect trip N KIND /
+   expect headroom >= N) must
    hold on every startup layout it claims, not only on this machine's: the
    model's outcome under other libc block sizes, rseq in static TLS or not,
    below or above the thread pointer, and each release's rules.  A case
@@ -87,8 +88,27 @@ static void closure_for(struct closure *cl, const struct case_object *o, int ins
         .id = cl->objects[1].id, .block = {libc_size, 8, 0}, .access = TLS_IE, .reloc_rank = 0};
 }
 
-/* The model's first failing step (0: none, -1: startup), on one layout. */
-static long predicted_trip(const struct case_def *c, const struct layout *l, enum load_kind *kind)
+/* The largest 1-aligned IE block the model places after the steps: the
+   headroom `expect headroom` measures. */
+static long long model_headroom(const struct model *m)
+{
+    long long lo = 0, hi = (long long)model_free(m) + 2;
+    while (hi - lo > 1) {
+        long long mid = lo + (hi - lo) / 2;
+        struct model copy = *m;
+        struct tls_block b = {(uint64_t)mid, 1, 0};
+        if (model_load(&copy, &b, TLS_IE).how == PLACED_STATIC)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The model's first failing step (0: none, -1: startup), on one layout;
+   *headroom: what is left after the steps, where none fails. */
+static long predicted_trip(const struct case_def *c, const struct layout *l, enum load_kind *kind,
+                           long long *headroom)
 {
     struct budget_module *pre = xcalloc(c->npreload + 1, sizeof *pre);
     for (size_t i = 0; i < c->npreload; i++)
@@ -124,7 +144,9 @@ static long predicted_trip(const struct case_def *c, const struct layout *l, enu
         }
     }
     struct step_prediction *pr = xcalloc(p.n, sizeof *pr);
-    plan_predict(&p, &b, pr, NULL);
+    struct model after;
+    plan_predict(&p, &b, pr, &after);
+    *headroom = model_headroom(&after);
     for (size_t i = 0; i < p.n && !trip; i++)
         if (pr[i].known && pr[i].kind != KIND_LOADED) {
             trip = (long)i + 1;
@@ -152,10 +174,20 @@ static unsigned check_case(const char *path)
             !case_libc_release_holds(&c, l->version))
             continue; /* there the case holds its steps to the model only */
         enum load_kind kind = KIND_LOADED;
-        long trip = predicted_trip(&c, l, &kind);
-        long want = c.expect == EXPECT_LOADS ? 0 : c.expect_step ? c.expect_step : -1;
-        if (trip == want && (!want || kind == c.expect_kind))
+        long long headroom = 0;
+        long trip = predicted_trip(&c, l, &kind, &headroom);
+        bool loads = c.expect == EXPECT_LOADS || c.expect == EXPECT_HEADROOM;
+        long want = loads ? 0 : c.expect_step ? c.expect_step : -1;
+        if (trip == want && (!want || kind == c.expect_kind) &&
+            (c.expect != EXPECT_HEADROOM || headroom >= c.expect_headroom))
             continue;
+        if (trip == want && !want) {
+            wrong++;
+            print_error("%s: on glibc %s %s (libc block %zu%s) the model leaves %lld bytes, "
+                        "the case expects at least %ld\n", path, l->version, l->machine,
+                        l->libc_size, l->rseq ? ", rseq" : "", headroom, c.expect_headroom);
+            continue;
+        }
         wrong++;
         print_error("%s: on glibc %s %s (libc block %zu%s) the model says %s %ld %s, "
                      "the case expects %s %ld %s\n",

@@ -99,10 +99,11 @@ static void the_model_before_the_expectation(void **state)
     f->modelled[1].kind = KIND_STATIC_TLS_EXHAUSTED;
     ASSERT_VERDICT(f, VERDICT_FAIL, "step 2 disagrees with the model: measured loaded");
     f->modelled[1].kind = KIND_LOADED;
-    f->r.probe_end = PROBE_SIGNALED;
-    f->r.probe_code = 11;
+    /* plan_probe_failure's reason, recorded by the run: a failure. */
+    f->r.probe_failure = (char *)"the probe ended by signal 11 (SIGSEGV) outside any step";
     ASSERT_VERDICT(f, VERDICT_FAIL, "the probe ended by signal");
-    f->measured[1].kind = f->modelled[1].kind = KIND_CRASHED; /* the step says why */
+    f->r.probe_failure = NULL; /* a step says why (test_plan.c) */
+    f->measured[1].kind = f->modelled[1].kind = KIND_CRASHED;
     f->r.trip = 2;
     ASSERT_VERDICT(f, VERDICT_FAIL, "expected every step to load; step 2: crashed");
     f->modelled[0].undefined = "glibc's bug";

@@ -89,6 +89,56 @@ static void odd_paths_round_trip(void **state)
     trace_free(&r);
 }
 
+/* A wrapper's programs (sh, then what it exec'd) each keep their own
+   objects; the one judged is the one whose object glibc's message names,
+   else the last. */
+static void processes_kept_apart(void **state)
+{
+    (void)state;
+    struct trace_event events[] = {
+        {.seq = 4, .modid = 1, .tls_size = 144, .tls_align = 8, .access = TLS_IE,
+         .path = "/lib/libc.so.6", .process = 0},
+        {.seq = 5, .dlopen = true, .modid = 2, .tls_size = 4000, .tls_align = 8,
+         .access = TLS_IE, .path = "/opt/x/big.so", .process = 0},
+        {.seq = 4, .modid = 1, .tls_size = 144, .tls_align = 8, .access = TLS_IE,
+         .path = "/lib/libc.so.6", .process = 1},
+    };
+    struct trace_process processes[] = {{7, "/usr/bin/dash"}, {7, "/usr/bin/prog"}};
+    struct trace t = {.command = "sh -c exec prog", .libc = "glibc-2.36", .machine = "x86_64",
+                      .events = events, .nevents = 3, .processes = processes, .nprocesses = 2};
+    struct trace r;
+    round_trip(&t, &r);
+    assert_int_equal(r.nprocesses, 2);
+    assert_string_equal(r.processes[1].program, "/usr/bin/prog");
+    assert_int_equal(r.processes[0].pid, 7);
+    assert_int_equal(r.events[1].process, 0);
+    assert_int_equal(r.events[2].process, 1);
+    assert_int_equal(trace_judged_process(&r), 1); /* no message: the last */
+    r.error = xstrdup("prog: big.so: cannot allocate memory in static TLS block");
+    assert_int_equal(trace_judged_process(&r), 0); /* the one that mapped big.so */
+    free(r.error);
+    r.error = xstrdup("dlopen: cannot load any more object with static TLS");
+    trace_keep_judged(&r);
+    assert_int_equal(r.judged, 1);
+    assert_int_equal(r.nevents, 1);
+    assert_string_equal(r.events[0].path, "/lib/libc.so.6");
+    trace_free(&r);
+
+    /* Format 1 has no process records: every object is the one process's. */
+    char *path = write_temp("trace\tformat=1\tlibc=g\tmachine=m\texit=0\tcommand=c\n"
+                            "object\tseq=1\tphase=startup\tlmid=0\tthreads=1\tmodid=1"
+                            "\ttls_size=8\ttls_align=8\taccess=initial-exec\tpath=/x\n");
+    char err[512];
+    assert_true(trace_read(path, &r, err, sizeof err));
+    assert_int_equal(r.nprocesses, 1);
+    assert_null(r.processes[0].program);
+    trace_keep_judged(&r);
+    assert_int_equal(r.nevents, 1);
+    trace_free(&r);
+    remove(path);
+    free(path);
+}
+
 static void refuses(const char *text, const char *message)
 {
     char *path = write_temp(text);
@@ -106,7 +156,10 @@ static void damaged_traces_name_the_line(void **state)
     (void)state;
     refuses("", "no trace line");
     refuses("object\tseq=1\n", ":1: object record: needs a trace line first");
-    refuses("trace\tformat=2\tlibc=g\tmachine=m\texit=0\tcommand=c\n", ":1: trace record: needs format=1");
+    refuses("trace\tformat=3\tlibc=g\tmachine=m\texit=0\tcommand=c\n",
+            ":1: trace record: needs format=1 or format=2");
+    refuses("trace\tformat=2\tlibc=g\tmachine=m\texit=0\tcommand=c\nprocess\tpid=x\n",
+            ":2: process record: needs pid as a number");
     refuses("trace\tformat=1\tlibc=g\tmachine=m\texit=0\tcommand=c\nobject\tseq=1\tphase=startup\tlmid=0"
             "\tthreads=1\tmodid=1\ttls_size=8\ttls_align=8\taccess=ie\tpath=/x\n",
             ":2: object record: needs access");
@@ -121,6 +174,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writes_and_reads_back),
         cmocka_unit_test(odd_paths_round_trip),
+        cmocka_unit_test(processes_kept_apart),
         cmocka_unit_test(damaged_traces_name_the_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

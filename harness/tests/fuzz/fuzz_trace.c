@@ -20,12 +20,17 @@ static void check_equal(const struct trace *a, const struct trace *b)
 {
     if (!same(a->command, b->command) || !same(a->libc, b->libc) ||
         !same(a->machine, b->machine) || !same(a->error, b->error) ||
-        a->exit_status != b->exit_status || a->nevents != b->nevents)
+        a->exit_status != b->exit_status || a->nevents != b->nevents ||
+        a->nprocesses != b->nprocesses)
         abort();
+    for (size_t k = 0; k < a->nprocesses; k++)
+        if (a->processes[k].pid != b->processes[k].pid ||
+            !same(a->processes[k].program, b->processes[k].program))
+            abort();
     for (size_t i = 0; i < a->nevents; i++) {
         const struct trace_event *x = &a->events[i], *y = &b->events[i];
         if (x->close != y->close || x->seq != y->seq || x->modid != y->modid ||
-            !same(x->path, y->path))
+            x->process != y->process || !same(x->path, y->path))
             abort();
         if (!x->close && (x->dlopen != y->dlopen || x->lmid != y->lmid ||
                           x->threads != y->threads || x->tls_size != y->tls_size ||
@@ -55,6 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!trace_read(again.path, &r, err, sizeof err)) /* what we write, we read */
         abort();
     check_equal(&t, &r);
+    size_t judged = trace_judged_process(&t);
+    trace_keep_judged(&t); /* what replay and doctor keep: that process's events */
+    if (judged >= t.nprocesses || t.judged != judged)
+        abort();
+    for (size_t i = 0; i < t.nevents; i++)
+        if (t.events[i].process != judged)
+            abort();
     trace_free(&r);
     trace_free(&t);
     free(text);

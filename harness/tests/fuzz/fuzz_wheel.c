@@ -137,15 +137,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         if (mkdir(dir, 0700) != 0)
             abort();
-        char **problems = NULL;
-        size_t nproblems = 0;
+        struct wheel_findings found = {0};
         char err[1024];
-        wheel_extract(in.fd, in.path, dir, (uint64_t)1 << 20, &problems, &nproblems, err,
-                      sizeof err);
+        wheel_extract(in.fd, in.path, dir, (uint64_t)1 << 20, &found, err, sizeof err);
         read_copies(dir);
-        for (size_t i = 0; i < nproblems; i++)
-            free(problems[i]);
-        free(problems);
+        for (size_t i = 0; i < found.nunreadable; i++)
+            free(found.unreadable[i]);
+        free(found.unreadable);
+        for (size_t i = 0; i < found.nunjudged; i++)
+            free(found.unjudged[i]);
+        free(found.unjudged);
         if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
             abort();
     }
