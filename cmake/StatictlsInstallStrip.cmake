@@ -5,7 +5,9 @@
 # the host's for x86-64 and i386, aarch64-linux-gnu-strip for aarch64 (left
 # as it is, saying so, where that is not installed).  --strip-unneeded keeps
 # what ld.so and statictls read: the program headers (PT_TLS of a fixture
-# template) and the dynamic symbols.
+# template) and the dynamic symbols.  The sysroots' copies (sysroots/) are
+# Debian's files, left as Debian ships them: its crt files and archives are
+# linked against.
 find_program(STATICTLS_AARCH64_STRIP aarch64-linux-gnu-strip)
 install(CODE "
 set(statictls_strip_host \"${CMAKE_STRIP}\")
@@ -14,7 +16,7 @@ set(statictls_parts \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${STATICTLS_INSTALL
 if(CMAKE_INSTALL_DO_STRIP AND IS_DIRECTORY \"\${statictls_parts}\")
   file(GLOB_RECURSE statictls_files LIST_DIRECTORIES false \"\${statictls_parts}/*\")
   foreach(file \${statictls_files})
-    if(IS_SYMLINK \"\${file}\")
+    if(IS_SYMLINK \"\${file}\" OR file MATCHES \"^\${statictls_parts}/sysroots/\")
       continue()
     endif()
     file(READ \"\${file}\" head LIMIT 20 HEX)
