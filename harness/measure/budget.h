@@ -101,5 +101,12 @@ void budget_synthetic(struct budget *b, const char *version, const char *machine
 /* Models the startup again with LD_AUDIT = ld_audit: for a process ld.so
    refused to start with its audit modules, read without them. */
 void budget_set_audit(struct budget *b, const char *ld_audit);
+/* Models the startup again with GLIBC_TUNABLES = tunables: what a process
+   would do with another glibc.rtld.optional_static_tls, say. */
+void budget_set_tunables(struct budget *b, const char *tunables);
+/* Makes the main program's own TLS block this one (none: size 0), in
+   place of the probe's, and models the startup again: for a program that
+   could not start, read through the probe. */
+void budget_set_main(struct budget *b, const struct tls_block *block, enum tls_access access);
 
 #endif
