@@ -196,10 +196,9 @@ bool doctor_run(const struct doctor_request *q, struct doctor_result *out,
     /* The command as a shell and env would run it: a launcher that drops
        the helper, a program that is not there, said before any run. */
     struct launch l;
-    if (!launch_read(q->command, q->settings->user_env, &l, err->message, sizeof err->message)) {
-        err->input = true;
-        return false;
-    }
+    char said[1024];
+    if (!launch_read(q->command, q->settings->user_env, &l, said, sizeof said))
+        return fail(err, true, "doctor: %s", said);
     struct doctor d = {.squeeze = q->squeeze, .fill = -1};
     squeezer_open(&d.squeezer, q->command, q->expect_exit, q->settings, q->timeout_s);
     enum load_kind refused = KIND_LOADED;

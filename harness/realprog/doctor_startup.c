@@ -19,6 +19,7 @@
 #include "elfinfo.h"
 #include "protocol.h"
 #include "resolve.h"
+#include "rules.h"
 #include "runenv.h"
 #include "search.h"
 #include "shellquote.h"
@@ -72,8 +73,16 @@ static bool run_changed(struct runner *u, const struct launch_change *c, int *ex
     u->r->timed_out |= o.timed_out;
     if (!o.timed_out)
         *exit_code = command_exit_code(o.status);
-    if (message)
-        *message = o.message, o.message = NULL;
+    if (message) {
+        /* glibc's static TLS line, else ld.so's line about audit modules */
+        const char *audit = o.tail ? strstr(o.tail, load_kind_message(KIND_AUDIT_LIMIT)) : NULL;
+        while (audit && !o.message && audit > o.tail && audit[-1] != '\n')
+            audit--;
+        *message = o.message ? o.message
+                 : audit     ? xasprintf("%.*s", (int)strcspn(audit, "\n"), audit)
+                             : NULL;
+        o.message = NULL;
+    }
     command_outcome_free(&o);
     launch_command_free(&cmd);
     return *exit_code == u->q->expect_exit;
@@ -404,6 +413,45 @@ static void find_tunable(struct runner *u)
     free(t);
 }
 
+/* Too many audit modules: the largest glibc.rtld.nns that leaves them
+   their namespaces, DL_NNS less one per audit module (modelled), run there
+   and one above. */
+static bool nns_refuses(struct runner *u, long long n, int *code)
+{
+    char *t = launch_tunables_with(u->q->launch, "glibc.rtld.nns", n);
+    bool works = run_changed(u, &(struct launch_change){.set_name = "GLIBC_TUNABLES",
+                                                        .set_value = t},
+                             code, NULL);
+    free(t);
+    return !works;
+}
+
+static void find_nns(struct runner *u)
+{
+    struct startup_report *r = u->r;
+    long long n = (long long)DL_NNS - (long long)r->naudit;
+    int code = -1, above = -1;
+    while (n >= 1 && nns_refuses(u, n, &code) && !r->timed_out)
+        n--; /* the model missed: one lower at a time (at most 15 runs) */
+    if (n < 1 || r->timed_out)
+        return;
+    bool above_works = n < DL_NNS && !nns_refuses(u, n + 1, &above);
+    if (above_works || r->timed_out)
+        return; /* not the largest: say nothing rather than a figure not shown */
+    char *t = launch_tunables_with(u->q->launch, "glibc.rtld.nns", n);
+    struct launch_change c = {.set_name = "GLIBC_TUNABLES", .set_value = t};
+    add_fix(r, (struct startup_fix){
+                   .kind = "tunable", .what = xasprintf("glibc.rtld.nns=%lld", n),
+                   .line = change_line(u, &c), .on_command = true, .works = true,
+                   .evidence = xasprintf(
+                       "the command starts and exits %d with it, exits %d with %lld (measured: "
+                       "the largest); the model predicts %d - %zu audit modules = %lld: the "
+                       "program keeps %lld namespaces for itself and dlmopen",
+                       code, above, n + 1, DL_NNS, r->naudit, (long long)DL_NNS - (long long)r->naudit,
+                       n - 1)});
+    free(t);
+}
+
 /* The command without a variable, or with LD_PRELOAD less one object:
    an option, said where it starts. */
 static void try_without(struct runner *u, const char *kind, const char *what,
@@ -569,6 +617,8 @@ bool doctor_startup(const struct startup_request *q, struct startup_report *out,
     budget_free(&b);
     if (q->refusal == KIND_STATIC_TLS_EXHAUSTED && tunable)
         find_tunable(&u);
+    if (q->refusal == KIND_AUDIT_LIMIT && tunable)
+        find_nns(&u);
     find_without(&u);
     if (q->refusal == KIND_STATIC_TLS_EXHAUSTED)
         find_rebuild(q, out);

@@ -131,11 +131,11 @@ static bool find_program(struct launch *l, const char *name, char *why, size_t w
     struct stat st;
     if (strchr(name, '/')) {
         if (stat(name, &st) != 0)
-            return fail(why, whylen, "doctor: cannot run %s: %s", name, strerror(errno));
+            return fail(why, whylen, "cannot run %s: %s", name, strerror(errno));
         if (!S_ISREG(st.st_mode))
-            return fail(why, whylen, "doctor: cannot run %s: %s", name, "not a regular file");
+            return fail(why, whylen, "cannot run %s: %s", name, "not a regular file");
         if (access(name, X_OK) != 0)
-            return fail(why, whylen, "doctor: cannot run %s: not executable (%s)", name,
+            return fail(why, whylen, "cannot run %s: not executable (%s)", name,
                         strerror(errno));
         l->program = xstrdup(name);
         return true;
@@ -157,7 +157,7 @@ static bool find_program(struct launch *l, const char *name, char *why, size_t w
     free(dirs);
     if (l->program)
         return true;
-    return fail(why, whylen, "doctor: cannot run %s: %s", name,
+    return fail(why, whylen, "cannot run %s: %s", name,
                 seen ? "found in PATH, but not executable" : "not found in PATH");
 }
 
@@ -171,8 +171,8 @@ static bool drops_helper(const struct env_words *e, char *why, size_t whylen)
             how = "`env -u LD_PRELOAD` starts the program without LD_PRELOAD";
     if (!how)
         return false;
-    snprintf(why, whylen, "doctor: nothing measured: %s, and so without statictls' helper, "
-             "which doctor preloads to measure inside the program: nothing was run; put the "
+    snprintf(why, whylen, "nothing measured: %s, and so without statictls' helper, "
+             "which statictls preloads to measure inside the program: nothing was run; put the "
              "variables before the program (NAME=VALUE ... PROGRAM) or use env without -i "
              "and -u LD_PRELOAD", how);
     return true;

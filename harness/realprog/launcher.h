@@ -25,8 +25,8 @@ struct launch {
     char *opaque_option;
 };
 
-/* Reads argv run from an environment user_env.  False with why ("doctor:
-   ...", the whole message) where it cannot be run as doctor needs: a
+/* Reads argv run from an environment user_env.  False with why (the
+   message, to follow "COMMAND: ") where it cannot be run as doctor needs: a
    launcher that drops the helper, a program that is not there or is not
    executable (input errors: exit 2). */
 bool launch_read(char **argv, char *const *user_env, struct launch *out, char *why,
