@@ -183,6 +183,7 @@ bool launch_read(char **argv, char *const *user_env, struct launch *out, char *w
 {
     memset(out, 0, sizeof *out);
     out->argv = argv;
+    out->user_env = user_env;
     out->envp = xcalloc(1, sizeof *out->envp);
     struct env_words e = {0};
     size_t at = is_env(argv[0]) ? read_options(argv, &e) : 0;
@@ -235,18 +236,25 @@ const char *launch_getenv(const struct launch *l, const char *name)
     return env_lookup(l->envp, name);
 }
 
-/* Whether env's own words name the variable (set or unset it). */
-static bool env_words_name(const struct launch *l, const char *name)
+/* Whether env's options unset the variable. */
+static bool env_options_unset(const struct launch *l, const char *name)
 {
-    for (size_t i = 1; i < l->prog_at; i++) {
+    for (size_t i = 1; i < l->assign_at; i++) {
         const char *w = l->argv[i];
-        if (i >= l->assign_at ? named(w, name)
-                              : strcmp(w, name) == 0 || (strncmp(w, "-u", 2) == 0 &&
-                                                         strcmp(w + 2, name) == 0) ||
-                                    (strncmp(w, "--unset=", 8) == 0 && strcmp(w + 8, name) == 0))
+        if (strcmp(w, name) == 0 || (strncmp(w, "-u", 2) == 0 && strcmp(w + 2, name) == 0) ||
+            (strncmp(w, "--unset=", 8) == 0 && strcmp(w + 8, name) == 0))
             return true;
     }
     return false;
+}
+
+/* Whether env's own words name the variable (set or unset it). */
+static bool env_words_name(const struct launch *l, const char *name)
+{
+    for (size_t i = l->assign_at; i < l->prog_at; i++)
+        if (named(l->argv[i], name))
+            return true;
+    return env_options_unset(l, name);
 }
 
 void launch_change(const struct launch *l, const struct launch_change *c,
@@ -267,13 +275,15 @@ void launch_change(const struct launch *l, const struct launch_change *c,
         for (size_t i = 0; i < argc; i++)
             words[n++] = l->argv[i];
     } else {
-        for (size_t i = 0; i < l->assign_at; i++)
+        /* Options end at "--": an -u added goes before it. */
+        bool dashes = strcmp(l->argv[l->assign_at - 1], "--") == 0;
+        for (size_t i = 0; i < l->assign_at - dashes; i++)
             words[n++] = l->argv[i];
-        bool assigned_here = false;
-        for (size_t i = l->assign_at; c->drop && i < l->prog_at; i++)
-            assigned_here |= named(l->argv[i], c->drop);
-        if (c->drop && !assigned_here && launch_getenv(l, c->drop))
+        /* What env passes on of the user's own: unset there too. */
+        if (c->drop && env_lookup(l->user_env, c->drop) && !env_options_unset(l, c->drop))
             words[n++] = "-u", words[n++] = (char *)c->drop;
+        if (dashes)
+            words[n++] = "--";
         for (size_t i = l->assign_at; i < l->prog_at; i++)
             if (!(c->drop && named(l->argv[i], c->drop)) &&
                 !(in_words && named(l->argv[i], c->set_name)))

@@ -17,6 +17,7 @@ struct launch {
     bool env_form;   /* argv[0] is env and its word list was read */
     size_t assign_at; /* env's NAME=VALUE words: argv[assign_at, prog_at) */
     size_t prog_at;  /* the program and its arguments: argv[prog_at...] */
+    char *const *user_env; /* the environment the command is run from (not owned) */
     char **envp;     /* the program's environment: the user's, with env's changes */
     size_t nenvp;
     char *program;   /* the program's file, as execvp finds it */
