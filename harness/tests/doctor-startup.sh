@@ -1,5 +1,5 @@
 #!/bin/sh
-# doctor-startup.sh STATICTLS CC AUDITOR
+# doctor-startup.sh STATICTLS CC AUDITOR [SCHEMA VALIDATOR]
 # A program ld.so refuses to start: its DT_NEEDED library has 2000 bytes of
 # initial-exec TLS, and under LD_AUDIT the libraries take static TLS from
 # the surplus.  doctor, with LD_AUDIT in its environment or through
@@ -9,7 +9,7 @@
 # nothing runs; a program that is not there or not executable is exit 2
 # with its path.  Everything is built here, at test time.
 set -eu
-statictls=$1 cc=$2 auditor=$3
+statictls=$1 cc=$2 auditor=$3 schema=${4:-} validate=${5:-}
 here=$(dirname "$0")
 . "$here/lib-expect.sh"
 dir=$(mktemp -d)
@@ -103,6 +103,11 @@ for f in fixes:
     assert rc == 0, "exit %d: %s" % (rc, f["line"])
 print("ok: JSON")
 EOF
+# The document against docs/statictls.schema.json, where jsonschema is here.
+if [ -n "$schema" ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+    /usr/bin/python3 "$validate" "$schema" doctor_startup d.json || fail "d.json breaks the schema"
+    echo "ok: schema"
+fi
 
 # 5. Bad input: said, exit 2, and nothing runs (a run would leave `ran`).
 expect env-i 2 "doctor: nothing measured: .env -i. starts the program with an empty environment" -- \
