@@ -48,17 +48,24 @@ struct runner {
     struct startup_report *r;
     long long memo_n[MAX_MEMO];
     int memo_exit[MAX_MEMO];
+    bool memo_refused[MAX_MEMO];
     size_t nmemo;
+};
+
+/* One run: its exit code (-1: timed out), whether ld.so refused to start
+   it, and ld.so's line. */
+struct run_seen {
+    int exit_code;
+    bool refused;
+    char *message; /* the caller's to free */
 };
 
 /* Runs the command changed by c (without statictls' helper: nothing in it
    is measured, only whether it starts); whether it exits as expected. */
-static bool run_changed(struct runner *u, const struct launch_change *c, int *exit_code,
-                        char **message)
+static bool run_changed(struct runner *u, const struct launch_change *c, struct run_seen *seen)
 {
-    *exit_code = -1;
-    if (message)
-        *message = NULL;
+    memset(seen, 0, sizeof *seen);
+    seen->exit_code = -1;
     if (u->r->timed_out) /* after a timeout nothing more runs */
         return false;
     struct launch_command cmd;
@@ -72,20 +79,19 @@ static bool run_changed(struct runner *u, const struct launch_change *c, int *ex
     u->r->runs++;
     u->r->timed_out |= o.timed_out;
     if (!o.timed_out)
-        *exit_code = command_exit_code(o.status);
-    if (message) {
-        /* glibc's static TLS line, else ld.so's line about audit modules */
-        const char *audit = o.tail ? strstr(o.tail, load_kind_message(KIND_AUDIT_LIMIT)) : NULL;
-        while (audit && !o.message && audit > o.tail && audit[-1] != '\n')
-            audit--;
-        *message = o.message ? o.message
-                 : audit     ? xasprintf("%.*s", (int)strcspn(audit, "\n"), audit)
-                             : NULL;
-        o.message = NULL;
-    }
+        seen->exit_code = command_exit_code(o.status);
+    seen->refused = startup_refusal(seen->exit_code, o.message, o.tail) != KIND_LOADED;
+    /* glibc's static TLS line, else ld.so's line about audit modules */
+    const char *audit = o.tail ? strstr(o.tail, load_kind_message(KIND_AUDIT_LIMIT)) : NULL;
+    while (audit && !o.message && audit > o.tail && audit[-1] != '\n')
+        audit--;
+    seen->message = o.message ? o.message
+                  : audit     ? xasprintf("%.*s", (int)strcspn(audit, "\n"), audit)
+                              : NULL;
+    o.message = NULL;
     command_outcome_free(&o);
     launch_command_free(&cmd);
-    return *exit_code == u->q->expect_exit;
+    return seen->exit_code == u->q->expect_exit;
 }
 
 static char *change_line(const struct runner *u, const struct launch_change *c)
@@ -98,21 +104,24 @@ static char *change_line(const struct runner *u, const struct launch_change *c)
 }
 
 /* The command with glibc.rtld.optional_static_tls=n merged into its
-   GLIBC_TUNABLES: whether ld.so still refuses it (each n run once). */
+   GLIBC_TUNABLES: whether ld.so still refuses to start it (each n run
+   once; a run that timed out counts as refused, and ends the search). */
 static bool refuses_at(long long n, void *ctx)
 {
     struct runner *u = ctx;
     for (size_t i = 0; i < u->nmemo; i++)
         if (u->memo_n[i] == n)
-            return u->memo_exit[i] != u->q->expect_exit;
+            return u->memo_refused[i];
     char *t = launch_tunables_with(u->q->launch, OPTIONAL_TUNABLE, n);
-    int code;
-    run_changed(u, &(struct launch_change){.set_name = "GLIBC_TUNABLES", .set_value = t}, &code,
-                NULL);
-    free(t);
-    if (u->nmemo < MAX_MEMO)
-        u->memo_n[u->nmemo] = n, u->memo_exit[u->nmemo++] = code;
-    return code != u->q->expect_exit;
+    struct run_seen seen;
+    run_changed(u, &(struct launch_change){.set_name = "GLIBC_TUNABLES", .set_value = t}, &seen);
+    free(t), free(seen.message);
+    bool refused = seen.refused || seen.exit_code < 0;
+    if (u->nmemo < MAX_MEMO) {
+        u->memo_n[u->nmemo] = n, u->memo_exit[u->nmemo] = seen.exit_code;
+        u->memo_refused[u->nmemo++] = refused;
+    }
+    return refused;
 }
 
 static int memo_exit(const struct runner *u, long long n)
@@ -317,6 +326,25 @@ static bool model_refuses_at(long long n, void *ctx)
     return m->b->startup_failure == KIND_STATIC_TLS_EXHAUSTED;
 }
 
+/* The process ld.so refused, as its line names it ("./prog: error while
+   loading shared libraries: ..."), or NULL where the line names none. */
+static char *refused_process(const char *message)
+{
+    const char *at = message ? strstr(message, ": error while loading shared libraries") : NULL;
+    if (!at)
+        return NULL;
+    const char *start = at;
+    while (start > message && start[-1] != '\n')
+        start--;
+    return xasprintf("%.*s", (int)(at - start), start);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 /* The model's startup of the program, and the smallest optional_static_tls
    it predicts; r->modelled false with why_not_modelled where it cannot. */
 static void model_startup(const struct startup_request *q, struct budget *b,
@@ -328,6 +356,19 @@ static void model_startup(const struct startup_request *q, struct budget *b,
                  q->launch->opaque_option);
         return;
     }
+    /* A launcher or a script that runs another program: ld.so refused that
+       one, whose environment and objects doctor does not know. */
+    char *refused = refused_process(r->message);
+    const char *prog = q->launch->argv[q->launch->prog_at];
+    if (refused && strcmp(base_name(refused), base_name(prog)) != 0) {
+        snprintf(r->why_not_modelled, sizeof r->why_not_modelled,
+                 "ld.so refused to start %.150s, not the program doctor runs (%.150s): it "
+                 "starts another, whose objects and environment are not read",
+                 refused, prog);
+        free(refused);
+        return;
+    }
+    free(refused);
     struct elf_tls main_tls = {0};
     struct startup_set s = {0};
     if (!read_objects(q, r, b, &main_tls, &s, r->why_not_modelled,
@@ -400,15 +441,16 @@ static void find_tunable(struct runner *u)
     r->exit_below = memo_exit(u, n - 1);
     char *t = launch_tunables_with(u->q->launch, OPTIONAL_TUNABLE, n);
     struct launch_change c = {.set_name = "GLIBC_TUNABLES", .set_value = t};
-    char *predicted = p > 0 ? xasprintf("%lld", p) : xstrdup("nothing");
+    char *predicted = p > 0 ? xasprintf("predicted %lld", p) : xstrdup("made no prediction");
+    bool works = r->exit_at == u->q->expect_exit;
     add_fix(r, (struct startup_fix){
                    .kind = "tunable", .what = xasprintf("%s=%lld", OPTIONAL_TUNABLE, n),
-                   .line = change_line(u, &c), .on_command = true, .works = true,
+                   .line = change_line(u, &c), .on_command = true, .works = works,
                    .evidence = xasprintf(
-                       "the command starts and exits %d with it, exits %d with %lld (measured: "
-                       "the smallest, %lld bytes above %lld); the model predicted %s",
-                       r->exit_at, r->exit_below, n - 1, n - r->optional_now, r->optional_now,
-                       predicted)});
+                       "the command starts and exits %d with it%s, and ld.so refuses it with "
+                       "%lld, exit %d (measured: the smallest, %lld bytes above %lld); the model %s",
+                       r->exit_at, works ? "" : " (not the exit expected)", n - 1,
+                       r->exit_below, n - r->optional_now, r->optional_now, predicted)});
     free(predicted);
     free(t);
 }
@@ -419,10 +461,12 @@ static void find_tunable(struct runner *u)
 static bool nns_refuses(struct runner *u, long long n, int *code)
 {
     char *t = launch_tunables_with(u->q->launch, "glibc.rtld.nns", n);
+    struct run_seen seen;
     bool works = run_changed(u, &(struct launch_change){.set_name = "GLIBC_TUNABLES",
                                                         .set_value = t},
-                             code, NULL);
-    free(t);
+                             &seen);
+    free(t), free(seen.message);
+    *code = seen.exit_code;
     return !works;
 }
 
@@ -457,8 +501,10 @@ static void find_nns(struct runner *u)
 static void try_without(struct runner *u, const char *kind, const char *what,
                         const struct launch_change *c, const char *how)
 {
-    int code;
-    bool works = run_changed(u, c, &code, NULL);
+    struct run_seen seen;
+    bool works = run_changed(u, c, &seen);
+    free(seen.message);
+    int code = seen.exit_code;
     if (u->r->timed_out)
         return;
     add_fix(u->r, (struct startup_fix){
@@ -602,7 +648,10 @@ bool doctor_startup(const struct startup_request *q, struct startup_report *out,
     out->glibc_tunables = dup_env(q->launch, "GLIBC_TUNABLES");
     struct runner u = {.q = q, .r = out};
     /* As is, without statictls' helper: what the user sees. */
-    run_changed(&u, &(struct launch_change){0}, &out->exit_code, &out->message);
+    struct run_seen as_is;
+    run_changed(&u, &(struct launch_change){0}, &as_is);
+    out->exit_code = as_is.exit_code;
+    out->message = as_is.message;
     if (out->timed_out)
         return true;
     struct budget b;
