@@ -271,6 +271,8 @@ static void print_startup(const struct doctor_request *q, const struct doctor_re
     printf("program       %s\n", prog);
     free(prog);
     print_vars(s);
+    if (q->squeeze >= 0)
+        printf("squeeze       not applied: no process starts to squeeze\n");
     if (s->naudit)
         printf("audit         %zu module(s), each in a namespace of its own with its own libc "
                "(the model counts each namespace in the surplus)\n", s->naudit);

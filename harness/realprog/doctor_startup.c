@@ -497,7 +497,7 @@ static void find_nns(struct runner *u)
 }
 
 /* The command without a variable, or with LD_PRELOAD less one object:
-   an option, said where it starts. */
+   an option, said where it starts.  kind and what as startup_fix has them. */
 static void try_without(struct runner *u, const char *kind, const char *what,
                         const struct launch_change *c, const char *how)
 {
@@ -544,6 +544,29 @@ static void find_without(struct runner *u)
         try_without(u, "without-preload", names[skip],
                     &(struct launch_change){.set_name = "LD_PRELOAD", .set_value = rest}, how);
         free(how), free(rest);
+    }
+    /* The same objects in the reverse order: ld.so places them last to
+       first, and the padding between them changes with the order.  Not an
+       option: nothing is dropped. */
+    if (n > 1) {
+        char *reversed = xstrdup("");
+        for (size_t i = n; i-- > 0;) {
+            char *next = xasprintf("%s%s%s", reversed, *reversed ? ":" : "", names[i]);
+            free(reversed);
+            reversed = next;
+        }
+        struct launch_change c = {.set_name = "LD_PRELOAD", .set_value = reversed};
+        struct run_seen seen;
+        bool works = run_changed(u, &c, &seen);
+        free(seen.message);
+        if (!u->r->timed_out)
+            add_fix(u->r, (struct startup_fix){
+                              .kind = "preload-order", .what = xstrdup(reversed),
+                              .line = change_line(u, &c), .on_command = true, .works = works,
+                              .evidence = xasprintf("the same preloads in the reverse order: the "
+                                                    "command exits %d (measured)",
+                                                    seen.exit_code)});
+        free(reversed);
     }
     free(names), free(list);
 }

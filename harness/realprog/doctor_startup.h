@@ -36,7 +36,8 @@ struct startup_object {
 /* One fix: a tunable, the command without its auditor or a preload (an
    option), a rebuild (validated on fixtures). */
 struct startup_fix {
-    const char *kind; /* "tunable", "without-audit", "without-preload", "rebuild" */
+    const char *kind; /* "tunable", "without-audit", "without-preload", "preload-order",
+                         "rebuild" */
     char *what;       /* the tunable, the variable or object dropped, the object rebuilt */
     char *line;       /* what to paste, or what to do */
     bool on_command;  /* run on the command itself */
