@@ -448,7 +448,8 @@ static void find_tunable(struct runner *u)
                    .line = change_line(u, &c), .on_command = true, .works = works,
                    .evidence = xasprintf(
                        "the command starts and exits %d with it%s, and ld.so refuses it with "
-                       "%lld, exit %d (measured: the smallest, %lld bytes above %lld); the model %s",
+                       "%lld, exit %d (measured: the smallest, %lld bytes above %lld); the "
+                       "model %s",
                        r->exit_at, works ? "" : " (not the exit expected)", n - 1,
                        r->exit_below, n - r->optional_now, r->optional_now, predicted)});
     free(predicted);
@@ -490,9 +491,9 @@ static void find_nns(struct runner *u)
                    .evidence = xasprintf(
                        "the command starts and exits %d with it, exits %d with %lld (measured: "
                        "the largest); the model predicts %d - %zu audit modules = %lld: the "
-                       "program keeps %lld namespaces for itself and dlmopen",
-                       code, above, n + 1, DL_NNS, r->naudit, (long long)DL_NNS - (long long)r->naudit,
-                       n - 1)});
+                       "program keeps namespace 0 and %lld for dlmopen",
+                       code, above, n + 1, DL_NNS, r->naudit,
+                       (long long)DL_NNS - (long long)r->naudit, n - 1)});
     free(t);
 }
 
@@ -633,7 +634,8 @@ static void find_rebuild(const struct startup_request *q, struct startup_report 
     static const struct {
         enum tls_access as;
         const char *how;
-    } ways[] = {{TLS_DESC, "TLS descriptors (-mtls-dialect=gnu2 on x86_64, the default on aarch64)"},
+    } ways[] = {{TLS_DESC, "TLS descriptors (-mtls-dialect=gnu2 on x86_64, the default on "
+                           "aarch64)"},
                 {TLS_GD, "general-dynamic TLS (-ftls-model=global-dynamic, no initial-exec "
                          "attributes)"}};
     const char *base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;

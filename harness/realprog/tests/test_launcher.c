@@ -13,7 +13,8 @@
 
 #include "launcher.h"
 
-static char *user_env[] = {"PATH=/usr/bin:/bin", "LD_AUDIT=/a.so", "GLIBC_TUNABLES=glibc.malloc.check=0", NULL};
+static char *user_env[] = {"PATH=/usr/bin:/bin", "LD_AUDIT=/a.so",
+                           "GLIBC_TUNABLES=glibc.malloc.check=0", NULL};
 
 static void drops_the_helper(void **state)
 {
@@ -87,7 +88,8 @@ static void changed_lines(void **state)
     struct launch_command c;
     launch_change(&l, &(struct launch_change){.set_name = "GLIBC_TUNABLES", .set_value = t}, &c);
     char *line = launch_change_line(&c);
-    assert_string_equal(line, "GLIBC_TUNABLES=glibc.malloc.check=0:glibc.rtld.optional_static_tls=673 true 'a b'");
+    assert_string_equal(line, "GLIBC_TUNABLES=glibc.malloc.check=0:"
+                              "glibc.rtld.optional_static_tls=673 true 'a b'");
     free(line), free(t);
     launch_command_free(&c);
     launch_change(&l, &(struct launch_change){.drop = "LD_AUDIT"}, &c);
@@ -98,20 +100,22 @@ static void changed_lines(void **state)
     launch_free(&l);
 
     /* env's list sets the tunables: the fix goes there, theirs replaced. */
-    char *listed[] = {"env", "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=600", "LD_AUDIT=/b.so",
-                      "true", NULL};
+    char *listed[] = {"env", "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=600",
+                      "LD_AUDIT=/b.so", "true", NULL};
     assert_true(launch_read(listed, user_env, &l, why, sizeof why));
     t = launch_tunables_with(&l, "glibc.rtld.optional_static_tls", 700);
     assert_string_equal(t, "glibc.rtld.optional_static_tls=700");
     launch_change(&l, &(struct launch_change){.set_name = "GLIBC_TUNABLES", .set_value = t}, &c);
     line = launch_change_line(&c);
-    assert_string_equal(line, "env LD_AUDIT=/b.so GLIBC_TUNABLES=glibc.rtld.optional_static_tls=700 true");
+    assert_string_equal(line, "env LD_AUDIT=/b.so "
+                              "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=700 true");
     free(line), free(t);
     launch_command_free(&c);
     /* Without the auditor env sets: its word gone; the user's own unset too. */
     launch_change(&l, &(struct launch_change){.drop = "LD_AUDIT"}, &c);
     line = launch_change_line(&c);
-    assert_string_equal(line, "env -u LD_AUDIT GLIBC_TUNABLES=glibc.rtld.optional_static_tls=600 true");
+    assert_string_equal(line, "env -u LD_AUDIT "
+                              "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=600 true");
     free(line);
     launch_command_free(&c);
     launch_free(&l);
