@@ -161,6 +161,14 @@ static bool examine_startup(struct doctor *d, const struct doctor_request *q,
         free(cmd);
         return false;
     }
+    if (out->startup.helper_only) {
+        char *cmd = visible(q->command[0]);
+        fail(err, true, "doctor: ld.so refuses to start %s with statictls' helper preloaded, "
+             "and it starts without it (exit %d): nothing doctor can measure", cmd,
+             out->startup.exit_code);
+        free(cmd);
+        return false;
+    }
     out->found = DOCTOR_CANNOT_START;
     return true;
 }

@@ -677,7 +677,8 @@ bool doctor_startup(const struct startup_request *q, struct startup_report *out,
     run_changed(&u, &(struct launch_change){0}, &as_is);
     out->exit_code = as_is.exit_code;
     out->message = as_is.message;
-    if (out->timed_out)
+    out->helper_only = !as_is.refused && !out->timed_out;
+    if (out->timed_out || out->helper_only)
         return true;
     struct budget b;
     if (!read_budget(q, out, &b, why, whylen))

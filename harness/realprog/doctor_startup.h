@@ -68,6 +68,9 @@ struct startup_report {
     unsigned runs;       /* of the command */
     unsigned cases;      /* run on fixtures */
     bool timed_out;      /* a run outlived the timeout: what follows it was not run */
+    /* ld.so refused it only with statictls' helper preloaded: as is it
+       starts (exit_code), and nothing else was run. */
+    bool helper_only;
 };
 
 struct startup_request {
