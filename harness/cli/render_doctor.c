@@ -277,8 +277,9 @@ static void print_startup(const struct doctor_request *q, const struct doctor_re
         printf("audit         %zu module(s), each in a namespace of its own with its own libc "
                "(the model counts each namespace in the surplus)\n", s->naudit);
     if (s->refusal == KIND_AUDIT_LIMIT)
-        printf("rule          too many audit modules: glibc.rtld.nns and the audit modules "
-               "must fit in %d namespaces (modelled)\n", DL_NNS);
+        printf("rule          too many audit modules: glibc.rtld.nns %zu + %zu audit modules "
+               "= %zu namespaces, above the %d there are (modelled)\n", s->nns, s->naudit,
+               s->nns + s->naudit, DL_NNS);
     if (!s->modelled) {
         if (s->refusal != KIND_AUDIT_LIMIT)
             printf("model         not modelled: %s\n", s->why_not_modelled);

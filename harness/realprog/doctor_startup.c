@@ -684,6 +684,10 @@ bool doctor_startup(const struct startup_request *q, struct startup_report *out,
     if (!read_budget(q, out, &b, why, whylen))
         return false;
     out->naudit = b.tunables.naudit;
+    out->nns = b.tunables.nns;
+    if (q->refusal == KIND_AUDIT_LIMIT)
+        snprintf(out->why_not_modelled, sizeof out->why_not_modelled,
+                 "too many audit modules: ld.so stops before it maps any library");
     out->optional_now = (long long)b.tunables.optional;
     if (q->refusal == KIND_STATIC_TLS_EXHAUSTED)
         model_startup(q, &b, out);

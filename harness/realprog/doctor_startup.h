@@ -53,6 +53,7 @@ struct startup_report {
     char *program;       /* the program's file */
     char *ld_audit, *ld_preload, *glibc_tunables; /* as the program gets them, or NULL */
     size_t naudit;
+    size_t nns;          /* glibc.rtld.nns as the program runs */
 
     bool modelled;
     char why_not_modelled[512];

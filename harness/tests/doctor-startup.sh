@@ -109,7 +109,29 @@ if [ -n "$schema" ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
     echo "ok: schema"
 fi
 
-# 5. Bad input: said, exit 2, and nothing runs (a run would leave `ran`).
+# 5. Too many audit modules (glibc >= 2.32: nns 4 + 13 > 16): the largest
+#    glibc.rtld.nns that starts it, shown failing one above.
+printf 'int main(void){ return 0; }\n' > plain.c
+"$cc" -o plain plain.c
+many=./audit.so
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do many="$many:./audit.so"; done
+rc=0
+LD_AUDIT=$many ./plain >/dev/null 2>&1 || rc=$?
+if [ "$rc" -eq 127 ]; then
+    rc=0
+    out=$("$statictls" doctor -- env LD_AUDIT="$many" ./plain) || rc=$?
+    printf '%s\n' "$out"
+    [ "$rc" -eq 0 ] || fail "too many audit modules: doctor exits $rc"
+    printf '%s\n' "$out" | grep -q "glibc.rtld.nns 4 + 13 audit modules = 17 namespaces" ||
+        fail "the namespace count is not said"
+    line4=$(printf '%s\n' "$out" | sed -n 's/^  1\. \(GLIBC_TUNABLES=glibc\.rtld\.nns=3 env .*\)$/\1/p')
+    [ -n "$line4" ] || fail "no glibc.rtld.nns=3 line"
+    run_line "$line4" 0
+    run_line "$(printf '%s\n' "$line4" | sed 's/nns=3 /nns=4 /')" 127
+    echo "ok: too many audit modules"
+fi
+
+# 6. Bad input: said, exit 2, and nothing runs (a run would leave `ran`).
 expect env-i 2 "doctor: nothing measured: .env -i. starts the program with an empty environment" -- \
     "$statictls" doctor -- env -i LD_AUDIT=./audit.so sh -c 'touch ran'
 expect env-u 2 "doctor: nothing measured: .env -u LD_PRELOAD. starts the program without LD_PRELOAD" -- \
@@ -123,7 +145,7 @@ cp prog noexec && chmod -x noexec
 expect not-executable 2 "doctor: cannot run \\./noexec: not executable" -- \
     "$statictls" doctor -- ./noexec
 
-# 6. headroom: no headroom at startup, and it says so (exit 1).
+# 7. headroom: no headroom at startup, and it says so (exit 1).
 expect headroom 1 "headroom: ld.so refuses to start \\./prog \\(exit 127\\)" -- \
     env LD_AUDIT=./audit.so "$statictls" headroom -- ./prog
 echo "PASS: a program that cannot start under LD_AUDIT gets a verified tunable"
