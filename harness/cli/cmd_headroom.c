@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "doctor_startup.h"
 #include "headroom.h"
 #include "render_headroom.h"
 #include "squeezerun.h"
@@ -27,6 +28,24 @@ static int stop(struct squeezer *h, struct squeeze_run *base, int code, const ch
     return code;
 }
 
+/* ld.so refused to start it: there is no headroom to measure; doctor
+   finds what starts it.  The exit code, or -1 where it started. */
+static int refused_start(struct squeezer *h, struct squeeze_run *base)
+{
+    if (startup_refusal(base->exit_code, base->message, base->stderr_tail) == KIND_LOADED)
+        return -1;
+    char *cmd = visible(h->command[0]);
+    char *message = base->message ? visible(base->message) : NULL;
+    fprintf(stderr, "statictls: headroom: ld.so refuses to start %s (exit %d)%s%s: it has no "
+            "headroom at startup; `statictls doctor -- CMD` finds the smallest "
+            "glibc.rtld.optional_static_tls that starts it\n", cmd, base->exit_code,
+            message ? ": " : "", message ? message : "");
+    free(cmd), free(message);
+    squeeze_run_free(base);
+    squeezer_close(h);
+    return EXIT_TRIPPED;
+}
+
 int cmd_headroom(const struct args *a)
 {
     struct squeezer h;
@@ -41,6 +60,9 @@ int cmd_headroom(const struct args *a)
         squeezer_timeout(&h, why, sizeof why);
         return stop(&h, &base, EXIT_TIMEOUT, why);
     }
+    int refused = refused_start(&h, &base);
+    if (refused >= 0)
+        return refused;
     if (!squeeze_measured(&h, &base, why, sizeof why))
         return stop(&h, &base, EXIT_USAGE, why);
     if (base.exit_code != h.expect_exit) {

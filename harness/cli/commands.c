@@ -76,6 +76,14 @@ static const char command_note[] =
     "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
     "(robustness.md of statictls's documentation).";
 _Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
+/* doctor reads a leading env word list (realprog/launcher.h). */
+static const char doctor_note[] =
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
+    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
+    "(docs/robustness.md).  A leading `env [-u NAME] NAME=VALUE... PROGRAM` is read as env "
+    "reads it, and a fix goes into it; `env -i` and `env -u LD_PRELOAD` are refused (exit 2: "
+    "they drop statictls' helper).  A CMD ld.so refuses to start (under LD_AUDIT) is modelled "
+    "from its ELF files (docs/guide-imports.md).";
 
 /* load --timeout's default is the probes' own timeout. */
 _Static_assert((int)PROBE_TIMEOUT_S == 10, "load --timeout's default row says 10");
@@ -188,7 +196,7 @@ static const struct command commands[] = {
              .help = "run CMD with only H bytes of static TLS left, as in a larger "
                      "application"),
          &expect_exit_row, &command_timeout_row, &json_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", doctor_note, false},
     {"trace", cmd_trace,
      "each object CMD loads, in order: TLS shape, threads (format: cases/README.md)",
      (const struct option_row *const[]){

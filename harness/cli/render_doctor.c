@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "render_headroom.h"
+#include "rules.h"
 #include "shellquote.h"
 #include "stderrscan.h"
 #include "tlsaccess.h"
@@ -207,6 +208,214 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
            r->headroom.prediction_hit ? "prediction verified" : "bisection");
 }
 
+/* The loader's variables as the program gets them. */
+static void print_vars(const struct startup_report *s)
+{
+    const char *names[] = {"LD_AUDIT", "LD_PRELOAD", "GLIBC_TUNABLES"};
+    const char *values[] = {s->ld_audit, s->ld_preload, s->glibc_tunables};
+    printf("environment  ");
+    for (size_t i = 0; i < 3; i++) {
+        char *shown = values[i] ? visible(values[i]) : NULL;
+        printf("%s %s%s%s", i ? "," : "", names[i], shown ? "=" : " unset", shown ? shown : "");
+        free(shown);
+    }
+    printf(" (as the program gets them)\n");
+}
+
+static void print_startup_fixes(const struct startup_report *s)
+{
+    static const struct {
+        bool on_command, option;
+        const char *header;
+    } groups[] = {
+        {true, false, "fixes, each verified on the command itself:"},
+        {true, true, "options, if you can do without what they drop (each verified on the "
+                     "command itself; not imposed):"},
+        {false, false, "fixes that need a rebuild, validated by a case on fixtures only:"}};
+    size_t rank = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        bool header = false;
+        for (size_t i = 0; i < s->nfixes; i++) {
+            const struct startup_fix *x = &s->fixes[i];
+            if (!x->works || x->on_command != groups[g].on_command ||
+                x->option != groups[g].option)
+                continue;
+            if (!header)
+                printf("\n%s\n", groups[g].header);
+            header = true;
+            printf("  %zu. %s\n       %s\n", ++rank, x->line, x->evidence);
+        }
+    }
+    bool tried = false;
+    for (size_t i = 0; i < s->nfixes; i++) {
+        const struct startup_fix *x = &s->fixes[i];
+        if (x->works)
+            continue;
+        if (!tried)
+            printf("\ntried, and did not work:\n");
+        tried = true;
+        printf("  - %s\n       %s\n", x->line, x->evidence);
+    }
+    if (!startup_fixed(s))
+        printf("\nno fix found that starts it as it is\n");
+}
+
+static void print_startup(const struct doctor_request *q, const struct doctor_result *r)
+{
+    const struct startup_report *s = &r->startup;
+    char *cmd = shell_line(NULL, NULL, q->command);
+    printf("command       %s\n", cmd);
+    free(cmd);
+    char *msg = s->message ? visible(s->message) : NULL;
+    printf("as is         exit %d (measured): ld.so refuses to start it%s%s\n", s->exit_code,
+           msg ? ": " : "", msg ? msg : "");
+    free(msg);
+    char *prog = visible(s->program);
+    printf("program       %s\n", prog);
+    free(prog);
+    print_vars(s);
+    if (q->squeeze >= 0)
+        printf("squeeze       not applied: no process starts to squeeze\n");
+    if (s->naudit)
+        printf("audit         %zu module(s), each in a namespace of its own with its own libc "
+               "(the model counts each namespace in the surplus)\n", s->naudit);
+    if (s->refusal == KIND_AUDIT_LIMIT)
+        printf("rule          too many audit modules: glibc.rtld.nns %zu + %zu audit modules "
+               "= %zu namespaces, above the %d there are (modelled)\n", s->nns, s->naudit,
+               s->nns + s->naudit, DL_NNS);
+    if (!s->modelled) {
+        if (s->refusal != KIND_AUDIT_LIMIT)
+            printf("model         not modelled: %s\n", s->why_not_modelled);
+    } else {
+        printf("startup       no tracer runs in a process that never starts: its objects are "
+               "read from the ELF files as ld.so finds them, placed by the model:\n");
+        printf("  %8s %6s %-14s %-10s %-8s %s\n", "size", "align", "access", "where", "role",
+               "object");
+        for (size_t i = 0; i < s->nobjects; i++) {
+            const struct startup_object *o = &s->objects[i];
+            char *path = visible(o->path);
+            printf("  %8llu %6llu %-14s %-10s %-8s %s\n", (unsigned long long)o->size,
+                   (unsigned long long)o->align, tls_access_long_name(o->access), o->where,
+                   o->role, path);
+            free(path);
+        }
+        if (s->trip) {
+            const struct startup_object *t = &s->objects[s->trip - 1];
+            char *path = visible(t->path);
+            printf("rule          size: under LD_AUDIT ld.so lays out the program's TLS before "
+                   "it loads the libraries, which then take static TLS from the surplus as "
+                   "they are relocated: %s needs %llu bytes aligned %llu and does not fit",
+                   path, (unsigned long long)t->size, (unsigned long long)t->align);
+            free(path);
+            if (s->optional_predicted > 0)
+                printf(", %lld bytes short (modelled: %s=%lld places it, %lld now)",
+                       s->optional_predicted - s->optional_now,
+                       "glibc.rtld.optional_static_tls", s->optional_predicted, s->optional_now);
+            printf("\n");
+        } else {
+            printf("rule          the model places every object: it does not say which one "
+                   "trips (modelled)\n");
+        }
+    }
+    if (s->optional_measured > 0)
+        printf("verified      %lld bytes short (measured: optional_static_tls=%lld starts it, "
+               "%lld does not)\n", s->optional_measured - s->optional_now, s->optional_measured,
+               s->optional_measured - 1);
+    print_startup_fixes(s);
+    printf("\nruns          %u of the command, %u cases on fixtures\n", r->command_runs,
+           s->cases);
+}
+
+static void json_nullable(struct json *j, const char *key, long long v)
+{
+    json_key(j, key);
+    if (v >= 0)
+        json_int(j, v);
+    else
+        json_null(j);
+}
+
+static void json_startup(const struct doctor_result *r)
+{
+    const struct startup_report *s = &r->startup;
+    struct json j;
+    json_init(&j, stdout, "doctor", NULL);
+    json_object(&j);
+    json_kv_bool(&j, "works_as_is", false);
+    json_kv_bool(&j, "starts", false);
+    json_kv_int(&j, "exit_as_is", s->exit_code);
+    json_kv_string(&j, "message", s->message);
+    json_kv_string(&j, "refusal", load_kind_name(s->refusal));
+    json_kv_string(&j, "program", s->program);
+    json_key(&j, "environment");
+    json_object(&j);
+    json_kv_string(&j, "LD_AUDIT", s->ld_audit);
+    json_kv_string(&j, "LD_PRELOAD", s->ld_preload);
+    json_kv_string(&j, "GLIBC_TUNABLES", s->glibc_tunables);
+    json_end(&j);
+    json_kv_int(&j, "audit_modules", (long long)s->naudit);
+    json_kv_bool(&j, "modelled", s->modelled);
+    json_kv_string(&j, "why_not_modelled", s->modelled ? NULL : s->why_not_modelled);
+    json_key(&j, "startup_objects");
+    json_array(&j);
+    for (size_t i = 0; i < s->nobjects; i++) {
+        const struct startup_object *o = &s->objects[i];
+        json_object(&j);
+        json_kv_strings(&j, "path", o->path, "role", o->role, "access",
+                        tls_access_name(o->access), "modelled_where", o->where, NULL);
+        json_kv_int(&j, "size", (long long)o->size);
+        json_kv_int(&j, "align", (long long)o->align);
+        json_end(&j);
+    }
+    json_end(&j);
+    json_key(&j, "modelled_trip");
+    if (s->trip) {
+        const struct startup_object *t = &s->objects[s->trip - 1];
+        json_object(&j);
+        json_kv_strings(&j, "object", t->path, "rule", "size", NULL);
+        json_kv_int(&j, "size", (long long)t->size);
+        json_kv_int(&j, "align", (long long)t->align);
+        json_nullable(&j, "short_by",
+                      s->optional_predicted > 0 ? s->optional_predicted - s->optional_now : -1);
+        json_end(&j);
+    } else {
+        json_null(&j);
+    }
+    json_key(&j, "optional_static_tls");
+    json_object(&j);
+    json_kv_int(&j, "now", s->optional_now);
+    json_nullable(&j, "modelled_smallest", s->optional_predicted);
+    json_nullable(&j, "measured_smallest", s->optional_measured);
+    json_key(&j, "exit_at_smallest");
+    if (s->optional_measured > 0)
+        json_int(&j, s->exit_at);
+    else
+        json_null(&j);
+    json_key(&j, "exit_below_smallest");
+    if (s->optional_measured > 0)
+        json_int(&j, s->exit_below);
+    else
+        json_null(&j);
+    json_end(&j);
+    json_key(&j, "fixes");
+    json_array(&j);
+    for (size_t i = 0; i < s->nfixes; i++) {
+        const struct startup_fix *x = &s->fixes[i];
+        json_object(&j);
+        json_kv_strings(&j, "kind", x->kind, "what", x->what, "line", x->line, "evidence",
+                        x->evidence, NULL);
+        json_kv_bool(&j, "verified_on_command", x->on_command);
+        json_kv_bool(&j, "works", x->works);
+        json_kv_bool(&j, "option", x->option);
+        json_end(&j);
+    }
+    json_end(&j);
+    json_kv_int(&j, "command_runs", r->command_runs);
+    json_kv_int(&j, "fixture_cases", s->cases);
+    json_end(&j);
+    printf("\n");
+}
+
 /* The end of the command's stderr (all doctor kept of it), each line made
    safe for a terminal. */
 static void print_stderr_tail(const char *tail)
@@ -241,6 +450,8 @@ void render_doctor(const struct doctor_request *q, const struct doctor_result *r
         print_works(q, r);
     else if (r->found == DOCTOR_FAILS)
         print_failure(q, r);
+    else if (r->found == DOCTOR_CANNOT_START)
+        print_startup(q, r);
     else
         say_nothing_to_fix(q, r);
 }
@@ -251,6 +462,8 @@ void render_doctor_json(const struct doctor_request *q, const struct doctor_resu
         json_works(r);
     else if (r->found == DOCTOR_FAILS)
         json_failure(q, r);
+    else if (r->found == DOCTOR_CANNOT_START)
+        json_startup(r);
     else
         say_nothing_to_fix(q, r);
 }

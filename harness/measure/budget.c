@@ -361,10 +361,35 @@ void budget_remodel(struct budget *b)
     remodel(b);
 }
 
-void budget_set_tunables(struct budget *b, const char *glibc_tunables)
+void budget_set_tunables(struct budget *b, const char *tunables)
 {
     free(b->glibc_tunables);
-    b->glibc_tunables = xstrdup(glibc_tunables ? glibc_tunables : "");
+    b->glibc_tunables = xstrdup(tunables ? tunables : "");
+    remodel(b);
+}
+
+void budget_set_main(struct budget *b, const struct tls_block *block, enum tls_access access)
+{
+    bool has = b->nmodules && strcmp(b->modules[0].path, PROTO_MAIN_NAME) == 0;
+    if (block->size == 0 && has) {
+        free(b->modules[0].path);
+        memmove(b->modules, b->modules + 1, (b->nmodules - 1) * sizeof *b->modules);
+        b->nmodules--;
+    } else if (block->size) {
+        if (!has) {
+            b->modules = xrealloc(b->modules, (b->nmodules + 1) * sizeof *b->modules);
+            memmove(b->modules + 1, b->modules, b->nmodules * sizeof *b->modules);
+            b->nmodules++;
+            b->modules[0] = (struct budget_module){.path = xstrdup(PROTO_MAIN_NAME)};
+        }
+        b->modules[0].block = *block;
+        b->modules[0].access = access;
+        b->modules[0].access_read = true;
+        b->modules[0].has_tpoff = false; /* not this program's offset */
+    }
+    /* Module ids go in link-map order: the main program is the first. */
+    for (size_t i = 0; i < b->nmodules; i++)
+        b->modules[i].modid = (long)i + 1;
     remodel(b);
 }
 

@@ -104,8 +104,12 @@ void budget_set_audit(struct budget *b, const char *ld_audit);
 /* Models the startup again, after the caller changed a module's block (a
    preload's size, in a search over sizes). */
 void budget_remodel(struct budget *b);
-/* Models the startup again with GLIBC_TUNABLES = glibc_tunables: the same
-   process at another optional_static_tls, modelled only. */
-void budget_set_tunables(struct budget *b, const char *glibc_tunables);
+/* Models the startup again with GLIBC_TUNABLES = tunables: what a process
+   would do with another glibc.rtld.optional_static_tls, say. */
+void budget_set_tunables(struct budget *b, const char *tunables);
+/* Makes the main program's own TLS block this one (none: size 0), in
+   place of the probe's, and models the startup again: for a program that
+   could not start, read through the probe. */
+void budget_set_main(struct budget *b, const struct tls_block *block, enum tls_access access);
 
 #endif

@@ -71,6 +71,8 @@ static _Noreturn void exec_watched(const struct command_spec *spec, int err_fd, 
         if (putenv(spec->extra[i]) != 0)
             _exit(126);
     redirect("/dev/null", 0, true);
+    if (spec->quiet)
+        redirect("/dev/null", 1, false);
     if (dup2(err_fd, 2) < 0)
         _exit(126);
     execvp(spec->argv[0], spec->argv);

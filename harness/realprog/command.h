@@ -27,6 +27,7 @@ struct command_spec {
     size_t nextra;
     double timeout_s;   /* then it is killed with its process group */
     bool echo;          /* its stderr copied onto ours as it comes */
+    bool quiet;         /* its stdout on /dev/null, not ours */
 };
 
 struct command_outcome {

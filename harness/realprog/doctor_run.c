@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "launcher.h"
 #include "runenv.h"
 #include "tracerun.h"
+#include "visible.h"
 #include "xalloc.h"
 
 static bool fail(struct doctor_error *e, bool input, const char *fmt, ...)
@@ -140,14 +142,55 @@ static bool examine_failure(struct doctor *d, struct doctor_result *out, struct 
     return true;
 }
 
+/* ld.so refused to start it: no tracer runs in it, so its startup is
+   modelled from the ELF files and each fix run on the command as given. */
+static bool examine_startup(struct doctor *d, const struct doctor_request *q,
+                            const struct launch *l, enum load_kind refusal,
+                            struct doctor_result *out, struct doctor_error *err)
+{
+    char why[1024];
+    if (!libc_build_find(NULL, &d->host, why, sizeof why))
+        return fail(err, false, "doctor: %s", why);
+    struct startup_request sq = {l, q->expect_exit, q->timeout_s, q->settings, &d->host, refusal};
+    if (!doctor_startup(&sq, &out->startup, why, sizeof why))
+        return fail(err, false, "doctor: %s", why);
+    out->command_runs = d->squeezer.runs + out->startup.runs;
+    if (out->startup.timed_out) {
+        char *cmd = visible(q->command[0]);
+        err->timed_out = true;
+        snprintf(err->message, sizeof err->message, "doctor: %s did not end within %g s (run %u "
+                 "of it): killed with its process group; raise --timeout or "
+                 "STATICTLS_TIMEOUT_FACTOR", cmd, q->timeout_s, out->command_runs);
+        free(cmd);
+        return false;
+    }
+    if (out->startup.helper_only) {
+        char *cmd = visible(q->command[0]);
+        fail(err, true, "doctor: ld.so refuses to start %s with statictls' helper preloaded, "
+             "and it starts without it (exit %d): nothing doctor can measure", cmd,
+             out->startup.exit_code);
+        free(cmd);
+        return false;
+    }
+    out->found = DOCTOR_CANNOT_START;
+    return true;
+}
+
 /* The first run, as it is (squeezed with --squeeze): what it loads, how
-   much is free. */
-static bool run_first(struct doctor *d, struct doctor_result *out, struct doctor_error *err)
+   much is free; or ld.so's refusal to start it (refused). */
+static bool run_first(struct doctor *d, struct doctor_result *out, enum load_kind *refused,
+                      struct doctor_error *err)
 {
     struct squeeze_setup setup = {.helper = true, .leave = d->squeeze, .fill = -1};
     squeezer_run(&d->squeezer, &setup, &out->first);
     if (out->first.timed_out)
         return fail_timeout(d, err);
+    *refused = out->first.squeezed && squeeze_succeeds(&d->squeezer, &out->first, true)
+                   ? KIND_LOADED
+                   : startup_refusal(out->first.exit_code, out->first.message,
+                                     out->first.stderr_tail);
+    if (*refused != KIND_LOADED)
+        return true;
     char why[1200];
     if (!squeeze_measured(&d->squeezer, &out->first, why, sizeof why))
         return fail(err, true, "doctor: %s", why);
@@ -161,10 +204,19 @@ bool doctor_run(const struct doctor_request *q, struct doctor_result *out,
 {
     memset(out, 0, sizeof *out);
     memset(err, 0, sizeof *err);
+    /* The command as a shell and env would run it: a launcher that drops
+       the helper, a program that is not there, said before any run. */
+    struct launch l;
+    char said[1024];
+    if (!launch_read(q->command, q->settings->user_env, &l, said, sizeof said))
+        return fail(err, true, "doctor: %s", said);
     struct doctor d = {.squeeze = q->squeeze, .fill = -1};
     squeezer_open(&d.squeezer, q->command, q->expect_exit, q->settings, q->timeout_s);
-    bool ok = run_first(&d, out, err);
-    if (ok && squeeze_succeeds(&d.squeezer, &out->first, true))
+    enum load_kind refused = KIND_LOADED;
+    bool ok = run_first(&d, out, &refused, err);
+    if (ok && refused != KIND_LOADED)
+        ok = examine_startup(&d, q, &l, refused, out, err);
+    else if (ok && squeeze_succeeds(&d.squeezer, &out->first, true))
         ok = measure_works(&d, out, err);
     else if (ok)
         ok = examine_failure(&d, out, err);
@@ -176,6 +228,7 @@ bool doctor_run(const struct doctor_request *q, struct doctor_result *out,
     if (d.host.name)
         libc_build_free(&d.host);
     squeezer_close(&d.squeezer);
+    launch_free(&l);
     if (!ok)
         doctor_result_free(out);
     return ok;
@@ -191,11 +244,14 @@ void doctor_result_free(struct doctor_result *r)
     if (r->trace.nevents || r->trace.command)
         trace_free(&r->trace);
     doctor_fixes_free(r->fixes, r->nfixes);
+    startup_report_free(&r->startup);
     memset(r, 0, sizeof *r);
 }
 
 bool doctor_fixed(const struct doctor_result *r)
 {
+    if (r->found == DOCTOR_CANNOT_START)
+        return startup_fixed(&r->startup);
     for (size_t i = 0; r->found == DOCTOR_FAILS && i < r->nfixes; i++)
         if (r->fixes[i].on_command && r->fixes[i].works)
             return true;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "doctor.h"
+#include "doctor_startup.h"
 #include "headroom.h"
 #include "settings.h"
 #include "squeezerun.h"
@@ -29,6 +30,7 @@ enum doctor_found {
     DOCTOR_FAILS,          /* it fails on static TLS: the diagnosis, replay and fixes */
     DOCTOR_NOT_STATIC_TLS, /* it fails with no static TLS error in its stderr */
     DOCTOR_NOT_MODELLED,   /* it fails on static TLS, on a libc the model does not know */
+    DOCTOR_CANNOT_START,   /* ld.so refuses to start it: the startup fields */
 };
 
 struct doctor_result {
@@ -55,6 +57,10 @@ struct doctor_result {
     unsigned replays;  /* replays on fixtures, the search's included */
     struct doctor_fix *fixes; /* ranked as doctor_find_fixes found them */
     size_t nfixes;
+
+    /* DOCTOR_CANNOT_START: its startup, modelled from the ELF files, and
+       the fixes run on it. */
+    struct startup_report startup;
 };
 
 /* Why doctor could not finish: a run of the command that outlived its

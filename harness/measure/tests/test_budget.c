@@ -118,6 +118,53 @@ static void lazy_descriptor_preload(void **state)
     }
 }
 
+/* A startup library of 2000 bytes under LD_AUDIT on 2.36: the model
+   refuses it at the default optional_static_tls and places it from 673 on
+   (what ld.so does on the host, measured by harness.doctor-startup);
+   budget_set_tunables models the process again with another value. */
+static void tunables_again(void **state)
+{
+    (void)state;
+    struct budget_module mod = preload("big.so", 2000, TLS_IE);
+    mod.block.align = 16;
+    struct budget b;
+    budget_synthetic(&b, "2.36", "x86_64", 144, false, NULL, "/a.so", &mod, 1);
+    assert_int_equal(b.startup_failure, KIND_STATIC_TLS_EXHAUSTED);
+    assert_string_equal(b.startup_failure_at, "big.so");
+    budget_set_tunables(&b, "glibc.malloc.check=0:glibc.rtld.optional_static_tls=672");
+    assert_int_equal(b.tunables.optional, 672);
+    assert_int_equal(b.startup_failure, KIND_STATIC_TLS_EXHAUSTED);
+    budget_set_tunables(&b, "glibc.rtld.optional_static_tls=673");
+    assert_int_equal(b.startup_failure, KIND_LOADED);
+    assert_true(b.modules[0].predicted_static);
+    budget_free(&b);
+}
+
+/* The program's own block in place of the probe's: the first module, id 1,
+   laid out with the program; none takes it out again. */
+static void main_block(void **state)
+{
+    (void)state;
+    struct budget_module mod = preload("p.so", 100, TLS_IE);
+    struct budget b;
+    budget_synthetic(&b, "2.36", "x86_64", 144, false, NULL, "/a.so", &mod, 1);
+    size_t n = b.nmodules;
+    struct tls_block main_tls = {64, 32, 0};
+    budget_set_main(&b, &main_tls, TLS_IE);
+    assert_int_equal(b.nmodules, n + 1);
+    assert_string_equal(b.modules[0].path, "(main)");
+    assert_int_equal(b.modules[0].modid, 1);
+    assert_int_equal(b.modules[1].modid, 2);
+    assert_true(b.modules[0].predicted_static);
+    assert_int_equal(b.predicted_used, 64);
+    struct tls_block none = {0, 1, 0};
+    budget_set_main(&b, &none, TLS_IE);
+    assert_int_equal(b.nmodules, n);
+    assert_string_equal(b.modules[0].path, "p.so");
+    assert_int_equal(b.modules[0].modid, 1);
+    budget_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +173,8 @@ int main(void)
         cmocka_unit_test(audit_namespace_limit),
         cmocka_unit_test(audit_relocation_order),
         cmocka_unit_test(lazy_descriptor_preload),
+        cmocka_unit_test(tunables_again),
+        cmocka_unit_test(main_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
