@@ -9,6 +9,7 @@
 #include "command.h"
 #include "envvars.h"
 #include "record.h"
+#include "tunesearch.h"
 #include "visible.h"
 #include "xalloc.h"
 #include "xpath.h"
@@ -52,16 +53,22 @@ static bool listed(char **paths, size_t n, const char *path)
     return false;
 }
 
-/* "NAME=VALUE" where the caller's own VALUE, if any, is kept after
-   (LD_PRELOAD: ours first) or before (GLIBC_TUNABLES: ours win, last). */
-static char *joined_var(char *const *user_env, const char *name, const char *ours,
-                        bool ours_first)
+/* LD_PRELOAD=ours, with the caller's own preloads after (the helper first). */
+static char *preload_var(char *const *user_env, const char *ours)
 {
-    const char *theirs = env_lookup(user_env, name);
-    if (!theirs || !*theirs)
-        return xasprintf("%s=%s", name, ours);
-    return ours_first ? xasprintf("%s=%s:%s", name, ours, theirs)
-                      : xasprintf("%s=%s:%s", name, theirs, ours);
+    const char *theirs = env_lookup(user_env, "LD_PRELOAD");
+    return theirs && *theirs ? xasprintf("LD_PRELOAD=%s:%s", ours, theirs)
+                             : xasprintf("LD_PRELOAD=%s", ours);
+}
+
+/* GLIBC_TUNABLES with ours merged into the caller's own (theirs kept, but
+   for the names ours sets). */
+static char *tunables_var(char *const *user_env, const char *ours)
+{
+    char *merged = tunables_merge(env_lookup(user_env, "GLIBC_TUNABLES"), ours);
+    char *var = xasprintf("GLIBC_TUNABLES=%s", merged);
+    free(merged);
+    return var;
 }
 
 static void free_list(char **list, size_t *n)
@@ -199,9 +206,9 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
         preload = xstrdup(setup->preload);
     }
     if (preload)
-        extra[n++] = joined_var(s->settings->user_env, "LD_PRELOAD", preload, true);
+        extra[n++] = preload_var(s->settings->user_env, preload);
     if (setup->tunables)
-        extra[n++] = joined_var(s->settings->user_env, "GLIBC_TUNABLES", setup->tunables, false);
+        extra[n++] = tunables_var(s->settings->user_env, setup->tunables);
     struct command_outcome o;
     command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo, false}, &o);
     s->runs++;

@@ -30,7 +30,7 @@ struct squeeze_setup {
     long fill;            /* with the helper: a filler of exactly this size, -1 none */
     const char *preload;  /* ':'-separated objects to LD_PRELOAD, or NULL */
     const char *first;    /* with the helper: dlopen'ed before anything else */
-    const char *tunables; /* added to GLIBC_TUNABLES, or NULL */
+    const char *tunables; /* merged into GLIBC_TUNABLES (tunesearch.h), or NULL */
     bool echo;            /* copy the command's stderr onto ours */
 };
 
