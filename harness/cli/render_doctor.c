@@ -21,6 +21,25 @@ static const char *where(const struct held_object *h)
     return h->startup ? "initial" : h->how == PLACED_STATIC ? "surplus" : "TRIPS";
 }
 
+/* A fix that works, numbered, under its group's title (said once). */
+static void print_ranked(size_t *rank, bool *header, const char *title, const char *line,
+                         const char *evidence)
+{
+    if (!*header)
+        printf("\n%s\n", title);
+    *header = true;
+    printf("  %zu. %s\n       %s\n", ++*rank, line, evidence);
+}
+
+/* A fix that was tried on the command and did not work. */
+static void print_tried(bool *tried, const char *line, const char *evidence)
+{
+    if (!*tried)
+        printf("\ntried, and did not work:\n");
+    *tried = true;
+    printf("  - %s\n       %s\n", line, evidence);
+}
+
 static void print_failure(const struct doctor_request *q, const struct doctor_result *r)
 {
     const struct diagnosis *dx = &r->dx;
@@ -64,26 +83,18 @@ static void print_failure(const struct doctor_request *q, const struct doctor_re
         bool header = false;
         for (size_t i = 0; i < r->nfixes; i++) {
             const struct doctor_fix *x = &r->fixes[i];
-            if (!x->works || x->on_command != (verified == 1))
-                continue;
-            if (!header)
-                printf("\n%s\n", verified ? "fixes, each verified on the command itself:"
-                                          : "fixes that need a rebuild, validated by replay on "
-                                            "fixtures only:");
-            header = true;
-            printf("  %zu. %s\n       %s\n", ++rank, x->line, x->evidence);
+            if (x->works && x->on_command == (verified == 1))
+                print_ranked(&rank, &header,
+                             verified ? "fixes, each verified on the command itself:"
+                                      : "fixes that need a rebuild, validated by replay on "
+                                        "fixtures only:",
+                             x->line, x->evidence);
         }
     }
     bool tried = false;
-    for (size_t i = 0; i < r->nfixes; i++) {
-        const struct doctor_fix *x = &r->fixes[i];
-        if (x->works)
-            continue;
-        if (!tried)
-            printf("\ntried, and did not work:\n");
-        tried = true;
-        printf("  - %s\n       %s\n", x->line, x->evidence);
-    }
+    for (size_t i = 0; i < r->nfixes; i++)
+        if (!r->fixes[i].works)
+            print_tried(&tried, r->fixes[i].line, r->fixes[i].evidence);
     if (!rank)
         printf("\nno fix found\n");
     printf("\nruns          %u of the command, %u replays on fixtures\n", r->command_runs,
@@ -237,25 +248,15 @@ static void print_startup_fixes(const struct startup_report *s)
         bool header = false;
         for (size_t i = 0; i < s->nfixes; i++) {
             const struct startup_fix *x = &s->fixes[i];
-            if (!x->works || x->on_command != groups[g].on_command ||
-                x->option != groups[g].option)
-                continue;
-            if (!header)
-                printf("\n%s\n", groups[g].header);
-            header = true;
-            printf("  %zu. %s\n       %s\n", ++rank, x->line, x->evidence);
+            if (x->works && x->on_command == groups[g].on_command &&
+                x->option == groups[g].option)
+                print_ranked(&rank, &header, groups[g].header, x->line, x->evidence);
         }
     }
     bool tried = false;
-    for (size_t i = 0; i < s->nfixes; i++) {
-        const struct startup_fix *x = &s->fixes[i];
-        if (x->works)
-            continue;
-        if (!tried)
-            printf("\ntried, and did not work:\n");
-        tried = true;
-        printf("  - %s\n       %s\n", x->line, x->evidence);
-    }
+    for (size_t i = 0; i < s->nfixes; i++)
+        if (!s->fixes[i].works)
+            print_tried(&tried, s->fixes[i].line, s->fixes[i].evidence);
     if (!startup_fixed(s))
         printf("\nno fix found that starts it as it is\n");
 }

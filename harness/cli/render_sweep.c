@@ -246,6 +246,18 @@ struct summary {
     size_t n;
 };
 
+/* A table row's first cells: the libc and its architecture (the label's
+   last word). */
+static void row_label(FILE *f, const struct libc_sweep *g)
+{
+    char libc[128];
+    snprintf(libc, sizeof libc, "%s", g->label);
+    char *arch = strrchr(libc, ' ');
+    if (arch)
+        *arch++ = '\0';
+    fprintf(f, "| %s | %s |", libc, arch ? arch : "");
+}
+
 static void write_startup_summary(FILE *f, const struct summary *s)
 {
     fprintf(f, "## At startup: a library's initial-exec block under LD_AUDIT\n\n%s Where the "
@@ -259,12 +271,7 @@ static void write_startup_summary(FILE *f, const struct summary *s)
     fprintf(f, "\n");
     for (size_t k = 0; k < s->n; k++) {
         const struct libc_sweep *g = &s->g[k];
-        char libc[128];
-        snprintf(libc, sizeof libc, "%s", g->label);
-        char *arch = strrchr(libc, ' ');
-        if (arch)
-            *arch++ = '\0';
-        fprintf(f, "| %s | %s |", libc, arch ? arch : "");
+        row_label(f, g);
         for (size_t i = 0; i < SWEEP_NSTARTUP; i++) {
             const struct sweep_startup_cell *c = &g->startup[i];
             char measured[64], modelled[32];
@@ -305,12 +312,7 @@ static void write_summary(FILE *f, const void *ctx)
     unsigned other_trips = 0;
     for (size_t k = 0; k < s->n; k++) {
         const struct libc_sweep *g = &s->g[k];
-        char libc[128];
-        snprintf(libc, sizeof libc, "%s", g->label);
-        char *arch = strrchr(libc, ' ');
-        if (arch)
-            *arch++ = '\0';
-        fprintf(f, "| %s | %s |", libc, arch ? arch : "");
+        row_label(f, g);
         for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
             const struct sweep_cell *c = &g->cells[i];
             if (!c->measured) {
