@@ -95,10 +95,35 @@ static void print_failure(const struct doctor_request *q, const struct doctor_re
     for (size_t i = 0; i < r->nfixes; i++)
         if (!r->fixes[i].works)
             print_tried(&tried, r->fixes[i].line, r->fixes[i].evidence);
+    if (r->ndropped)
+        printf("\nnot run on the command: the replay on fixtures of the same shapes still trips "
+               "with each (measured on fixtures):\n");
+    for (size_t i = 0; i < r->ndropped; i++)
+        printf("  - %s\n", r->dropped[i].line);
+    if (r->dropped_more)
+        printf("  ... and %u more, dropped the same way\n", r->dropped_more);
     if (!rank)
         printf("\nno fix found\n");
     printf("\nruns          %u of the command, %u replays on fixtures\n", r->command_runs,
            r->replays);
+}
+
+static void json_fixes(struct json *j, const char *key, const struct doctor_fix *fixes,
+                       size_t n)
+{
+    json_key(j, key);
+    json_array(j);
+    for (size_t i = 0; i < n; i++) {
+        const struct doctor_fix *x = &fixes[i];
+        static const char *const kinds[] = {"preload", "first", "tunable", "rebuild"};
+        json_object(j);
+        json_kv_strings(j, "kind", kinds[x->kind], "what", x->what, "line", x->line, "evidence",
+                        x->evidence, NULL);
+        json_kv_bool(j, "verified_on_command", x->on_command);
+        json_kv_bool(j, "works", x->works);
+        json_end(j);
+    }
+    json_end(j);
 }
 
 static void json_failure(const struct doctor_request *q, const struct doctor_result *r)
@@ -146,19 +171,9 @@ static void json_failure(const struct doctor_request *q, const struct doctor_res
     }
     json_end(&j);
     json_kv_string(&j, "replay", r->replay);
-    json_key(&j, "fixes");
-    json_array(&j);
-    for (size_t i = 0; i < r->nfixes; i++) {
-        const struct doctor_fix *x = &r->fixes[i];
-        static const char *const kinds[] = {"preload", "first", "tunable", "rebuild"};
-        json_object(&j);
-        json_kv_strings(&j, "kind", kinds[x->kind], "what", x->what, "line", x->line, "evidence",
-                        x->evidence, NULL);
-        json_kv_bool(&j, "verified_on_command", x->on_command);
-        json_kv_bool(&j, "works", x->works);
-        json_end(&j);
-    }
-    json_end(&j);
+    json_fixes(&j, "fixes", r->fixes, r->nfixes);
+    json_fixes(&j, "dropped_fixes", r->dropped, r->ndropped);
+    json_kv_int(&j, "dropped_more", r->dropped_more);
     json_kv_int(&j, "command_runs", r->command_runs);
     json_kv_int(&j, "replays", r->replays);
     json_end(&j);
