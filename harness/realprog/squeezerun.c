@@ -121,40 +121,84 @@ static void find_child_drop(const struct squeezer *s, pid_t pid, const struct re
     free(startup);
 }
 
-/* What the helper reported: its measurement and the objects with TLS that
-   were loaded after startup and are still there at exit.  The process may
-   exec another program (a shell's exec, a launcher such as env): one that
-   loads the helper again measures again, and that is the measurement; one
-   that does not leaves a measurement of a program that is gone. */
-static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run *out)
+/* One program the measured process ran, as the helper said it: a wrapper
+   (`sh -c 'exec ...'`, env) execs the next program in the same process, and
+   each program's objects are its own. */
+struct program_seen {
+    bool squeezed;
+    long free_bytes;
+    char **startup, **final; /* objects with TLS at its startup, and at its exit */
+    size_t nstartup, nfinal;
+    const struct record *exec; /* an exec it said that did not return, or NULL */
+};
+
+static void program_free(struct program_seen *p)
 {
-    size_t nrecords;
-    struct record *records = command_records(s->report, 0, &nrecords);
-    char **startup = NULL;
-    size_t nstartup = 0;
-    const struct record *exec = NULL; /* an exec since the last measurement */
-    long main_pid = (long)pid, p;
+    free_list(p->startup, &p->nstartup);
+    free_list(p->final, &p->nfinal);
+    free(p->startup), free(p->final);
+}
+
+/* The measured process's programs, in the order it ran them: a "process"
+   record starts one (and, from a helper that says none, a startup or
+   measurement after an exec that did not return). */
+static struct program_seen *programs_of(const struct record *records, size_t nrecords,
+                                        pid_t pid, size_t *n)
+{
+    struct program_seen *progs = NULL;
+    *n = 0;
+    long p;
     for (size_t i = 0; i < nrecords; i++) {
         const struct record *r = &records[i];
         const char *path = record_get(r, "path");
         long v;
-        if (!record_get_long(r, "pid", &p) || p != main_pid)
+        if (!record_get_long(r, "pid", &p) || p != (long)pid)
             continue;
-        if (strcmp(r->kind, "squeeze") == 0 && record_get_long(r, "free", &v)) {
-            out->squeezed = true;
-            out->free_bytes = v;
-            exec = NULL;
-        } else if (strcmp(r->kind, "exec") == 0) {
-            exec = r;
-            free_list(startup, &nstartup); /* the next program's startup counts */
-        } else if (strcmp(r->kind, "execfail") == 0) {
-            exec = NULL; /* it returned: the same program goes on */
-        } else if (strcmp(r->kind, "startup") == 0 && path) {
-            *XAPPEND(&startup, &nstartup) = xstrdup(path);
-        } else if (strcmp(r->kind, "final") == 0 && path && !listed(startup, nstartup, path) &&
-                   strncmp(path, s->dir, strlen(s->dir)) != 0) {
-            *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(path);
+        struct program_seen *cur = *n ? &progs[*n - 1] : NULL;
+        bool starts = strcmp(r->kind, "process") == 0 ||
+                      ((strcmp(r->kind, "startup") == 0 || strcmp(r->kind, "squeeze") == 0) &&
+                       (!cur || cur->exec));
+        if (starts || !cur) {
+            cur = XAPPEND(&progs, n);
+            memset(cur, 0, sizeof *cur);
         }
+        if (strcmp(r->kind, "squeeze") == 0 && record_get_long(r, "free", &v)) {
+            cur->squeezed = true;
+            cur->free_bytes = v;
+        } else if (strcmp(r->kind, "exec") == 0) {
+            cur->exec = r;
+        } else if (strcmp(r->kind, "execfail") == 0) {
+            cur->exec = NULL; /* it returned: the same program goes on */
+        } else if (strcmp(r->kind, "startup") == 0 && path) {
+            *XAPPEND(&cur->startup, &cur->nstartup) = xstrdup(path);
+        } else if (strcmp(r->kind, "final") == 0 && path) {
+            *XAPPEND(&cur->final, &cur->nfinal) = xstrdup(path);
+        }
+    }
+    return progs;
+}
+
+/* What the helper reported from the last program the process ran (the one
+   that ran to the end, unless it exec'd one that did not load the helper):
+   its measurement, and the objects with TLS that were loaded after its
+   startup and are still there at exit.  One that exec'd a program without
+   the helper leaves a measurement of a program that is gone. */
+static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run *out)
+{
+    size_t nrecords, nprogs;
+    struct record *records = command_records(s->report, 0, &nrecords);
+    struct program_seen *progs = programs_of(records, nrecords, pid, &nprogs);
+    struct program_seen *last = nprogs ? &progs[nprogs - 1] : NULL;
+    const struct record *exec = last ? last->exec : NULL;
+    if (last) {
+        out->squeezed = last->squeezed;
+        out->free_bytes = last->free_bytes;
+        for (size_t i = 0; i < last->nfinal; i++)
+            if (!listed(last->startup, last->nstartup, last->final[i]) &&
+                strncmp(last->final[i], s->dir, strlen(s->dir)) != 0)
+                *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(last->final[i]);
+        out->startup = last->startup, out->nstartup = last->nstartup;
+        last->startup = NULL, last->nstartup = 0;
     }
     struct child_drop child;
     find_child_drop(s, pid, records, nrecords, &child);
@@ -170,10 +214,12 @@ static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run 
         out->left_for = xstrdup(to ? to : "another program");
         out->left_keeps = record_get_long(exec, "keeps", &keeps) && keeps == 1;
     }
+    for (size_t i = 0; i < nprogs; i++)
+        program_free(&progs[i]);
+    free(progs);
     for (size_t i = 0; i < nrecords; i++)
         record_free(&records[i]);
     free(records);
-    out->startup = startup, out->nstartup = nstartup; /* the program that ran to the end */
 }
 
 void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct squeeze_run *out)
