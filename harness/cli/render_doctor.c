@@ -180,7 +180,7 @@ static void json_failure(const struct doctor_request *q, const struct doctor_res
     printf("\n");
 }
 
-static void json_works(const struct doctor_result *r)
+static void json_works(const struct doctor_request *q, const struct doctor_result *r)
 {
     const struct squeeze_run *below = &r->headroom.below;
     long needed = r->headroom.needed;
@@ -198,6 +198,7 @@ static void json_works(const struct doctor_result *r)
         json_null(&j);
     json_kv_string(&j, "first_to_trip", needed > 0 ? below->message : NULL);
     render_start_room_json(&j, &r->room);
+    render_user_preload_json(&j, q->settings);
     json_kv_int(&j, "command_runs", r->command_runs);
     json_end(&j);
     printf("\n");
@@ -217,7 +218,8 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
         printf("needed        %ld (measured: %ld bytes of headroom work, %ld fail)\n", needed,
                needed, needed - 1);
     else /* with no static TLS left at all it still works */
-        printf("needed        0 (measured: it works with 0 bytes of headroom)\n");
+        printf("needed        0 (measured%s: it works with 0 bytes of headroom)\n",
+               user_preload(q->settings) ? " with your LD_PRELOAD" : "");
     if (r->predicted >= 0)
         printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
                r->predicted, r->nblocks);
@@ -228,7 +230,9 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
                needed - 1, below->exit_code, below->message ? ": " : "",
                below->message ? below->message : "");
     else
-        printf("trips first   nothing: it needs no free static TLS\n");
+        printf("trips first   nothing: it needs no free static TLS%s\n",
+               user_preload(q->settings) ? " with your LD_PRELOAD" : "");
+    render_user_preload(q->settings);
     render_start_room(&r->room);
     printf("runs          %u of the command (%s)\n", r->command_runs,
            r->headroom.prediction_hit ? "prediction verified" : "bisection");
@@ -475,7 +479,7 @@ void render_doctor(const struct doctor_request *q, const struct doctor_result *r
 void render_doctor_json(const struct doctor_request *q, const struct doctor_result *r)
 {
     if (r->found == DOCTOR_WORKS)
-        json_works(r);
+        json_works(q, r);
     else if (r->found == DOCTOR_FAILS)
         json_failure(q, r);
     else if (r->found == DOCTOR_CANNOT_START)

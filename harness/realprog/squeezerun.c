@@ -213,6 +213,9 @@ static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run 
         out->left_from = xstrdup(from ? from : s->command[0]);
         out->left_for = xstrdup(to ? to : "another program");
         out->left_keeps = record_get_long(exec, "keeps", &keeps) && keeps == 1;
+        long preload;
+        out->left_replaced = !out->left_keeps && record_get_long(exec, "preload", &preload) &&
+                             preload == 1;
     }
     for (size_t i = 0; i < nprogs; i++)
         program_free(&progs[i]);
@@ -297,6 +300,12 @@ bool squeeze_measured(const struct squeezer *s, const struct squeeze_run *r, cha
                  "helper in LD_PRELOAD (a launcher such as `env -i` or `env -u LD_PRELOAD` "
                  "drops it), and no process that kept the helper loaded an object with TLS: run "
                  "the program itself, or through a launcher that keeps LD_PRELOAD", cmd, from, to);
+    else if (r->left_replaced)
+        snprintf(why, whylen, "nothing measured: statictls' helper measured %s, which then "
+                 "exec'd %s with an LD_PRELOAD of the command's own that replaces the helper's "
+                 "(`env LD_PRELOAD=...`, or a script that sets LD_PRELOAD): put your preloads in "
+                 "LD_PRELOAD before statictls (statictls keeps them after its helper), or run "
+                 "the program itself", from, to);
     else if (r->left_for && !r->left_keeps)
         snprintf(why, whylen, "nothing measured: statictls' helper measured %s, which then "
                  "exec'd %s without the helper in LD_PRELOAD (a launcher such as `env -i` or "

@@ -167,6 +167,15 @@ static int keeps_helper(char *const envp[])
     return preload && asked;
 }
 
+/* The new program has an LD_PRELOAD of its own (set, not empty). */
+static int has_preload(char *const envp[])
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0 && envp[i][11])
+            return 1;
+    return 0;
+}
+
 static void say_exec(const char *path, char *const envp[])
 {
     if (report < 0)
@@ -178,8 +187,8 @@ static void say_exec(const char *path, char *const envp[])
     self[n > 0 ? n : 0] = '\0';
     proto_escape(from, sizeof from, self);
     proto_escape(to, sizeof to, path ? path : "");
-    snprintf(line, sizeof line, "exec\tpid=%d\tkeeps=%d\tself=%s\tpath=%s\n", (int)getpid(),
-             keeps_helper(envp), from, to);
+    snprintf(line, sizeof line, "exec\tpid=%d\tkeeps=%d\tpreload=%d\tself=%s\tpath=%s\n",
+             (int)getpid(), keeps_helper(envp), has_preload(envp), from, to);
     say(line);
 }
 
