@@ -66,6 +66,12 @@ static const char command_note[] =
     "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
     "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
     "(robustness.md of statictls's documentation).";
+/* headroom reads a leading env word list too (realprog/launcher.h). */
+static const char headroom_note[] =
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
+    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
+    "(robustness.md of statictls's documentation).  A leading `env -i` or `env -u LD_PRELOAD` "
+    "is refused (exit 2: they drop statictls' helper).";
 _Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 /* doctor reads a leading env word list (realprog/launcher.h). */
 static const char doctor_note[] =
@@ -179,7 +185,7 @@ static const struct command commands[] = {
     {"headroom", cmd_headroom,
      "the least free static TLS CMD needs; under LD_AUDIT, the least optional_static_tls",
      (const struct option_row *const[]){&expect_exit_row, &command_timeout_row, &json_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", headroom_note, false},
     {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",
      (const struct option_row *const[]){
          ROW(.name = "--squeeze", .kind = OPTION_NUMBER, .value = "H", .min = 0,
