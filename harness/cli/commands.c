@@ -77,10 +77,11 @@ _Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 static const char doctor_note[] =
     "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
     "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(docs/robustness.md).  A leading `env [-u NAME] NAME=VALUE... PROGRAM` is read as env "
-    "reads it, and a fix goes into it; `env -i` and `env -u LD_PRELOAD` are refused (exit 2: "
-    "they drop statictls' helper).  A CMD ld.so refuses to start (under LD_AUDIT) is modelled "
-    "from its ELF files (docs/guide-imports.md).";
+    "(robustness.md of statictls's documentation).  A leading `env [-u NAME] NAME=VALUE... "
+    "PROGRAM` is read as env reads it, and a fix goes into it; `env -i` and `env -u "
+    "LD_PRELOAD` are refused (exit 2: they drop statictls' helper).  A CMD ld.so refuses to "
+    "start (under LD_AUDIT) is modelled from its ELF files (guide-imports.md of statictls's "
+    "documentation).";
 
 /* load --timeout's default is the probes' own timeout. */
 _Static_assert((int)PROBE_TIMEOUT_S == 10, "load --timeout's default row says 10");

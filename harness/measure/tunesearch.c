@@ -17,10 +17,12 @@
 static bool set_by(const char *setting, const char *ours)
 {
     size_t n = strcspn(setting, "=");
-    for (const char *o = ours; *o; o += strcspn(o, ":"), o += *o == ':') {
-        size_t k = strcspn(o, "=:");
-        if (k == n && strncmp(o, setting, n) == 0)
+    for (const char *o = ours; *o;) {
+        if (strcspn(o, "=:") == n && strncmp(o, setting, n) == 0)
             return true;
+        o += strcspn(o, ":");
+        if (*o == ':')
+            o++;
     }
     return false;
 }
