@@ -6,13 +6,16 @@
    it (H succeeds, H-1 fails).  Bisection only when the prediction misses.
    A run that outlives --timeout ends it (exit 4); a run 1 the helper did
    not measure (a launcher that drops LD_PRELOAD, a static program) is the
-   user's input (2): nothing is measured, no "needed 0". */
+   user's input (2): nothing is measured, no "needed 0"; a launcher seen to
+   drop it (env -i, env -u LD_PRELOAD) is said before anything runs.  With
+   the user's own LD_PRELOAD every figure is said to be with it. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "commands.h"
 #include "doctor_startup.h"
 #include "headroom.h"
+#include "launcher.h"
 #include "render_headroom.h"
 #include "squeezerun.h"
 #include "startroom.h"
@@ -48,6 +51,15 @@ static int refused_start(struct squeezer *h, struct squeeze_run *base)
 
 int cmd_headroom(const struct args *a)
 {
+    /* As doctor reads it: a launcher that drops the helper (env -i, env -u
+       LD_PRELOAD), a program that is not there, said before any run. */
+    struct launch l;
+    char said[1024];
+    if (!launch_read(a->operands, a->settings.user_env, &l, said, sizeof said)) {
+        fprintf(stderr, "statictls: headroom: %s\n", said);
+        return EXIT_USAGE;
+    }
+    launch_free(&l);
     struct squeezer h;
     squeezer_open(&h, a->operands, (int)arg_number(a, "--expect-exit"), &a->settings,
                   (double)arg_number(a, "--timeout") * a->settings.timeout_factor);

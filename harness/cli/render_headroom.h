@@ -26,6 +26,12 @@ void render_headroom_json(const struct headroom_view *v);
    its lines (nothing without LD_AUDIT), and the JSON member "startup"
    (null without LD_AUDIT). */
 void render_start_room(const struct start_room *r);
+/* The user's own LD_PRELOAD, which the command ran with after statictls'
+   helper (NULL where none): its line (nothing without one), and the JSON
+   member "user_preload" (null without one). */
+const char *user_preload(const struct settings *s);
+void render_user_preload(const struct settings *s);
+void render_user_preload_json(struct json *j, const struct settings *s);
 void render_start_room_json(struct json *j, const struct start_room *r);
 
 #endif

@@ -68,6 +68,21 @@ static void add_fix(struct doctor *d, enum fix_kind kind, char *what, char *line
         (struct doctor_fix){kind, what, line, on_command, works, evidence};
 }
 
+/* A fix its replay on fixtures predicts to trip: not run on the command,
+   and said (the first DOCTOR_DROPPED_LISTED, then counted). */
+static void add_dropped(struct doctor *d, enum fix_kind kind, char *what, char *line)
+{
+    if (d->ndropped >= DOCTOR_DROPPED_LISTED) {
+        d->dropped_more++;
+        free(what), free(line);
+        return;
+    }
+    *XAPPEND(&d->dropped, &d->ndropped) = (struct doctor_fix){
+        kind, what, line, false, false,
+        xstrdup("not run on the command: the replay on fixtures of the same shapes still trips "
+                "with it (measured on fixtures)")};
+}
+
 /* The static-TLS objects the command dlopened, the one that tripped first. */
 static size_t preload_candidates(const struct doctor *d, const char *tripped, const char **out)
 {
@@ -128,9 +143,12 @@ static void find_preload(struct doctor *d, const char *tripped, bool replay_trus
                 paths = next;
             }
             if (replay_trusted && !replay_loads(d, fixes, k, false)) {
-                free(paths);
-                if (d->replay_failed)
+                if (d->replay_failed) {
+                    free(paths);
                     return;
+                }
+                add_dropped(d, FIX_PRELOAD, paths,
+                            shell_line("LD_PRELOAD", paths, d->squeezer.command));
                 continue;
             }
             int code;
@@ -184,19 +202,25 @@ static void find_tunable(struct doctor *d)
     free(tunable), free(below);
 }
 
+static char *first_line(const char *object)
+{
+    return xasprintf("load %s before the rest: dlopen it (or import the module that needs it) "
+                     "first", object);
+}
+
 /* The tripped object dlopened before anything else: verified through the
    helper, which dlopens it first; in the user's program, a change of order. */
 static void find_first(struct doctor *d, const char *object)
 {
     struct fix f = {.kind = FIX_FIRST, .name = (char *)replay_base_name(object)};
-    if (!replay_loads(d, &f, 1, false))
+    if (!replay_loads(d, &f, 1, false)) {
+        if (!d->replay_failed)
+            add_dropped(d, FIX_FIRST, xstrdup(object), first_line(object));
         return;
+    }
     int code;
     bool works = command_works(d, NULL, object, NULL, &code);
-    add_fix(d, FIX_FIRST, xstrdup(object),
-            xasprintf("load %s before the rest: dlopen it (or import the module that needs it) "
-                      "first", object),
-            true, works,
+    add_fix(d, FIX_FIRST, xstrdup(object), first_line(object), true, works,
             xasprintf("the command exits %d when statictls' helper dlopens it first (measured%s); "
                       "the replay on fixtures loads (measured)", code, squeeze_note(d)));
 }
