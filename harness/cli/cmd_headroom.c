@@ -31,13 +31,14 @@ static int stop(struct squeezer *h, struct squeeze_run *base, int code, const ch
     return code;
 }
 
-/* ld.so refused to start it: there is no headroom to measure; doctor
-   finds what starts it.  The exit code, or -1 where it started. */
-static int refused_start(struct squeezer *h, struct squeeze_run *base)
+/* ld.so refused to start the program (after a leading env word list, the
+   program env runs): there is no headroom to measure; doctor finds what
+   starts it.  The exit code, or -1 where it started. */
+static int refused_start(struct squeezer *h, struct squeeze_run *base, const char *program)
 {
     if (startup_refusal(base->exit_code, base->message, base->stderr_tail) == KIND_LOADED)
         return -1;
-    char *cmd = visible(h->command[0]);
+    char *cmd = visible(program);
     char *message = base->message ? visible(base->message) : NULL;
     fprintf(stderr, "statictls: headroom: ld.so refuses to start %s (exit %d)%s%s: it has no "
             "headroom at startup; `statictls doctor -- CMD` finds the smallest "
@@ -59,6 +60,8 @@ int cmd_headroom(const struct args *a)
         fprintf(stderr, "statictls: headroom: %s\n", said);
         return EXIT_USAGE;
     }
+    /* The operands outlive l: the word the program is. */
+    const char *program = l.env_form && !l.opaque_option ? l.argv[l.prog_at] : l.argv[0];
     launch_free(&l);
     struct squeezer h;
     squeezer_open(&h, a->operands, (int)arg_number(a, "--expect-exit"), &a->settings,
@@ -72,7 +75,7 @@ int cmd_headroom(const struct args *a)
         squeezer_timeout(&h, why, sizeof why);
         return stop(&h, &base, EXIT_TIMEOUT, why);
     }
-    int refused = refused_start(&h, &base);
+    int refused = refused_start(&h, &base, program);
     if (refused >= 0)
         return refused;
     if (!squeeze_measured(&h, &base, why, sizeof why))
