@@ -49,7 +49,7 @@ tail -n 1 "$tmp/report.txt"
 
 "$cmake" -S "$src/examples/downstream" -B "$tmp/downstream" -DCMAKE_PREFIX_PATH="$prefix" \
     "-DFOO_LIBCS=$libcs" > "$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
-grep "statictls 0.2" "$tmp/configure.log"
+grep "statictls 0.3" "$tmp/configure.log"
 "$cmake" --build "$tmp/downstream" > "$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
 cd "$tmp/downstream"
 "$ctest" --output-on-failure
