@@ -259,7 +259,7 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
     if (setup->tunables)
         extra[n++] = tunables_var(s->settings->user_env, setup->tunables);
     struct command_outcome o;
-    command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo, false}, &o);
+    command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo}, &o);
     s->runs++;
     out->timed_out = o.timed_out;
     if (o.timed_out)
