@@ -9,6 +9,7 @@
    user's input (2): nothing is measured, no "needed 0"; a launcher seen to
    drop it (env -i, env -u LD_PRELOAD) is said before anything runs.  With
    the user's own LD_PRELOAD every figure is said to be with it. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,11 +34,16 @@ static int stop(struct squeezer *h, struct squeeze_run *base, int code, const ch
 
 /* ld.so refused to start the program (after a leading env word list, the
    program env runs): there is no headroom to measure; doctor finds what
-   starts it.  The exit code, or -1 where it started. */
-static int refused_start(struct squeezer *h, struct squeeze_run *base, const char *program)
+   starts it.  The exit code, or -1 where it started.  A finding: with
+   --json, a document says it too. */
+static int refused_start(struct squeezer *h, struct squeeze_run *base, const char *program,
+                         bool json)
 {
-    if (startup_refusal(base->exit_code, base->message, base->stderr_tail) == KIND_LOADED)
+    enum load_kind refusal = startup_refusal(base->exit_code, base->message, base->stderr_tail);
+    if (refusal == KIND_LOADED)
         return -1;
+    if (json)
+        render_headroom_failed_json(h, base, refusal, program);
     char *cmd = visible(program);
     char *message = base->message ? visible(base->message) : NULL;
     fprintf(stderr, "statictls: headroom: ld.so refuses to start %s (exit %d)%s%s: it has no "
@@ -75,12 +81,15 @@ int cmd_headroom(const struct args *a)
         squeezer_timeout(&h, why, sizeof why);
         return stop(&h, &base, EXIT_TIMEOUT, why);
     }
-    int refused = refused_start(&h, &base, program);
+    bool json = arg_given(a, "--json");
+    int refused = refused_start(&h, &base, program, json);
     if (refused >= 0)
         return refused;
     if (!squeeze_measured(&h, &base, why, sizeof why))
         return stop(&h, &base, EXIT_USAGE, why);
     if (base.exit_code != h.expect_exit) {
+        if (json)
+            render_headroom_failed_json(&h, &base, KIND_LOADED, program);
         char *cmd = visible(h.command[0]);
         char *message = base.message ? visible(base.message) : NULL;
         fprintf(stderr, "statictls: headroom: %s exits %d without any squeeze (expected %d)%s%s\n",
@@ -110,7 +119,7 @@ int cmd_headroom(const struct args *a)
     }
     v.r = &r;
     v.room = &room;
-    if (arg_given(a, "--json"))
+    if (json)
         render_headroom_json(&v);
     else
         render_headroom(&v);

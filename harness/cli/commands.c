@@ -72,21 +72,27 @@ static const struct option_row command_timeout_row = {
 
 /* How headroom, doctor and trace run CMD (realprog/command.h). */
 static const char command_note[] =
-    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
-    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(robustness.md of statictls's documentation).";
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stdout never "
+    "reaches statictls's stdout (the report, --json's document): it goes to statictls's "
+    "stderr with its stderr in the first run, to /dev/null in the others; its stderr is read "
+    "as it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are "
+    "kept (robustness.md of statictls's documentation).";
 /* headroom reads a leading env word list too (realprog/launcher.h). */
 static const char headroom_note[] =
-    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
-    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(robustness.md of statictls's documentation).  A leading `env -i` or `env -u LD_PRELOAD` "
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stdout never "
+    "reaches statictls's stdout (the report, --json's document): it goes to statictls's "
+    "stderr with its stderr in the first run, to /dev/null in the others; its stderr is read "
+    "as it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are "
+    "kept (robustness.md of statictls's documentation).  A leading `env -i` or `env -u LD_PRELOAD` "
     "is refused (exit 2: they drop statictls' helper).";
 _Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 /* doctor reads a leading env word list (realprog/launcher.h). */
 static const char doctor_note[] =
-    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
-    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(robustness.md of statictls's documentation).  A leading `env [-u NAME] NAME=VALUE... "
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stdout never "
+    "reaches statictls's stdout (the report, --json's document): it goes to statictls's "
+    "stderr with its stderr in the first run, to /dev/null in the others; its stderr is read "
+    "as it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are "
+    "kept (robustness.md of statictls's documentation).  A leading `env [-u NAME] NAME=VALUE... "
     "PROGRAM` is read as env reads it, and a fix goes into it; `env -i` and `env -u "
     "LD_PRELOAD` are refused (exit 2: they drop statictls' helper).  A CMD ld.so refuses to "
     "start (under LD_AUDIT) is modelled from its ELF files (guide-imports.md of statictls's "

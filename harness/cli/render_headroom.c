@@ -36,6 +36,26 @@ void render_headroom_json(const struct headroom_view *v)
     printf("\n");
 }
 
+void render_headroom_failed_json(const struct squeezer *h, const struct squeeze_run *base,
+                                 enum load_kind refusal, const char *program)
+{
+    struct json j;
+    json_init(&j, stdout, "headroom", NULL);
+    json_object(&j);
+    json_key(&j, "needed_bytes");
+    json_null(&j);
+    json_kv_bool(&j, "starts", refusal == KIND_LOADED);
+    json_kv_string(&j, "refusal", refusal == KIND_LOADED ? NULL : load_kind_name(refusal));
+    json_kv_string(&j, "program", program);
+    json_kv_int(&j, "exit_unsqueezed", base->exit_code);
+    json_kv_int(&j, "expected_exit", h->expect_exit);
+    json_kv_string(&j, "message", base->message);
+    json_kv_int(&j, "runs", h->runs);
+    render_user_preload_json(&j, h->settings);
+    json_end(&j);
+    printf("\n");
+}
+
 void render_headroom(const struct headroom_view *v)
 {
     long needed = v->r->needed;

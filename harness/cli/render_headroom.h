@@ -7,6 +7,7 @@
 
 #include "headroom.h"
 #include "json.h"
+#include "classify.h"
 #include "squeezerun.h"
 #include "startroom.h"
 
@@ -21,6 +22,12 @@ struct headroom_view {
 
 void render_headroom(const struct headroom_view *v);
 void render_headroom_json(const struct headroom_view *v);
+/* With --json, a command that fails unsqueezed is a finding, not an error:
+   its document (needed_bytes null) says how run 1 ended.  refusal: ld.so's
+   (startup_refusal), KIND_LOADED where it started and exited otherwise than
+   expected; program: the program ld.so ran (after a leading env). */
+void render_headroom_failed_json(const struct squeezer *h, const struct squeeze_run *base,
+                                 enum load_kind refusal, const char *program);
 
 /* The room at startup under LD_AUDIT (startroom.h), shared with doctor:
    its lines (nothing without LD_AUDIT), and the JSON member "startup"

@@ -179,11 +179,12 @@ static bool examine_startup(struct doctor *d, const struct doctor_request *q,
 }
 
 /* The first run, as it is (squeezed with --squeeze): what it loads, how
-   much is free; or ld.so's refusal to start it (refused). */
+   much is free; or ld.so's refusal to start it (refused).  Its output is
+   shown on our stderr, as headroom's first run's is: never in the report. */
 static bool run_first(struct doctor *d, struct doctor_result *out, enum load_kind *refused,
                       struct doctor_error *err)
 {
-    struct squeeze_setup setup = {.helper = true, .leave = d->squeeze, .fill = -1};
+    struct squeeze_setup setup = {.helper = true, .leave = d->squeeze, .fill = -1, .echo = true};
     squeezer_run(&d->squeezer, &setup, &out->first);
     if (out->first.timed_out)
         return fail_timeout(d, err);

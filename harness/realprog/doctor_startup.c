@@ -65,9 +65,8 @@ static bool run_changed(struct runner *u, const struct launch_change *c, struct 
     launch_change(u->q->launch, c, &cmd);
     char *extra[1] = {cmd.assign};
     struct command_outcome o;
-    /* Its stdout is not doctor's report. */
     command_watch(&(struct command_spec){cmd.argv, extra, cmd.assign ? 1 : 0, u->q->timeout_s,
-                                         false, true},
+                                         false},
                   &o);
     u->r->runs++;
     u->r->timed_out |= o.timed_out;

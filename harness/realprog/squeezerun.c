@@ -234,7 +234,7 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
         return;
     }
     remove(s->report);
-    char *extra[8];
+    char *extra[9];
     size_t n = 0;
     char *preload = NULL;
     if (setup->helper) {
@@ -258,8 +258,10 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
         extra[n++] = preload_var(s->settings->user_env, preload);
     if (setup->tunables)
         extra[n++] = tunables_var(s->settings->user_env, setup->tunables);
+    if (setup->library_path)
+        extra[n++] = xasprintf("LD_LIBRARY_PATH=%s", setup->library_path);
     struct command_outcome o;
-    command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo, false}, &o);
+    command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo}, &o);
     s->runs++;
     out->timed_out = o.timed_out;
     if (o.timed_out)

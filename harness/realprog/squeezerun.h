@@ -29,6 +29,7 @@ struct squeeze_setup {
     long leave;           /* with the helper: leave this many bytes free, -1 all */
     long fill;            /* with the helper: a filler of exactly this size, -1 none */
     const char *preload;  /* ':'-separated objects to LD_PRELOAD, or NULL */
+    const char *library_path; /* LD_LIBRARY_PATH, as it is set, or NULL */
     const char *first;    /* with the helper: dlopen'ed before anything else */
     const char *tunables; /* merged into GLIBC_TUNABLES (tunesearch.h), or NULL */
     bool echo;            /* copy the command's stderr onto ours */
