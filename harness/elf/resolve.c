@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "resolve.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include "elfinfo.h"
 #include "ldsearch.h"
 #include "envvars.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 /* Far more objects than any dlopen maps: a cycle or a hostile file stops here. */
@@ -104,6 +106,57 @@ static void keep(struct graph *g, size_t i)
         keep(g, g->nodes[i].deps[k]);
 }
 
+/* Marks in reach what node i needs, itself included. */
+static void reach(const struct graph *g, size_t i, bool *in_reach)
+{
+    if (in_reach[i])
+        return;
+    in_reach[i] = true;
+    for (size_t k = 0; k < g->nodes[i].ndeps; k++)
+        reach(g, g->nodes[i].deps[k], in_reach);
+}
+
+/* The unique symbols the closure's relocations look up, each bound to the
+   first object that defines it in map order (the root's search list, which
+   every new object's lookups search after the global scope); object_of
+   maps a node to its index in out->objects, or SIZE_MAX without TLS. */
+static void unique_bindings(const struct graph *g, const size_t *object_of,
+                            struct closure *out)
+{
+    struct strmap seen = {0};
+    bool *in_reach = xcalloc(g->n + 1, sizeof *in_reach);
+    for (size_t i = 0; i < g->n; i++) {
+        const struct elf_unique *u = &g->nodes[i].tls.unique;
+        bool reached = false;
+        for (size_t d = 0; d < u->ndefs; d++) {
+            if (!strmap_put(&seen, u->defs[d], i))
+                continue; /* an earlier object defines it: the lookup finds that one */
+            size_t bound = SIZE_MAX;
+            for (size_t j = 0; j < g->n; j++)
+                if (g->nodes[j].reloc_rank < bound &&
+                    elf_unique_looks_up(&g->nodes[j].tls.unique, u->defs[d]))
+                    bound = g->nodes[j].reloc_rank;
+            if (bound == SIZE_MAX)
+                continue; /* defined, never looked up: nothing enters the table */
+            if (!reached) {
+                memset(in_reach, 0, g->n * sizeof *in_reach);
+                reach(g, i, in_reach);
+                reached = true;
+            }
+            struct dl_unique_binding *b = XAPPEND(&out->unique, &out->nunique);
+            size_t *keeps = xcalloc(g->n + 1, sizeof *keeps), nkeeps = 0;
+            for (size_t k = 0; k < g->n; k++)
+                if (in_reach[k] && object_of[k] != SIZE_MAX)
+                    keeps[nkeeps++] = object_of[k];
+            *b = (struct dl_unique_binding){.name = xstrdup(u->defs[d]), .owner_is_root = i == 0,
+                                            .bound_rank = bound, .keeps = keeps,
+                                            .nkeeps = nkeeps};
+        }
+    }
+    free(in_reach);
+    strmap_free(&seen);
+}
+
 /* Dependencies first: the order ld.so relocates a dlopen's new objects in. */
 static void rank(struct graph *g, size_t i, size_t *next)
 {
@@ -150,8 +203,10 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
     for (size_t i = 0; ok && i < g.n; i++)
         if (g.nodes[i].tls.nodelete)
             keep(&g, i);
+    size_t *object_of = xcalloc(g.n + 1, sizeof *object_of);
     for (size_t i = 0; ok && i < g.n; i++) {
         const struct node *nd = &g.nodes[i];
+        object_of[i] = nd->tls.has_tls ? out->n : SIZE_MAX;
         if (!nd->tls.has_tls)
             continue;
         struct resolved_object *o = XAPPEND(&out->objects, &out->n);
@@ -168,7 +223,9 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
         out->root_id = xstrdup(g.nodes[0].id);
         out->root_has_tls = g.nodes[0].tls.has_tls;
         newest_need(&g, out);
+        unique_bindings(&g, object_of, out);
     }
+    free(object_of);
     for (size_t i = 0; i < g.n; i++) {
         free(g.nodes[i].path), free(g.nodes[i].id), free(g.nodes[i].deps);
         elf_tls_free(&g.nodes[i].tls);
@@ -186,5 +243,8 @@ void closure_free(struct closure *c)
     free(c->objects);
     free(c->root_id);
     free(c->glibc_need), free(c->glibc_need_of), free(c->glibc_need_by);
+    for (size_t i = 0; i < c->nunique; i++)
+        free((char *)c->unique[i].name), free((size_t *)c->unique[i].keeps);
+    free(c->unique);
     memset(c, 0, sizeof *c);
 }

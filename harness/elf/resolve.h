@@ -25,6 +25,12 @@ struct closure {
        (GLIBC_2.34), of which file (libc.so.6), and the object that needs
        it; NULL where none needs a GLIBC_X.Y. */
     char *glibc_need, *glibc_need_of, *glibc_need_by;
+    /* The unique symbols its relocations bind, each with the object that
+       defines it first and the modules that object keeps (indexes in
+       objects): for dl_request.unique.  The names and keeps are the
+       closure's. */
+    struct dl_unique_binding *unique;
+    size_t nunique;
 };
 
 /* Whether glibc release ("2.31") defines every glibc version c needs. */
