@@ -76,6 +76,19 @@ static int compare_hashes(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sorts hashes and keeps each once. */
+static void sort_unique(uint64_t *hashes, size_t *n)
+{
+    if (!*n)
+        return;
+    qsort(hashes, *n, sizeof *hashes, compare_hashes);
+    size_t k = 1;
+    for (size_t i = 1; i < *n; i++)
+        if (hashes[i] != hashes[k - 1])
+            hashes[k++] = hashes[i];
+    *n = k;
+}
+
 /* The names the relocations of one table look up (symbol index 0 looks up
    nothing). */
 static void add_looked_up(Elf *elf, const struct elf_load *loads, size_t nloads,
@@ -131,22 +144,21 @@ void elf_unique_read(Elf *elf, const struct elf_load *loads, size_t nloads,
     for (uint64_t i = 1; i < nsyms; i++) {
         GElf_Sym s;
         const char *name;
-        if (gelf_getsym(syms, (int)i, &s) && s.st_shndx != SHN_UNDEF &&
-            GELF_ST_BIND(s.st_info) == STB_GNU_UNIQUE && (name = name_of(&s, strings, d->strsz)))
+        if (!gelf_getsym(syms, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
+            !(name = name_of(&s, strings, d->strsz)))
+            continue;
+        int bind = GELF_ST_BIND(s.st_info);
+        if (bind == STB_GNU_UNIQUE)
             *XAPPEND(&out->defs, &out->ndefs) = xstrdup(name);
+        if (bind == STB_GNU_UNIQUE || bind == STB_GLOBAL || bind == STB_WEAK)
+            *XAPPEND(&out->defined, &out->ndefined) = elf_symbol_name_hash(name);
     }
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(d, tables);
     for (size_t i = 0; i < ntables; i++)
         add_looked_up(elf, loads, nloads, &tables[i], syms, nsyms, strings, d->strsz, out);
-    if (out->nlooked_up) {
-        qsort(out->looked_up, out->nlooked_up, sizeof *out->looked_up, compare_hashes);
-        size_t k = 1;
-        for (size_t i = 1; i < out->nlooked_up; i++)
-            if (out->looked_up[i] != out->looked_up[k - 1])
-                out->looked_up[k++] = out->looked_up[i];
-        out->nlooked_up = k;
-    }
+    sort_unique(out->looked_up, &out->nlooked_up);
+    sort_unique(out->defined, &out->ndefined);
 }
 
 void elf_unique_free(struct elf_unique *u)
@@ -155,6 +167,7 @@ void elf_unique_free(struct elf_unique *u)
         free(u->defs[i]);
     free(u->defs);
     free(u->looked_up);
+    free(u->defined);
     memset(u, 0, sizeof *u);
 }
 

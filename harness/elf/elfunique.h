@@ -1,5 +1,7 @@
 /* An object's STB_GNU_UNIQUE symbols as ld.so meets them: the unique
-   symbols it defines, and the names its dynamic relocations look up.  When
+   symbols it defines, the names its dynamic relocations look up, and the
+   names it defines (where those lookups bind, which keeps the definer
+   mapped as long as the object is: l_reldeps).  When
    a relocation's lookup first finds a unique definition in an object that
    dlopen mapped, glibc makes that object NODELETE (elf/dl-lookup.c; the
    rule is in model/dlmodel.h), so these two lists say from the files alone
@@ -27,6 +29,9 @@ struct elf_unique {
     uint64_t *looked_up; /* elf_symbol_name_hash of each name a dynamic relocation
                             looks up, sorted, each once */
     size_t nlooked_up;
+    uint64_t *defined; /* the same of each symbol it defines (global, weak or unique),
+                          sorted, each once: where another object's lookups bind */
+    size_t ndefined;
 };
 
 /* Reads them; strings is the dynamic string table of d->strsz bytes (NULL:

@@ -106,14 +106,87 @@ static void keep(struct graph *g, size_t i)
         keep(g, g->nodes[i].deps[k]);
 }
 
-/* Marks in reach what node i needs, itself included. */
-static void reach(const struct graph *g, size_t i, bool *in_reach)
+/* Objects every probe has from its start, in the global scope that every
+   lookup searches first: glibc's own (the probe links libdl and
+   libpthread).  A name they define binds there, and they are never
+   unloaded. */
+static bool in_global_scope(const struct node *nd)
 {
-    if (in_reach[i])
-        return;
+    const char *slash = strrchr(nd->path, '/');
+    const char *name = nd->tls.soname ? nd->tls.soname : slash ? slash + 1 : nd->path;
+    return strcmp(name, "libc.so.6") == 0 || strcmp(name, "libdl.so.2") == 0 ||
+           strcmp(name, "libpthread.so.0") == 0 || strncmp(name, "ld-linux", 8) == 0;
+}
+
+/* Where each name a lookup may ask for binds first: an open-addressing
+   table from the name's hash to the node, filled in the lookup's order
+   (the global scope, then the root's search list, breadth first). */
+struct definers {
+    uint64_t *hashes;
+    size_t *nodes; /* SIZE_MAX: an empty slot */
+    size_t cap;
+};
+
+static void definers_put(struct definers *d, uint64_t h, size_t node)
+{
+    size_t i = (size_t)(h % d->cap);
+    while (d->nodes[i] != SIZE_MAX && d->hashes[i] != h)
+        i = (i + 1) % d->cap;
+    if (d->nodes[i] == SIZE_MAX)
+        d->hashes[i] = h, d->nodes[i] = node; /* the first definer wins */
+}
+
+static size_t definers_get(const struct definers *d, uint64_t h)
+{
+    for (size_t i = (size_t)(h % d->cap); d->nodes[i] != SIZE_MAX; i = (i + 1) % d->cap)
+        if (d->hashes[i] == h)
+            return d->nodes[i];
+    return SIZE_MAX;
+}
+
+static void definers_fill(const struct graph *g, struct definers *d)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < g->n; i++)
+        total += g->nodes[i].tls.unique.ndefined;
+    d->cap = 2 * total + 1;
+    d->hashes = xcalloc(d->cap, sizeof *d->hashes);
+    d->nodes = xcalloc(d->cap, sizeof *d->nodes);
+    for (size_t i = 0; i < d->cap; i++)
+        d->nodes[i] = SIZE_MAX;
+    for (int global = 1; global >= 0; global--)
+        for (size_t i = 0; i < g->n; i++)
+            if (in_global_scope(&g->nodes[i]) == global)
+                for (size_t k = 0; k < g->nodes[i].tls.unique.ndefined; k++)
+                    definers_put(d, g->nodes[i].tls.unique.defined[k], i);
+}
+
+/* Marks in reach what a NODELETE node i keeps mapped, itself included:
+   elf/dl-close.c _dl_close_worker marks as used each object's l_initfini
+   (its DT_NEEDED closure) and its l_reldeps, the objects its relocations
+   bound to outside that closure (elf/dl-lookup.c add_dependency), and so
+   on from each of them.  Objects of the global scope stay anyway. */
+static void reach(const struct graph *g, const struct definers *d, size_t i, bool *in_reach)
+{
+    size_t *stack = xcalloc(g->n + 1, sizeof *stack), n = 0;
     in_reach[i] = true;
-    for (size_t k = 0; k < g->nodes[i].ndeps; k++)
-        reach(g, g->nodes[i].deps[k], in_reach);
+    stack[n++] = i;
+    while (n) {
+        const struct node *u = &g->nodes[stack[--n]];
+        for (size_t k = 0; k < u->ndeps; k++)
+            if (!in_reach[u->deps[k]]) {
+                in_reach[u->deps[k]] = true;
+                stack[n++] = u->deps[k];
+            }
+        for (size_t k = 0; k < u->tls.unique.nlooked_up; k++) {
+            size_t to = definers_get(d, u->tls.unique.looked_up[k]);
+            if (to != SIZE_MAX && !in_reach[to] && !in_global_scope(&g->nodes[to])) {
+                in_reach[to] = true;
+                stack[n++] = to;
+            }
+        }
+    }
+    free(stack);
 }
 
 /* The unique symbols the closure's relocations look up, each bound to the
@@ -124,6 +197,7 @@ static void unique_bindings(const struct graph *g, const size_t *object_of,
                             struct closure *out)
 {
     struct strmap seen = {0};
+    struct definers where = {0};
     bool *in_reach = xcalloc(g->n + 1, sizeof *in_reach);
     for (size_t i = 0; i < g->n; i++) {
         const struct elf_unique *u = &g->nodes[i].tls.unique;
@@ -138,9 +212,11 @@ static void unique_bindings(const struct graph *g, const size_t *object_of,
                     bound = g->nodes[j].reloc_rank;
             if (bound == SIZE_MAX)
                 continue; /* defined, never looked up: nothing enters the table */
+            if (!where.cap)
+                definers_fill(g, &where);
             if (!reached) {
                 memset(in_reach, 0, g->n * sizeof *in_reach);
-                reach(g, i, in_reach);
+                reach(g, &where, i, in_reach);
                 reached = true;
             }
             struct dl_unique_binding *b = XAPPEND(&out->unique, &out->nunique);
@@ -154,6 +230,7 @@ static void unique_bindings(const struct graph *g, const size_t *object_of,
         }
     }
     free(in_reach);
+    free(where.hashes), free(where.nodes);
     strmap_free(&seen);
 }
 
