@@ -38,6 +38,7 @@ struct node {
 struct graph {
     struct node *nodes;
     size_t n;
+    bool new_namespace; /* mapped by dlmopen into a namespace of its own */
 };
 
 static long node_of(const struct graph *g, const char *id)
@@ -106,12 +107,16 @@ static void keep(struct graph *g, size_t i)
         keep(g, g->nodes[i].deps[k]);
 }
 
-/* Objects every probe has from its start, in the global scope that every
-   lookup searches first: glibc's own (the probe links libdl and
-   libpthread).  A name they define binds there, and they are never
-   unloaded. */
-static bool in_global_scope(const struct node *nd)
+/* Objects every probe has from its start, in namespace 0's global scope
+   that every lookup there searches first: glibc's own (the probe links
+   libdl and libpthread).  A name they define binds there, and they are
+   never unloaded.  A new namespace's global scope is its first object's
+   search list: the root's, nothing before it. */
+static bool in_global_scope(const struct graph *g, size_t i)
 {
+    const struct node *nd = &g->nodes[i];
+    if (g->new_namespace)
+        return false;
     const char *slash = strrchr(nd->path, '/');
     const char *name = nd->tls.soname ? nd->tls.soname : slash ? slash + 1 : nd->path;
     return strcmp(name, "libc.so.6") == 0 || strcmp(name, "libdl.so.2") == 0 ||
@@ -156,7 +161,7 @@ static void definers_fill(const struct graph *g, struct definers *d)
         d->nodes[i] = SIZE_MAX;
     for (int global = 1; global >= 0; global--)
         for (size_t i = 0; i < g->n; i++)
-            if (in_global_scope(&g->nodes[i]) == global)
+            if (in_global_scope(g, i) == global)
                 for (size_t k = 0; k < g->nodes[i].tls.unique.ndefined; k++)
                     definers_put(d, g->nodes[i].tls.unique.defined[k], i);
 }
@@ -180,7 +185,7 @@ static void reach(const struct graph *g, const struct definers *d, size_t i, boo
             }
         for (size_t k = 0; k < u->tls.unique.nlooked_up; k++) {
             size_t to = definers_get(d, u->tls.unique.looked_up[k]);
-            if (to != SIZE_MAX && !in_reach[to] && !in_global_scope(&g->nodes[to])) {
+            if (to != SIZE_MAX && !in_reach[to] && !in_global_scope(g, to)) {
                 in_reach[to] = true;
                 stack[n++] = to;
             }
@@ -271,8 +276,14 @@ bool closure_loads_on(const struct closure *c, const char *release)
 bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
                      struct closure *out)
 {
+    return resolve_closure_in(name, vars, lib_dirs, false, out);
+}
+
+bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_dirs,
+                        bool new_namespace, struct closure *out)
+{
     memset(out, 0, sizeof *out);
-    struct graph g = {0};
+    struct graph g = {.new_namespace = new_namespace};
     bool ok = map_graph(&g, name, vars, lib_dirs);
     size_t next = 0;
     if (ok)

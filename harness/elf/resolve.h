@@ -40,6 +40,11 @@ bool closure_loads_on(const struct closure *c, const char *release);
    vars, then lib_dirs); false when a file cannot be found or read. */
 bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
                      struct closure *out);
+/* The same for a dlmopen into a new namespace (new_namespace), whose
+   lookups search no startup object first: what a unique symbol's owner
+   keeps differs. */
+bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_dirs,
+                        bool new_namespace, struct closure *out);
 void closure_free(struct closure *c);
 
 /* "dev:ino" of path (path itself when it cannot be stat'ed). */

@@ -43,7 +43,8 @@ void plan_resolve(struct plan *p, char *const *vars, char *const *lib_dirs)
     for (size_t i = 0; i < p->n; i++) {
         struct plan_step *s = &p->steps[i];
         if (s->op == OP_LOAD || s->op == OP_MOPEN)
-            s->resolved = resolve_closure(s->target, vars, lib_dirs, &s->closure);
+            s->resolved = resolve_closure_in(s->target, vars, lib_dirs, s->op == OP_MOPEN,
+                                             &s->closure);
     }
 }
 
