@@ -179,7 +179,7 @@ static void reach(const struct graph *g, const struct definers *d, size_t i, boo
     while (n) {
         const struct node *u = &g->nodes[stack[--n]];
         for (size_t k = 0; k < u->ndeps; k++)
-            if (!in_reach[u->deps[k]]) {
+            if (!in_reach[u->deps[k]] && !in_global_scope(g, u->deps[k])) {
                 in_reach[u->deps[k]] = true;
                 stack[n++] = u->deps[k];
             }
