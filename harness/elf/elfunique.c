@@ -91,7 +91,7 @@ static void sort_unique(uint64_t *hashes, size_t *n)
 
 /* The names the relocations of one table look up (symbol index 0 looks up
    nothing). */
-static void add_looked_up(Elf *elf, const struct elf_load *loads, size_t nloads,
+static void add_looked_up(Elf *elf, int machine, const struct elf_load *loads, size_t nloads,
                           const struct elf_reloc_table *t, Elf_Data *syms, uint64_t nsyms,
                           const char *strings, uint64_t strsz, struct elf_unique *out)
 {
@@ -114,12 +114,22 @@ static void add_looked_up(Elf *elf, const struct elf_load *loads, size_t nloads,
         else
             continue;
         uint64_t index = GELF_R_SYM(info);
+        enum tls_access access = elf_reloc_access(machine, (unsigned)GELF_R_TYPE(info));
         GElf_Sym s;
-        const char *name;
-        if (index == 0 || index >= nsyms || !gelf_getsym(syms, (int)index, &s) ||
-            !(name = name_of(&s, strings, strsz)))
-            continue;
-        *XAPPEND(&out->looked_up, &out->nlooked_up) = elf_symbol_name_hash(name);
+        const char *name = NULL;
+        bool sym_ok = index != 0 && index < nsyms && gelf_getsym(syms, (int)index, &s) &&
+                      (name = name_of(&s, strings, strsz));
+        if (access != TLS_NONE && access != TLS_ACCESS_COUNT) {
+            /* Index 0, or a symbol of its own: the object's own block. */
+            if (!sym_ok || s.st_shndx != SHN_UNDEF)
+                out->own_relocs[access]++;
+            else if (access == TLS_IE)
+                *XAPPEND(&out->ie_of_others, &out->nie_of_others) = elf_symbol_name_hash(name);
+            else if (access == TLS_DESC)
+                *XAPPEND(&out->desc_of_others, &out->ndesc_of_others) = elf_symbol_name_hash(name);
+        }
+        if (sym_ok)
+            *XAPPEND(&out->looked_up, &out->nlooked_up) = elf_symbol_name_hash(name);
     }
 }
 
@@ -156,9 +166,13 @@ void elf_unique_read(Elf *elf, const struct elf_load *loads, size_t nloads,
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(d, tables);
     for (size_t i = 0; i < ntables; i++)
-        add_looked_up(elf, loads, nloads, &tables[i], syms, nsyms, strings, d->strsz, out);
+        add_looked_up(elf, eh.e_machine, loads, nloads, &tables[i], syms, nsyms, strings,
+                      d->strsz, out);
     sort_unique(out->looked_up, &out->nlooked_up);
     sort_unique(out->defined, &out->ndefined);
+    sort_unique(out->ie_of_others, &out->nie_of_others);
+    sort_unique(out->desc_of_others, &out->ndesc_of_others);
+    out->relocs_read = true;
 }
 
 void elf_unique_free(struct elf_unique *u)
@@ -168,6 +182,8 @@ void elf_unique_free(struct elf_unique *u)
     free(u->defs);
     free(u->looked_up);
     free(u->defined);
+    free(u->ie_of_others);
+    free(u->desc_of_others);
     memset(u, 0, sizeof *u);
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "elfrules.h"
+#include "tlsaccess.h"
 
 /* Symbols read at most from one dynamic symbol table (the largest real
    libraries here, libtorch_cpu's, hold about 300000): a hash table that
@@ -32,6 +33,17 @@ struct elf_unique {
     uint64_t *defined; /* the same of each symbol it defines (global, weak or unique),
                           sorted, each once: where another object's lookups bind */
     size_t ndefined;
+    /* Its TLS relocations by the block they reach: its own (symbol index 0
+       or a symbol it defines), counted by access; another object's (an
+       undefined TLS symbol), the names' hashes for initial-exec and
+       descriptors.  glibc places a block in static TLS for the relocation
+       that reaches it (sym_map in dl-machine.h), whichever object has it:
+       a library whose initial-exec relocations all reach another's block
+       (DF_STATIC_TLS set) reaches its own through descriptors. */
+    unsigned own_relocs[TLS_ACCESS_COUNT];
+    uint64_t *ie_of_others, *desc_of_others;
+    size_t nie_of_others, ndesc_of_others;
+    bool relocs_read; /* the symbol table was read: the lists above say it all */
 };
 
 /* Reads them; strings is the dynamic string table of d->strsz bytes (NULL:

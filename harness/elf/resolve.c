@@ -198,11 +198,10 @@ static void reach(const struct graph *g, const struct definers *d, size_t i, boo
    first object that defines it in map order (the root's search list, which
    every new object's lookups search after the global scope); object_of
    maps a node to its index in out->objects, or SIZE_MAX without TLS. */
-static void unique_bindings(const struct graph *g, const size_t *object_of,
-                            struct closure *out)
+static void unique_bindings(const struct graph *g, const struct definers *where,
+                            const size_t *object_of, struct closure *out)
 {
     struct strmap seen = {0};
-    struct definers where = {0};
     bool *in_reach = xcalloc(g->n + 1, sizeof *in_reach);
     for (size_t i = 0; i < g->n; i++) {
         const struct elf_unique *u = &g->nodes[i].tls.unique;
@@ -217,11 +216,9 @@ static void unique_bindings(const struct graph *g, const size_t *object_of,
                     bound = g->nodes[j].reloc_rank;
             if (bound == SIZE_MAX)
                 continue; /* defined, never looked up: nothing enters the table */
-            if (!where.cap)
-                definers_fill(g, &where);
             if (!reached) {
                 memset(in_reach, 0, g->n * sizeof *in_reach);
-                reach(g, &where, i, in_reach);
+                reach(g, where, i, in_reach);
                 reached = true;
             }
             struct dl_unique_binding *b = XAPPEND(&out->unique, &out->nunique);
@@ -235,8 +232,41 @@ static void unique_bindings(const struct graph *g, const size_t *object_of,
         }
     }
     free(in_reach);
-    free(where.hashes), free(where.nodes);
     strmap_free(&seen);
+}
+
+/* Whether a relocation of the closure of kind hashes (ie_of_others or
+   desc_of_others) reaches node k's block. */
+static bool reached_by_others(const struct graph *g, const struct definers *d, size_t k,
+                              bool ie)
+{
+    for (size_t j = 0; j < g->n; j++) {
+        const struct elf_unique *u = &g->nodes[j].tls.unique;
+        const uint64_t *h = ie ? u->ie_of_others : u->desc_of_others;
+        size_t n = ie ? u->nie_of_others : u->ndesc_of_others;
+        for (size_t i = 0; i < n; i++)
+            if (definers_get(d, h[i]) == k)
+                return true;
+    }
+    return false;
+}
+
+/* How ld.so places node k's block: in static TLS if an initial-exec
+   relocation reaches it (its own, or another object's against a symbol it
+   defines: TRY_STATIC_TLS / CHECK_STATIC_TLS on sym_map in each
+   dl-machine.h), else by the optional budget if a descriptor does, else
+   dynamic.  Where its symbols could not be read, its own file says
+   (elf_tls_access: DF_STATIC_TLS or any initial-exec relocation). */
+static enum tls_access access_of(const struct graph *g, const struct definers *d, size_t k)
+{
+    const struct elf_unique *u = &g->nodes[k].tls.unique;
+    if (!u->relocs_read)
+        return elf_tls_access(&g->nodes[k].tls);
+    if (u->own_relocs[TLS_IE] || reached_by_others(g, d, k, true))
+        return TLS_IE;
+    if (u->own_relocs[TLS_DESC] || reached_by_others(g, d, k, false))
+        return TLS_DESC;
+    return TLS_GD;
 }
 
 /* Dependencies first: the order ld.so relocates a dlopen's new objects in. */
@@ -292,6 +322,9 @@ bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_di
         if (g.nodes[i].tls.nodelete)
             keep(&g, i);
     size_t *object_of = xcalloc(g.n + 1, sizeof *object_of);
+    struct definers where = {0};
+    if (ok)
+        definers_fill(&g, &where);
     for (size_t i = 0; ok && i < g.n; i++) {
         const struct node *nd = &g.nodes[i];
         object_of[i] = nd->tls.has_tls ? out->n : SIZE_MAX;
@@ -303,7 +336,7 @@ bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_di
         o->module = (struct dl_module){
             .id = o->id,
             .block = {nd->tls.tls_memsz, nd->tls.tls_align, elf_tls_firstbyte(&nd->tls)},
-            .access = elf_tls_access(&nd->tls),
+            .access = access_of(&g, &where, i),
             .reloc_rank = nd->reloc_rank,
             .kept = nd->kept};
     }
@@ -311,9 +344,10 @@ bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_di
         out->root_id = xstrdup(g.nodes[0].id);
         out->root_has_tls = g.nodes[0].tls.has_tls;
         newest_need(&g, out);
-        unique_bindings(&g, object_of, out);
+        unique_bindings(&g, &where, object_of, out);
     }
     free(object_of);
+    free(where.hashes), free(where.nodes);
     for (size_t i = 0; i < g.n; i++) {
         free(g.nodes[i].path), free(g.nodes[i].id), free(g.nodes[i].deps);
         elf_tls_free(&g.nodes[i].tls);
