@@ -247,6 +247,9 @@ int cmd_fuzz(const struct args *a)
         free(real);
         return EXIT_SKIP;
     }
+    if (o.real && !o.as_json)
+        printf("%zu shared libraries with TLS of %s under %s\n", nreal, builds.items[0].machine,
+               a->noperands ? "the directories given" : "the directories ld.so searches");
     struct shown shown = {.as_json = o.as_json};
     struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out, &a->settings,
                                      show_finding, &shown, (const char *const *)real, nreal};
