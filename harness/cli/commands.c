@@ -227,7 +227,7 @@ static const struct command commands[] = {
                      "on stderr and fuzz ends with exit 3)"),
          ROW(.name = "--real", .kind = OPTION_FLAG,
              .help = "mix the real libraries with TLS under DIR (default: the directories the "
-                     "host's ld.so searches) into the cases; a step such a library fails for "
+                     "build's ld.so searches) into the cases; a step such a library fails for "
                      "a reason outside TLS (an undefined symbol, its constructor) is counted "
                      "apart, and the library left out of the cases after it"),
          &json_row, NULL},

@@ -38,6 +38,15 @@ static const char *outside_tls(const struct case_def *c, const struct case_resul
         }
         return NULL;
     }
+    /* A dependency ld.so does not find (one found only through
+       LD_LIBRARY_PATH, a JVM's libjvm.so): the model cannot map it either. */
+    for (size_t i = 0; res->measured && i < res->plan.n; i++) {
+        const struct case_object *o = case_step_object(c, i);
+        if (o && o->kind == OBJ_LIB && res->measured[i].kind == KIND_NOT_FOUND) {
+            snprintf(why, len, "%s", res->measured[i].error ? res->measured[i].error : "not found");
+            return o->target;
+        }
+    }
     for (size_t i = 0; res->measured && res->modelled && i < res->plan.n; i++) {
         char disagreement[256];
         const struct step_result *m = &res->measured[i];
@@ -75,7 +84,7 @@ static enum verdict run_case_real(const struct libc_build *b, const struct setti
     struct case_result res;
     case_run(c, b, s, &res);
     enum verdict v = res.verdict;
-    *outside = v == VERDICT_FAIL ? outside_tls(c, &res, why, whylen) : NULL;
+    *outside = v == VERDICT_FAIL || v == VERDICT_SKIP ? outside_tls(c, &res, why, whylen) : NULL;
     if (*outside)
         v = VERDICT_SKIP;
     else if (v == VERDICT_FAIL)
