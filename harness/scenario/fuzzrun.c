@@ -39,11 +39,21 @@ static const char *outside_tls(const struct case_def *c, const struct case_resul
         return NULL;
     }
     /* A dependency ld.so does not find (one found only through
-       LD_LIBRARY_PATH, a JVM's libjvm.so): the model cannot map it either. */
-    for (size_t i = 0; res->measured && i < res->plan.n; i++) {
+       LD_LIBRARY_PATH, a JVM's libjvm.so), or that the model finds nowhere
+       the build searches (a host library on a sysroot's build): neither
+       can map it. */
+    for (size_t i = 0; i < res->plan.n; i++) {
         const struct case_object *o = case_step_object(c, i);
-        if (o && o->kind == OBJ_LIB && res->measured[i].kind == KIND_NOT_FOUND) {
+        if (!o || o->kind != OBJ_LIB)
+            continue;
+        if (res->measured && res->measured[i].kind == KIND_NOT_FOUND) {
             snprintf(why, len, "%s", res->measured[i].error ? res->measured[i].error : "not found");
+            return o->target;
+        }
+        const struct plan_step *ps = &res->plan.steps[i];
+        if ((ps->op == OP_LOAD || ps->op == OP_MOPEN) && !ps->resolved) {
+            snprintf(why, len, "a file of its DT_NEEDED closure is found nowhere this build's "
+                     "ld.so searches (predicted from the files)");
             return o->target;
         }
     }
