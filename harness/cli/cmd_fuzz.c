@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "census.h"
 #include "cli.h"
@@ -18,6 +19,7 @@
 #include "die.h"
 #include "xalloc.h"
 #include "xfile.h"
+#include "xpath.h"
 
 struct options {
     struct libc_choice choice;
@@ -250,6 +252,22 @@ int cmd_fuzz(const struct args *a)
     if (o.real && !o.as_json)
         printf("%zu shared libraries with TLS of %s under %s\n", nreal, builds.items[0].machine,
                a->noperands ? "the directories given" : "the directories ld.so searches");
+    /* Real libraries may write into the current directory as they load
+       (heaptrack's writes heaptrack.PID): the probes run in a scratch
+       directory, removed at the end. */
+    char *out_abs = NULL, *scratch = NULL;
+    if (o.real) {
+        char *cwd = o.out && o.out[0] != '/' ? getcwd(NULL, 0) : NULL;
+        if (o.out && o.out[0] != '/' && !cwd)
+            die_errno("fuzz: the current directory");
+        out_abs = cwd ? xasprintf("%s/%s", cwd, o.out) : NULL;
+        free(cwd);
+        if (out_abs)
+            o.out = out_abs;
+        scratch = make_scratch_dir(a->settings.tmpdir, "statictls-fuzz-real");
+        if (chdir(scratch) != 0)
+            die_errno("fuzz: chdir %s", scratch);
+    }
     struct shown shown = {.as_json = o.as_json};
     struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out, &a->settings,
                                      show_finding, &shown, (const char *const *)real, nreal};
@@ -272,6 +290,10 @@ int cmd_fuzz(const struct args *a)
     for (size_t i = 0; i < nreal; i++)
         free(real[i]);
     free(real);
+    if (scratch)
+        remove_tree(scratch);
+    free(scratch);
+    free(out_abs);
     libc_build_list_free(&builds);
     if (unwritten) /* each is printed; --out lacks some, said once on stderr */
         return EXIT_INTERNAL;
