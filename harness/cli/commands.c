@@ -253,8 +253,14 @@ static const struct command commands[] = {
              .help = "where shrunk disagreements are written as case files (each is printed "
                      "as found too; one that cannot be written, on a full disk say, is said once "
                      "on stderr and fuzz ends with exit 3)"),
+         ROW(.name = "--real", .kind = OPTION_FLAG,
+             .help = "mix the real libraries with TLS under DIR (default: the directories the "
+                     "build's ld.so searches) into the cases; a step such a library fails for "
+                     "a reason outside TLS (an undefined symbol, its constructor) is counted "
+                     "apart, and the library left out of the cases after it"),
          &json_row, NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false, NULL},
+     BUILDS_ONE, OPERANDS_ANY, "DIR",
+     "DIR: only with --real.  Exit 77 when --real finds no library with TLS.", false, NULL},
     {"help", cmd_help, "the commands, or COMMAND's options", NULL, BUILDS_HOST,
      OPERANDS_OPTIONAL, "COMMAND", NULL, true, NULL},
 };

@@ -40,6 +40,7 @@ enum operands {
     OPERANDS_OPTIONAL, /* at most one: [COMMAND] */
     OPERANDS_ONE,      /* exactly one: TRACE */
     OPERANDS_SOME,     /* one or more: CASE... */
+    OPERANDS_ANY,      /* none or more: [DIR...] */
     OPERANDS_COMMAND,  /* -- CMD ARGS...: a command line, after "--" */
 };
 

@@ -124,6 +124,7 @@ static char *operands_text(const struct command *c)
     case OPERANDS_OPTIONAL: return xasprintf("[%s]", c->operand);
     case OPERANDS_ONE: return xstrdup(c->operand);
     case OPERANDS_SOME: return xasprintf("%s...", c->operand);
+    case OPERANDS_ANY: return xasprintf("[%s...]", c->operand);
     case OPERANDS_COMMAND: return xasprintf("-- %s...", c->operand);
     case OPERANDS_NONE: break;
     }
