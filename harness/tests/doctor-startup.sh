@@ -17,10 +17,8 @@ trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 cd "$dir"
-printf '__thread char big[2000] __attribute__((tls_model("initial-exec")));\nint touch(void){ big[1]=1; return big[0]; }\n' > big.c
-printf '#include <stdio.h>\nint touch(void);\nint main(void){ printf("ok %%d\\n", touch()); return 0; }\n' > prog.c
-"$cc" -shared -fPIC -o libbig.so big.c
-"$cc" -o prog prog.c -L. -lbig -Wl,-rpath,'$ORIGIN'
+. "$(dirname "$0")/lib-startprog.sh"
+startup_prog "$cc" 2000
 cp "$auditor" audit.so
 
 rc=0
