@@ -42,6 +42,7 @@ struct elf_dynamic {
     size_t nneeded;
     uint64_t verneed, verneednum; /* DT_VERNEED (an address), DT_VERNEEDNUM */
     bool has_verneed;
+    uint64_t loproc3; /* DT_LOPROC + 3: DT_PPC64_OPT on EM_PPC64, other things elsewhere */
 };
 
 /* Takes one entry (the last of a tag counts, DT_NEEDED adds); false at

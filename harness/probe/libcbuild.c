@@ -35,11 +35,40 @@ void libc_build_free(struct libc_build *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Debian's multiarch triplet: "x86_64-linux-gnu", "i386-linux-gnu". */
+/* Debian's multiarch triplet of a machine or build suffix:
+   "x86_64-linux-gnu", "i386-linux-gnu", "arm-linux-gnueabihf". */
 static char *triplet(const char *machine)
 {
     bool i386 = machine[0] == 'i' && strcmp(machine + 2, "86") == 0; /* i386 ... i686 */
+    if (strcmp(machine, "armhf") == 0)
+        return xstrdup("arm-linux-gnueabihf");
+    if (strcmp(machine, "ppc64el") == 0 || strcmp(machine, "ppc64le") == 0)
+        return xstrdup("powerpc64le-linux-gnu");
     return xasprintf("%s-linux-gnu", i386 ? "i386" : machine);
+}
+
+/* What a build of another architecture (its --glibc suffix) needs here:
+   Debian's architecture name for fetch-glibc.sh --arch, and the packages
+   of its cross compiler and qemu (NULL: none beyond the compiler). */
+static void foreign_needs(const char *arch, const char **deb_arch, const char **packages)
+{
+    static const struct {
+        const char *arch, *deb_arch, *packages;
+    } table[] = {
+        {"aarch64", "arm64", "gcc-aarch64-linux-gnu and qemu-user"},
+        {"i386", "i386", NULL},
+        {"armhf", "armhf", "gcc-arm-linux-gnueabihf and qemu-user"},
+        {"ppc64el", "ppc64el", "gcc-powerpc64le-linux-gnu and qemu-user"},
+        {"s390x", "s390x", "gcc-s390x-linux-gnu and qemu-user"},
+        {"riscv64", "riscv64", "gcc-riscv64-linux-gnu and qemu-user"},
+    };
+    *deb_arch = arch;
+    *packages = NULL;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].arch, arch) == 0) {
+            *deb_arch = table[i].deb_arch;
+            *packages = table[i].packages;
+        }
 }
 
 static char *host_machine(void)
@@ -145,9 +174,14 @@ static enum libc_open not_here(const char *version, const char *dir, char *why, 
         return LIBC_OPEN_NOT_BUILT;
     }
     const char *arch = strchr(version, '-'); /* "2.36-aarch64" */
-    const char *deb_arch = !arch ? "" : strcmp(arch, "-aarch64") == 0 ? " --arch arm64" : " --arch i386";
-    const char *needs = arch && !strcmp(arch, "-aarch64")
-                            ? " (aarch64 also needs gcc-aarch64-linux-gnu and qemu-user)" : "";
+    char deb_arch[64] = "", needs[160] = "";
+    if (arch) {
+        const char *deb, *packages;
+        foreign_needs(arch + 1, &deb, &packages);
+        snprintf(deb_arch, sizeof deb_arch, " --arch %s", deb);
+        if (packages)
+            snprintf(needs, sizeof needs, " (%s also needs %s)", arch + 1, packages);
+    }
     int release_len = arch ? (int)(arch - version) : (int)strlen(version);
     if (running_installed())
         snprintf(why, len,
