@@ -275,7 +275,8 @@ bool glibc_audit_limit_exceeded(const struct glibc_rules *r, const struct tunabl
 
 bool glibc_rseq_in_static_area(enum tls_layout layout, bool have_rseq, long rseq_offset)
 {
-    return have_rseq && (layout == LAYOUT_BELOW_TP ? rseq_offset < 0 : rseq_offset > 0);
+    /* Above TP the area may start at TP+0 (tcb_size 0: ppc64le, riscv64). */
+    return have_rseq && (layout == LAYOUT_BELOW_TP ? rseq_offset < 0 : rseq_offset >= 0);
 }
 
 size_t glibc_rseq_block_size(unsigned rseq_size)
