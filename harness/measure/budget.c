@@ -93,7 +93,7 @@ static void read_records(const struct probe_result *pr, struct budget *b)
    (glibc 2.41+: glibc_rseq_in_static_area). */
 static bool rseq_in_area(const struct budget *b, enum tls_layout layout)
 {
-    return glibc_rseq_in_static_area(layout, b->have_rseq, b->rseq_offset);
+    return glibc_rseq_in_static_area(b->libc_version, layout, b->have_rseq, b->rseq_offset);
 }
 
 static size_t read_used(const struct budget *b, enum tls_layout layout)

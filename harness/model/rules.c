@@ -273,10 +273,16 @@ bool glibc_audit_limit_exceeded(const struct glibc_rules *r, const struct tunabl
     return r->audit_namespaces && DL_NNS - nns < t->naudit;
 }
 
-bool glibc_rseq_in_static_area(enum tls_layout layout, bool have_rseq, long rseq_offset)
+bool glibc_rseq_in_static_area(const char *version, enum tls_layout layout, bool have_rseq,
+                               long rseq_offset)
 {
-    /* Above TP the area may start at TP+0 (tcb_size 0: ppc64le, riscv64). */
-    return have_rseq && (layout == LAYOUT_BELOW_TP ? rseq_offset < 0 : rseq_offset >= 0);
+    /* Above TP the area may start at TP+0 (tcb_size 0: ppc64le, riscv64),
+       where a 2.35 to 2.40 whose rseq registration failed (qemu-user) also
+       leaves __rseq_offset 0: hence the release. */
+    int major, minor;
+    bool block = release_number(version, &major, &minor) && major * 100 + minor >= 241;
+    return have_rseq && block &&
+           (layout == LAYOUT_BELOW_TP ? rseq_offset < 0 : rseq_offset >= 0);
 }
 
 size_t glibc_rseq_block_size(unsigned rseq_size)

@@ -221,7 +221,8 @@ struct tls_block {
    modules (elf/dl-tls.c _dl_determine_tlsoffset; 0e411c5d30, 304221775c,
    93d0bfbe8f), and lies on the area's side of TP; before (2.35 to 2.40,
    95e114a091) it was a member of struct pthread, on the other side. */
-bool glibc_rseq_in_static_area(enum tls_layout layout, bool have_rseq, long rseq_offset);
+bool glibc_rseq_in_static_area(const char *version, enum tls_layout layout, bool have_rseq,
+                               long rseq_offset);
 
 /* The bytes that block takes for an rseq area of rseq_size (__rseq_size):
    roundup (MAX (size, RSEQ_AREA_SIZE_INITIAL), align)
