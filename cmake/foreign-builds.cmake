@@ -10,6 +10,7 @@
 # STATICTLS_<ARCH>_ROOT_<version>.
 
 set(STATICTLS_FOREIGN_ARCHES aarch64 i386 armhf ppc64el s390x riscv64)
+include(${CMAKE_CURRENT_LIST_DIR}/StatictlsForeignTools.cmake)
 find_program(STATICTLS_I686_GCC i686-linux-gnu-gcc)
 find_program(STATICTLS_i386_OBJDUMP i686-linux-gnu-objdump)
 
@@ -36,17 +37,10 @@ function(statictls_qemu_arch arch deb_arch triplet ldso qemu gd_flags tlsdesc_fl
   find_program(STATICTLS_${arch}_GCC ${triplet}-gcc)
   find_program(STATICTLS_QEMU_${arch} ${qemu})
   find_program(STATICTLS_${arch}_OBJDUMP ${triplet}-objdump)
-  if(NOT STATICTLS_${arch}_GCC OR NOT STATICTLS_QEMU_${arch})
-    set(missing "")
-    if(NOT STATICTLS_${arch}_GCC)
-      list(APPEND missing gcc-${triplet})
-    endif()
-    if(NOT STATICTLS_QEMU_${arch})
-      list(APPEND missing qemu-user)
-    endif()
-    string(REPLACE ";" " " missing "${missing}")
-    statictls_arch_unbuildable(${arch}
-      "no ${arch} cross compiler or ${qemu} on this machine: apt-get install ${missing}, then re-run cmake and build")
+  statictls_foreign_missing(why ${arch} ${triplet} ${qemu} "${STATICTLS_${arch}_GCC}"
+                            "${STATICTLS_QEMU_${arch}}")
+  if(why)
+    statictls_arch_unbuildable(${arch} "${why}")
     return()
   endif()
   set(STATICTLS_${arch}_CC ${STATICTLS_${arch}_GCC} PARENT_SCOPE)

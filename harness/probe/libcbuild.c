@@ -198,6 +198,39 @@ static enum libc_open not_here(const char *version, const char *dir, char *why, 
     return LIBC_OPEN_NOT_BUILT;
 }
 
+static int compare_builds(const void *a, const void *b);
+
+/* The --glibc values of the builds made here ("2.31 2.31-aarch64 ..."),
+   into buf: what a user who named none of them may pick. */
+static void built_here(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    DIR *d = opendir(self_dir());
+    if (!d)
+        die_errno("opendir %s", self_dir());
+    char **names = NULL;
+    size_t nnames = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, "glibc-", 6) != 0)
+            continue;
+        char *probe = xasprintf("%s/%s/statictls-probe", self_dir(), e->d_name);
+        if (access(probe, X_OK) == 0)
+            *XAPPEND(&names, &nnames) = xstrdup(e->d_name);
+        free(probe);
+    }
+    closedir(d);
+    if (nnames)
+        qsort(names, nnames, sizeof *names, compare_builds);
+    size_t used = 0;
+    for (size_t i = 0; i < nnames; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", names[i] + 6);
+        if (n > 0 && (size_t)n < len - used)
+            used += (size_t)n;
+        free(names[i]);
+    }
+    free(names);
+}
+
 static enum libc_open find_build(const char *version, struct libc_build *out, char *why,
                                  size_t len)
 {
@@ -211,9 +244,11 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
         return LIBC_OPEN_OK;
     }
     if (!known_version(version)) {
+        char here[1024];
+        built_here(here, sizeof here);
         snprintf(why, len, "--glibc %s: no such build; this statictls knows %s, each also as "
-                           "VERSION-ARCH for ARCH in %s, and --musl", version,
-                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES);
+                           "VERSION-ARCH for ARCH in %s, and --musl; built here: %s", version,
+                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES, here[0] ? here : "none");
         return LIBC_OPEN_BAD_INPUT;
     }
     bool musl = strcmp(version, "musl") == 0;
