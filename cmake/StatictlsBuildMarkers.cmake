@@ -1,5 +1,5 @@
 # The files that describe a libc build directory build/NAME/ (root, loader,
-# unbuildable, unfetched; tree, layout, distro and libdirs of a --libc-tree
+# ldso, unbuildable, unfetched; tree, layout, distro and libdirs of a --libc-tree
 # build).  What each holds and what the program makes of it is said once, in
 # harness/probe/buildmarkers.h, by whose constants harness/probe/libcbuild.c
 # reads them.  Their names come from that header too: each line
@@ -18,7 +18,7 @@ foreach(_statictls_line ${_statictls_lines})
   set(${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
   list(APPEND STATICTLS_MARKERS ${CMAKE_MATCH_2})
 endforeach()
-foreach(_statictls_marker ROOT LOADER UNBUILDABLE UNFETCHED TREE LAYOUT DISTRO LIBDIRS)
+foreach(_statictls_marker ROOT LOADER LDSO UNBUILDABLE UNFETCHED TREE LAYOUT DISTRO LIBDIRS)
   if(NOT STATICTLS_MARKER_${_statictls_marker})
     message(FATAL_ERROR "${_statictls_markers_header} defines no STATICTLS_MARKER_${_statictls_marker}")
   endif()
@@ -35,6 +35,7 @@ endfunction()
 function(statictls_forget_build name)
   set(dir ${CMAKE_BINARY_DIR}/${name})
   file(REMOVE ${dir}/${STATICTLS_MARKER_ROOT} ${dir}/${STATICTLS_MARKER_LOADER}
+              ${dir}/${STATICTLS_MARKER_LDSO}
               ${dir}/${STATICTLS_MARKER_UNFETCHED})
 endfunction()
 

@@ -46,6 +46,11 @@ function(statictls_build_set name)
     set(dir ${CMAKE_BINARY_DIR}/${name})
     _statictls_build_set_markers(buildable ${name} COMPILER ${A_COMPILER} ROOT ${A_ROOT}
       RUN_LOADER ${A_RUN_LOADER} LINK_FLAGS ${flags_LINK} ${flags_INTERPRETER})
+    if(buildable AND A_ROOT AND A_LDSO)
+      # an install that copies the sysroot runs the probe through this ld.so
+      file(RELATIVE_PATH ldso ${A_ROOT} ${A_LDSO})
+      statictls_write_marker(${name} ${STATICTLS_MARKER_LDSO} "${ldso}")
+    endif()
   endif()
   set(files DIR ${dir} SYSROOT ${flags_SYSROOT} INCLUDES ${flags_INCLUDES} LINK ${flags_LINK}
             INTERPRETER ${flags_INTERPRETER} GD_FLAGS ${A_GD_FLAGS}

@@ -5,7 +5,9 @@
 # the host's for x86-64 and i386, the cross binutils' TRIPLET-strip for the
 # others (left as it is, saying so, where that is not installed).
 # --strip-unneeded keeps what ld.so and statictls read: the program headers
-# (PT_TLS of a fixture template) and the dynamic symbols.
+# (PT_TLS of a fixture template) and the dynamic symbols.  The sysroots'
+# copies (sysroots/) are Debian's files, left as Debian ships them: its crt
+# files and archives are linked against.
 # e_machine as the 4 hex digits of bytes 18-19 (EM_S390 is big-endian),
 # and the triplet whose strip knows it.
 set(_statictls_strip_machines b700 aarch64-linux-gnu 2800 arm-linux-gnueabihf
@@ -27,7 +29,7 @@ ${_statictls_strip_table}set(statictls_parts \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PR
 if(CMAKE_INSTALL_DO_STRIP AND IS_DIRECTORY \"\${statictls_parts}\")
   file(GLOB_RECURSE statictls_files LIST_DIRECTORIES false \"\${statictls_parts}/*\")
   foreach(file \${statictls_files})
-    if(IS_SYMLINK \"\${file}\")
+    if(IS_SYMLINK \"\${file}\" OR file MATCHES \"^\${statictls_parts}/sysroots/\")
       continue()
     endif()
     file(READ \"\${file}\" head LIMIT 20 HEX)

@@ -18,6 +18,31 @@
 # statictls_add_case_test(NAME name CASE file
 #     [DEFINE NAME=VALUE...]      ${NAME} in the case file
 #     [LIBCS ...] [ALLOW_MISSING] [LABELS ...] [TIMEOUT ...])
+# statictls_discover_cases(DIRECTORY dir
+#     [GLOB pattern]              the case files (default *.case), one test
+#                                 per file and build: PREFIX<file>.BUILD;
+#                                 found again when a file is added (the
+#                                 build re-runs cmake); none is an error
+#     [TEST_PREFIX prefix]        before each test's name (default none)
+#     [DEFINE ...] [LIBCS ...] [ALLOW_MISSING] [LABELS ...] [TIMEOUT ...])
+#
+# Each of them also takes, as gtest_discover_tests does:
+#     [STRICT]                    what would skip (77) fails instead (exit 5,
+#                                 not judged), saying which build, which
+#                                 case and why; the variable STATICTLS_STRICT
+#                                 ON (-DSTATICTLS_STRICT=ON, or set() before
+#                                 the calls) does it for every test
+#     [TEST_LIST var]             var is set to the names of the tests made
+#     [PROPERTIES name value...]  set on every test made, after statictls's
+#                                 own (WILL_FAIL, ENVIRONMENT,
+#                                 FIXTURES_REQUIRED, ...; TIMEOUT and LABELS
+#                                 here replace statictls's, LABELS above adds)
+#     [EXTRA_ARGS arg...]         more options for statictls, before the
+#                                 libraries or the case (--threads 2,
+#                                 --timeout 30, --verbose)
+# A test that measures headroom (MIN_HEADROOM, a case's `expect headroom`)
+# prints it as the CTest measurement headroom_bytes
+# (--ctest-measurements), which CDash and `ctest --output-junit` show.
 #
 # Tests are NAME.BUILD (foo-fits.host, foo-fits.glibc-2.36,
 # foo-fits.glibc-2.36-aarch64, foo-fits.musl); TEST_NAME name in place of
@@ -51,7 +76,8 @@ function(_statictls_builds var)
     else()
       if(NOT b IN_LIST statictls_LIBC_BUILDS)
         message(WARNING "statictls: libc build \"${b}\" is not in this install "
-                        "(${statictls_LIBC_BUILDS}); its tests will fail saying why")
+                        "(${statictls_LIBC_BUILDS}); its tests will fail saying why "
+                        "(skip, with ALLOW_MISSING)")
       endif()
       list(APPEND builds ${b})
     endif()
@@ -96,25 +122,38 @@ function(_statictls_build_names build args_var label_var suffix_var)
 endfunction()
 
 # _statictls_add_tests(NAME name | TEST_NAME name [LIBCS build...]
-#     [LABELS label...] [TIMEOUT seconds] [ALLOW_MISSING] COMMAND arg...):
+#     [LABELS label...] [TIMEOUT seconds] [ALLOW_MISSING] [STRICT]
+#     [TEST_LIST var] [PROPERTIES_VAR var] [EXTRA_ARGS arg...] COMMAND arg...):
 # one test per build, `statictls ARG0 [build choice] [--allow-missing]
-# ARG...`, named and labelled as the top of this file says.  What the
-# public functions share; statictls's own fuzz tests call it too.
+# [--strict] [--ctest-measurements] [EXTRA_ARGS...] ARG...`, named and
+# labelled as the top of this file says; TEST_LIST's var is set to them.
+# PROPERTIES_VAR names the caller's variable that holds the PROPERTIES
+# pairs: passed as arguments, a value that is a list (ENVIRONMENT "A=1;B=2")
+# would come apart.  What the public functions share; statictls's own fuzz
+# tests call it too.
 function(_statictls_add_tests)
-  cmake_parse_arguments(PARSE_ARGV 0 T "ALLOW_MISSING" "NAME;TEST_NAME;TIMEOUT"
-                        "LIBCS;LABELS;COMMAND")
+  cmake_parse_arguments(PARSE_ARGV 0 T "ALLOW_MISSING;STRICT"
+                        "NAME;TEST_NAME;TIMEOUT;TEST_LIST;PROPERTIES_VAR"
+                        "LIBCS;LABELS;EXTRA_ARGS;COMMAND")
   _statictls_builds(builds ${T_LIBCS})
   list(LENGTH builds n)
   if(T_TEST_NAME AND NOT n EQUAL 1)
     message(FATAL_ERROR "statictls: TEST_NAME ${T_TEST_NAME} names one test, of one build; "
                         "LIBCS has ${n} (${builds})")
   endif()
-  set(missing "")
+  set(flags "")
   if(T_ALLOW_MISSING)
-    set(missing --allow-missing)
+    list(APPEND flags --allow-missing)
+  endif()
+  if(T_STRICT OR STATICTLS_STRICT)
+    list(APPEND flags --strict)
   endif()
   list(GET T_COMMAND 0 command)
   list(REMOVE_AT T_COMMAND 0)
+  if(command MATCHES "^(load|run)$" AND NOT "--json" IN_LIST T_EXTRA_ARGS)
+    list(APPEND flags --ctest-measurements)
+  endif()
+  set(tests "")
   foreach(build ${builds})
     _statictls_build_names(${build} choice label suffix)
     set(test ${T_NAME}.${suffix})
@@ -122,7 +161,9 @@ function(_statictls_add_tests)
       set(test ${T_TEST_NAME})
     endif()
     add_test(NAME ${test}
-             COMMAND ${statictls_EXECUTABLE} ${command} ${choice} ${missing} ${T_COMMAND})
+             COMMAND ${statictls_EXECUTABLE} ${command} ${choice} ${flags} ${T_EXTRA_ARGS}
+                     ${T_COMMAND})
+    list(APPEND tests ${test})
     set(t ${T_TIMEOUT})
     if(NOT t)
       set(t 120)
@@ -132,7 +173,15 @@ function(_statictls_add_tests)
     endif()
     set(labels statictls ${label} ${T_LABELS})
     set_tests_properties(${test} PROPERTIES LABELS "${labels}" SKIP_RETURN_CODE 77 TIMEOUT ${t})
+    if(T_PROPERTIES_VAR)
+      if(NOT "${${T_PROPERTIES_VAR}}" STREQUAL "")
+        set_tests_properties(${test} PROPERTIES ${${T_PROPERTIES_VAR}})
+      endif()
+    endif()
   endforeach()
+  if(T_TEST_LIST)
+    set(${T_TEST_LIST} ${tests} PARENT_SCOPE)
+  endif()
 endfunction()
 
 # _statictls_require(FUNCTION ARG...): after cmake_parse_arguments(... A
@@ -152,18 +201,32 @@ macro(_statictls_require fn)
 endmacro()
 
 # _statictls_forward(VAR): the arguments every test takes, as
-# cmake_parse_arguments(... A ...) read them, for _statictls_add_tests.
+# cmake_parse_arguments(... A ...) read them, for _statictls_add_tests; the
+# tests made go to _statictls_made (_statictls_return_tests passes them on).
 macro(_statictls_forward var)
   set(${var} NAME ${A_NAME} TEST_NAME ${A_TEST_NAME} LIBCS ${A_LIBCS} LABELS ${A_LABELS}
-             TIMEOUT ${A_TIMEOUT})
+             TIMEOUT ${A_TIMEOUT} EXTRA_ARGS ${A_EXTRA_ARGS} PROPERTIES_VAR A_PROPERTIES
+             TEST_LIST _statictls_made)
   if(A_ALLOW_MISSING)
     list(APPEND ${var} ALLOW_MISSING)
+  endif()
+  if(A_STRICT)
+    list(APPEND ${var} STRICT)
+  endif()
+endmacro()
+
+# _statictls_return_tests(): TEST_LIST's variable, in the public
+# function's caller, holds the tests it made.
+macro(_statictls_return_tests)
+  if(A_TEST_LIST)
+    set(${A_TEST_LIST} ${_statictls_made} PARENT_SCOPE)
   endif()
 endmacro()
 
 function(statictls_add_test)
-  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING"
-                        "NAME;TEST_NAME;MIN_HEADROOM;THREADS;TIMEOUT" "LOAD;LIBCS;LABELS")
+  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING;STRICT"
+                        "NAME;TEST_NAME;MIN_HEADROOM;THREADS;TIMEOUT;TEST_LIST"
+                        "LOAD;LIBCS;LABELS;PROPERTIES;EXTRA_ARGS")
   _statictls_require(statictls_add_test LOAD)
   set(options "")
   if(DEFINED A_MIN_HEADROOM)
@@ -175,24 +238,68 @@ function(statictls_add_test)
   # Each build loads its own variant of the library under test, where
   # statictls_add_library_variants made one.
   _statictls_load_groups(load LIBCS ${A_LIBCS} LOAD ${A_LOAD})
+  set(made "")
   foreach(group ${load_GROUPS})
     set(A_LIBCS ${load_${group}_LIBCS})
     _statictls_forward(common)
     _statictls_add_tests(${common} COMMAND load ${options} ${load_${group}_LOAD})
+    list(APPEND made ${_statictls_made})
   endforeach()
+  set(_statictls_made ${made})
+  _statictls_return_tests()
 endfunction()
 
 function(statictls_add_case_test)
-  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING" "NAME;TEST_NAME;CASE;TIMEOUT"
-                        "DEFINE;LIBCS;LABELS")
+  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING;STRICT" "NAME;TEST_NAME;CASE;TIMEOUT;TEST_LIST"
+                        "DEFINE;LIBCS;LABELS;PROPERTIES;EXTRA_ARGS")
   _statictls_require(statictls_add_case_test CASE)
   get_filename_component(case "${A_CASE}" ABSOLUTE)
+  _statictls_case_tests(${case})
+  _statictls_return_tests()
+endfunction()
+
+# _statictls_case_tests(CASE): the tests of one case file, one per build,
+# from the caller's A_* arguments (A_NAME, A_DEFINE, ...); _statictls_made
+# lists them.
+macro(_statictls_case_tests case_file)
   set(defines "")
   foreach(d ${A_DEFINE})
     list(APPEND defines --define ${d})
   endforeach()
   _statictls_forward(common)
-  _statictls_add_tests(${common} COMMAND run ${defines} ${case})
+  _statictls_add_tests(${common} COMMAND run ${defines} ${case_file})
+endmacro()
+
+function(statictls_discover_cases)
+  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING;STRICT"
+                        "DIRECTORY;GLOB;TEST_PREFIX;TIMEOUT;TEST_LIST"
+                        "DEFINE;LIBCS;LABELS;PROPERTIES;EXTRA_ARGS")
+  if(NOT A_DIRECTORY)
+    message(FATAL_ERROR "statictls_discover_cases: DIRECTORY is required")
+  endif()
+  if(A_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "statictls_discover_cases: unknown arguments ${A_UNPARSED_ARGUMENTS}")
+  endif()
+  get_filename_component(dir "${A_DIRECTORY}" ABSOLUTE)
+  set(glob "*.case")
+  if(A_GLOB)
+    set(glob "${A_GLOB}")
+  endif()
+  file(GLOB cases CONFIGURE_DEPENDS "${dir}/${glob}")
+  list(SORT cases)
+  if(NOT cases) # a directory that checks nothing would be green forever
+    message(FATAL_ERROR "statictls_discover_cases: no case file matches ${dir}/${glob}")
+  endif()
+  set(made "")
+  foreach(case ${cases})
+    get_filename_component(file "${case}" NAME)
+    string(REGEX REPLACE "\\.[^.]*$" "" stem "${file}")
+    set(A_NAME ${A_TEST_PREFIX}${stem})
+    _statictls_case_tests(${case})
+    list(APPEND made ${_statictls_made})
+  endforeach()
+  set(_statictls_made ${made})
+  _statictls_return_tests()
 endfunction()
 
 # statictls_add_library_variants(TARGET target [LIBCS build...]

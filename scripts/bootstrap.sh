@@ -10,7 +10,9 @@
 #              python3-yaml or dpkg-dev
 #              (-DBUILD_TESTING=OFF); what a CI job that only uses it needs
 # --prefix P   then install into P (cmake --install): P/bin/statictls and
-#              P/lib/cmake/statictls for find_package(statictls)
+#              P/lib/cmake/statictls for find_package(statictls), with a copy
+#              of each sysroot (P/lib/statictls/sysroots/), so an install
+#              made by root works for every user
 # --arches LIST  the other architectures to build for, of "aarch64 i386 armhf
 #              ppc64el s390x riscv64" (the default; STATICTLS_ARCHES sets it
 #              too): only their cross compilers (and, for all but i386,

@@ -37,6 +37,7 @@ bool settings_read(struct settings *s, char *const *user_env, char *err, size_t 
                            .user_env = user_env ? user_env : no_env};
     s->keep = switched_on(env_lookup(s->user_env, "STATICTLS_KEEP"));
     s->coredumps = switched_on(env_lookup(s->user_env, "STATICTLS_COREDUMPS"));
+    s->strict = switched_on(env_lookup(s->user_env, "STATICTLS_STRICT"));
     const char *tmpdir = env_lookup(s->user_env, "TMPDIR");
     if (tmpdir && *tmpdir)
         s->tmpdir = tmpdir;

@@ -10,6 +10,8 @@
 struct settings {
     bool keep;             /* STATICTLS_KEEP=1: fixtures and scratch files stay */
     bool coredumps;        /* STATICTLS_COREDUMPS=1: a crashing probe may dump core */
+    bool strict;           /* STATICTLS_STRICT=1: what would skip (77) is not judged (5),
+                              as --strict makes it */
     double timeout_factor; /* STATICTLS_TIMEOUT_FACTOR: scales every probe's timeout */
     const char *tmpdir;    /* TMPDIR (default /tmp): where scratch directories go */
     /* The user's whole environment, NAME=VALUE, NULL-terminated (main's

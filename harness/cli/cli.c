@@ -9,6 +9,7 @@
 
 #include "die.h"
 #include "usage.h"
+#include "visible.h"
 #include "xalloc.h"
 
 /* The choice one libc row's use makes. */
@@ -56,31 +57,101 @@ struct libc_choice libc_choice_of(const struct args *a)
     return c;
 }
 
-void libc_open_or_exit(const struct libc_choice *c, struct libc_build *out)
+bool strict_mode(const struct args *a)
 {
-    char why[1024];
-    switch (libc_build_open(c, out, why, sizeof why)) {
-    case LIBC_OPEN_OK:
-        return;
-    case LIBC_OPEN_ABSENT:
-        fprintf(stderr, "statictls: %s\n", why);
-        exit(EXIT_SKIP);
-    case LIBC_OPEN_NOT_BUILT:
-        if (c->allow_missing) {
-            fprintf(stderr, "statictls: %s (skipped: --allow-missing)\n", why);
-            exit(EXIT_SKIP);
-        }
-        die_input("%s", why);
-    case LIBC_OPEN_BAD_INPUT:
-        die_input("%s", why);
-    }
+    return a->settings.strict || arg_given(a, "--strict");
 }
 
-void session_open(struct session *s, const struct libc_choice *c, bool from_user,
-                  const struct settings *settings)
+char *libc_choice_text(const struct libc_choice *c)
 {
+    switch (c->how) {
+    case LIBC_CHOICE_HOST:
+        return xstrdup("host libc");
+    case LIBC_CHOICE_RELEASE:
+        return strcmp(c->value, "musl") == 0 ? xstrdup("musl") : xasprintf("glibc %s", c->value);
+    case LIBC_CHOICE_ROOT:
+        return xasprintf("the --libc-root %s", c->value);
+    case LIBC_CHOICE_TREE:
+        return xasprintf("the --libc-tree %s", c->value);
+    }
+    return xstrdup("?");
+}
+
+/* "run a.case b.case": the command and what it was given to check, cut
+   to fit one line. */
+static char *run_text(const struct args *a)
+{
+    char *text = xstrdup(a->command->name);
+    for (size_t i = 0; i < a->noperands && strlen(text) < 200; i++) {
+        char *more = xasprintf("%s %s", text, a->operands[i]);
+        free(text);
+        text = more;
+    }
+    return text;
+}
+
+int skip_exit_code(const struct args *a, const char *build, const char *why, bool allowed)
+{
+    char *shown = visible(why); /* a path or a case's text: the user's bytes */
+    if (!strict_mode(a)) {
+        fprintf(stderr, "statictls: %s%s\n", shown, allowed ? " (skipped: --allow-missing)" : "");
+        free(shown);
+        return EXIT_SKIP;
+    }
+    char *run = run_text(a), *run_shown = visible(run);
+    fprintf(stderr, "statictls: strict: coverage lost: `statictls %s` on %s checked nothing: %s "
+                    "(exit %d, not judged, in place of the skip %d)\n",
+            run_shown, build, shown, EXIT_NOT_JUDGED, EXIT_SKIP);
+    free(run);
+    free(run_shown);
+    free(shown);
+    return EXIT_NOT_JUDGED;
+}
+
+int case_set_exit(const struct args *a, const struct case_set *s, const struct libc_build *b,
+                  bool skip_passes)
+{
+    int code = case_set_exit_code(s);
+    if (code == EXIT_SKIP && skip_passes)
+        code = EXIT_PASS;
+    if (!s->skipped || !strict_mode(a) || (code != EXIT_PASS && code != EXIT_SKIP))
+        return code;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->results[i].verdict != VERDICT_SKIP)
+            continue;
+        char *path = visible(s->defs[i].path), *why = visible(s->results[i].reason);
+        fprintf(stderr, "statictls: strict: coverage lost: %s on %s was skipped: %s\n", path,
+                b->name, why);
+        free(path);
+        free(why);
+    }
+    fprintf(stderr, "statictls: strict: %u of %zu cases skipped on %s: not judged (exit %d, in "
+                    "place of %d)\n", s->skipped, s->n, b->name, EXIT_NOT_JUDGED, code);
+    return EXIT_NOT_JUDGED;
+}
+
+void libc_open_or_exit(const struct args *a, const struct libc_choice *c,
+                       struct libc_build *out)
+{
+    char why[1024];
+    enum libc_open status = libc_build_open(c, out, why, sizeof why);
+    if (status == LIBC_OPEN_OK)
+        return;
+    bool allowed = status == LIBC_OPEN_NOT_BUILT && c->allow_missing;
+    if (!allowed && status != LIBC_OPEN_ABSENT)
+        die_input("%s", why);
+    char *build = libc_choice_text(c);
+    int code = skip_exit_code(a, build, why, allowed);
+    free(build);
+    exit(code);
+}
+
+void session_open(struct session *s, const struct args *a, const struct libc_choice *c,
+                  bool from_user)
+{
+    const struct settings *settings = &a->settings;
     memset(s, 0, sizeof *s);
-    libc_open_or_exit(c, &s->build);
+    libc_open_or_exit(a, c, &s->build);
     if (from_user)
         run_env_from_user(&s->env, &s->build, settings, PROBE_TIMEOUT_S);
     else

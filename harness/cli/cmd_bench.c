@@ -59,7 +59,7 @@ int cmd_bench(const struct args *a)
     /* The user's loader variables reach every method, as they reach the
        program a user runs. */
     struct session s;
-    session_open(&s, &choice, true, &a->settings);
+    session_open(&s, a, &choice, true);
     char **argv_limit = limit_argv(&choice);
     struct bench_query q = {&s.env, &s.kit, cc, argv_limit, runs};
     struct bench_result r;

@@ -12,7 +12,7 @@ int cmd_budget(const struct args *a)
 {
     struct libc_choice choice = libc_choice_of(a);
     struct session s;
-    session_open(&s, &choice, true, &a->settings);
+    session_open(&s, a, &choice, true);
     struct limit_query q = {.env = &s.env, .kit = &s.kit, .model = TLS_IE, .align = 1};
     struct limit_result l;
     char err[1024];

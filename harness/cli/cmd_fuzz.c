@@ -151,7 +151,7 @@ int cmd_fuzz(const struct args *a)
     } else {
         builds.items = xcalloc(1, sizeof *builds.items);
         builds.n = 1;
-        libc_open_or_exit(&o.choice, &builds.items[0]);
+        libc_open_or_exit(a, &o.choice, &builds.items[0]);
     }
     struct shown shown = {.as_json = o.as_json};
     struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out, &a->settings,
@@ -176,8 +176,10 @@ int cmd_fuzz(const struct args *a)
     if (unwritten) /* each is printed; --out lacks some, said once on stderr */
         return EXIT_INTERNAL;
     if (cases && skipped == cases) {
-        fprintf(stderr, "statictls: fuzz: every case was skipped (no model here?)\n");
-        return EXIT_SKIP;
+        char *build = o.all ? xstrdup("every build here") : libc_choice_text(&o.choice);
+        int code = skip_exit_code(a, build, "fuzz: every case was skipped (no model here?)", false);
+        free(build);
+        return code;
     }
     return bad ? EXIT_TRIPPED : EXIT_PASS;
 }

@@ -33,7 +33,7 @@ int cmd_limit(const struct args *a)
     long min = arg_given(a, "--min") ? arg_number(a, "--min") : -1; /* -1: not asked */
     struct libc_choice choice = libc_choice_of(a);
     struct session s;
-    session_open(&s, &choice, true, &a->settings);
+    session_open(&s, a, &choice, true);
     q.env = &s.env;
     q.kit = &s.kit;
     struct limit_result l;

@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "protocol.h"
 #include "render_load.h"
+#include "render_measure.h"
 #include "usage.h"
 #include "die.h"
 #include "xalloc.h"
@@ -56,6 +57,8 @@ static void measure_headroom(struct headroom_check *h, struct libc_build *build,
 
 int cmd_load(const struct args *a)
 {
+    if (arg_given(a, "--json") && arg_given(a, "--ctest-measurements"))
+        usage_error(a->command, "--ctest-measurements or --json, not both");
     long threads = arg_number(a, "--threads");
     struct headroom_check h = {.min = arg_given(a, "--min-headroom")
                                           ? arg_number(a, "--min-headroom") : -1};
@@ -63,7 +66,7 @@ int cmd_load(const struct args *a)
     plan_loads(a, threads, &p);
     struct libc_choice choice = libc_choice_of(a);
     struct libc_build build;
-    libc_open_or_exit(&choice, &build);
+    libc_open_or_exit(a, &choice, &build);
     struct run_env env;
     run_env_from_user(&env, &build, &a->settings, (double)arg_number(a, "--timeout"));
     struct budget b;
@@ -88,8 +91,8 @@ int cmd_load(const struct args *a)
     if (plan_probe_failure(&p, r, &res, why, sizeof why)) {
         for (size_t i = 0; i < p.n; i++)
             if (r[i].environment) { /* outside the user's steps: cannot run here */
-                fprintf(stderr, "statictls: load: %s\n", why);
-                exit(EXIT_SKIP);
+                char *said = xasprintf("load: %s", why);
+                exit(skip_exit_code(a, build.name, said, false));
             }
         die("load: %s", why); /* nothing was measured: no table, no JSON */
     }
@@ -97,11 +100,21 @@ int cmd_load(const struct args *a)
     if (!fail && h.min >= 0)
         measure_headroom(&h, &build, &a->settings, &env, &p, threads);
     struct load_view v = {&p, r, pr, &b, &h, threads > 0};
+    if (h.measured && arg_given(a, "--ctest-measurements")) /* first: render_measure.h */
+        render_ctest_measurement(stdout, MEASURE_HEADROOM, NULL, (long long)h.l.max_bytes);
     if (arg_given(a, "--json"))
         render_load_json(&v, build.root);
     else
         render_load(&v);
     bool short_of_headroom = load_short_of_headroom(&h, fail);
+    int code = fail || short_of_headroom ? EXIT_TRIPPED : EXIT_PASS;
+    /* A library that is not here, as `run` has it: with --allow-missing
+       nothing was checked (the table above shows where it stopped). */
+    if (fail && r[fail - 1].kind == KIND_NOT_FOUND && choice.allow_missing) {
+        char *said = xasprintf("load: %s is not on this machine", p.steps[fail - 1].name);
+        code = skip_exit_code(a, build.name, said, true);
+        free(said);
+    }
     if (h.measured)
         limit_result_free(&h.l);
     step_results_free(r, p.n);
@@ -112,5 +125,5 @@ int cmd_load(const struct args *a)
     plan_free(&p);
     run_env_free(&env);
     libc_build_free(&build);
-    return fail || short_of_headroom ? EXIT_TRIPPED : EXIT_PASS;
+    return code;
 }

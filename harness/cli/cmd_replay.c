@@ -68,7 +68,7 @@ int cmd_replay(const struct args *a)
         die_input("--table: no object with TLS in %s has a file name starting \"%s\"",
                   trace_path, table);
     struct libc_build build;
-    libc_open_or_exit(&choice, &build);
+    libc_open_or_exit(a, &choice, &build);
     struct libc_build_list here = {0}; /* what --model and --table compare with */
     if (model_as || table)
         libc_build_list_here(false, false, &here);
@@ -92,6 +92,9 @@ int cmd_replay(const struct args *a)
     }
     if (code < 0)
         die_replay(&e);
+    if (code == EXIT_SKIP && strict_mode(a)) /* the outcome above says why */
+        code = skip_exit_code(a, build.name, "the replay could not be judged on this build",
+                              false);
     libc_build_list_free(&here);
     for (size_t i = 0; i < nfixes; i++)
         fix_free(&fixes[i]);

@@ -100,7 +100,7 @@ int cmd_report(const struct args *a)
     case_vars_of(a, &vars);
     struct libc_choice choice = libc_choice_of(a);
     struct session ses; /* a clean environment: results must not depend on the caller */
-    session_open(&ses, &choice, false, &a->settings);
+    session_open(&ses, a, &choice, false);
     struct limit_row rows[] = {{TLS_IE, 1, {0}},  {TLS_IE, 16, {0}},
                                {TLS_IE, 64, {0}}, {TLS_IE, 128, {0}},
                                {TLS_DESC, 1, {0}}, {TLS_GD, 1, {0}}};
@@ -120,7 +120,7 @@ int cmd_report(const struct args *a)
     /* where the user is, never statictls's own tree */
     render_report_files(arg_string(a, "--results"), &rep);
 
-    int code = case_set_exit_code(&s);
+    int code = case_set_exit(a, &s, &ses.build, true);
     for (size_t i = 0; i < nrows; i++)
         limit_result_free(&rows[i].result);
     free(platform);
@@ -128,5 +128,5 @@ int cmd_report(const struct args *a)
     case_set_free(&s);
     case_vars_free(&vars);
     session_close(&ses);
-    return code == EXIT_SKIP ? EXIT_PASS : code;
+    return code;
 }

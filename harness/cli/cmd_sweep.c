@@ -29,7 +29,7 @@ static void choose_builds(const struct args *a, struct libc_build_list *out)
     } else {
         memset(out, 0, sizeof *out);
         for (size_t k = 0; k < nchosen; k++)
-            libc_open_or_exit(&chosen[k], XAPPEND(&out->items, &out->n));
+            libc_open_or_exit(a, &chosen[k], XAPPEND(&out->items, &out->n));
     }
     free(chosen);
 }

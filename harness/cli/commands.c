@@ -36,6 +36,10 @@ const struct option_row *const libc_option_rows[] = {
     ROW(.name = "--allow-missing", .kind = OPTION_FLAG,
         .help = "a build or a case's library that is not here is skipped (77) instead of "
                 "being an error (2)"),
+    ROW(.name = "--strict", .kind = OPTION_FLAG,
+        .help = "no skips: what would exit 77 (a build, a case or a library that cannot run "
+                "here) exits 5, not judged, saying what coverage was lost (the build, the "
+                "cases, why); STATICTLS_STRICT=1 does the same"),
     NULL,
 };
 
@@ -50,6 +54,11 @@ static const struct option_row define_row = {
     .name = "--define", .kind = OPTION_REPEATED, .value = "NAME=VALUE",
     .help = "${NAME} in the case files is VALUE (else the environment's NAME; an undefined "
             "${NAME} is an error naming file:line)"};
+static const struct option_row ctest_row = {
+    .name = "--ctest-measurements", .kind = OPTION_FLAG,
+    .help = "also print the measured headroom as a <CTestMeasurement> line named "
+            "headroom_bytes (headroom_bytes.CASE with several case files), which ctest keeps "
+            "with the test's result (CDash, ctest --output-junit); not with --json"};
 static const struct option_row expect_exit_row = {
     .name = "--expect-exit", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = 255,
     .fallback = "0", .help = "the exit status of CMD that counts as success"};
@@ -71,10 +80,10 @@ _Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 static const char doctor_note[] =
     "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
     "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(docs/robustness.md).  A leading `env [-u NAME] NAME=VALUE... PROGRAM` is read as env "
+    "(robustness.md of statictls's documentation).  A leading `env [-u NAME] NAME=VALUE... PROGRAM` is read as env "
     "reads it, and a fix goes into it; `env -i` and `env -u LD_PRELOAD` are refused (exit 2: "
     "they drop statictls' helper).  A CMD ld.so refuses to start (under LD_AUDIT) is modelled "
-    "from its ELF files (docs/guide-imports.md).";
+    "from its ELF files (guide-imports.md of statictls's documentation).";
 
 /* load --timeout's default is the probes' own timeout. */
 _Static_assert((int)PROBE_TIMEOUT_S == 10, "load --timeout's default row says 10");
@@ -93,7 +102,7 @@ static const struct command commands[] = {
              .max = SEARCH_MAX,
              .help = "then measure the largest IE block that still loads, and exit 1 unless "
                      "it is at least N bytes"),
-         &json_row, NULL},
+         &json_row, &ctest_row, NULL},
      BUILDS_ONE, OPERANDS_SOME, "LIB",
      "LIB: a path or a soname, searched as the libc's ld.so would. A LIB whose closure needs "
      "a glibc symbol version the build lacks (GLIBC_2.34 on 2.31) exits 1 before the probe, "
@@ -120,7 +129,7 @@ static const struct command commands[] = {
              .help = "print the probe's output of every case"),
          ROW(.name = "--json", .kind = OPTION_FLAG,
              .help = "one JSON document with every case's result"),
-         NULL},
+         &ctest_row, NULL},
      BUILDS_ONE, OPERANDS_SOME, "CASE", "The case language: cases/README.md.", false},
     {"report", cmd_report,
      "the main job: budget, limits and every case, written to DIR/<platform>/",

@@ -1,9 +1,32 @@
 #include "render_run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "caseout.h"
 #include "json.h"
+#include "render_measure.h"
+#include "xalloc.h"
+
+void render_run_measurements(const struct case_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct case_result *r = &s->results[i];
+        if (r->def->expect != EXPECT_HEADROOM || r->headroom < 0)
+            continue; /* nothing measured: the verdict says why */
+        char *stem = NULL;
+        if (s->n > 1) { /* "dir/foo.case": "foo" */
+            const char *base = strrchr(r->def->path, '/');
+            stem = xstrdup(base ? base + 1 : r->def->path);
+            char *dot = strrchr(stem, '.');
+            if (dot && dot != stem)
+                *dot = '\0';
+        }
+        render_ctest_measurement(stdout, MEASURE_HEADROOM, stem, r->headroom);
+        free(stem);
+    }
+}
 
 void render_run_json(const struct case_set *s, const struct libc_build *build)
 {

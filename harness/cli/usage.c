@@ -14,7 +14,8 @@ enum { WIDTH = 79, OPTION_COLUMN = 20 };
 static const char exit_statuses[] =
     "Exit status: 0 all loaded / passed, 1 a load failed / a case failed / a threshold was not "
     "met, 2 usage or input error, 3 internal error, 4 a command run by headroom, doctor or trace "
-    "outlived its --timeout, 5 not judged (census), 77 cannot run here.";
+    "outlived its --timeout, 5 not judged (census; --strict: what would be 77), 77 cannot run "
+    "here.";
 
 /* Items separated by spaces from column col, a line broken before an item
    that would pass WIDTH; continuation lines indented by indent. */
@@ -345,6 +346,8 @@ static const struct man_item environment[] = {
     {"STATICTLS_KEEP", "set (to anything but \"\" or 0): fixtures and scratch files stay, "
                        "for debugging"},
     {"STATICTLS_COREDUMPS", "set (to anything but \"\" or 0): a crashing probe may dump core"},
+    {"STATICTLS_STRICT", "set (to anything but \"\" or 0): --strict for every command: what "
+                         "would exit 77 exits 5, saying what coverage was lost"},
     {"TMPDIR", "where scratch directories and generated fixtures go (default /tmp); it must be "
                "writable and hold no space or ':', which would split ld.so's lists"},
     {"PATH", "searched for CMD of headroom, doctor and trace, and passed to the probes"},
@@ -372,7 +375,8 @@ static const struct man_item files[] = {
      "the probe, the fixture templates, the injected helpers (statictls-tracer.so, "
      "statictls-squeeze.so) and one directory per libc build (glibc-VERSION, "
      "glibc-VERSION-ARCH, musl): each holds its probe and fixtures, and a file that names its "
-     "sysroot or says why the build is absent"},
+     "sysroot or says why the build is absent; sysroots/ holds the copy of each glibc "
+     "release's sysroot the install carries, which its probes run on"},
     {STATICTLS_INSTALL_DATADIR "/cases/", "the cases report runs by default; README.md there "
                                           "is the case language and the trace format"},
     {STATICTLS_INSTALL_DATADIR "/fetch-glibc.sh",
@@ -385,11 +389,13 @@ static const struct man_item files[] = {
      "the JSON schema of every --json document and of report's results.json"},
     {STATICTLS_INSTALL_DOCDIR "/", "README.md, the guides (guide-ci.md, guide-imports.md, "
                                    "guide-wheels.md), robustness.md (every limit) and LICENSE"},
-    {STATICTLS_INSTALL_CMAKEDIR "/", "find_package(statictls): statictls_add_test and "
-                                     "statictls_add_case_test for a project's ctest"},
+    {STATICTLS_INSTALL_CMAKEDIR "/", "find_package(statictls): statictls_add_test, "
+                                     "statictls_add_case_test and statictls_discover_cases for "
+                                     "a project's ctest"},
     {"~/.cache/statictls/glibc-VERSION-ARCH/root",
      "a glibc release's sysroot, fetched when statictls was built (ENVIRONMENT: "
-     "STATICTLS_CACHE); its build's probes run on it"},
+     "STATICTLS_CACHE); a build tree's probes run on it, and an install's where it was made "
+     "without its own copy (STATICTLS_INSTALL_SYSROOTS=OFF)"},
     {"results/PLATFORM/", "where report (and sweep --results) writes, under the current "
                           "directory unless --results DIR says otherwise"},
 };

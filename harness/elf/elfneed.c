@@ -347,6 +347,33 @@ static int compare_offsets(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Offsets sorted, each once, those inside a table of strsz bytes only;
+   how many are left. */
+static size_t unique_offsets(uint64_t *offsets, size_t k, uint64_t strsz)
+{
+    if (k)
+        qsort(offsets, k, sizeof *offsets, compare_offsets);
+    size_t unique = 0;
+    for (size_t i = 0; i < k; i++)
+        if (offsets[i] < strsz && (!unique || offsets[unique - 1] != offsets[i]))
+            offsets[unique++] = offsets[i];
+    return unique;
+}
+
+/* A part for the strings at these offsets (taken) of the table at stroff. */
+static void plan_strings(struct elf_need *n, uint64_t stroff, uint64_t strsz, uint64_t *offsets,
+                         size_t k)
+{
+    size_t unique = unique_offsets(offsets, k, strsz);
+    struct elf_need_part *p = add_part(n, PART_STRINGS, stroff, strsz);
+    if (p) {
+        p->strings = offsets, p->nstrings = unique;
+        p->complete |= !unique;
+    } else {
+        free(offsets);
+    }
+}
+
 /* PT_DYNAMIC read: the strings it names and the relocation tables. */
 static void plan_tables(struct elf_need *n)
 {
@@ -363,18 +390,7 @@ static void plan_tables(struct elf_need *n)
             offsets[k++] = d->rpath;
         if (d->has_runpath)
             offsets[k++] = d->runpath;
-        qsort(offsets, k, sizeof *offsets, compare_offsets);
-        size_t unique = 0;
-        for (size_t i = 0; i < k; i++)
-            if (offsets[i] < d->strsz && (!unique || offsets[unique - 1] != offsets[i]))
-                offsets[unique++] = offsets[i];
-        struct elf_need_part *p = add_part(n, PART_STRINGS, stroff, d->strsz);
-        if (p) {
-            p->strings = offsets, p->nstrings = unique;
-            p->complete |= !unique;
-        } else {
-            free(offsets);
-        }
+        plan_strings(n, stroff, d->strsz, offsets, k);
     }
     /* As elf_tls_read reads it: what its PT_LOAD maps from DT_VERNEED on,
        at most ELF_VERNEED_BYTES_MAX bytes. */
@@ -401,19 +417,6 @@ static void plan_tables(struct elf_need *n)
     }
 }
 
-/* Offsets sorted, each once, those inside a table of strsz bytes only;
-   how many are left. */
-static size_t unique_offsets(uint64_t *offsets, size_t k, uint64_t strsz)
-{
-    if (k)
-        qsort(offsets, k, sizeof *offsets, compare_offsets);
-    size_t unique = 0;
-    for (size_t i = 0; i < k; i++)
-        if (offsets[i] < strsz && (!unique || offsets[unique - 1] != offsets[i]))
-            offsets[unique++] = offsets[i];
-    return unique;
-}
-
 /* The tables read: the names DT_VERNEED's records give. */
 static void plan_versions(struct elf_need *n)
 {
@@ -424,14 +427,7 @@ static void plan_versions(struct elf_need *n)
         return;
     uint64_t *offsets = xcalloc(n->nversion_names, sizeof *offsets);
     memcpy(offsets, n->version_names, n->nversion_names * sizeof *offsets);
-    size_t unique = unique_offsets(offsets, n->nversion_names, d->strsz);
-    struct elf_need_part *p = add_part(n, PART_STRINGS, stroff, d->strsz);
-    if (p) {
-        p->strings = offsets, p->nstrings = unique;
-        p->complete |= !unique;
-    } else {
-        free(offsets);
-    }
+    plan_strings(n, stroff, d->strsz, offsets, n->nversion_names);
 }
 
 static bool level_complete(const struct elf_need *n)

@@ -8,7 +8,11 @@
    Every build but the host's (the parts directory itself, which has none):
      root         the libc tree its programs use; empty: the compiler's own
                   libc (musl's).  Without it the build is not offered.
+                  Relative (to NAME/), it names a copy beside the program's
+                  parts (an install's sysroots/), whose ld.so then runs the
+                  probe.
      loader       the command that runs its programs (qemu-aarch64), if any.
+     ldso         the probe's interpreter, relative to root.
      unbuildable  why this machine's toolchain cannot build against it.
      unfetched    why its sysroot could not be fetched (a --libc-tree build:
                   why its tree is not there).
@@ -29,6 +33,7 @@
 /* CMake reads each line of the form `#define STATICTLS_MARKER_X "name"`. */
 #define STATICTLS_MARKER_ROOT "root"
 #define STATICTLS_MARKER_LOADER "loader"
+#define STATICTLS_MARKER_LDSO "ldso"
 #define STATICTLS_MARKER_UNBUILDABLE "unbuildable"
 #define STATICTLS_MARKER_UNFETCHED "unfetched"
 #define STATICTLS_MARKER_TREE "tree"

@@ -2,6 +2,7 @@
 #include "libcbuild.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ void libc_build_free(struct libc_build *b)
     free(b->dir);
     free(b->root);
     free(b->loader);
+    free(b->ldso);
     free(b->library_path);
     free(b->distro);
     free(b->machine);
@@ -134,6 +136,30 @@ static bool known_version(const char *version)
             (!dash || in_list(STATICTLS_KNOWN_ARCHES, dash + 1, strlen(dash + 1))));
 }
 
+/* Whether version reads as a glibc release, known here or not: "2.28",
+   "2.28.9", "2.39-riscv64". */
+static bool release_shaped(const char *version)
+{
+    const char *p = version;
+    int parts = 0;
+    for (;;) {
+        size_t digits = strspn(p, "0123456789");
+        if (!digits)
+            return false;
+        p += digits;
+        parts++;
+        if (*p != '.')
+            break;
+        p++;
+    }
+    if (parts < 2 || parts > 3)
+        return false;
+    if (!*p)
+        return true;
+    return *p == '-' && p[1] && strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                                    strlen(p + 1);
+}
+
 /* Why a known build is not here, into why: absent (a marker the build
    wrote says why: the toolchain, a failed fetch, a missing cross compiler)
    or never built (the build was configured without it). */
@@ -231,6 +257,63 @@ static void built_here(char *buf, size_t len)
     free(names);
 }
 
+/* Whether a build's sysroot can be used; else why not, into why: gone (a
+   copied install, a cleared cache), or there and not readable by this user
+   (another user's cache: an install made by root whose sysroots stayed in
+   root's home).  Each says its own cure; copied: root is the copy an install
+   carries (lib/statictls/sysroots/). */
+static bool sysroot_usable(const char *version, const char *root, bool copied, char *why,
+                           size_t len)
+{
+    struct stat st;
+    if (stat(root, &st) != 0 && errno != EACCES && copied) {
+        snprintf(why, len, "glibc %s is built here, but the copy of its sysroot installed with "
+                           "statictls, %s, is gone (%s): install statictls again",
+                 version, root, strerror(errno));
+        return false;
+    }
+    if (stat(root, &st) != 0 && errno != EACCES) {
+        snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone (%s): fetch it "
+                           "again with %s and --cache set to the directory above glibc-*",
+                 version, root, strerror(errno), fetch_glibc_script());
+        return false;
+    }
+    if (access(root, R_OK | X_OK) != 0) {
+        snprintf(why, len, "glibc %s is built here, but its sysroot %s is not readable by this "
+                           "user (uid %u: %s): it lies in the cache of the user who built "
+                           "statictls; install statictls (cmake --install copies the sysroots "
+                           "with it) or build it with STATICTLS_CACHE set to a directory every "
+                           "user can read (/var/cache/statictls)",
+                 version, root, (unsigned)getuid(), strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* A build whose sysroot was copied since its probe was linked: the probe's
+   interpreter and runpath name where the sysroot was, so the copy's ld.so
+   runs it (under the build's emulator, if any), searching the copy's
+   directories first, as --libc-root runs a tree. */
+static bool run_relocated(struct libc_build *b, char *why, size_t len)
+{
+    char *ldso = read_line(b->dir, STATICTLS_MARKER_LDSO);
+    char *path = ldso ? xasprintf("%s/%s", b->root, ldso) : NULL;
+    bool ok = path && access(path, R_OK) == 0;
+    if (!ok)
+        snprintf(why, len, "%s: its sysroot %s has no ld.so%s%s: install statictls again", b->name,
+                 b->root, ldso ? " at " : " marker", ldso ? ldso : "");
+    else if (b->loader)
+        b->ldso = path;
+    else
+        b->loader = path;
+    if (ok)
+        b->library_path = xstrdup(b->search_path);
+    else
+        free(path);
+    free(ldso);
+    return ok;
+}
+
 static enum libc_open find_build(const char *version, struct libc_build *out, char *why,
                                  size_t len)
 {
@@ -244,12 +327,18 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
         return LIBC_OPEN_OK;
     }
     if (!known_version(version)) {
+        bool release = release_shaped(version);
         char here[1024];
         built_here(here, sizeof here);
-        snprintf(why, len, "--glibc %s: no such build; this statictls knows %s, each also as "
-                           "VERSION-ARCH for ARCH in %s, and --musl; built here: %s", version,
-                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES, here[0] ? here : "none");
-        return LIBC_OPEN_BAD_INPUT;
+        snprintf(why, len, "--glibc %s: %s; this statictls knows %s, each also as VERSION-ARCH "
+                           "for ARCH in %s, and --musl; built here: %s%s", version,
+                 release ? "not a release this statictls builds" : "no such build",
+                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES, here[0] ? here : "none",
+                 release ? "; or pass --allow-missing to skip" : "");
+        /* A release statictls has no sysroot for is a build not here, which
+           --allow-missing skips, as it skips one known and not built; a
+           word that is no release (2.3l) is a typo either way. */
+        return release ? LIBC_OPEN_NOT_BUILT : LIBC_OPEN_BAD_INPUT;
     }
     bool musl = strcmp(version, "musl") == 0;
     out->name = musl ? xstrdup(version) : xasprintf("glibc-%s", version);
@@ -259,6 +348,12 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     char *probe = xasprintf("%s/statictls-probe", out->dir);
     char *root = read_line(out->dir, STATICTLS_MARKER_ROOT);
     bool built = root && access(probe, X_OK) == 0;
+    bool relocated = built && root[0] && root[0] != '/';
+    if (relocated) { /* an install's own copy of the sysroot, relative to the build's directory */
+        char *full = xasprintf("%s/%s", out->dir, root);
+        free(root);
+        root = full;
+    }
     free(probe);
     if (!built) {
         enum libc_open status = not_here(version, out->dir, why, len);
@@ -266,11 +361,7 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
         libc_build_free(out);
         return status;
     }
-    struct stat st;
-    if (root[0] && stat(root, &st) != 0) { /* an install whose sysroot cache is gone */
-        snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone: fetch it again "
-                           "with %s and --cache set to the directory above glibc-*",
-                 version, root, fetch_glibc_script());
+    if (root[0] && !sysroot_usable(version, root, relocated, why, len)) {
         free(root);
         libc_build_free(out);
         return LIBC_OPEN_ABSENT;
@@ -283,6 +374,10 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     out->package = read_line(cache_dir, "debian-version");
     free(cache_dir);
     derive_paths(out);
+    if (relocated && !run_relocated(out, why, len)) {
+        libc_build_free(out);
+        return LIBC_OPEN_ABSENT;
+    }
     return LIBC_OPEN_OK;
 }
 

@@ -22,7 +22,8 @@ struct libc_build {
     char *probe;        /* dir/statictls-probe */
     char *root;         /* "" for the host, else the sysroot */
     char *loader;       /* run the probe through this ld.so (or qemu), or NULL */
-    char *library_path; /* with the loader: its --library-path */
+    char *ldso;         /* with qemu as the loader: the ld.so it runs the probe with */
+    char *library_path; /* with the loader: its ld.so's --library-path */
     char *machine;      /* what the probe runs as: "x86_64", "aarch64" */
     char *distro;       /* sysroots: "debian11", from scripts/glibc-suites.txt */
     char *package;      /* sysroots: the libc6 package version */

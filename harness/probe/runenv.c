@@ -20,6 +20,7 @@ void run_env_empty(struct run_env *e, const struct libc_build *b, const struct s
     e->probe.path = env_lookup(s->user_env, "PATH");
     e->probe.probe = b->probe;
     e->probe.loader = b->loader;
+    e->probe.ldso = b->ldso;
     e->probe.library_path = b->library_path;
     if (b->search_path)
         run_env_set(e, "LD_LIBRARY_PATH", b->search_path);

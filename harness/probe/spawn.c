@@ -101,6 +101,8 @@ static size_t child_argv_envp(const struct probe_env *env, char *fd, const char 
     char **argv = xcalloc(nargs + 8, sizeof *argv);
     if (env->loader) {
         argv[n++] = (char *)env->loader;
+        if (env->ldso)
+            argv[n++] = (char *)env->ldso;
         if (env->library_path) {
             argv[n++] = "--library-path";
             argv[n++] = (char *)env->library_path;

@@ -24,8 +24,9 @@ struct probe_limits {
 
 struct probe_env {
     const char *probe;        /* the statictls-probe of the libc build */
-    const char *loader;       /* run the probe through this ld.so, or NULL */
-    const char *library_path; /* with the loader: its --library-path */
+    const char *loader;       /* run the probe through this ld.so (or emulator), or NULL */
+    const char *ldso;         /* with an emulator as loader: the ld.so it runs, or NULL */
+    const char *library_path; /* with the loader: its ld.so's --library-path */
     char **vars;              /* NAME=VALUE for the child, NULL-terminated */
     double timeout_s;         /* already scaled by STATICTLS_TIMEOUT_FACTOR */
     bool coredumps;           /* STATICTLS_COREDUMPS: the probe may dump core */

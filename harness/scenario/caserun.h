@@ -31,7 +31,8 @@ enum case_end {
 struct case_result {
     const struct case_def *def;
     /* case_judge's verdict on what follows, stored once by case_run:
-       nothing else writes these four. */
+       nothing else writes these four, but for case_set_run_file, which
+       makes a missing library it was not told to allow an ERROR. */
     enum verdict verdict;
     char reason[1024];
     bool missing_library;

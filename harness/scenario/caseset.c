@@ -46,9 +46,14 @@ void case_set_run_file(struct case_set *s, const struct libc_build *b, const cha
     /* defs moved by realloc: point every result at its definition again */
     for (size_t i = 0; i < s->n; i++)
         s->results[i].def = &s->defs[i];
+    /* Measured and reported, and without allow_missing an error: its verdict
+       says so, as the exit does (never SKIP beside an exit of 2). */
+    bool missing = r->missing_library && !s->allow_missing;
+    if (missing)
+        r->verdict = VERDICT_ERROR;
     if (!quiet)
         case_result_print(stdout, r, verbose);
-    if (r->missing_library && !s->allow_missing) { /* measured, reported, and an error */
+    if (missing) {
         char *shown = visible(path), *reason = visible(r->reason);
         fprintf(stderr, "%s:%d: %s (--allow-missing skips such a case)\n", shown,
                 r->missing_line, reason);

@@ -18,7 +18,7 @@ cat "$work/out"
 grep -q "$esc" "$work/out" && fail "a raw ESC byte in the output"
 grep -q '^FAKE LINE' "$work/out" && fail "the newline in the path started a line"
 for where in 'error: no\\x1b\[31mRED\.so\\nFAKE LINE: cannot open' \
-             '^SKIP library m (no\\x1b\[31mRED\.so\\nFAKE LINE) is not on this machine' \
+             '^ERROR library m (no\\x1b\[31mRED\.so\\nFAKE LINE) is not on this machine' \
              'nl\.case:3: library m (no\\x1b\[31mRED\.so\\nFAKE LINE) is not on this machine'; do
     grep -q "$where" "$work/out" || fail "no line matching: $where"
 done

@@ -31,21 +31,24 @@ static void each_variable_read(void **state)
 {
     (void)state;
     char *env[] = {"STATICTLS_KEEP=1", "STATICTLS_COREDUMPS=yes", "STATICTLS_TIMEOUT_FACTOR=2.5",
-                   "TMPDIR=/var/tmp", NULL};
+                   "TMPDIR=/var/tmp", "STATICTLS_STRICT=1", NULL};
     struct settings s;
     char err[256];
     assert_true(settings_read(&s, env, err, sizeof err));
     assert_true(s.keep);
     assert_true(s.coredumps);
+    assert_true(s.strict);
     assert_true(s.timeout_factor == 2.5);
     assert_string_equal(s.tmpdir, "/var/tmp");
     char *empty_tmpdir[] = {"TMPDIR=", NULL}; /* empty: the default */
     assert_true(settings_read(&s, empty_tmpdir, err, sizeof err));
     assert_string_equal(s.tmpdir, "/tmp");
-    char *off[] = {"STATICTLS_KEEP=0", "STATICTLS_COREDUMPS=", NULL}; /* "0" and "": off */
+    char *off[] = {"STATICTLS_KEEP=0", "STATICTLS_COREDUMPS=", "STATICTLS_STRICT=0",
+                   NULL}; /* "0" and "": off */
     assert_true(settings_read(&s, off, err, sizeof err));
     assert_false(s.keep);
     assert_false(s.coredumps);
+    assert_false(s.strict);
 }
 
 static void refused_values_say_why(void **state)
