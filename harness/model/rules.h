@@ -74,9 +74,9 @@ struct glibc_rules {
        linked with __tls_get_addr_opt (DT_PPC64_OPT PPC64_OPT_TLS,
        afcd9480fe, 2.22) is handled the same way, and the model calls it a
        descriptor module (elf/elfinfo.h, tls_get_addr_opt).  s390 and riscv
-       have none in any release modelled (no R_390/R_RISCV TLSDESC case in
-       their dl-machine.h up to 2.43): there a descriptor module is
-       global-dynamic. */
+       have none in any release modelled (no TLSDESC case in their
+       dl-machine.h up to 2.42; none in Debian's 2.43 ld.so): there a
+       descriptor module is global-dynamic. */
     bool tlsdesc;
     /* elf/dl-tls.c: _dl_determine_tlsoffset's TLS_STATIC_SURPLUS up to 2.31;
        _dl_tls_static_surplus_init from 2.32 (0c7b002fac added rtld.nns,
