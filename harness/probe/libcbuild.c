@@ -637,9 +637,10 @@ char *libc_build_describe(const struct libc_build *b)
                                                                     : b->loader;
     /* fetch-glibc.sh took Debian's cross packages where the suite lacks the
        architecture: their versions say "cross" (2.31-9cross4). */
-    const char *deb_arch, *packages;
-    foreign_needs(b->machine, &deb_arch, &packages);
-    if (strstr(b->package, "cross"))
+    const char *deb_arch = NULL, *packages;
+    if (strstr(b->package, "cross") && b->machine)
+        foreign_needs(b->machine, &deb_arch, &packages);
+    if (deb_arch)
         return xasprintf("Debian libc6-%s-cross %s (sysroot%s%s)", deb_arch, b->package, via,
                          loader);
     return xasprintf("Debian libc6 %s (sysroot%s%s)", b->package, via, loader);
