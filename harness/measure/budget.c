@@ -66,8 +66,9 @@ static void read_records(const struct probe_result *pr, struct budget *b)
             const char *path = record_get(r, PROTO_KEY_PATH);
             const char *base = path ? strrchr(path, '/') : NULL;
             /* ld-linux*.so, ld-musl-*.so; ld64.so.2 (ppc64), ld64.so.1 (s390x) */
-            if (base && (strncmp(base + 1, "ld-", 3) == 0 || strncmp(base + 1, "ld64.so.", 8) == 0) &&
-                !b->ldso_path)
+            bool ldso = base && (strncmp(base + 1, "ld-", 3) == 0 ||
+                                 strncmp(base + 1, "ld64.so.", 8) == 0);
+            if (ldso && !b->ldso_path)
                 b->ldso_path = xstrdup(path);
         } else if (strcmp(r->kind, PROTO_AUDIT) == 0) {
             const char *loaded = record_get(r, PROTO_KEY_LOADED);

@@ -111,7 +111,8 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
     out->strict_tunables = v >= 239;   /* b4cf6cac73, 680c597e9c, f94446c38f */
     out->last_tunable_wins = v >= 240; /* bcae44ea85 */
     out->gap_on_close = v >= 234;      /* ba33937be2 */
-    out->lazy_tlsdesc = out->tlsdesc && out->layout == LAYOUT_BELOW_TP && v < 234; /* 8f7e09f4db, ddcacd91cc */
+    out->lazy_tlsdesc = out->tlsdesc && out->layout == LAYOUT_BELOW_TP &&
+                        v < 234; /* 8f7e09f4db, ddcacd91cc */
     out->dlmopen_audit_crash = v <= 231;     /* measured; ed3ce71f5c is 2.35 */
     out->audit_dynamic_tls_crash = v <= 217; /* measured; 2.18 to 2.20 not */
     out->freed_dtv_after_namespace_close = v <= 221; /* measured */

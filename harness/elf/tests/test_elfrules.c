@@ -25,7 +25,8 @@ static void reloc_access_per_machine(void **state)
         {EM_S390, R_390_TLS_DTPMOD, TLS_GD},        {EM_S390, R_390_TLS_DTPOFF, TLS_NONE},
         {EM_RISCV, R_RISCV_TLS_TPREL64, TLS_IE},    {EM_RISCV, R_RISCV_TLS_DTPMOD64, TLS_GD},
         {EM_RISCV, R_RISCV_TLS_DTPREL64, TLS_NONE}, {EM_AARCH64, R_AARCH64_TLSDESC, TLS_DESC},
-        {EM_ARM, 0, TLS_NONE},                      {EM_MIPS, 38 /* R_MIPS_TLS_DTPMOD32 */, TLS_NONE},
+        {EM_ARM, 0, TLS_NONE},
+        {EM_MIPS, 38 /* R_MIPS_TLS_DTPMOD32 */, TLS_NONE},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         assert_int_equal(elf_reloc_access(want[i].machine, want[i].type), want[i].access);

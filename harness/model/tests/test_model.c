@@ -181,7 +181,9 @@ static void tcb_size_per_machine(void **state)
         const char *machine;
         struct tls_block libc;
         size_t offset;
-    } want[] = {{"armhf", {84, 4, 0}, 8}, {"ppc64le", {144, 16, 0}, 0}, {"riscv64", {128, 8, 0}, 0}};
+    } want[] = {{"armhf", {84, 4, 0}, 8},
+                {"ppc64le", {144, 16, 0}, 0},
+                {"riscv64", {128, 8, 0}, 0}};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         struct glibc_rules r = rules("2.36", want[i].machine, false);
         size_t offset;
