@@ -196,7 +196,7 @@ function(_statictls_set_sources prefix gd_flags tlsdesc_flags)
   # The probe: the child of every measurement.  Small on purpose: it must
   # run under old loaders, so it uses few libc symbols.
   set(${prefix}_FILES statictls-probe template-ie template-gd template-tlsdesc
-                      ctor-crash ctor-hang auditor auditor2 PARENT_SCOPE)
+                      template-ie-unique template-gd-unique template-tlsdesc-unique tls-undefined ctor-crash ctor-hang auditor auditor2 PARENT_SCOPE)
   set(${prefix}_statictls-probe ${src}/harness/probe/probe.c PARENT_SCOPE)
   # The harness never compiles per probe: it copies a template and patches
   # the size and alignment of its PT_TLS segment (harness/probe/fixture.c).
@@ -207,9 +207,18 @@ function(_statictls_set_sources prefix gd_flags tlsdesc_flags)
   set(${prefix}_template-gd ${template} -ftls-model=global-dynamic ${gd_flags} PARENT_SCOPE)
   set(${prefix}_template-tlsdesc ${template} -ftls-model=global-dynamic ${tlsdesc_flags}
       PARENT_SCOPE)
+  # The same, each also defining and binding an STB_GNU_UNIQUE symbol (the
+  # case language's `fixture NAME ie SIZE unique`).
+  set(${prefix}_template-ie-unique ${template} -DTEMPLATE_UNIQUE -ftls-model=initial-exec
+      PARENT_SCOPE)
+  set(${prefix}_template-gd-unique ${template} -DTEMPLATE_UNIQUE -ftls-model=global-dynamic
+      ${gd_flags} PARENT_SCOPE)
+  set(${prefix}_template-tlsdesc-unique ${template} -DTEMPLATE_UNIQUE
+      -ftls-model=global-dynamic ${tlsdesc_flags} PARENT_SCOPE)
   # Misbehaving fixtures (a probe that loads them must end as a record), and
   # two minimal rtld-audit modules for LD_AUDIT cases and sweeps.
   set(${prefix}_ctor-crash ${src}/fixtures/ctor-crash.c PARENT_SCOPE)
+  set(${prefix}_tls-undefined ${src}/fixtures/tls-undefined.c PARENT_SCOPE)
   set(${prefix}_ctor-hang ${src}/fixtures/ctor-hang.c PARENT_SCOPE)
   set(${prefix}_auditor ${src}/fixtures/auditor.c PARENT_SCOPE)
   set(${prefix}_auditor2 ${src}/fixtures/auditor.c PARENT_SCOPE)

@@ -16,7 +16,9 @@
 #                                 statictls_add_library_variants(TARGET T)
 #                                 made one
 # statictls_add_case_test(NAME name CASE file
-#     [DEFINE NAME=VALUE...]      ${NAME} in the case file
+#     [DEFINE NAME=VALUE...]      ${NAME} in the case file; a
+#                                 $<TARGET_FILE:T> in VALUE is, on each
+#                                 build, T's variant, as in LOAD
 #     [LIBCS ...] [ALLOW_MISSING] [LABELS ...] [TIMEOUT ...])
 # statictls_discover_cases(DIRECTORY dir
 #     [GLOB pattern]              the case files (default *.case), one test
@@ -37,6 +39,10 @@
 #                                 own (WILL_FAIL, ENVIRONMENT,
 #                                 FIXTURES_REQUIRED, ...; TIMEOUT and LABELS
 #                                 here replace statictls's, LABELS above adds)
+#                                 read in pairs, up to a name that is
+#                                 another of the function's arguments
+#                                 (LIBCS, DEFINE, ...): TIMEOUT and LABELS
+#                                 there are the test's properties
 #     [EXTRA_ARGS arg...]         more options for statictls, before the
 #                                 libraries or the case (--threads 2,
 #                                 --timeout 30, --verbose)
@@ -184,6 +190,49 @@ function(_statictls_add_tests)
   endif()
 endfunction()
 
+# _statictls_parse_args(OPTIONS ONE MULTI): cmake_parse_arguments(A ...) of
+# the calling function's arguments, with PROPERTIES read apart, as name value
+# pairs up to a name that is another of the function's keywords: TIMEOUT and
+# LABELS are keywords and test properties both, and cmake_parse_arguments
+# would take `PROPERTIES TIMEOUT 7` as the TIMEOUT argument.  A_PROPERTIES
+# holds the pairs as cmake_parse_arguments(PARSE_ARGV) would (a value's ';'
+# escaped: a list value stays whole).  A macro: it reads the caller's ARGV.
+macro(_statictls_parse_args _sp_options _sp_one _sp_multi)
+  set(_sp_keywords ${_sp_options} ${_sp_one} ${_sp_multi})
+  list(REMOVE_ITEM _sp_keywords TIMEOUT LABELS PROPERTIES)
+  set(_sp_argc ARGC)
+  set(_sp_n ${${_sp_argc}}) # the caller's ARGC: ${ARGC} here is the macro's
+  set(_sp_rest "")
+  set(_sp_props "")
+  set(_sp_state "") # "", name or value
+  set(_sp_i 0)
+  while(_sp_i LESS _sp_n)
+    set(_sp_arg "${ARGV${_sp_i}}")
+    string(REPLACE ";" "\\;" _sp_arg "${_sp_arg}")
+    if(_sp_state STREQUAL "value")
+      list(APPEND _sp_props "${_sp_arg}")
+      set(_sp_state name)
+    elseif(_sp_arg STREQUAL "PROPERTIES")
+      set(_sp_state name)
+    elseif(_sp_state STREQUAL "name" AND NOT _sp_arg IN_LIST _sp_keywords)
+      list(APPEND _sp_props "${_sp_arg}")
+      set(_sp_state value)
+    else()
+      set(_sp_state "")
+      list(APPEND _sp_rest "${_sp_arg}")
+    endif()
+    math(EXPR _sp_i "${_sp_i} + 1")
+  endwhile()
+  if(_sp_state STREQUAL "value")
+    list(GET _sp_props -1 _sp_arg)
+    message(FATAL_ERROR "PROPERTIES: ${_sp_arg} has no value")
+  endif()
+  set(_sp_multi_less ${_sp_multi})
+  list(REMOVE_ITEM _sp_multi_less PROPERTIES)
+  cmake_parse_arguments(A "${_sp_options}" "${_sp_one}" "${_sp_multi_less}" ${_sp_rest})
+  set(A_PROPERTIES "${_sp_props}")
+endmacro()
+
 # _statictls_require(FUNCTION ARG...): after cmake_parse_arguments(... A
 # ...), NAME or TEST_NAME was given, each ARG was, and nothing else was.
 macro(_statictls_require fn)
@@ -224,7 +273,7 @@ macro(_statictls_return_tests)
 endmacro()
 
 function(statictls_add_test)
-  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING;STRICT"
+  _statictls_parse_args("ALLOW_MISSING;STRICT"
                         "NAME;TEST_NAME;MIN_HEADROOM;THREADS;TIMEOUT;TEST_LIST"
                         "LOAD;LIBCS;LABELS;PROPERTIES;EXTRA_ARGS")
   _statictls_require(statictls_add_test LOAD)
@@ -250,7 +299,7 @@ function(statictls_add_test)
 endfunction()
 
 function(statictls_add_case_test)
-  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING;STRICT" "NAME;TEST_NAME;CASE;TIMEOUT;TEST_LIST"
+  _statictls_parse_args("ALLOW_MISSING;STRICT" "NAME;TEST_NAME;CASE;TIMEOUT;TEST_LIST"
                         "DEFINE;LIBCS;LABELS;PROPERTIES;EXTRA_ARGS")
   _statictls_require(statictls_add_case_test CASE)
   get_filename_component(case "${A_CASE}" ABSOLUTE)
@@ -261,17 +310,28 @@ endfunction()
 # _statictls_case_tests(CASE): the tests of one case file, one per build,
 # from the caller's A_* arguments (A_NAME, A_DEFINE, ...); _statictls_made
 # lists them.
+# A DEFINE value naming $<TARGET_FILE:T> is, on each build, that build's
+# variant of T, as LOAD's is.
 macro(_statictls_case_tests case_file)
-  set(defines "")
-  foreach(d ${A_DEFINE})
-    list(APPEND defines --define ${d})
+  _statictls_load_groups(_statictls_define LIBCS ${A_LIBCS} LOAD ${A_DEFINE})
+  set(_statictls_case_libcs "${A_LIBCS}")
+  set(_statictls_case_made "")
+  foreach(group ${_statictls_define_GROUPS})
+    set(defines "")
+    foreach(d ${_statictls_define_${group}_LOAD})
+      list(APPEND defines --define ${d})
+    endforeach()
+    set(A_LIBCS ${_statictls_define_${group}_LIBCS})
+    _statictls_forward(common)
+    _statictls_add_tests(${common} COMMAND run ${defines} ${case_file})
+    list(APPEND _statictls_case_made ${_statictls_made})
   endforeach()
-  _statictls_forward(common)
-  _statictls_add_tests(${common} COMMAND run ${defines} ${case_file})
+  set(A_LIBCS "${_statictls_case_libcs}")
+  set(_statictls_made ${_statictls_case_made})
 endmacro()
 
 function(statictls_discover_cases)
-  cmake_parse_arguments(PARSE_ARGV 0 A "ALLOW_MISSING;STRICT"
+  _statictls_parse_args("ALLOW_MISSING;STRICT"
                         "DIRECTORY;GLOB;TEST_PREFIX;TIMEOUT;TEST_LIST"
                         "DEFINE;LIBCS;LABELS;PROPERTIES;EXTRA_ARGS")
   if(NOT A_DIRECTORY)
@@ -313,7 +373,8 @@ endfunction()
 # CMAKE_CURRENT_BINARY_DIR/statictls-glibc-RELEASE/ under the file name of
 # TARGET (the same soname), built with ALL; statictls_add_test then loads,
 # on each build, that build's variant wherever LOAD names
-# $<TARGET_FILE:TARGET>.  The host build keeps TARGET itself; a build of
+# $<TARGET_FILE:TARGET>, and a case's DEFINE value naming it is that
+# variant (statictls_add_case_test, statictls_discover_cases).  The host build keeps TARGET itself; a build of
 # another architecture (2.36-aarch64) or musl has no variant (its test
 # loads TARGET and says why it cannot).  OUTPUT_VARIABLE: the variants made.
 #
@@ -458,12 +519,48 @@ function(_statictls_sysroot_flags target root)
   target_link_options(${target} PRIVATE --sysroot=${root} -B${crt_dir}/ ${lib_flags})
 endfunction()
 
-# _statictls_load_groups(PREFIX LIBCS build... LOAD lib...): the tests of
-# statictls_add_test in groups that load the same libraries: PREFIX_GROUPS
-# lists them; group G's builds in PREFIX_G_LIBCS, what it loads in
-# PREFIX_G_LOAD.  The builds that have no variant of a library LOAD names
-# ($<TARGET_FILE:T>, T made by statictls_add_library_variants) form one
-# group; each build that has one, a group loading its variants.
+# _statictls_swap_variants(VAR build item): item with each $<TARGET_FILE:T>
+# in it (the whole of a LOAD item, or a DEFINE's value: FOO=$<TARGET_FILE:T>)
+# made build's variant of T where statictls_add_library_variants made one;
+# VAR_CHANGED says whether any was.
+function(_statictls_swap_variants var build item)
+  set(out "")
+  set(changed FALSE)
+  set(rest "${item}")
+  string(FIND "${rest}" "$<TARGET_FILE:" at)
+  while(at GREATER -1)
+    string(SUBSTRING "${rest}" 0 ${at} before)
+    math(EXPR from "${at} + 14") # past "$<TARGET_FILE:"
+    string(SUBSTRING "${rest}" ${from} -1 after)
+    string(FIND "${after}" ">" close)
+    if(close LESS 0)
+      break()
+    endif()
+    string(SUBSTRING "${after}" 0 ${close} target)
+    math(EXPR close "${close} + 1")
+    string(SUBSTRING "${after}" ${close} -1 rest)
+    set(variants "")
+    if(TARGET "${target}")
+      get_target_property(variants ${target} STATICTLS_VARIANT_BUILDS)
+    endif()
+    if(variants AND build IN_LIST variants)
+      set(target "${target}-statictls-glibc-${build}")
+      set(changed TRUE)
+    endif()
+    string(APPEND out "${before}$<TARGET_FILE:${target}>")
+    string(FIND "${rest}" "$<TARGET_FILE:" at)
+  endwhile()
+  set(${var} "${out}${rest}" PARENT_SCOPE)
+  set(${var}_CHANGED ${changed} PARENT_SCOPE)
+endfunction()
+
+# _statictls_load_groups(PREFIX LIBCS build... LOAD item...): the tests of
+# statictls_add_test (LOAD's libraries) or of a case file (its DEFINE
+# values) in groups that use the same items: PREFIX_GROUPS lists them;
+# group G's builds in PREFIX_G_LIBCS, its items in PREFIX_G_LOAD.  The
+# builds that have no variant of a library an item names ($<TARGET_FILE:T>,
+# T made by statictls_add_library_variants) form one group; each build that
+# has one, a group using its variants.
 function(_statictls_load_groups prefix)
   cmake_parse_arguments(PARSE_ARGV 1 G "" "" "LIBCS;LOAD")
   _statictls_expand_builds(builds ${G_LIBCS})
@@ -473,12 +570,9 @@ function(_statictls_load_groups prefix)
     set(load "")
     set(changed FALSE)
     foreach(item ${G_LOAD})
-      if(item MATCHES "^\\$<TARGET_FILE:([^>]+)>$" AND TARGET "${CMAKE_MATCH_1}")
-        get_target_property(variants ${CMAKE_MATCH_1} STATICTLS_VARIANT_BUILDS)
-        if(variants AND build IN_LIST variants)
-          set(item "$<TARGET_FILE:${CMAKE_MATCH_1}-statictls-glibc-${build}>")
-          set(changed TRUE)
-        endif()
+      _statictls_swap_variants(item ${build} "${item}")
+      if(item_CHANGED)
+        set(changed TRUE)
       endif()
       list(APPEND load "${item}")
     endforeach()

@@ -42,14 +42,27 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
               "$prefix/bin/statictls" limit --glibc "$build" --strict 2>&1) ||
             { echo "$out"; echo "FAIL: glibc $build of a root install, run as nobody"; exit 1; }
         echo "as nobody: glibc $build: $(echo "$out" | grep max_bytes)"
+        last=$build
     done
+    # A copy nobody may read is the install's fault, said as such, with
+    # the path as it is (no bin/../ in it).
+    copy=$(ls -d "$prefix"/lib*/statictls/sysroots/glibc-*-amd64 2>/dev/null | head -n 1)
+    if [ -n "${last:-}" ] && [ -n "$copy" ]; then
+        chmod 700 "$copy"
+        out=$(cd / && TMPDIR=/tmp setpriv --reuid=65534 --regid=65534 --clear-groups \
+              "$prefix/bin/statictls" limit --glibc "$(basename "$copy" -amd64 | sed 's/^glibc-//')" 2>&1) || true
+        chmod 755 "$copy"
+        real=$(cd "$copy" && pwd -P)
+        echo "$out" | grep -q -F "the copy of its sysroot installed with statictls, $real/root, is not readable by this user" ||
+            { echo "$out"; echo "FAIL: an unreadable installed copy not said as such"; exit 1; }
+    fi
 fi
 ls "$tmp"/results/*/results.json
 tail -n 1 "$tmp/report.txt"
 
 "$cmake" -S "$src/examples/downstream" -B "$tmp/downstream" -DCMAKE_PREFIX_PATH="$prefix" \
     "-DFOO_LIBCS=$libcs" > "$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
-grep "statictls 0.2" "$tmp/configure.log"
+grep "statictls 0.3" "$tmp/configure.log"
 "$cmake" --build "$tmp/downstream" > "$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
 cd "$tmp/downstream"
 "$ctest" --output-on-failure

@@ -5,7 +5,8 @@
 # find_package(statictls).  Its library needs GLIBC_2.34 where the host's
 # glibc is 2.34 or later; statictls_add_library_variants builds it against
 # each glibc build's sysroot, and every native build's test (LIBCS all)
-# loads its own variant and passes: none skips, none fails for want of a
+# loads its own variant and passes, as does each build's test of the case
+# file whose DEFINE names the library: none skips, none fails for want of a
 # symbol version, and the variant for a release before 2.34 needs no
 # GLIBC_2.34.
 set -eu
@@ -24,11 +25,13 @@ if grep -q "Skipped\|Not Run" "$tmp/ctest.log"; then echo "FAIL: a build's test 
 # The builds LIBCS all names: one test each.
 builds=$(ls -d "$tmp/prefix"/lib/statictls/glibc-*/root 2>/dev/null |
          sed -n 's|.*/glibc-\([0-9.]*\)/root$|\1|p')
-want=1
+want=2 # the host's two tests (the load test and the case's)
 for r in $builds; do
-    want=$((want + 1))
+    want=$((want + 2))
     grep -q "needs234-fits.glibc-$r .*Passed" "$tmp/ctest.log" ||
         { echo "FAIL: no passing test of glibc $r"; exit 1; }
+    grep -q "case.needs234.glibc-$r .*Passed" "$tmp/ctest.log" ||
+        { echo "FAIL: no passing case test of glibc $r (DEFINE's variant)"; exit 1; }
     [ -f "statictls-glibc-$r/libneeds234.so" ] || { echo "FAIL: no variant for glibc $r"; exit 1; }
 done
 tests=$("$ctest" -N | sed -n 's/^Total Tests: //p')

@@ -39,6 +39,13 @@ static char *find_beside(const char *name, const char *from_bin)
         free(path);
         if (here) {
             free(dirs[1 - i]);
+            /* An install's parts: bin/../lib/statictls said as the
+               directory it is, in every message that names a path there. */
+            char *real = i == 1 ? realpath(dirs[i], NULL) : NULL;
+            if (real) {
+                free(dirs[i]);
+                return real;
+            }
             return dirs[i];
         }
     }

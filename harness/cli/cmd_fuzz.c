@@ -6,15 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "census.h"
 #include "cli.h"
 #include "commands.h"
 #include "fuzzrun.h"
 #include "json.h"
+#include "policy.h"
 #include "usage.h"
+#include "visible.h"
 #include "die.h"
 #include "xalloc.h"
 #include "xfile.h"
+#include "xpath.h"
 
 struct options {
     struct libc_choice choice;
@@ -24,6 +29,7 @@ struct options {
     double seconds; /* > 0: run for this long instead of count cases */
     bool count_given;
     const char *out;
+    bool real; /* --real: operands are its directories */
 };
 
 /* A finding as it is found, on stdout (in text mode): whatever happens to
@@ -54,12 +60,20 @@ static void show_finding(const struct fuzz_run *r, const struct fuzz_finding *f,
         printf("       written to %s\n", f->file);
 }
 
-static void print_run(const struct fuzz_run *r)
+static void print_run(const struct fuzz_run *r, bool real)
 {
     printf("%s: %lu cases in %.1f s (%.0f cases/s), %lu agree with the model, %lu disagree, "
-           "%lu skipped, %lu rejected as impossible here\n",
+           "%lu skipped, %lu rejected as impossible here",
            r->build->name, r->cases, r->seconds, r->seconds > 0 ? r->cases / r->seconds : 0.0,
            r->agreed, fuzz_disagreeing(r), r->skipped, r->rejected);
+    if (real)
+        printf(", %lu where a real library failed outside TLS", r->outside_tls);
+    printf("\n");
+    for (size_t i = 0; i < r->nleft_out; i++) {
+        char *shown = visible(r->left_out[i]);
+        printf("  left out: %s\n", shown);
+        free(shown);
+    }
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct fuzz_finding *f = &r->findings[i];
         printf("  %4u x %s%s%s\n", f->count, f->signature, f->file ? ": " : " (shrunk case above)",
@@ -75,6 +89,12 @@ static void run_json(struct json *j, const struct fuzz_run *r)
     json_kv_int(j, "agree", (long long)r->agreed);
     json_kv_int(j, "skipped", (long long)r->skipped);
     json_kv_int(j, "rejected", (long long)r->rejected);
+    json_kv_int(j, "outside_tls", (long long)r->outside_tls);
+    json_key(j, "left_out");
+    json_array(j);
+    for (size_t i = 0; i < r->nleft_out; i++)
+        json_string(j, r->left_out[i]);
+    json_end(j);
     json_kv_int(j, "milliseconds", (long long)(r->seconds * 1e3));
     json_key(j, "disagreements");
     json_array(j);
@@ -124,7 +144,11 @@ static void parse_args(const struct args *a, struct options *o)
                           .count = arg_number(a, "--count"),
                           .count_given = arg_given(a, "--count"),
                           .seconds = arg_given(a, "--time") ? (double)arg_number(a, "--time") : 0,
-                          .out = arg_string(a, "--out")};
+                          .out = arg_string(a, "--out"), .real = arg_given(a, "--real")};
+    if (a->noperands && !o->real)
+        usage_error(a->command, "DIR... only with --real");
+    if (o->real && o->all)
+        usage_error(a->command, "--real runs on one build, not --all");
     if (o->all && o->choice.how != LIBC_CHOICE_HOST)
         usage_error(a->command, "--all or one build (--glibc, --musl, --libc-root, --libc-tree), "
                                 "not both");
@@ -141,6 +165,68 @@ static void parse_args(const struct args *a, struct options *o)
     }
 }
 
+static int compare_strings(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Whether an object of e_machine runs on a build of machine ("i686" is
+   the i386 build's). */
+static bool same_machine(int e_machine, const char *machine)
+{
+    const char *m = policy_machine(e_machine);
+    return m && (strcmp(m, machine) == 0 || (strcmp(m, "i386") == 0 && strcmp(machine, "i686") == 0));
+}
+
+/* A shared library's file name: lib*.so*, or *.so (a plugin, an
+   extension module); executables, which dlopen refuses, are not. */
+static bool shared_library_name(const char *path)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *so = strstr(base, ".so");
+    return so && (so[3] == '\0' || so[3] == '.');
+}
+
+/* --real: the shared objects with TLS under the operands, or under the
+   directories the build's ld.so searches, that a process of the build
+   could map (its machine, a PT_TLS a loader can place); their paths, in
+   the census's order (sorted here: the same seed gives the same cases). */
+static char **real_libraries(const struct args *a, const struct libc_build *b, size_t *n)
+{
+    struct census c;
+    census_init(&c, &a->settings);
+    bool ok = true;
+    for (size_t i = 0; i < a->noperands; i++) {
+        char why[1024];
+        if (!census_add(&c, a->operands[i], why, sizeof why)) {
+            char *shown = visible(why);
+            fprintf(stderr, "statictls: fuzz: --real: %s\n", shown);
+            free(shown);
+            ok = false;
+        }
+    }
+    for (size_t d = 0; !a->noperands && b->lib_dirs[d]; d++) {
+        char why[1024];
+        census_add(&c, b->lib_dirs[d], why, sizeof why); /* one absent is no error */
+    }
+    if (!ok) {
+        census_free(&c);
+        exit(EXIT_USAGE);
+    }
+    char **paths = xcalloc(c.nobjects + 1, sizeof *paths);
+    *n = 0;
+    for (size_t i = 0; i < c.nobjects; i++) {
+        const struct census_object *o = &c.objects[i];
+        if (o->needed_by < 0 && census_object_mapped(o) && o->tls.has_tls &&
+            elf_tls_size_ok(&o->tls) && same_machine(o->tls.machine, b->machine) &&
+            shared_library_name(o->path))
+            paths[(*n)++] = xstrdup(o->path);
+    }
+    qsort(paths, *n, sizeof *paths, compare_strings);
+    census_free(&c);
+    return paths;
+}
+
 int cmd_fuzz(const struct args *a)
 {
     struct options o;
@@ -153,9 +239,38 @@ int cmd_fuzz(const struct args *a)
         builds.n = 1;
         libc_open_or_exit(a, &o.choice, &builds.items[0]);
     }
+    size_t nreal = 0;
+    char **real = o.real ? real_libraries(a, &builds.items[0], &nreal) : NULL;
+    if (o.real && !nreal) {
+        fprintf(stderr, "statictls: fuzz: --real: no shared library with TLS of %s under %s\n",
+                builds.items[0].machine,
+                a->noperands ? "the directories given" : "the directories ld.so searches");
+        libc_build_list_free(&builds);
+        free(real);
+        return EXIT_SKIP;
+    }
+    if (o.real && !o.as_json)
+        printf("%zu shared libraries with TLS of %s under %s\n", nreal, builds.items[0].machine,
+               a->noperands ? "the directories given" : "the directories ld.so searches");
+    /* Real libraries may write into the current directory as they load
+       (heaptrack's writes heaptrack.PID): the probes run in a scratch
+       directory, removed at the end. */
+    char *out_abs = NULL, *scratch = NULL;
+    if (o.real) {
+        char *cwd = o.out && o.out[0] != '/' ? getcwd(NULL, 0) : NULL;
+        if (o.out && o.out[0] != '/' && !cwd)
+            die_errno("fuzz: the current directory");
+        out_abs = cwd ? xasprintf("%s/%s", cwd, o.out) : NULL;
+        free(cwd);
+        if (out_abs)
+            o.out = out_abs;
+        scratch = make_scratch_dir(a->settings.tmpdir, "statictls-fuzz-real");
+        if (chdir(scratch) != 0)
+            die_errno("fuzz: chdir %s", scratch);
+    }
     struct shown shown = {.as_json = o.as_json};
     struct fuzz_settings settings = {o.seed, o.count, o.seconds, o.out, &a->settings,
-                                     show_finding, &shown};
+                                     show_finding, &shown, (const char *const *)real, nreal};
     struct fuzz_run *runs = xcalloc(builds.n, sizeof *runs);
     unsigned long bad = 0, cases = 0, skipped = 0, unwritten = 0;
     for (size_t k = 0; k < builds.n; k++) {
@@ -165,13 +280,20 @@ int cmd_fuzz(const struct args *a)
         skipped += runs[k].skipped;
         unwritten += runs[k].unwritten;
         if (!o.as_json)
-            print_run(&runs[k]);
+            print_run(&runs[k], o.real);
     }
     if (o.as_json)
         print_json(&o, runs, builds.n);
     for (size_t k = 0; k < builds.n; k++)
         fuzz_run_free(&runs[k]);
     free(runs);
+    for (size_t i = 0; i < nreal; i++)
+        free(real[i]);
+    free(real);
+    if (scratch)
+        remove_tree(scratch);
+    free(scratch);
+    free(out_abs);
     libc_build_list_free(&builds);
     if (unwritten) /* each is printed; --out lacks some, said once on stderr */
         return EXIT_INTERNAL;

@@ -73,18 +73,31 @@ static const struct option_row command_timeout_row = {
 
 /* How headroom, doctor and trace run CMD (realprog/command.h). */
 static const char command_note[] =
-    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
-    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(robustness.md of statictls's documentation).";
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stdout never "
+    "reaches statictls's stdout (the report, --json's document): it goes to statictls's "
+    "stderr with its stderr in the first run, to /dev/null in the others; its stderr is read "
+    "as it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are "
+    "kept (robustness.md of statictls's documentation).";
+/* headroom reads a leading env word list too (realprog/launcher.h). */
+static const char headroom_note[] =
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stdout never "
+    "reaches statictls's stdout (the report, --json's document): it goes to statictls's "
+    "stderr with its stderr in the first run, to /dev/null in the others; its stderr is read "
+    "as it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are "
+    "kept (robustness.md of statictls's documentation).  A leading `env -i` or `env -u LD_PRELOAD` "
+    "is refused (exit 2: they drop statictls' helper).";
 _Static_assert(STDERR_TAIL_BYTES == 4096, "the note on CMD says 4096");
 /* doctor reads a leading env word list (realprog/launcher.h). */
 static const char doctor_note[] =
-    "CMD runs with stdin on /dev/null, in a process group of its own; its stderr is read as "
-    "it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are kept "
-    "(robustness.md of statictls's documentation).  A leading `env [-u NAME] NAME=VALUE... PROGRAM` is read as env "
-    "reads it, and a fix goes into it; `env -i` and `env -u LD_PRELOAD` are refused (exit 2: "
-    "they drop statictls' helper).  A CMD ld.so refuses to start (under LD_AUDIT) is modelled "
-    "from its ELF files (guide-imports.md of statictls's documentation).";
+    "CMD runs with stdin on /dev/null, in a process group of its own; its stdout never "
+    "reaches statictls's stdout (the report, --json's document): it goes to statictls's "
+    "stderr with its stderr in the first run, to /dev/null in the others; its stderr is read "
+    "as it comes, scanned for glibc's static TLS message, and only its last 4096 bytes are "
+    "kept (robustness.md of statictls's documentation).  A leading `env [-u NAME] NAME=VALUE... "
+    "PROGRAM` is read as env reads it, and a fix goes into it; `env -i` and `env -u "
+    "LD_PRELOAD` are refused (exit 2: they drop statictls' helper).  A CMD ld.so refuses to "
+    "start (under LD_AUDIT) is modelled from its ELF files (guide-imports.md of statictls's "
+    "documentation).";
 
 /* load --timeout's default is the probes' own timeout. */
 _Static_assert((int)PROBE_TIMEOUT_S == 10, "load --timeout's default row says 10");
@@ -93,7 +106,7 @@ static int cmd_help(const struct args *a);
 
 static const struct command commands[] = {
     {"budget", cmd_budget, "static TLS budget of a fresh process",
-     (const struct option_row *const[]){&json_row, NULL}, BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
+     (const struct option_row *const[]){&json_row, NULL}, BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false, NULL},
     {"load", cmd_load, "dlopen LIBs in order (RTLD_NOW) in a fresh process",
      (const struct option_row *const[]){
          &threads_row,
@@ -107,7 +120,7 @@ static const struct command commands[] = {
      BUILDS_ONE, OPERANDS_SOME, "LIB",
      "LIB: a path or a soname, searched as the libc's ld.so would. A LIB whose closure needs "
      "a glibc symbol version the build lacks (GLIBC_2.34 on 2.31) exits 1 before the probe, "
-     "saying so on stderr (no table, no JSON).", false},
+     "saying so on stderr (no table, no JSON).", false, NULL},
     {"limit", cmd_limit, "the largest block that fits, byte-exact",
      (const struct option_row *const[]){
          ROW(.name = "--align", .kind = OPTION_POWER_OF_TWO, .value = "A", .min = 1,
@@ -122,7 +135,7 @@ static const struct command commands[] = {
          ROW(.name = "--min", .kind = OPTION_NUMBER, .value = "N", .min = 0, .max = SEARCH_MAX,
              .help = "exit 1 unless the largest block is at least N bytes"),
          &json_row, NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false, NULL},
     {"run", cmd_run, "run case files",
      (const struct option_row *const[]){
          &define_row,
@@ -131,7 +144,7 @@ static const struct command commands[] = {
          ROW(.name = "--json", .kind = OPTION_FLAG,
              .help = "one JSON document with every case's result"),
          &ctest_row, NULL},
-     BUILDS_ONE, OPERANDS_SOME, "CASE", "The case language: cases/README.md.", false},
+     BUILDS_ONE, OPERANDS_SOME, "CASE", "The case language: cases/README.md.", false, NULL},
     {"report", cmd_report,
      "the main job: budget, limits and every case, written to DIR/<platform>/",
      (const struct option_row *const[]){
@@ -141,7 +154,7 @@ static const struct command commands[] = {
              .help = "where results go: DIR/<platform>/, a directory of statictls's own (a "
                      "symbolic link there, or anything else in it, is refused: exit 2)"),
          &define_row, NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false, NULL},
     {"sweep", cmd_sweep,
      "largest IE block per libc build across alignments, tunables, LD_AUDIT and threads",
      (const struct option_row *const[]){
@@ -152,13 +165,13 @@ static const struct command commands[] = {
      BUILDS_MANY, OPERANDS_NONE, NULL,
      "Each --glibc, --musl, --libc-root or --libc-tree adds a build to sweep; without them "
      "every glibc build here is swept (the host's libc where none is). With --allow-missing a "
-     "build that is not here is a skip (77), not an error.", false},
+     "build that is not here is a skip (77), not an error.", false, NULL},
     {"bench", cmd_bench, "time `limit` against compile-and-bisect",
      (const struct option_row *const[]){
          ROW(.name = "--runs", .kind = OPTION_NUMBER, .value = "N", .min = 1, .max = 1000,
              .fallback = "5", .help = "runs of each method; medians are printed"),
          NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
+     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false, NULL},
     {"census", cmd_census,
      "ELF objects with TLS under files, directories and wheels, with their DT_NEEDED closure, "
      "and whether their static TLS fits each libc build or a platform",
@@ -185,11 +198,14 @@ static const struct command commands[] = {
      "objects of a machine or platform could not be judged here: no build of it here runs or "
      "models them (fetch one, or name another --policy).  Never 0 when nothing was judged; not "
      "77, which a test runner takes for a skip.",
-     false},
+     false, NULL},
     {"headroom", cmd_headroom,
      "the least free static TLS CMD needs; under LD_AUDIT, the least optional_static_tls",
      (const struct option_row *const[]){&expect_exit_row, &command_timeout_row, &json_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", headroom_note, false,
+     "headroom exits 0 when CMD works as it is and its headroom was measured; 1 when it does "
+     "not work as it is (it exits otherwise than --expect-exit, or ld.so refuses to start "
+     "it): there is no headroom to measure, and doctor says why."},
     {"doctor", cmd_doctor, "why CMD fails on static TLS, and fixes verified on CMD itself",
      (const struct option_row *const[]){
          ROW(.name = "--squeeze", .kind = OPTION_NUMBER, .value = "H", .min = 0,
@@ -197,14 +213,17 @@ static const struct command commands[] = {
              .help = "run CMD with only H bytes of static TLS left, as in a larger "
                      "application"),
          &expect_exit_row, &command_timeout_row, &json_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", doctor_note, false},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", doctor_note, false,
+     "doctor exits 0 when CMD works as it is, or a fix was verified on it; 1 when it fails "
+     "and no fix was verified on it (fixes that need a rebuild are validated on fixtures "
+     "only, so they alone leave 1)."},
     {"trace", cmd_trace,
      "each object CMD loads, in order: TLS shape, threads (format: cases/README.md)",
      (const struct option_row *const[]){
          ROW(.name = "-o", .kind = OPTION_STRING, .value = "FILE", .required = true,
              .help = "where the trace is written"),
          &command_timeout_row, NULL},
-     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false},
+     BUILDS_HOST, OPERANDS_COMMAND, "CMD ARGS", command_note, false, NULL},
     {"replay", cmd_replay, "a trace as a synthetic reproducer",
      (const struct option_row *const[]){
          ROW(.name = "--model", .kind = OPTION_STRING, .value = "glibc-VERSION",
@@ -219,7 +238,7 @@ static const struct command commands[] = {
          ROW(.name = "--table", .kind = OPTION_STRING, .value = "NAME",
              .help = "one row per fix, for NAME"),
          NULL},
-     BUILDS_ONE, OPERANDS_ONE, "TRACE", "TRACE: written by statictls trace.", false},
+     BUILDS_ONE, OPERANDS_ONE, "TRACE", "TRACE: written by statictls trace.", false, NULL},
     {"fuzz", cmd_fuzz,
      "random cases, each held to the model; a disagreement is shrunk to a minimal case",
      (const struct option_row *const[]){
@@ -235,10 +254,16 @@ static const struct command commands[] = {
              .help = "where shrunk disagreements are written as case files (each is printed "
                      "as found too; one that cannot be written, on a full disk say, is said once "
                      "on stderr and fuzz ends with exit 3)"),
+         ROW(.name = "--real", .kind = OPTION_FLAG,
+             .help = "mix the real libraries with TLS under DIR (default: the directories the "
+                     "build's ld.so searches) into the cases; a step such a library fails for "
+                     "a reason outside TLS (an undefined symbol, its constructor) is counted "
+                     "apart, and the library left out of the cases after it"),
          &json_row, NULL},
-     BUILDS_ONE, OPERANDS_NONE, NULL, NULL, false},
+     BUILDS_ONE, OPERANDS_ANY, "DIR",
+     "DIR: only with --real.  Exit 77 when --real finds no library with TLS.", false, NULL},
     {"help", cmd_help, "the commands, or COMMAND's options", NULL, BUILDS_HOST,
-     OPERANDS_OPTIONAL, "COMMAND", NULL, true},
+     OPERANDS_OPTIONAL, "COMMAND", NULL, true, NULL},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -40,6 +40,7 @@ enum operands {
     OPERANDS_OPTIONAL, /* at most one: [COMMAND] */
     OPERANDS_ONE,      /* exactly one: TRACE */
     OPERANDS_SOME,     /* one or more: CASE... */
+    OPERANDS_ANY,      /* none or more: [DIR...] */
     OPERANDS_COMMAND,  /* -- CMD ARGS...: a command line, after "--" */
 };
 
@@ -60,6 +61,7 @@ struct command {
     const char *operand;                     /* "CASE", "TRACE", "CMD ARGS" */
     const char *notes;                       /* a paragraph after the options, or NULL */
     bool prints_only;                        /* reads no settings (help) */
+    const char *exits; /* what 0 and 1 mean for it, where not the list's words; or NULL */
 };
 
 /* The libc build rows, shared by every command that takes them;

@@ -21,6 +21,25 @@ static const char *where(const struct held_object *h)
     return h->startup ? "initial" : h->how == PLACED_STATIC ? "surplus" : "TRIPS";
 }
 
+/* A fix that works, numbered, under its group's title (said once). */
+static void print_ranked(size_t *rank, bool *header, const char *title, const char *line,
+                         const char *evidence)
+{
+    if (!*header)
+        printf("\n%s\n", title);
+    *header = true;
+    printf("  %zu. %s\n       %s\n", ++*rank, line, evidence);
+}
+
+/* A fix that was tried on the command and did not work. */
+static void print_tried(bool *tried, const char *line, const char *evidence)
+{
+    if (!*tried)
+        printf("\ntried, and did not work:\n");
+    *tried = true;
+    printf("  - %s\n       %s\n", line, evidence);
+}
+
 static void print_failure(const struct doctor_request *q, const struct doctor_result *r)
 {
     const struct diagnosis *dx = &r->dx;
@@ -64,30 +83,47 @@ static void print_failure(const struct doctor_request *q, const struct doctor_re
         bool header = false;
         for (size_t i = 0; i < r->nfixes; i++) {
             const struct doctor_fix *x = &r->fixes[i];
-            if (!x->works || x->on_command != (verified == 1))
-                continue;
-            if (!header)
-                printf("\n%s\n", verified ? "fixes, each verified on the command itself:"
-                                          : "fixes that need a rebuild, validated by replay on "
-                                            "fixtures only:");
-            header = true;
-            printf("  %zu. %s\n       %s\n", ++rank, x->line, x->evidence);
+            if (x->works && x->on_command == (verified == 1))
+                print_ranked(&rank, &header,
+                             verified ? "fixes, each verified on the command itself:"
+                                      : "fixes that need a rebuild, validated by replay on "
+                                        "fixtures only:",
+                             x->line, x->evidence);
         }
     }
     bool tried = false;
-    for (size_t i = 0; i < r->nfixes; i++) {
-        const struct doctor_fix *x = &r->fixes[i];
-        if (x->works)
-            continue;
-        if (!tried)
-            printf("\ntried, and did not work:\n");
-        tried = true;
-        printf("  - %s\n       %s\n", x->line, x->evidence);
-    }
+    for (size_t i = 0; i < r->nfixes; i++)
+        if (!r->fixes[i].works)
+            print_tried(&tried, r->fixes[i].line, r->fixes[i].evidence);
+    if (r->ndropped)
+        printf("\nnot run on the command: the replay on fixtures of the same shapes still trips "
+               "with each (measured on fixtures):\n");
+    for (size_t i = 0; i < r->ndropped; i++)
+        printf("  - %s\n", r->dropped[i].line);
+    if (r->dropped_more)
+        printf("  ... and %u more, dropped the same way\n", r->dropped_more);
     if (!rank)
         printf("\nno fix found\n");
     printf("\nruns          %u of the command, %u replays on fixtures\n", r->command_runs,
            r->replays);
+}
+
+static void json_fixes(struct json *j, const char *key, const struct doctor_fix *fixes,
+                       size_t n)
+{
+    json_key(j, key);
+    json_array(j);
+    for (size_t i = 0; i < n; i++) {
+        const struct doctor_fix *x = &fixes[i];
+        static const char *const kinds[] = {"preload", "first", "tunable", "rebuild"};
+        json_object(j);
+        json_kv_strings(j, "kind", kinds[x->kind], "what", x->what, "line", x->line, "evidence",
+                        x->evidence, NULL);
+        json_kv_bool(j, "verified_on_command", x->on_command);
+        json_kv_bool(j, "works", x->works);
+        json_end(j);
+    }
+    json_end(j);
 }
 
 static void json_failure(const struct doctor_request *q, const struct doctor_result *r)
@@ -135,26 +171,16 @@ static void json_failure(const struct doctor_request *q, const struct doctor_res
     }
     json_end(&j);
     json_kv_string(&j, "replay", r->replay);
-    json_key(&j, "fixes");
-    json_array(&j);
-    for (size_t i = 0; i < r->nfixes; i++) {
-        const struct doctor_fix *x = &r->fixes[i];
-        static const char *const kinds[] = {"preload", "first", "tunable", "rebuild"};
-        json_object(&j);
-        json_kv_strings(&j, "kind", kinds[x->kind], "what", x->what, "line", x->line, "evidence",
-                        x->evidence, NULL);
-        json_kv_bool(&j, "verified_on_command", x->on_command);
-        json_kv_bool(&j, "works", x->works);
-        json_end(&j);
-    }
-    json_end(&j);
+    json_fixes(&j, "fixes", r->fixes, r->nfixes);
+    json_fixes(&j, "dropped_fixes", r->dropped, r->ndropped);
+    json_kv_int(&j, "dropped_more", r->dropped_more);
     json_kv_int(&j, "command_runs", r->command_runs);
     json_kv_int(&j, "replays", r->replays);
     json_end(&j);
     printf("\n");
 }
 
-static void json_works(const struct doctor_result *r)
+static void json_works(const struct doctor_request *q, const struct doctor_result *r)
 {
     const struct squeeze_run *below = &r->headroom.below;
     long needed = r->headroom.needed;
@@ -172,6 +198,7 @@ static void json_works(const struct doctor_result *r)
         json_null(&j);
     json_kv_string(&j, "first_to_trip", needed > 0 ? below->message : NULL);
     render_start_room_json(&j, &r->room);
+    render_user_preload_json(&j, q->settings);
     json_kv_int(&j, "command_runs", r->command_runs);
     json_end(&j);
     printf("\n");
@@ -191,7 +218,8 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
         printf("needed        %ld (measured: %ld bytes of headroom work, %ld fail)\n", needed,
                needed, needed - 1);
     else /* with no static TLS left at all it still works */
-        printf("needed        0 (measured: it works with 0 bytes of headroom)\n");
+        printf("needed        0 (measured%s: it works with 0 bytes of headroom)\n",
+               user_preload(q->settings) ? " with your LD_PRELOAD" : "");
     if (r->predicted >= 0)
         printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
                r->predicted, r->nblocks);
@@ -202,7 +230,9 @@ static void print_works(const struct doctor_request *q, const struct doctor_resu
                needed - 1, below->exit_code, below->message ? ": " : "",
                below->message ? below->message : "");
     else
-        printf("trips first   nothing: it needs no free static TLS\n");
+        printf("trips first   nothing: it needs no free static TLS%s\n",
+               user_preload(q->settings) ? " with your LD_PRELOAD" : "");
+    render_user_preload(q->settings);
     render_start_room(&r->room);
     printf("runs          %u of the command (%s)\n", r->command_runs,
            r->headroom.prediction_hit ? "prediction verified" : "bisection");
@@ -237,25 +267,15 @@ static void print_startup_fixes(const struct startup_report *s)
         bool header = false;
         for (size_t i = 0; i < s->nfixes; i++) {
             const struct startup_fix *x = &s->fixes[i];
-            if (!x->works || x->on_command != groups[g].on_command ||
-                x->option != groups[g].option)
-                continue;
-            if (!header)
-                printf("\n%s\n", groups[g].header);
-            header = true;
-            printf("  %zu. %s\n       %s\n", ++rank, x->line, x->evidence);
+            if (x->works && x->on_command == groups[g].on_command &&
+                x->option == groups[g].option)
+                print_ranked(&rank, &header, groups[g].header, x->line, x->evidence);
         }
     }
     bool tried = false;
-    for (size_t i = 0; i < s->nfixes; i++) {
-        const struct startup_fix *x = &s->fixes[i];
-        if (x->works)
-            continue;
-        if (!tried)
-            printf("\ntried, and did not work:\n");
-        tried = true;
-        printf("  - %s\n       %s\n", x->line, x->evidence);
-    }
+    for (size_t i = 0; i < s->nfixes; i++)
+        if (!s->fixes[i].works)
+            print_tried(&tried, s->fixes[i].line, s->fixes[i].evidence);
     if (!startup_fixed(s))
         printf("\nno fix found that starts it as it is\n");
 }
@@ -459,7 +479,7 @@ void render_doctor(const struct doctor_request *q, const struct doctor_result *r
 void render_doctor_json(const struct doctor_request *q, const struct doctor_result *r)
 {
     if (r->found == DOCTOR_WORKS)
-        json_works(r);
+        json_works(q, r);
     else if (r->found == DOCTOR_FAILS)
         json_failure(q, r);
     else if (r->found == DOCTOR_CANNOT_START)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "envvars.h"
 #include "json.h"
 #include "visible.h"
 
@@ -30,6 +31,27 @@ void render_headroom_json(const struct headroom_view *v)
     json_kv_int(&j, "runs", v->h->runs);
     json_kv_string(&j, "method", method(v));
     render_start_room_json(&j, v->room);
+    render_user_preload_json(&j, v->h->settings);
+    json_end(&j);
+    printf("\n");
+}
+
+void render_headroom_failed_json(const struct squeezer *h, const struct squeeze_run *base,
+                                 enum load_kind refusal, const char *program)
+{
+    struct json j;
+    json_init(&j, stdout, "headroom", NULL);
+    json_object(&j);
+    json_key(&j, "needed_bytes");
+    json_null(&j);
+    json_kv_bool(&j, "starts", refusal == KIND_LOADED);
+    json_kv_string(&j, "refusal", refusal == KIND_LOADED ? NULL : load_kind_name(refusal));
+    json_kv_string(&j, "program", program);
+    json_kv_int(&j, "exit_unsqueezed", base->exit_code);
+    json_kv_int(&j, "expected_exit", h->expect_exit);
+    json_kv_string(&j, "message", base->message);
+    json_kv_int(&j, "runs", h->runs);
+    render_user_preload_json(&j, h->settings);
     json_end(&j);
     printf("\n");
 }
@@ -42,7 +64,8 @@ void render_headroom(const struct headroom_view *v)
         printf("needed_bytes  %ld (measured: %ld bytes of headroom succeed, %ld fail)\n", needed,
                needed, needed - 1);
     else /* with no static TLS left at all it still works */
-        printf("needed_bytes  0 (measured: it works with 0 bytes of headroom)\n");
+        printf("needed_bytes  0 (measured%s: it works with 0 bytes of headroom)\n",
+               user_preload(v->h->settings) ? " with your LD_PRELOAD" : "");
     printf("free_bytes    %ld (measured inside the command's process)\n", v->free_bytes);
     if (v->predicted >= 0)
         printf("predicted     %ld (modelled from the %zu static-TLS objects it loaded)\n",
@@ -53,9 +76,34 @@ void render_headroom(const struct headroom_view *v)
                message ? message : "");
         free(message);
     } else
-        printf("at 0          it succeeds: it needs no free static TLS\n");
+        printf("at 0          it succeeds: it needs no free static TLS%s\n",
+               user_preload(v->h->settings) ? " with your LD_PRELOAD" : "");
+    render_user_preload(v->h->settings);
     render_start_room(v->room);
     printf("runs          %u (%s)\n", v->h->runs, method(v));
+}
+
+const char *user_preload(const struct settings *s)
+{
+    const char *p = env_lookup(s->user_env, "LD_PRELOAD");
+    return p && *p ? p : NULL;
+}
+
+void render_user_preload(const struct settings *s)
+{
+    const char *p = user_preload(s);
+    if (!p)
+        return;
+    char *shown = visible(p);
+    printf("LD_PRELOAD    yours, kept after statictls' helper: %s (mapped at startup, in the "
+           "initial block: every figure here is with it; an object it preloads takes no "
+           "headroom, and without it the command may need more)\n", shown);
+    free(shown);
+}
+
+void render_user_preload_json(struct json *j, const struct settings *s)
+{
+    json_kv_string(j, "user_preload", user_preload(s));
 }
 
 void render_start_room(const struct start_room *r)

@@ -246,20 +246,12 @@ struct summary {
     size_t n;
 };
 
-/* The rule under a table's head row: libc and arch, then ncols columns. */
-static void table_rule(FILE *f, size_t ncols)
-{
-    fprintf(f, "\n|---|---|");
-    for (size_t i = 0; i < ncols; i++)
-        fprintf(f, "---|");
-    fprintf(f, "\n");
-}
-
-/* A row's first two cells from a build's label, "glibc 2.36 x86_64". */
-static void row_label(FILE *f, const char *label)
+/* A table row's first cells: the libc and its architecture (the label's
+   last word). */
+static void row_label(FILE *f, const struct libc_sweep *g)
 {
     char libc[128];
-    snprintf(libc, sizeof libc, "%s", label);
+    snprintf(libc, sizeof libc, "%s", g->label);
     char *arch = strrchr(libc, ' ');
     if (arch)
         *arch++ = '\0';
@@ -273,10 +265,13 @@ static void write_startup_summary(FILE *f, const struct summary *s)
             STARTUP_EXPLAINED);
     for (size_t i = 0; i < SWEEP_NSTARTUP; i++)
         fprintf(f, " %s |", sweep_startup_configs[i].name);
-    table_rule(f, SWEEP_NSTARTUP);
+    fprintf(f, "\n|---|---|");
+    for (size_t i = 0; i < SWEEP_NSTARTUP; i++)
+        fprintf(f, "---|");
+    fprintf(f, "\n");
     for (size_t k = 0; k < s->n; k++) {
         const struct libc_sweep *g = &s->g[k];
-        row_label(f, g->label);
+        row_label(f, g);
         for (size_t i = 0; i < SWEEP_NSTARTUP; i++) {
             const struct sweep_startup_cell *c = &g->startup[i];
             char measured[64], modelled[32];
@@ -310,11 +305,14 @@ static void write_summary(FILE *f, const void *ctx)
                "| libc | arch |");
     for (size_t i = 0; i < SWEEP_NCONFIGS; i++)
         fprintf(f, " %s=%s |", sweep_configs[i].group, sweep_configs[i].value);
-    table_rule(f, SWEEP_NCONFIGS);
+    fprintf(f, "\n|---|---|");
+    for (size_t i = 0; i < SWEEP_NCONFIGS; i++)
+        fprintf(f, "---|");
+    fprintf(f, "\n");
     unsigned other_trips = 0;
     for (size_t k = 0; k < s->n; k++) {
         const struct libc_sweep *g = &s->g[k];
-        row_label(f, g->label);
+        row_label(f, g);
         for (size_t i = 0; i < SWEEP_NCONFIGS; i++) {
             const struct sweep_cell *c = &g->cells[i];
             if (!c->measured) {

@@ -124,6 +124,7 @@ static char *operands_text(const struct command *c)
     case OPERANDS_OPTIONAL: return xasprintf("[%s]", c->operand);
     case OPERANDS_ONE: return xstrdup(c->operand);
     case OPERANDS_SOME: return xasprintf("%s...", c->operand);
+    case OPERANDS_ANY: return xasprintf("[%s...]", c->operand);
     case OPERANDS_COMMAND: return xasprintf("-- %s...", c->operand);
     case OPERANDS_NONE: break;
     }
@@ -247,6 +248,10 @@ void usage_print_command(FILE *out, const struct command *c)
                        "--libc-tree).", 0, 0);
     }
     fputc('\n', out);
+    if (c->exits) {
+        wrap_text(out, c->exits, 0, 0);
+        fputc('\n', out);
+    }
     wrap_text(out, exit_statuses, 0, 0);
 }
 
@@ -390,8 +395,8 @@ static const struct man_item files[] = {
     {STATICTLS_INSTALL_DOCDIR "/", "README.md, the guides (guide-ci.md, guide-imports.md, "
                                    "guide-wheels.md), robustness.md (every limit) and LICENSE"},
     {STATICTLS_INSTALL_CMAKEDIR "/", "find_package(statictls): statictls_add_test, "
-                                     "statictls_add_case_test and statictls_discover_cases for "
-                                     "a project's ctest"},
+                                     "statictls_add_case_test, statictls_discover_cases and "
+                                     "statictls_add_library_variants for a project's ctest"},
     {"~/.cache/statictls/glibc-VERSION-ARCH/root",
      "a glibc release's sysroot, fetched when statictls was built (ENVIRONMENT: "
      "STATICTLS_CACHE); a build tree's probes run on it, and an install's where it was made "
@@ -421,7 +426,14 @@ void usage_print_man(FILE *out, const struct command *cmds, size_t n)
     fprintf(out, ".SH NAME\nstatictls \\- measures where glibc's static TLS limit trips\n");
     fprintf(out, ".SH SYNOPSIS\n.B statictls\n.I COMMAND\n[\\fIOPTIONS\\fR] "
                  "[\\fIARGUMENTS\\fR]\n.br\n.B statictls help\n.I COMMAND\n");
-    fprintf(out, ".SH DESCRIPTION\nAn option's value is the next argument or follows "
+    fprintf(out, ".SH DESCRIPTION\nstatictls measures, byte-exact, how much static TLS a "
+                 "glibc process has left for dlopen'ed libraries with initial-exec TLS, "
+                 "explains every figure with a model of glibc's allocator (each figure is "
+                 "labelled measured, modelled or read), and finds fixes for real commands "
+                 "that fail with \\(lqcannot allocate memory in static TLS block\\(rq. Every "
+                 "measurement runs in a child process of its own. Commands that take a libc "
+                 "build run on another glibc release, architecture or musl (LIBC BUILD "
+                 "OPTIONS).\n.PP\nAn option's value is the next argument or follows "
                  "\\(oq=\\(cq: \\fB\\-\\-align 16\\fR or \\fB\\-\\-align=16\\fR.\n");
     fprintf(out, ".SH COMMANDS\n");
     for (size_t i = 0; i < n; i++) {
@@ -437,6 +449,11 @@ void usage_print_man(FILE *out, const struct command *cmds, size_t n)
         fputs(".PP\n", out);
         roff(out, c->summary);
         fputc('\n', out);
+        if (c->exits) {
+            fputs(".PP\n", out);
+            roff(out, c->exits);
+            fputc('\n', out);
+        }
         if (c->options && c->options[0])
             man_options(out, c->options);
         if (c->notes) {

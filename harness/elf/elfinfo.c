@@ -123,6 +123,7 @@ static bool read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
     out->rpath = rpath ? xstrdup(rpath) : NULL;
     out->runpath = runpath ? xstrdup(runpath) : NULL;
     read_version_needs(elf, loads, nloads, &d, strings, out);
+    elf_unique_read(elf, loads, nloads, &d, strings, &out->unique);
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(&d, tables);
     for (size_t i = 0; i < ntables; i++)
@@ -291,6 +292,7 @@ void elf_tls_free(struct elf_tls *t)
     free(t->rpath);
     free(t->runpath);
     elf_version_needs_free(&t->version_needs);
+    elf_unique_free(&t->unique);
     memset(t, 0, sizeof *t);
 }
 

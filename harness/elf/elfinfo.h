@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "elfunique.h"
 #include "elfverneed.h"
 #include "tlsaccess.h"
 
@@ -37,6 +38,9 @@ struct elf_tls {
     /* DT_VERNEED: the symbol versions it needs (GLIBC_2.34 of libc.so.6),
        which ld.so checks before the object runs. */
     struct elf_version_needs version_needs;
+    /* The STB_GNU_UNIQUE symbols it defines and the names its relocations
+       look up: which objects a dlopen makes NODELETE (elfunique.h). */
+    struct elf_unique unique;
 };
 
 /* Reads path: only a regular file, opened without blocking (a FIFO or a

@@ -360,9 +360,10 @@ static size_t unique_offsets(uint64_t *offsets, size_t k, uint64_t strsz)
     return unique;
 }
 
-/* A part for the strings at these offsets (taken) of the table at stroff. */
-static void plan_strings(struct elf_need *n, uint64_t stroff, uint64_t strsz, uint64_t *offsets,
-                         size_t k)
+/* A string table to read at file offset stroff: the strings at offsets
+   (taken over), each once. */
+static void add_strings(struct elf_need *n, uint64_t stroff, uint64_t strsz, uint64_t *offsets,
+                        size_t k)
 {
     size_t unique = unique_offsets(offsets, k, strsz);
     struct elf_need_part *p = add_part(n, PART_STRINGS, stroff, strsz);
@@ -390,7 +391,7 @@ static void plan_tables(struct elf_need *n)
             offsets[k++] = d->rpath;
         if (d->has_runpath)
             offsets[k++] = d->runpath;
-        plan_strings(n, stroff, d->strsz, offsets, k);
+        add_strings(n, stroff, d->strsz, offsets, k);
     }
     /* As elf_tls_read reads it: what its PT_LOAD maps from DT_VERNEED on,
        at most ELF_VERNEED_BYTES_MAX bytes. */
@@ -427,7 +428,7 @@ static void plan_versions(struct elf_need *n)
         return;
     uint64_t *offsets = xcalloc(n->nversion_names, sizeof *offsets);
     memcpy(offsets, n->version_names, n->nversion_names * sizeof *offsets);
-    plan_strings(n, stroff, d->strsz, offsets, n->nversion_names);
+    add_strings(n, stroff, d->strsz, offsets, n->nversion_names);
 }
 
 static bool level_complete(const struct elf_need *n)

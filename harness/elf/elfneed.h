@@ -4,7 +4,11 @@
    DT_NULL, the strings it names (DT_SONAME, DT_NEEDED, DT_RPATH,
    DT_RUNPATH) and the entries of its relocation tables that elf_tls_read
    counts (the TLS ones), and the records of DT_VERNEED's table with the
-   names they give (elfverneed.h: the symbol versions it needs).  The copy holds those bytes at their own offsets
+   names they give (elfverneed.h: the symbol versions it needs).  Not the
+   dynamic symbol table: elf_tls_read finds no unique symbols in a copy
+   (elfunique.h; the copy's zeros give empty lists) and judges each block's
+   access by the object's own relocations and DF_STATIC_TLS, as census
+   does.  The copy holds those bytes at their own offsets
    and zeros elsewhere (a sparse file whose holes cost no disk), so
    elf_tls_read reads the same from it as from the object, while its code,
    data and debug information, nearly all of a large library, are never

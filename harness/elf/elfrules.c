@@ -91,6 +91,10 @@ bool elf_dynamic_add(struct elf_dynamic *d, int64_t tag, uint64_t v)
     case DT_NEEDED: *XAPPEND(&d->needed, &d->nneeded) = v; break;
     case DT_VERNEED: d->verneed = v, d->has_verneed = true; break;
     case DT_VERNEEDNUM: d->verneednum = v; break;
+    case DT_SYMTAB: d->symtab = v; break;
+    case DT_SYMENT: d->syment = v; break;
+    case DT_HASH: d->hash = v; break;
+    case DT_GNU_HASH: d->gnu_hash = v; break;
     case DT_LOPROC + 3: d->loproc3 = v; break; /* DT_PPC64_OPT on EM_PPC64 */
     default: break;
     }

@@ -42,6 +42,9 @@ struct elf_dynamic {
     size_t nneeded;
     uint64_t verneed, verneednum; /* DT_VERNEED (an address), DT_VERNEEDNUM */
     bool has_verneed;
+    /* The dynamic symbol table and the hash tables that say how long it is
+       (addresses; 0 where absent): what elfunique.c reads. */
+    uint64_t symtab, syment, hash, gnu_hash;
     uint64_t loproc3; /* DT_LOPROC + 3: DT_PPC64_OPT on EM_PPC64, other things elsewhere */
 };
 

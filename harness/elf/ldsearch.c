@@ -17,22 +17,50 @@ static char *origin_of(const char *path)
     return slash ? xasprintf("%.*s", (int)(slash == path ? 1 : slash - path), path) : xstrdup(".");
 }
 
+/* The length of the dynamic string token name at s (the bytes after a
+   '$', n of them), as glibc's is_dst reads one: name or {name}, a bare
+   name not followed by a letter, digit or '_'; 0 where s holds none. */
+static size_t dst_len(const char *s, size_t n, const char *name)
+{
+    size_t k = strlen(name);
+    if (n >= k + 2 && s[0] == '{' && strncmp(s + 1, name, k) == 0 && s[k + 1] == '}')
+        return k + 2;
+    if (n < k || strncmp(s, name, k) != 0)
+        return 0;
+    if (n > k) {
+        char c = s[k];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
+            return 0;
+    }
+    return k;
+}
+
 /* The n bytes at entry with $ORIGIN and ${ORIGIN} replaced by origin, in
    one pass (the result grows by appending, never by copying it again: a
    DT_RPATH of megabytes costs its length); NULL for $LIB and $PLATFORM,
    which depend on the machine that runs it, and for a result longer than
-   PATH_MAX, which no open could reach. */
+   PATH_MAX, which no open could reach.  Any other '$' is a byte of the
+   path, as ld.so's _dl_dst_substitute keeps it (a directory named a$b);
+   origin is a directory's name, never expanded again. */
 static char *expand(const char *entry, size_t n, const char *origin)
 {
     size_t olen = strlen(origin), len = 0;
     char *s = xmalloc(PATH_MAX + 1);
     for (size_t i = 0; i < n;) {
-        size_t skip = n - i >= 9 && strncmp(entry + i, "${ORIGIN}", 9) == 0  ? 9
-                      : n - i >= 7 && strncmp(entry + i, "$ORIGIN", 7) == 0 ? 7
-                                                                           : 0;
+        size_t skip = 0;
+        if (entry[i] == '$') {
+            const char *t = entry + i + 1;
+            size_t left = n - i - 1;
+            if (dst_len(t, left, "PLATFORM") || dst_len(t, left, "LIB")) {
+                free(s);
+                return NULL;
+            }
+            size_t o = dst_len(t, left, "ORIGIN");
+            skip = o ? o + 1 : 0;
+        }
         const char *add = skip ? origin : entry + i;
         size_t addlen = skip ? olen : 1;
-        if ((!skip && entry[i] == '$') || addlen > PATH_MAX - len) {
+        if (addlen > PATH_MAX - len) {
             free(s);
             return NULL;
         }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "resolve.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include "elfinfo.h"
 #include "ldsearch.h"
 #include "envvars.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 /* Far more objects than any dlopen maps: a cycle or a hostile file stops here. */
@@ -36,6 +38,7 @@ struct node {
 struct graph {
     struct node *nodes;
     size_t n;
+    bool new_namespace; /* mapped by dlmopen into a namespace of its own */
 };
 
 static long node_of(const struct graph *g, const char *id)
@@ -104,6 +107,168 @@ static void keep(struct graph *g, size_t i)
         keep(g, g->nodes[i].deps[k]);
 }
 
+/* Objects every probe has from its start, in namespace 0's global scope
+   that every lookup there searches first: glibc's own (the probe links
+   libdl and libpthread).  A name they define binds there, and they are
+   never unloaded.  A new namespace's global scope is its first object's
+   search list: the root's, nothing before it. */
+static bool in_global_scope(const struct graph *g, size_t i)
+{
+    const struct node *nd = &g->nodes[i];
+    if (g->new_namespace)
+        return false;
+    const char *slash = strrchr(nd->path, '/');
+    const char *name = nd->tls.soname ? nd->tls.soname : slash ? slash + 1 : nd->path;
+    return strcmp(name, "libc.so.6") == 0 || strcmp(name, "libdl.so.2") == 0 ||
+           strcmp(name, "libpthread.so.0") == 0 || strncmp(name, "ld-linux", 8) == 0;
+}
+
+/* Where each name a lookup may ask for binds first: an open-addressing
+   table from the name's hash to the node, filled in the lookup's order
+   (the global scope, then the root's search list, breadth first). */
+struct definers {
+    uint64_t *hashes;
+    size_t *nodes; /* SIZE_MAX: an empty slot */
+    size_t cap;
+};
+
+static void definers_put(struct definers *d, uint64_t h, size_t node)
+{
+    size_t i = (size_t)(h % d->cap);
+    while (d->nodes[i] != SIZE_MAX && d->hashes[i] != h)
+        i = (i + 1) % d->cap;
+    if (d->nodes[i] == SIZE_MAX)
+        d->hashes[i] = h, d->nodes[i] = node; /* the first definer wins */
+}
+
+static size_t definers_get(const struct definers *d, uint64_t h)
+{
+    for (size_t i = (size_t)(h % d->cap); d->nodes[i] != SIZE_MAX; i = (i + 1) % d->cap)
+        if (d->hashes[i] == h)
+            return d->nodes[i];
+    return SIZE_MAX;
+}
+
+static void definers_fill(const struct graph *g, struct definers *d)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < g->n; i++)
+        total += g->nodes[i].tls.unique.ndefined;
+    d->cap = 2 * total + 1;
+    d->hashes = xcalloc(d->cap, sizeof *d->hashes);
+    d->nodes = xcalloc(d->cap, sizeof *d->nodes);
+    for (size_t i = 0; i < d->cap; i++)
+        d->nodes[i] = SIZE_MAX;
+    for (int global = 1; global >= 0; global--)
+        for (size_t i = 0; i < g->n; i++)
+            if (in_global_scope(g, i) == global)
+                for (size_t k = 0; k < g->nodes[i].tls.unique.ndefined; k++)
+                    definers_put(d, g->nodes[i].tls.unique.defined[k], i);
+}
+
+/* Marks in reach what a NODELETE node i keeps mapped, itself included:
+   elf/dl-close.c _dl_close_worker marks as used each object's l_initfini
+   (its DT_NEEDED closure) and its l_reldeps, the objects its relocations
+   bound to outside that closure (elf/dl-lookup.c add_dependency), and so
+   on from each of them.  Objects of the global scope stay anyway. */
+static void reach(const struct graph *g, const struct definers *d, size_t i, bool *in_reach)
+{
+    size_t *stack = xcalloc(g->n + 1, sizeof *stack), n = 0;
+    in_reach[i] = true;
+    stack[n++] = i;
+    while (n) {
+        const struct node *u = &g->nodes[stack[--n]];
+        for (size_t k = 0; k < u->ndeps; k++)
+            if (!in_reach[u->deps[k]] && !in_global_scope(g, u->deps[k])) {
+                in_reach[u->deps[k]] = true;
+                stack[n++] = u->deps[k];
+            }
+        for (size_t k = 0; k < u->tls.unique.nlooked_up; k++) {
+            size_t to = definers_get(d, u->tls.unique.looked_up[k]);
+            if (to != SIZE_MAX && !in_reach[to] && !in_global_scope(g, to)) {
+                in_reach[to] = true;
+                stack[n++] = to;
+            }
+        }
+    }
+    free(stack);
+}
+
+/* The unique symbols the closure's relocations look up, each bound to the
+   first object that defines it in map order (the root's search list, which
+   every new object's lookups search after the global scope); object_of
+   maps a node to its index in out->objects, or SIZE_MAX without TLS. */
+static void unique_bindings(const struct graph *g, const struct definers *where,
+                            const size_t *object_of, struct closure *out)
+{
+    struct strmap seen = {0};
+    bool *in_reach = xcalloc(g->n + 1, sizeof *in_reach);
+    for (size_t i = 0; i < g->n; i++) {
+        const struct elf_unique *u = &g->nodes[i].tls.unique;
+        bool reached = false;
+        for (size_t d = 0; d < u->ndefs; d++) {
+            if (!strmap_put(&seen, u->defs[d], i))
+                continue; /* an earlier object defines it: the lookup finds that one */
+            size_t bound = SIZE_MAX;
+            for (size_t j = 0; j < g->n; j++)
+                if (g->nodes[j].reloc_rank < bound &&
+                    elf_unique_looks_up(&g->nodes[j].tls.unique, u->defs[d]))
+                    bound = g->nodes[j].reloc_rank;
+            if (bound == SIZE_MAX)
+                continue; /* defined, never looked up: nothing enters the table */
+            if (!reached) {
+                memset(in_reach, 0, g->n * sizeof *in_reach);
+                reach(g, where, i, in_reach);
+                reached = true;
+            }
+            struct dl_unique_binding *b = XAPPEND(&out->unique, &out->nunique);
+            size_t *keeps = xcalloc(g->n + 1, sizeof *keeps), nkeeps = 0;
+            for (size_t k = 0; k < g->n; k++)
+                if (in_reach[k] && object_of[k] != SIZE_MAX)
+                    keeps[nkeeps++] = object_of[k];
+            *b = (struct dl_unique_binding){.name = xstrdup(u->defs[d]), .owner_is_root = i == 0,
+                                            .bound_rank = bound, .keeps = keeps,
+                                            .nkeeps = nkeeps};
+        }
+    }
+    free(in_reach);
+    strmap_free(&seen);
+}
+
+/* Whether a relocation of the closure of kind hashes (ie_of_others or
+   desc_of_others) reaches node k's block. */
+static bool reached_by_others(const struct graph *g, const struct definers *d, size_t k,
+                              bool ie)
+{
+    for (size_t j = 0; j < g->n; j++) {
+        const struct elf_unique *u = &g->nodes[j].tls.unique;
+        const uint64_t *h = ie ? u->ie_of_others : u->desc_of_others;
+        size_t n = ie ? u->nie_of_others : u->ndesc_of_others;
+        for (size_t i = 0; i < n; i++)
+            if (definers_get(d, h[i]) == k)
+                return true;
+    }
+    return false;
+}
+
+/* How ld.so places node k's block: in static TLS if an initial-exec
+   relocation reaches it (its own, or another object's against a symbol it
+   defines: TRY_STATIC_TLS / CHECK_STATIC_TLS on sym_map in each
+   dl-machine.h), else by the optional budget if a descriptor does, else
+   dynamic.  Where its symbols could not be read, its own file says
+   (elf_tls_access: DF_STATIC_TLS or any initial-exec relocation). */
+static enum tls_access access_of(const struct graph *g, const struct definers *d, size_t k)
+{
+    const struct elf_unique *u = &g->nodes[k].tls.unique;
+    if (!u->relocs_read)
+        return elf_tls_access(&g->nodes[k].tls);
+    if (u->own_relocs[TLS_IE] || reached_by_others(g, d, k, true))
+        return TLS_IE;
+    if (u->own_relocs[TLS_DESC] || reached_by_others(g, d, k, false))
+        return TLS_DESC;
+    return TLS_GD;
+}
+
 /* Dependencies first: the order ld.so relocates a dlopen's new objects in. */
 static void rank(struct graph *g, size_t i, size_t *next)
 {
@@ -141,8 +306,14 @@ bool closure_loads_on(const struct closure *c, const char *release)
 bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
                      struct closure *out)
 {
+    return resolve_closure_in(name, vars, lib_dirs, false, out);
+}
+
+bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_dirs,
+                        bool new_namespace, struct closure *out)
+{
     memset(out, 0, sizeof *out);
-    struct graph g = {0};
+    struct graph g = {.new_namespace = new_namespace};
     bool ok = map_graph(&g, name, vars, lib_dirs);
     size_t next = 0;
     if (ok)
@@ -150,8 +321,13 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
     for (size_t i = 0; ok && i < g.n; i++)
         if (g.nodes[i].tls.nodelete)
             keep(&g, i);
+    size_t *object_of = xcalloc(g.n + 1, sizeof *object_of);
+    struct definers where = {0};
+    if (ok)
+        definers_fill(&g, &where);
     for (size_t i = 0; ok && i < g.n; i++) {
         const struct node *nd = &g.nodes[i];
+        object_of[i] = nd->tls.has_tls ? out->n : SIZE_MAX;
         if (!nd->tls.has_tls)
             continue;
         struct resolved_object *o = XAPPEND(&out->objects, &out->n);
@@ -160,7 +336,7 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
         o->module = (struct dl_module){
             .id = o->id,
             .block = {nd->tls.tls_memsz, nd->tls.tls_align, elf_tls_firstbyte(&nd->tls)},
-            .access = elf_tls_access(&nd->tls),
+            .access = access_of(&g, &where, i),
             .reloc_rank = nd->reloc_rank,
             .kept = nd->kept};
     }
@@ -168,7 +344,10 @@ bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
         out->root_id = xstrdup(g.nodes[0].id);
         out->root_has_tls = g.nodes[0].tls.has_tls;
         newest_need(&g, out);
+        unique_bindings(&g, &where, object_of, out);
     }
+    free(object_of);
+    free(where.hashes), free(where.nodes);
     for (size_t i = 0; i < g.n; i++) {
         free(g.nodes[i].path), free(g.nodes[i].id), free(g.nodes[i].deps);
         elf_tls_free(&g.nodes[i].tls);
@@ -186,5 +365,8 @@ void closure_free(struct closure *c)
     free(c->objects);
     free(c->root_id);
     free(c->glibc_need), free(c->glibc_need_of), free(c->glibc_need_by);
+    for (size_t i = 0; i < c->nunique; i++)
+        free((char *)c->unique[i].name), free((size_t *)c->unique[i].keeps);
+    free(c->unique);
     memset(c, 0, sizeof *c);
 }

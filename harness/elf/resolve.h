@@ -25,6 +25,12 @@ struct closure {
        (GLIBC_2.34), of which file (libc.so.6), and the object that needs
        it; NULL where none needs a GLIBC_X.Y. */
     char *glibc_need, *glibc_need_of, *glibc_need_by;
+    /* The unique symbols its relocations bind, each with the object that
+       defines it first and the modules that object keeps (indexes in
+       objects): for dl_request.unique.  The names and keeps are the
+       closure's. */
+    struct dl_unique_binding *unique;
+    size_t nunique;
 };
 
 /* Whether glibc release ("2.31") defines every glibc version c needs. */
@@ -34,6 +40,11 @@ bool closure_loads_on(const struct closure *c, const char *release);
    vars, then lib_dirs); false when a file cannot be found or read. */
 bool resolve_closure(const char *name, char *const *vars, char *const *lib_dirs,
                      struct closure *out);
+/* The same for a dlmopen into a new namespace (new_namespace), whose
+   lookups search no startup object first: what a unique symbol's owner
+   keeps differs. */
+bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_dirs,
+                        bool new_namespace, struct closure *out);
 void closure_free(struct closure *c);
 
 /* "dev:ino" of path (path itself when it cannot be stat'ed). */

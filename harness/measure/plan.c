@@ -43,7 +43,8 @@ void plan_resolve(struct plan *p, char *const *vars, char *const *lib_dirs)
     for (size_t i = 0; i < p->n; i++) {
         struct plan_step *s = &p->steps[i];
         if (s->op == OP_LOAD || s->op == OP_MOPEN)
-            s->resolved = resolve_closure(s->target, vars, lib_dirs, &s->closure);
+            s->resolved = resolve_closure_in(s->target, vars, lib_dirs, s->op == OP_MOPEN,
+                                             &s->closure);
     }
 }
 
@@ -200,6 +201,15 @@ static void add_startup(struct dl_process *proc, const struct budget *b, struct 
         struct placed pl = {.how = bm->predicted_static ? PLACED_STATIC : PLACED_DYNAMIC,
                             .offset = bm->predicted_offset, .modid = bm->modid};
         dl_add_startup(proc, &st->modules[i], pl, bm->lazy);
+        /* Its unique symbols are found in the global scope first: they
+           pin no object a dlopen maps later (elfunique.h). */
+        struct elf_tls t;
+        char err[512];
+        if (bm->path && elf_tls_read(bm->path, &t, err, sizeof err)) {
+            for (size_t d = 0; d < t.unique.ndefs; d++)
+                dl_unique_startup(proc, t.unique.defs[d]);
+            elf_tls_free(&t);
+        }
     }
 }
 
@@ -220,7 +230,8 @@ static void predict_load(struct dl_process *proc, const struct plan_step *s,
         mods[k] = &c->objects[k].module;
     struct dl_request rq = {.new_namespace = s->op == OP_MOPEN, .root_id = c->root_id,
                             .root_has_tls = c->root_has_tls, .touch = s->touches,
-                            .mods = mods, .n = c->n};
+                            .mods = mods, .n = c->n, .unique = c->unique,
+                            .nunique = c->nunique};
     struct dl_outcome r = dl_open(proc, &rq);
     o->kind = r.kind;
     o->undefined = r.undefined;

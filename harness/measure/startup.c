@@ -8,10 +8,10 @@
 #include "budget.h"
 #include "envvars.h"
 #include "search.h"
+#include "tunesearch.h"
 #include "xalloc.h"
 #include "xpath.h"
 
-#define OPTIONAL_TUNABLE "glibc.rtld.optional_static_tls"
 #define PRELOAD_NAME "(preload)" /* the model's name of the preloaded block */
 
 /* What the searches share: the environment, the kit, the block, and the
@@ -23,15 +23,6 @@ struct starter {
     struct startup_figure *out;
     char failure[512];
 };
-
-/* GLIBC_TUNABLES of env with optional_static_tls = n after it (the last
-   setting wins). */
-static char *tunables_with(const struct run_env *env, long long n)
-{
-    const char *theirs = env_lookup(env->vars, "GLIBC_TUNABLES");
-    return theirs && *theirs ? xasprintf("%s:" OPTIONAL_TUNABLE "=%lld", theirs, n)
-                             : xasprintf(OPTIONAL_TUNABLE "=%lld", n);
-}
 
 /* A probe of env with an n-byte block preloaded (and GLIBC_TUNABLES, if
    given): whether it started.  A refusal keeps ld.so's line; any other
@@ -86,20 +77,22 @@ static bool block_starts(long long n, void *ctx)
     return starts(ctx, (uint64_t)n, NULL);
 }
 
-static bool tunable_refused(long long n, void *ctx)
+/* tunable_runner: a probe with the block preloaded at optional_static_tls
+   = n, merged into env's GLIBC_TUNABLES. */
+static enum tunable_run tunable_probe(long long n, int *exit_code, void *ctx)
 {
     struct starter *st = ctx;
-    char *t = tunables_with(st->env, n);
-    bool refused = !starts(st, st->size, t);
+    char *t = tunables_with(env_lookup(st->env->vars, "GLIBC_TUNABLES"), OPTIONAL_STATIC_TLS, n);
+    bool started = starts(st, st->size, t);
     free(t);
-    return refused && !st->failure[0];
+    *exit_code = started ? 0 : 127;
+    return st->failure[0] ? TUNABLE_STOP : started ? TUNABLE_WORKS : TUNABLE_FAILS;
 }
 
 /* The model: the budget of env without the preload, and the preload
    (module `index`). */
 struct model_ctx {
     struct budget *b;
-    const struct run_env *env;
     size_t index;
 };
 
@@ -109,15 +102,6 @@ static bool model_block_starts(long long n, void *ctx)
     m->b->modules[m->index].block.size = (uint64_t)n;
     budget_remodel(m->b);
     return m->b->modelled && m->b->startup_failure == KIND_LOADED;
-}
-
-static bool model_tunable_refused(long long n, void *ctx)
-{
-    struct model_ctx *m = ctx;
-    char *t = tunables_with(m->env, n);
-    budget_set_tunables(m->b, t);
-    free(t);
-    return !m->b->modelled || m->b->startup_failure != KIND_LOADED;
 }
 
 /* The budget of env with the block of size bytes preloaded, for the model
@@ -165,7 +149,7 @@ bool startup_max_preload(const struct run_env *env, struct fixture_kit *kit,
     memset(out, 0, sizeof *out);
     struct starter st = {env, kit, 0, out, ""};
     struct budget b;
-    struct model_ctx m = {&b, env, 0};
+    struct model_ctx m = {&b, 0};
     bool modelled = false;
     if (!model_budget(&st, 1, &m, &modelled))
         return finish(&st, err, errlen);
@@ -204,43 +188,27 @@ bool startup_min_optional(const struct run_env *env, struct fixture_kit *kit, ui
     memset(out, 0, sizeof *out);
     struct starter st = {env, kit, size, out, ""};
     struct budget b;
-    struct model_ctx m = {&b, env, 0};
+    struct model_ctx m = {&b, 0};
     bool modelled = false;
     if (!model_budget(&st, size, &m, &modelled))
         return finish(&st, err, errlen);
     if (modelled) {
-        long long lo = 0, hi = 0;
-        out->predicted_known = true;
-        if (!model_tunable_refused(0, &m))
-            out->predicted = 0;
-        else if (search_grow(&lo, &hi, model_tunable_refused, &m))
-            out->predicted = (uint64_t)search_last(lo, hi, model_tunable_refused, &m) + 1;
-        else
-            out->predicted_known = false; /* no tunable starts it */
+        struct tunable_model tm = {&b, env_lookup(env->vars, "GLIBC_TUNABLES"), 0};
+        long long p = tunable_model_smallest(&tm, 0);
+        out->predicted_known = p >= 0; /* else no tunable starts it */
+        out->predicted = p >= 0 ? (uint64_t)p : 0;
         budget_free(&b);
     }
-    if (out->predicted_known) {
-        long long n = (long long)out->predicted;
-        out->prediction_hit = !tunable_refused(n, &st) && (n == 0 || tunable_refused(n - 1, &st));
-        if (out->prediction_hit) {
-            out->value = out->predicted;
-            return finish(&st, err, errlen);
-        }
-    }
-    long long lo = 0, hi = 0;
-    if (!tunable_refused(0, &st)) {
-        out->value = 0;
-        return finish(&st, err, errlen);
-    }
-    if (!st.failure[0] && !search_grow(&lo, &hi, tunable_refused, &st) && !st.failure[0])
+    struct tunable_search s = {.run = tunable_probe, .ctx = &st, .known_fails = -1,
+                               .known_works = -1,
+                               .predicted = out->predicted_known ? (long long)out->predicted : -1};
+    tunable_search_run(&s);
+    if (!st.failure[0] && s.smallest < 0)
         snprintf(st.failure, sizeof st.failure, "a %llu-byte preload does not start at any "
-                 "%s up to %lld", (unsigned long long)size, OPTIONAL_TUNABLE, hi);
-    if (!st.failure[0])
-        out->value = (uint64_t)search_last(lo, hi, tunable_refused, &st) + 1;
-    if (!st.failure[0] && out->value > 0 && !tunable_refused((long long)out->value - 1, &st) &&
-        !st.failure[0])
-        snprintf(st.failure, sizeof st.failure, "%s=%llu starts after bisection said it "
-                 "would not", OPTIONAL_TUNABLE, (unsigned long long)out->value - 1);
+                 "%s up to %lld", (unsigned long long)size, OPTIONAL_STATIC_TLS,
+                 (long long)SEARCH_MAX);
+    out->prediction_hit = s.prediction_hit;
+    out->value = s.smallest >= 0 ? (uint64_t)s.smallest : 0;
     return finish(&st, err, errlen);
 }
 

@@ -1,5 +1,6 @@
 #include "dlmodel.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +25,39 @@ void dl_add_startup(struct dl_process *p, const struct dl_module *mod, struct pl
 
 void dl_process_free(struct dl_process *p)
 {
+    strmap_free(&p->unique_bound);
     for (size_t i = 0; i < p->nhandles; i++)
         free(p->handles[i].members);
     free(p->handles);
     free(p->loaded);
     memset(p, 0, sizeof *p);
+}
+
+void dl_unique_startup(struct dl_process *p, const char *name)
+{
+    char *key = xasprintf("0:%s", name);
+    strmap_put(&p->unique_bound, key, 0);
+    free(key);
+}
+
+/* The bindings of a dlopen into ns whose lookups ran: those of objects
+   relocated before rank upto (SIZE_MAX: all).  A name new to the
+   namespace's table pins its owner and what the owner needs, unless the
+   owner is the root and the root goes anyway (root_freed). */
+static void bind_unique(struct dl_process *p, int ns, const struct dl_request *rq,
+                        const size_t *members, size_t upto, bool root_freed)
+{
+    for (size_t i = 0; i < rq->nunique; i++) {
+        const struct dl_unique_binding *b = &rq->unique[i];
+        if (b->bound_rank >= upto || (root_freed && b->owner_is_root))
+            continue;
+        char *key = xasprintf("%d:%s", ns, b->name);
+        bool entered = strmap_put(&p->unique_bound, key, 0);
+        free(key);
+        for (size_t k = 0; entered && k < b->nkeeps; k++)
+            if (b->keeps[k] < rq->n)
+                p->loaded[members[b->keeps[k]]].kept = true;
+    }
 }
 
 static long find_loaded(const struct dl_process *p, int ns, const char *id)
@@ -130,8 +159,9 @@ static struct dl_outcome outcome_of(struct dl_process *p, long handle, const str
 }
 
 /* Places the new entries [first, nloaded) in relocation order; the kind of
-   the first failure, or KIND_LOADED. */
-static enum load_kind place_new(struct dl_process *p, size_t first)
+   the first failure, or KIND_LOADED, and the failing module's rank in
+   *failed_rank. */
+static enum load_kind place_new(struct dl_process *p, size_t first, size_t *failed_rank)
 {
     size_t n = p->nloaded - first;
     size_t *order = xcalloc(n + 1, sizeof *order);
@@ -155,6 +185,7 @@ static enum load_kind place_new(struct dl_process *p, size_t first)
             kind = KIND_STATIC_TLS_COUNT;
         else if (e->placed.how == FAILED_SIZE || e->placed.how == FAILED_ALIGN)
             kind = KIND_STATIC_TLS_EXHAUSTED;
+        *failed_rank = e->module->reloc_rank;
     }
     free(order);
     return kind;
@@ -189,8 +220,14 @@ struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq)
     }
     for (size_t i = first; i < p->nloaded; i++) /* mapped: their ids count now */
         model_commit_modid(&p->m, p->loaded[i].placed.modid);
-    enum load_kind kind = place_new(p, first);
+    size_t failed_rank = SIZE_MAX;
+    enum load_kind kind = place_new(p, first, &failed_rank);
     if (kind != KIND_LOADED) { /* dlopen fails: dl_close_worker removes the new objects */
+        /* Before 2.31 what the relocations done so far pinned stays. */
+        enum nodelete_rollback rollback = glibc_nodelete_rollback(&p->m.rules);
+        if (rollback != NODELETE_PENDING)
+            bind_unique(p, ns, rq, members, failed_rank,
+                        rollback == NODELETE_ROOT_FORCED);
         model_failed_open(&p->m);
         unload_unheld(p, ns, first);
         free(members);
@@ -198,6 +235,7 @@ struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq)
     }
     for (size_t i = 0; i < n; i++) /* NODELETE takes effect once the dlopen succeeded */
         p->loaded[members[i]].kept |= mods[i]->kept;
+    bind_unique(p, ns, rq, members, SIZE_MAX, false);
     *XAPPEND(&p->handles, &p->nhandles) =
         (struct dl_handle){.ns = ns, .root_id = rq->root_id, .opens = 1, .members = members,
                            .nmembers = n};

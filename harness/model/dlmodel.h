@@ -12,6 +12,7 @@
 
 #include "classify.h"
 #include "model.h"
+#include "strmap.h"
 
 /* An object with TLS as ld.so maps it; the caller keeps it alive. */
 struct dl_module {
@@ -46,6 +47,9 @@ struct dl_handle {
 
 struct dl_process {
     struct model m;
+    /* The namespaces' tables of unique symbols: "NS:NAME" of every unique
+       symbol a lookup has entered (elf/dl-lookup.c do_lookup_unique). */
+    struct strmap unique_bound;
     struct dl_loaded *loaded; /* in the order ld.so mapped them */
     size_t nloaded;
     struct dl_handle *handles;
@@ -64,6 +68,9 @@ void dl_start(struct dl_process *p, const struct model *m, size_t naudit);
 void dl_add_startup(struct dl_process *p, const struct dl_module *mod, struct placed placed,
                     bool lazy);
 void dl_process_free(struct dl_process *p);
+/* A unique symbol an object of the startup defines: found first in the
+   global scope, it binds there and pins no dlopen'ed object. */
+void dl_unique_startup(struct dl_process *p, const char *name);
 
 struct dl_outcome {
     enum load_kind kind;
@@ -78,6 +85,25 @@ struct dl_outcome {
     const char *undefined;
 };
 
+/* A unique symbol that the relocations of a dlopen's closure look up, and
+   the object of the closure that defines it first in the lookup's order
+   (the root's search list, breadth first), which the lookup makes
+   NODELETE when the namespace's table does not hold the name yet: then
+   that object and everything it needs stay mapped on dlclose
+   (elf/dl-close.c _dl_close_worker marks a NODELETE object's l_initfini
+   used).  Which releases keep it after a failed dlopen: rules.h,
+   glibc_nodelete_rollback.  A name already in the table binds to the
+   object that entered it, and pins nothing new. */
+struct dl_unique_binding {
+    const char *name;
+    bool owner_is_root;  /* the dlopen's root defines it */
+    size_t bound_rank;   /* the least reloc_rank of the objects that look it up: the
+                            binding happens as the first of them is relocated */
+    const size_t *keeps; /* indexes in the request's mods: the modules with TLS the
+                            owner keeps (itself, and what it needs) */
+    size_t nkeeps;
+};
+
 /* What a step opens: the root and its closure of modules with TLS, in the
    order ld.so maps them (the root first when it has TLS).  The modules must
    outlive the process. */
@@ -88,6 +114,8 @@ struct dl_request {
     bool touch; /* the probe then uses the root's TLS (a fixture's accessor) */
     const struct dl_module *const *mods;
     size_t n;
+    const struct dl_unique_binding *unique; /* the unique symbols its closure binds */
+    size_t nunique;
 };
 struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq);
 /* dlclose of a handle dl_open returned. */

@@ -325,3 +325,11 @@ bool glibc_placed_at_first_use(const struct glibc_rules *r, enum tls_access acce
 {
     return access == TLS_DESC && r->lazy_tlsdesc && !bind_now;
 }
+
+enum nodelete_rollback glibc_nodelete_rollback(const struct glibc_rules *r)
+{
+    int v = r->major * 100 + r->minor;
+    return v >= 231   ? NODELETE_PENDING          /* f63b73814f, f8ed116aa5 */
+           : v >= 222 ? NODELETE_ROOT_FORCED      /* 02d5e5d94a */
+                      : NODELETE_KEPT_ON_FAILURE; /* l_flags_1 |= DF_1_NODELETE */
+}

@@ -263,6 +263,33 @@ size_t glibc_startup_relocation_order(size_t nlaid, size_t nmodules, size_t *ord
 bool glibc_placed_at_first_use(const struct glibc_rules *r, enum tls_access access,
                                bool bind_now);
 
+/* What a failed dlopen does with the objects it made NODELETE, by a
+   DF_1_NODELETE flag or by binding a unique symbol (dlmodel.h).  A lookup
+   that first finds an STB_GNU_UNIQUE definition in an object dlopen mapped
+   (l_type lt_loaded) enters it in the namespace's table of unique symbols
+   and makes the object NODELETE: elf/dl-lookup.c do_lookup_x, the
+   STB_GNU_UNIQUE case (do_lookup_unique from 2.20, f393b4aaed); every
+   release modelled (802fe9a1ca, 2.11).  What differs is when NODELETE
+   takes hold: */
+enum nodelete_rollback {
+    /* Up to 2.21: the binding sets DF_1_NODELETE in l_flags_1 at once, and
+       elf/dl-close.c _dl_close_worker, called for the failed dlopen, keeps
+       every NODELETE object (and what it needs) mapped. */
+    NODELETE_KEPT_ON_FAILURE,
+    /* 2.22 to 2.30: _dl_close_worker (map, force) clears DF_1_NODELETE of
+       the dlopen's root only and drops the unique symbols of what it
+       unmaps; the other objects the binding pinned stay (02d5e5d94a). */
+    NODELETE_ROOT_FORCED,
+    /* From 2.31: the binding only marks l_nodelete_pending while the
+       dlopen relocates (DL_LOOKUP_FOR_RELOCATE: mark_nodelete), and
+       elf/dl-open.c activate_nodelete makes it l_nodelete_active once
+       nothing can fail any more; a failed dlopen unloads everything it
+       mapped (f63b73814f, BZ #20839; f8ed116aa5 split the state into
+       l_nodelete_pending and l_nodelete_active). */
+    NODELETE_PENDING,
+};
+enum nodelete_rollback glibc_nodelete_rollback(const struct glibc_rules *r);
+
 /* glibc's roundup: n rounded up to a multiple of align (align 0 or 1: n). */
 size_t round_up(size_t n, size_t align);
 

@@ -147,8 +147,10 @@ void kit_close(struct fixture_kit *k)
         remove_tree(k->dir);
     else if (k->dir) /* the one place that says where STATICTLS_KEEP kept them */
         fprintf(stderr, "statictls: fixtures kept in %s (STATICTLS_KEEP)\n", k->dir);
-    for (int i = 0; i < TLS_ACCESS_COUNT; i++)
+    for (int i = 0; i < TLS_ACCESS_COUNT; i++) {
         fixture_template_free(&k->templates[i]);
+        fixture_template_free(&k->unique_templates[i]);
+    }
     free(k->dir);
     free(k->build_dir);
     memset(k, 0, sizeof *k);
@@ -159,6 +161,29 @@ char *kit_make(struct fixture_kit *k, enum tls_access access, uint64_t size, uin
 {
     char *path = xasprintf("%s/%u-%s.so", k->dir, ++k->serial, label);
     fixture_write(&k->templates[access], path, size, align);
+    return path;
+}
+
+static const char *const unique_template_names[TLS_ACCESS_COUNT] = {
+    [TLS_NONE] = NULL,
+    [TLS_IE] = "template-ie-unique.so",
+    [TLS_GD] = "template-gd-unique.so",
+    [TLS_DESC] = "template-tlsdesc-unique.so",
+};
+
+char *kit_make_unique(struct fixture_kit *k, enum tls_access access, uint64_t size,
+                      uint64_t align, const char *label)
+{
+    struct fixture_template *t = &k->unique_templates[access];
+    if (!t->path) {
+        char err[512];
+        char *path = xasprintf("%s/fixtures/%s", k->build_dir, unique_template_names[access]);
+        if (!fixture_template_load(t, path, err, sizeof err))
+            die("fixture template %s", err);
+        free(path);
+    }
+    char *path = xasprintf("%s/%u-%s.so", k->dir, ++k->serial, label);
+    fixture_write(t, path, size, align);
     return path;
 }
 

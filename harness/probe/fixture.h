@@ -41,6 +41,9 @@ void fixture_write(const struct fixture_template *t, const char *out_path, uint6
 
 struct fixture_kit {
     struct fixture_template templates[TLS_ACCESS_COUNT];
+    /* The same, each also defining and binding a unique symbol: read at
+       their first use (kit_make_unique). */
+    struct fixture_template unique_templates[TLS_ACCESS_COUNT];
     char *build_dir; /* the libc build's: templates and prebuilt fixtures */
     char *dir;
     bool keep;
@@ -54,6 +57,11 @@ void kit_close(struct fixture_kit *k);
 /* A new library file with one TLS block; the returned path is the caller's. */
 char *kit_make(struct fixture_kit *k, enum tls_access access, uint64_t size, uint64_t align,
                const char *label);
+/* The same from the template that also defines and binds the unique
+   symbol statictls_unique (fixtures/tls_block.c, -DTEMPLATE_UNIQUE): glibc
+   makes the first such library a namespace's lookups bind NODELETE. */
+char *kit_make_unique(struct fixture_kit *k, enum tls_access access, uint64_t size,
+                      uint64_t align, const char *label);
 /* A new copy of a prebuilt library from the fixtures directory. */
 char *kit_copy(struct fixture_kit *k, const char *prebuilt, const char *label);
 

@@ -257,6 +257,22 @@ static void built_here(char *buf, size_t len)
     free(names);
 }
 
+/* dir/rel with rel's leading "../" taken off dir's last components: the
+   sysroot copy an install's marker names (../sysroots/...), said without
+   dots.  dir is a real path (self_dir's), so its components are no links. */
+static char *joined_below(const char *dir, const char *rel)
+{
+    char *base = xstrdup(dir);
+    char *cut;
+    while (strncmp(rel, "../", 3) == 0 && (cut = strrchr(base, '/')) && cut != base) {
+        *cut = '\0';
+        rel += 3;
+    }
+    char *path = xasprintf("%s/%s", base, rel);
+    free(base);
+    return path;
+}
+
 /* Whether a build's sysroot can be used; else why not, into why: gone (a
    copied install, a cleared cache), or there and not readable by this user
    (another user's cache: an install made by root whose sysroots stayed in
@@ -276,6 +292,14 @@ static bool sysroot_usable(const char *version, const char *root, bool copied, c
         snprintf(why, len, "glibc %s is built here, but its sysroot %s is gone (%s): fetch it "
                            "again with %s and --cache set to the directory above glibc-*",
                  version, root, strerror(errno), fetch_glibc_script());
+        return false;
+    }
+    if (access(root, R_OK | X_OK) != 0 && copied) {
+        snprintf(why, len, "glibc %s is built here, but the copy of its sysroot installed with "
+                           "statictls, %s, is not readable by this user (uid %u: %s): an "
+                           "install's files must be readable by every user who runs it "
+                           "(chmod -R a+rX on it, or install again with umask 022)",
+                 version, root, (unsigned)getuid(), strerror(errno));
         return false;
     }
     if (access(root, R_OK | X_OK) != 0) {
@@ -350,7 +374,7 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     bool built = root && access(probe, X_OK) == 0;
     bool relocated = built && root[0] && root[0] != '/';
     if (relocated) { /* an install's own copy of the sysroot, relative to the build's directory */
-        char *full = xasprintf("%s/%s", out->dir, root);
+        char *full = joined_below(out->dir, root);
         free(root);
         root = full;
     }

@@ -71,8 +71,12 @@ static _Noreturn void exec_watched(const struct command_spec *spec, int err_fd, 
         if (putenv(spec->extra[i]) != 0)
             _exit(126);
     redirect("/dev/null", 0, true);
-    if (spec->quiet)
+    /* Its stdout is never statictls's report (a --json document): it goes
+       where its stderr is shown, onto our stderr, else to /dev/null. */
+    if (!spec->echo)
         redirect("/dev/null", 1, false);
+    else if (dup2(2, 1) < 0)
+        _exit(126);
     if (dup2(err_fd, 2) < 0)
         _exit(126);
     execvp(spec->argv[0], spec->argv);

@@ -26,8 +26,9 @@ struct command_spec {
     char *const *extra; /* NAME=VALUE added to the caller's environment */
     size_t nextra;
     double timeout_s;   /* then it is killed with its process group */
-    bool echo;          /* its stderr copied onto ours as it comes */
-    bool quiet;         /* its stdout on /dev/null, not ours */
+    bool echo;          /* its stderr copied onto ours as it comes, and its
+                           stdout sent there; without echo, its stdout goes
+                           to /dev/null: never onto our stdout */
 };
 
 struct command_outcome {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "envvars.h"
 #include "search.h"
 #include "shellquote.h"
 #include "xalloc.h"
@@ -42,12 +43,14 @@ static bool replay_loads(struct doctor *d, const struct fix *fixes, size_t n, bo
 }
 
 /* The real command with a fix; the squeeze's filler stays the same size,
-   as the rest of a larger application would. */
-static bool command_works(struct doctor *d, const char *preload, const char *first,
-                          const char *tunables, int *exit_code)
+   as the rest of a larger application would.  library_path: LD_LIBRARY_PATH
+   as the fix sets it, or NULL. */
+static bool command_works(struct doctor *d, const char *preload, const char *library_path,
+                          const char *first, const char *tunables, int *exit_code)
 {
     struct squeeze_setup setup = {.helper = d->fill >= 0 || first, .leave = -1, .fill = d->fill,
-                                  .preload = preload, .first = first, .tunables = tunables};
+                                  .preload = preload, .library_path = library_path,
+                                  .first = first, .tunables = tunables};
     struct squeeze_run r;
     squeezer_run(&d->squeezer, &setup, &r);
     bool works = squeeze_succeeds(&d->squeezer, &r, setup.helper);
@@ -66,6 +69,21 @@ static void add_fix(struct doctor *d, enum fix_kind kind, char *what, char *line
 {
     *XAPPEND(&d->fixes, &d->nfixes) =
         (struct doctor_fix){kind, what, line, on_command, works, evidence};
+}
+
+/* A fix its replay on fixtures predicts to trip: not run on the command,
+   and said (the first DOCTOR_DROPPED_LISTED, then counted). */
+static void add_dropped(struct doctor *d, enum fix_kind kind, char *what, char *line)
+{
+    if (d->ndropped >= DOCTOR_DROPPED_LISTED) {
+        d->dropped_more++;
+        free(what), free(line);
+        return;
+    }
+    *XAPPEND(&d->dropped, &d->ndropped) = (struct doctor_fix){
+        kind, what, line, false, false,
+        xstrdup("not run on the command: the replay on fixtures of the same shapes still trips "
+                "with it (measured on fixtures)")};
 }
 
 /* The static-TLS objects the command dlopened, the one that tripped first. */
@@ -103,6 +121,64 @@ static bool next_subset(size_t *idx, size_t k, size_t n)
     return false;
 }
 
+/* How a set of objects is preloaded.  ld.so splits LD_PRELOAD at spaces
+   and ':' (rtld.c), so a path with either is never one entry: its
+   directory goes into LD_LIBRARY_PATH (split only at ':' and ';') and
+   LD_PRELOAD names the file alone, which ld.so looks for there. */
+struct preload_plan {
+    char *preload;      /* LD_PRELOAD's value */
+    char *library_path; /* LD_LIBRARY_PATH's (the user's kept after), or NULL */
+    char *line;         /* the line to paste */
+};
+
+/* False where no LD_PRELOAD can name paths[i] (a file name with a space or
+   ':', a directory with ':' or ';'): *why says so, and what works. */
+static bool plan_preload(const struct doctor *d, const char *const *paths, size_t k,
+                         struct preload_plan *p, char **why)
+{
+    char *preload = xstrdup(""), *dirs = xstrdup("");
+    for (size_t i = 0; i < k; i++) {
+        const char *path = paths[i], *name = path;
+        char *dir = NULL;
+        if (strpbrk(path, " :")) {
+            const char *slash = strrchr(path, '/');
+            name = slash ? slash + 1 : path;
+            dir = xasprintf("%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
+                            slash ? path : ".");
+            if (strpbrk(name, " :") || strpbrk(dir, ":;")) {
+                *why = xasprintf("not run: LD_PRELOAD cannot name %s: ld.so splits its value at "
+                                 "spaces and ':' (and LD_LIBRARY_PATH, which could hold its "
+                                 "directory, at ':' and ';'); make a symbolic link to it whose "
+                                 "path has neither, and preload the link", path);
+                free(dir), free(preload), free(dirs);
+                return false;
+            }
+        }
+        char *next = xasprintf("%s%s%s", preload, i ? ":" : "", name);
+        free(preload);
+        preload = next;
+        if (dir) {
+            next = xasprintf("%s%s%s", dirs, *dirs ? ":" : "", dir);
+            free(dirs);
+            dirs = next;
+            free(dir);
+        }
+    }
+    p->preload = preload;
+    p->library_path = NULL;
+    p->line = shell_line("LD_PRELOAD", preload, d->squeezer.command);
+    if (*dirs) {
+        const char *theirs = env_lookup(d->squeezer.settings->user_env, "LD_LIBRARY_PATH");
+        p->library_path = theirs && *theirs ? xasprintf("%s:%s", dirs, theirs) : xstrdup(dirs);
+        char *value = shell_word(p->library_path, false);
+        char *line = xasprintf("LD_LIBRARY_PATH=%s %s", value, p->line);
+        free(value), free(p->line);
+        p->line = line;
+    }
+    free(dirs);
+    return true;
+}
+
 /* The smallest set of static-TLS objects whose LD_PRELOAD makes the command
    work: sets the replay predicts to work, smallest first, each run. */
 static void find_preload(struct doctor *d, const char *tripped, bool replay_trusted)
@@ -128,17 +204,36 @@ static void find_preload(struct doctor *d, const char *tripped, bool replay_trus
                 paths = next;
             }
             if (replay_trusted && !replay_loads(d, fixes, k, false)) {
-                free(paths);
-                if (d->replay_failed)
+                if (d->replay_failed) {
+                    free(paths);
                     return;
+                }
+                add_dropped(d, FIX_PRELOAD, paths,
+                            shell_line("LD_PRELOAD", paths, d->squeezer.command));
+                continue;
+            }
+            const char *set[MAX_PRELOAD_SET];
+            for (size_t i = 0; i < k; i++)
+                set[i] = cand[idx[i]];
+            struct preload_plan plan;
+            char *why;
+            if (!plan_preload(d, set, k, &plan, &why)) {
+                add_fix(d, FIX_PRELOAD, paths, shell_line("LD_PRELOAD", paths, d->squeezer.command),
+                        false, false, why);
                 continue;
             }
             int code;
-            bool works = command_works(d, paths, NULL, NULL, &code);
-            add_fix(d, FIX_PRELOAD, xstrdup(paths),
-                    shell_line("LD_PRELOAD", paths, d->squeezer.command), true, works,
-                    xasprintf("the command exits %d with it (measured%s)%s", code, squeeze_note(d),
-                              replay_trusted ? "; the replay on fixtures loads (measured)" : ""));
+            bool works = command_works(d, plan.preload, plan.library_path, NULL, NULL, &code);
+            add_fix(d, FIX_PRELOAD, xstrdup(paths), plan.line, true, works,
+                    xasprintf("the command exits %d with it (measured%s)%s%s", code,
+                              squeeze_note(d),
+                              replay_trusted ? "; the replay on fixtures loads (measured)" : "",
+                              plan.library_path
+                                  ? "; LD_PRELOAD cannot name a path with a space or ':' (ld.so "
+                                    "splits its value there): LD_LIBRARY_PATH holds the "
+                                    "directory, and LD_PRELOAD names the file"
+                                  : ""));
+            free(plan.preload), free(plan.library_path);
             free(paths);
             if (works || ++tries >= MAX_COMMAND_TRIES)
                 return;
@@ -169,8 +264,8 @@ static void find_tunable(struct doctor *d)
     char *tunable = xasprintf("glibc.rtld.optional_static_tls=%lld", n);
     char *below = xasprintf("glibc.rtld.optional_static_tls=%lld", n - 1);
     int code, code_below;
-    bool works = command_works(d, NULL, NULL, tunable, &code);
-    bool below_works = works && command_works(d, NULL, NULL, below, &code_below);
+    bool works = command_works(d, NULL, NULL, NULL, tunable, &code);
+    bool below_works = works && command_works(d, NULL, NULL, NULL, below, &code_below);
     add_fix(d, FIX_TUNABLE, xstrdup(tunable),
             shell_line("GLIBC_TUNABLES", tunable, d->squeezer.command), true, works,
             !works ? xasprintf("the model predicts %lld; the command exits %d with it (measured%s)",
@@ -184,19 +279,25 @@ static void find_tunable(struct doctor *d)
     free(tunable), free(below);
 }
 
+static char *first_line(const char *object)
+{
+    return xasprintf("load %s before the rest: dlopen it (or import the module that needs it) "
+                     "first", object);
+}
+
 /* The tripped object dlopened before anything else: verified through the
    helper, which dlopens it first; in the user's program, a change of order. */
 static void find_first(struct doctor *d, const char *object)
 {
     struct fix f = {.kind = FIX_FIRST, .name = (char *)replay_base_name(object)};
-    if (!replay_loads(d, &f, 1, false))
+    if (!replay_loads(d, &f, 1, false)) {
+        if (!d->replay_failed)
+            add_dropped(d, FIX_FIRST, xstrdup(object), first_line(object));
         return;
+    }
     int code;
-    bool works = command_works(d, NULL, object, NULL, &code);
-    add_fix(d, FIX_FIRST, xstrdup(object),
-            xasprintf("load %s before the rest: dlopen it (or import the module that needs it) "
-                      "first", object),
-            true, works,
+    bool works = command_works(d, NULL, NULL, object, NULL, &code);
+    add_fix(d, FIX_FIRST, xstrdup(object), first_line(object), true, works,
             xasprintf("the command exits %d when statictls' helper dlopens it first (measured%s); "
                       "the replay on fixtures loads (measured)", code, squeeze_note(d)));
 }

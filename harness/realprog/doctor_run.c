@@ -138,6 +138,8 @@ static bool examine_failure(struct doctor *d, struct doctor_result *out, struct 
     out->replays = d->replays;
     out->fixes = d->fixes, out->nfixes = d->nfixes;
     d->fixes = NULL, d->nfixes = 0;
+    out->dropped = d->dropped, out->ndropped = d->ndropped, out->dropped_more = d->dropped_more;
+    d->dropped = NULL, d->ndropped = 0;
     out->command_runs = d->squeezer.runs + 1; /* and the trace's run */
     return true;
 }
@@ -177,11 +179,12 @@ static bool examine_startup(struct doctor *d, const struct doctor_request *q,
 }
 
 /* The first run, as it is (squeezed with --squeeze): what it loads, how
-   much is free; or ld.so's refusal to start it (refused). */
+   much is free; or ld.so's refusal to start it (refused).  Its output is
+   shown on our stderr, as headroom's first run's is: never in the report. */
 static bool run_first(struct doctor *d, struct doctor_result *out, enum load_kind *refused,
                       struct doctor_error *err)
 {
-    struct squeeze_setup setup = {.helper = true, .leave = d->squeeze, .fill = -1};
+    struct squeeze_setup setup = {.helper = true, .leave = d->squeeze, .fill = -1, .echo = true};
     squeezer_run(&d->squeezer, &setup, &out->first);
     if (out->first.timed_out)
         return fail_timeout(d, err);
@@ -221,6 +224,7 @@ bool doctor_run(const struct doctor_request *q, struct doctor_result *out,
     else if (ok)
         ok = examine_failure(&d, out, err);
     doctor_fixes_free(d.fixes, d.nfixes);
+    doctor_fixes_free(d.dropped, d.ndropped);
     if (d.trace.nevents || d.trace.command)
         trace_free(&d.trace);
     if (d.budget.libc_name)
@@ -244,6 +248,7 @@ void doctor_result_free(struct doctor_result *r)
     if (r->trace.nevents || r->trace.command)
         trace_free(&r->trace);
     doctor_fixes_free(r->fixes, r->nfixes);
+    doctor_fixes_free(r->dropped, r->ndropped);
     startup_report_free(&r->startup);
     memset(r, 0, sizeof *r);
 }

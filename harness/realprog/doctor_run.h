@@ -57,6 +57,9 @@ struct doctor_result {
     unsigned replays;  /* replays on fixtures, the search's included */
     struct doctor_fix *fixes; /* ranked as doctor_find_fixes found them */
     size_t nfixes;
+    struct doctor_fix *dropped; /* not run: the replay trips with them (doctor.h) */
+    size_t ndropped;
+    unsigned dropped_more;
 
     /* DOCTOR_CANNOT_START: its startup, modelled from the ELF files, and
        the fixes run on it. */

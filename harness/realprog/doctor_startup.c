@@ -21,15 +21,12 @@
 #include "resolve.h"
 #include "rules.h"
 #include "runenv.h"
-#include "search.h"
+#include "tunesearch.h"
 #include "shellquote.h"
 #include "xalloc.h"
 
-#define OPTIONAL_TUNABLE "glibc.rtld.optional_static_tls"
-
 enum {
-    MAX_MEMO = 80,          /* runs of the tunable search remembered (a search makes < 70) */
-    MAX_PRELOAD_DROPS = 4,  /* preloads each tried left out, one at a time */
+    MAX_PRELOAD_DROPS = 4, /* preloads each tried left out, one at a time */
 };
 
 enum load_kind startup_refusal(int exit_code, const char *message, const char *tail)
@@ -46,10 +43,6 @@ enum load_kind startup_refusal(int exit_code, const char *message, const char *t
 struct runner {
     const struct startup_request *q;
     struct startup_report *r;
-    long long memo_n[MAX_MEMO];
-    int memo_exit[MAX_MEMO];
-    bool memo_refused[MAX_MEMO];
-    size_t nmemo;
 };
 
 /* One run: its exit code (-1: timed out), whether ld.so refused to start
@@ -72,9 +65,8 @@ static bool run_changed(struct runner *u, const struct launch_change *c, struct 
     launch_change(u->q->launch, c, &cmd);
     char *extra[1] = {cmd.assign};
     struct command_outcome o;
-    /* Its stdout is not doctor's report. */
     command_watch(&(struct command_spec){cmd.argv, extra, cmd.assign ? 1 : 0, u->q->timeout_s,
-                                         false, true},
+                                         false},
                   &o);
     u->r->runs++;
     u->r->timed_out |= o.timed_out;
@@ -103,33 +95,24 @@ static char *change_line(const struct runner *u, const struct launch_change *c)
     return line;
 }
 
-/* The command with glibc.rtld.optional_static_tls=n merged into its
-   GLIBC_TUNABLES: whether ld.so still refuses to start it (each n run
-   once; a run that timed out counts as refused, and ends the search). */
-static bool refuses_at(long long n, void *ctx)
+/* The command's GLIBC_TUNABLES with name=value merged in: the caller frees. */
+static char *command_tunables(const struct runner *u, const char *name, long long value)
+{
+    return tunables_with(launch_getenv(u->q->launch, "GLIBC_TUNABLES"), name, value);
+}
+
+/* tunable_runner: the command with glibc.rtld.optional_static_tls=n merged
+   into its GLIBC_TUNABLES: whether ld.so still refuses to start it (a run
+   that timed out ends the search). */
+static enum tunable_run refused_run(long long n, int *exit_code, void *ctx)
 {
     struct runner *u = ctx;
-    for (size_t i = 0; i < u->nmemo; i++)
-        if (u->memo_n[i] == n)
-            return u->memo_refused[i];
-    char *t = launch_tunables_with(u->q->launch, OPTIONAL_TUNABLE, n);
+    char *t = command_tunables(u, OPTIONAL_STATIC_TLS, n);
     struct run_seen seen;
     run_changed(u, &(struct launch_change){.set_name = "GLIBC_TUNABLES", .set_value = t}, &seen);
     free(t), free(seen.message);
-    bool refused = seen.refused || seen.exit_code < 0;
-    if (u->nmemo < MAX_MEMO) {
-        u->memo_n[u->nmemo] = n, u->memo_exit[u->nmemo] = seen.exit_code;
-        u->memo_refused[u->nmemo++] = refused;
-    }
-    return refused;
-}
-
-static int memo_exit(const struct runner *u, long long n)
-{
-    for (size_t i = 0; i < u->nmemo; i++)
-        if (u->memo_n[i] == n)
-            return u->memo_exit[i];
-    return -1;
+    *exit_code = seen.exit_code;
+    return seen.exit_code < 0 ? TUNABLE_STOP : seen.refused ? TUNABLE_FAILS : TUNABLE_WORKS;
 }
 
 static void add_fix(struct startup_report *r, struct startup_fix f)
@@ -162,60 +145,16 @@ static bool read_budget(const struct startup_request *q, const struct startup_re
     return read;
 }
 
-/* Whether a file is one of the budget's own startup modules (libc). */
-static bool in_budget(const struct budget *b, const char *id)
-{
-    for (size_t i = 0; i < b->nmodules; i++) {
-        if (strcmp(b->modules[i].path, PROTO_MAIN_NAME) == 0)
-            continue;
-        char *mid = file_identity(b->modules[i].path);
-        bool same = strcmp(mid, id) == 0;
-        free(mid);
-        if (same)
-            return true;
-    }
-    return false;
-}
-
-/* Objects with TLS ld.so maps at startup after the program, in link-map
-   order: the preloads, then the program's DT_NEEDED closure, then what the
-   preloads need (breadth first, as _dl_map_object_deps from the program
-   and the preloads); each once, the budget's own (libc) left to it. */
-struct startup_set {
-    struct budget_module *mods;
-    size_t n;
-    const char **roles;
-    char **ids;
-};
-
-static void set_add(struct startup_set *s, const struct budget *b,
+static void set_add(struct start_objects *s, const struct budget *b,
                     const struct resolved_object *o, const char *role)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->ids[i], o->id) == 0)
-            return;
-    if (in_budget(b, o->id))
-        return;
-    size_t n = s->n;
-    *XAPPEND(&s->ids, &n) = xstrdup(o->id);
-    n = s->n;
-    *XAPPEND(&s->roles, &n) = role;
-    *XAPPEND(&s->mods, &s->n) = (struct budget_module){
-        .path = xstrdup(o->path), .block = o->module.block, .access = o->module.access};
-}
-
-static void set_free(struct startup_set *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->ids[i]);
-    free(s->ids), free(s->roles), free(s->mods);
-    memset(s, 0, sizeof *s);
+    start_objects_add(s, b, o->id, o->path, &o->module.block, o->module.access, role);
 }
 
 /* The program's own PT_TLS and the rest of the startup set; false with why. */
 static bool read_objects(const struct startup_request *q, const struct startup_report *r,
                          const struct budget *b, struct elf_tls *main_tls,
-                         struct startup_set *s, char *why, size_t whylen)
+                         struct start_objects *s, char *why, size_t whylen)
 {
     const struct launch *l = q->launch;
     char err[512];
@@ -243,6 +182,9 @@ static bool read_objects(const struct startup_request *q, const struct startup_r
         /* ld.so ignores a preload it cannot find ("cannot be preloaded") */
     }
     free(list);
+    /* In link-map order: the preloads, then the program's DT_NEEDED
+       closure, then what the preloads need (breadth first, as
+       _dl_map_object_deps from the program and the preloads). */
     for (size_t i = 0; i < npre; i++)
         if (pre[i].root_has_tls)
             set_add(s, b, &pre[i].objects[0], "preload");
@@ -273,7 +215,7 @@ static const char *where_of(const struct budget *b, size_t i)
 }
 
 /* The budget's modules as the report lists them, roles from the set. */
-static void list_objects(const struct budget *b, const struct startup_set *s,
+static void list_objects(const struct budget *b, const struct start_objects *s,
                          struct startup_report *r)
 {
     for (size_t i = 0; i < b->nmodules; i++) {
@@ -310,20 +252,6 @@ static void list_audit_modules(struct startup_report *out)
         elf_tls_free(&t);
     }
     free(list);
-}
-
-struct model_search {
-    struct budget *b;
-    const struct launch *l;
-};
-
-static bool model_refuses_at(long long n, void *ctx)
-{
-    struct model_search *m = ctx;
-    char *t = launch_tunables_with(m->l, OPTIONAL_TUNABLE, n);
-    budget_set_tunables(m->b, t);
-    free(t);
-    return m->b->startup_failure == KIND_STATIC_TLS_EXHAUSTED;
 }
 
 /* The process ld.so refused, as its line names it ("./prog: error while
@@ -370,44 +298,35 @@ static void model_startup(const struct startup_request *q, struct budget *b,
     }
     free(refused);
     struct elf_tls main_tls = {0};
-    struct startup_set s = {0};
+    struct start_objects s = {0};
     if (!read_objects(q, r, b, &main_tls, &s, r->why_not_modelled,
                       sizeof r->why_not_modelled)) {
         elf_tls_free(&main_tls);
-        set_free(&s);
+        for (size_t i = 0; i < s.n; i++)
+            free(s.mods[i].path);
+        start_objects_free(&s);
         return;
     }
     struct tls_block mb = {main_tls.has_tls ? main_tls.tls_memsz : 0, main_tls.tls_align,
                            elf_tls_firstbyte(&main_tls)};
     budget_set_main(b, &mb, elf_tls_access(&main_tls));
     elf_tls_free(&main_tls);
-    struct budget_module *mods = xcalloc(s.n + 1, sizeof *mods);
-    memcpy(mods, s.mods, s.n * sizeof *mods);
-    budget_add_preloads(b, mods, s.n); /* takes the paths */
-    free(mods);
+    start_objects_place(b, &s); /* roles then match by path */
     if (!b->modelled) {
         snprintf(r->why_not_modelled, sizeof r->why_not_modelled, "%s", b->why_not_modelled);
-        set_free(&s);
+        start_objects_free(&s);
         return;
     }
     r->modelled = true;
-    /* Roles match by path: the set's paths went to the budget, in order,
-       after the main program (compared only, never freed here). */
-    size_t nmain = b->nmodules && strcmp(b->modules[0].path, PROTO_MAIN_NAME) == 0;
-    for (size_t i = 0; i < s.n; i++)
-        s.mods[i].path = b->modules[nmain + i].path;
     list_objects(b, &s, r);
     list_audit_modules(r);
-    set_free(&s);
+    start_objects_free(&s);
     if (b->startup_failure != KIND_STATIC_TLS_EXHAUSTED ||
         b->model.rules.surplus == SURPLUS_LEGACY)
         return;
     /* The smallest optional_static_tls that places every object. */
-    struct model_search m = {b, q->launch};
-    long long lo = r->optional_now, hi;
-    if (search_grow(&lo, &hi, model_refuses_at, &m))
-        r->optional_predicted = search_last(lo, hi, model_refuses_at, &m) + 1;
-    budget_set_tunables(b, r->glibc_tunables); /* as the program runs */
+    struct tunable_model m = {b, r->glibc_tunables, 0};
+    r->optional_predicted = tunable_model_smallest(&m, r->optional_now);
 }
 
 /* ---- the fixes ---------------------------------------------------------- */
@@ -418,33 +337,23 @@ static void model_startup(const struct startup_request *q, struct budget *b,
 static void find_tunable(struct runner *u)
 {
     struct startup_report *r = u->r;
-    long long now = r->optional_now, p = r->optional_predicted, lo, hi, n;
-    if (p > now && !refuses_at(p, u)) {
-        if (refuses_at(p - 1, u))
-            n = p;
-        else
-            n = search_last(now, p - 1, refuses_at, u) + 1;
-    } else {
-        lo = p > now ? p : now;
-        if (!search_grow(&lo, &hi, refuses_at, u) || r->timed_out)
-            return;
-        n = search_last(lo, hi, refuses_at, u) + 1;
-    }
-    if (r->timed_out)
+    long long p = r->optional_predicted;
+    struct tunable_search search = {.run = refused_run, .ctx = u,
+                                    .known_fails = r->optional_now, .known_works = -1,
+                                    .predicted = p};
+    tunable_search_run(&search);
+    if (search.smallest < 0 || r->timed_out)
         return;
-    if (memo_exit(u, n - 1) < 0 && n - 1 >= 0)
-        refuses_at(n - 1, u); /* shown failing */
-    if (r->timed_out)
-        return;
+    long long n = search.smallest;
     r->optional_measured = n;
-    r->exit_at = memo_exit(u, n);
-    r->exit_below = memo_exit(u, n - 1);
-    char *t = launch_tunables_with(u->q->launch, OPTIONAL_TUNABLE, n);
+    r->exit_at = search.exit_at;
+    r->exit_below = search.exit_below;
+    char *t = command_tunables(u, OPTIONAL_STATIC_TLS, n);
     struct launch_change c = {.set_name = "GLIBC_TUNABLES", .set_value = t};
     char *predicted = p > 0 ? xasprintf("predicted %lld", p) : xstrdup("made no prediction");
     bool works = r->exit_at == u->q->expect_exit;
     add_fix(r, (struct startup_fix){
-                   .kind = "tunable", .what = xasprintf("%s=%lld", OPTIONAL_TUNABLE, n),
+                   .kind = "tunable", .what = xasprintf("%s=%lld", OPTIONAL_STATIC_TLS, n),
                    .line = change_line(u, &c), .on_command = true, .works = works,
                    .evidence = xasprintf(
                        "the command starts and exits %d with it%s, and ld.so refuses it with "
@@ -461,7 +370,7 @@ static void find_tunable(struct runner *u)
    and one above. */
 static bool nns_refuses(struct runner *u, long long n, int *code)
 {
-    char *t = launch_tunables_with(u->q->launch, "glibc.rtld.nns", n);
+    char *t = command_tunables(u, "glibc.rtld.nns", n);
     struct run_seen seen;
     bool works = run_changed(u, &(struct launch_change){.set_name = "GLIBC_TUNABLES",
                                                         .set_value = t},
@@ -483,7 +392,7 @@ static void find_nns(struct runner *u)
     bool above_works = n < DL_NNS && !nns_refuses(u, n + 1, &above);
     if (above_works || r->timed_out)
         return; /* not the largest: say nothing rather than a figure not shown */
-    char *t = launch_tunables_with(u->q->launch, "glibc.rtld.nns", n);
+    char *t = command_tunables(u, "glibc.rtld.nns", n);
     struct launch_change c = {.set_name = "GLIBC_TUNABLES", .set_value = t};
     add_fix(r, (struct startup_fix){
                    .kind = "tunable", .what = xasprintf("glibc.rtld.nns=%lld", n),

@@ -320,20 +320,3 @@ void launch_command_free(struct launch_command *cmd)
     free(cmd->argv), free(cmd->assign), free(cmd->word);
     memset(cmd, 0, sizeof *cmd);
 }
-
-char *launch_tunables_with(const struct launch *l, const char *name, long long value)
-{
-    const char *now = launch_getenv(l, "GLIBC_TUNABLES");
-    char *kept = xstrdup("");
-    char *copy = xstrdup(now ? now : "");
-    for (char *save = NULL, *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-        if (named(t, name) || strcmp(t, name) == 0)
-            continue;
-        char *next = xasprintf("%s%s:", kept, t);
-        free(kept);
-        kept = next;
-    }
-    char *out = xasprintf("%s%s=%lld", kept, name, value);
-    free(kept), free(copy);
-    return out;
-}

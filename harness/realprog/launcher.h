@@ -60,9 +60,4 @@ void launch_change(const struct launch *l, const struct launch_change *c,
 char *launch_change_line(const struct launch_command *cmd);
 void launch_command_free(struct launch_command *cmd);
 
-/* GLIBC_TUNABLES with NAME=VALUE in place of any setting of NAME the
-   program already has (its other tunables kept, in order): the caller
-   frees it. */
-char *launch_tunables_with(const struct launch *l, const char *name, long long value);
-
 #endif

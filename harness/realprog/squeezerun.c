@@ -9,6 +9,7 @@
 #include "command.h"
 #include "envvars.h"
 #include "record.h"
+#include "tunesearch.h"
 #include "visible.h"
 #include "xalloc.h"
 #include "xpath.h"
@@ -52,16 +53,22 @@ static bool listed(char **paths, size_t n, const char *path)
     return false;
 }
 
-/* "NAME=VALUE" where the caller's own VALUE, if any, is kept after
-   (LD_PRELOAD: ours first) or before (GLIBC_TUNABLES: ours win, last). */
-static char *joined_var(char *const *user_env, const char *name, const char *ours,
-                        bool ours_first)
+/* LD_PRELOAD=ours, with the caller's own preloads after (the helper first). */
+static char *preload_var(char *const *user_env, const char *ours)
 {
-    const char *theirs = env_lookup(user_env, name);
-    if (!theirs || !*theirs)
-        return xasprintf("%s=%s", name, ours);
-    return ours_first ? xasprintf("%s=%s:%s", name, ours, theirs)
-                      : xasprintf("%s=%s:%s", name, theirs, ours);
+    const char *theirs = env_lookup(user_env, "LD_PRELOAD");
+    return theirs && *theirs ? xasprintf("LD_PRELOAD=%s:%s", ours, theirs)
+                             : xasprintf("LD_PRELOAD=%s", ours);
+}
+
+/* GLIBC_TUNABLES with ours merged into the caller's own (theirs kept, but
+   for the names ours sets). */
+static char *tunables_var(char *const *user_env, const char *ours)
+{
+    char *merged = tunables_merge(env_lookup(user_env, "GLIBC_TUNABLES"), ours);
+    char *var = xasprintf("GLIBC_TUNABLES=%s", merged);
+    free(merged);
+    return var;
 }
 
 static void free_list(char **list, size_t *n)
@@ -114,40 +121,84 @@ static void find_child_drop(const struct squeezer *s, pid_t pid, const struct re
     free(startup);
 }
 
-/* What the helper reported: its measurement and the objects with TLS that
-   were loaded after startup and are still there at exit.  The process may
-   exec another program (a shell's exec, a launcher such as env): one that
-   loads the helper again measures again, and that is the measurement; one
-   that does not leaves a measurement of a program that is gone. */
-static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run *out)
+/* One program the measured process ran, as the helper said it: a wrapper
+   (`sh -c 'exec ...'`, env) execs the next program in the same process, and
+   each program's objects are its own. */
+struct program_seen {
+    bool squeezed;
+    long free_bytes;
+    char **startup, **final; /* objects with TLS at its startup, and at its exit */
+    size_t nstartup, nfinal;
+    const struct record *exec; /* an exec it said that did not return, or NULL */
+};
+
+static void program_free(struct program_seen *p)
 {
-    size_t nrecords;
-    struct record *records = command_records(s->report, 0, &nrecords);
-    char **startup = NULL;
-    size_t nstartup = 0;
-    const struct record *exec = NULL; /* an exec since the last measurement */
-    long main_pid = (long)pid, p;
+    free_list(p->startup, &p->nstartup);
+    free_list(p->final, &p->nfinal);
+    free(p->startup), free(p->final);
+}
+
+/* The measured process's programs, in the order it ran them: a "process"
+   record starts one (and, from a helper that says none, a startup or
+   measurement after an exec that did not return). */
+static struct program_seen *programs_of(const struct record *records, size_t nrecords,
+                                        pid_t pid, size_t *n)
+{
+    struct program_seen *progs = NULL;
+    *n = 0;
+    long p;
     for (size_t i = 0; i < nrecords; i++) {
         const struct record *r = &records[i];
         const char *path = record_get(r, "path");
         long v;
-        if (!record_get_long(r, "pid", &p) || p != main_pid)
+        if (!record_get_long(r, "pid", &p) || p != (long)pid)
             continue;
-        if (strcmp(r->kind, "squeeze") == 0 && record_get_long(r, "free", &v)) {
-            out->squeezed = true;
-            out->free_bytes = v;
-            exec = NULL;
-        } else if (strcmp(r->kind, "exec") == 0) {
-            exec = r;
-            free_list(startup, &nstartup); /* the next program's startup counts */
-        } else if (strcmp(r->kind, "execfail") == 0) {
-            exec = NULL; /* it returned: the same program goes on */
-        } else if (strcmp(r->kind, "startup") == 0 && path) {
-            *XAPPEND(&startup, &nstartup) = xstrdup(path);
-        } else if (strcmp(r->kind, "final") == 0 && path && !listed(startup, nstartup, path) &&
-                   strncmp(path, s->dir, strlen(s->dir)) != 0) {
-            *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(path);
+        struct program_seen *cur = *n ? &progs[*n - 1] : NULL;
+        bool starts = strcmp(r->kind, "process") == 0 ||
+                      ((strcmp(r->kind, "startup") == 0 || strcmp(r->kind, "squeeze") == 0) &&
+                       (!cur || cur->exec));
+        if (starts || !cur) {
+            cur = XAPPEND(&progs, n);
+            memset(cur, 0, sizeof *cur);
         }
+        if (strcmp(r->kind, "squeeze") == 0 && record_get_long(r, "free", &v)) {
+            cur->squeezed = true;
+            cur->free_bytes = v;
+        } else if (strcmp(r->kind, "exec") == 0) {
+            cur->exec = r;
+        } else if (strcmp(r->kind, "execfail") == 0) {
+            cur->exec = NULL; /* it returned: the same program goes on */
+        } else if (strcmp(r->kind, "startup") == 0 && path) {
+            *XAPPEND(&cur->startup, &cur->nstartup) = xstrdup(path);
+        } else if (strcmp(r->kind, "final") == 0 && path) {
+            *XAPPEND(&cur->final, &cur->nfinal) = xstrdup(path);
+        }
+    }
+    return progs;
+}
+
+/* What the helper reported from the last program the process ran (the one
+   that ran to the end, unless it exec'd one that did not load the helper):
+   its measurement, and the objects with TLS that were loaded after its
+   startup and are still there at exit.  One that exec'd a program without
+   the helper leaves a measurement of a program that is gone. */
+static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run *out)
+{
+    size_t nrecords, nprogs;
+    struct record *records = command_records(s->report, 0, &nrecords);
+    struct program_seen *progs = programs_of(records, nrecords, pid, &nprogs);
+    struct program_seen *last = nprogs ? &progs[nprogs - 1] : NULL;
+    const struct record *exec = last ? last->exec : NULL;
+    if (last) {
+        out->squeezed = last->squeezed;
+        out->free_bytes = last->free_bytes;
+        for (size_t i = 0; i < last->nfinal; i++)
+            if (!listed(last->startup, last->nstartup, last->final[i]) &&
+                strncmp(last->final[i], s->dir, strlen(s->dir)) != 0)
+                *XAPPEND(&out->loaded, &out->nloaded) = xstrdup(last->final[i]);
+        out->startup = last->startup, out->nstartup = last->nstartup;
+        last->startup = NULL, last->nstartup = 0;
     }
     struct child_drop child;
     find_child_drop(s, pid, records, nrecords, &child);
@@ -162,11 +213,16 @@ static void read_report(const struct squeezer *s, pid_t pid, struct squeeze_run 
         out->left_from = xstrdup(from ? from : s->command[0]);
         out->left_for = xstrdup(to ? to : "another program");
         out->left_keeps = record_get_long(exec, "keeps", &keeps) && keeps == 1;
+        long preload;
+        out->left_replaced = !out->left_keeps && record_get_long(exec, "preload", &preload) &&
+                             preload == 1;
     }
+    for (size_t i = 0; i < nprogs; i++)
+        program_free(&progs[i]);
+    free(progs);
     for (size_t i = 0; i < nrecords; i++)
         record_free(&records[i]);
     free(records);
-    out->startup = startup, out->nstartup = nstartup; /* the program that ran to the end */
 }
 
 void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct squeeze_run *out)
@@ -178,7 +234,7 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
         return;
     }
     remove(s->report);
-    char *extra[8];
+    char *extra[9];
     size_t n = 0;
     char *preload = NULL;
     if (setup->helper) {
@@ -199,11 +255,13 @@ void squeezer_run(struct squeezer *s, const struct squeeze_setup *setup, struct 
         preload = xstrdup(setup->preload);
     }
     if (preload)
-        extra[n++] = joined_var(s->settings->user_env, "LD_PRELOAD", preload, true);
+        extra[n++] = preload_var(s->settings->user_env, preload);
     if (setup->tunables)
-        extra[n++] = joined_var(s->settings->user_env, "GLIBC_TUNABLES", setup->tunables, false);
+        extra[n++] = tunables_var(s->settings->user_env, setup->tunables);
+    if (setup->library_path)
+        extra[n++] = xasprintf("LD_LIBRARY_PATH=%s", setup->library_path);
     struct command_outcome o;
-    command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo, false}, &o);
+    command_watch(&(struct command_spec){s->command, extra, n, s->timeout_s, setup->echo}, &o);
     s->runs++;
     out->timed_out = o.timed_out;
     if (o.timed_out)
@@ -244,6 +302,12 @@ bool squeeze_measured(const struct squeezer *s, const struct squeeze_run *r, cha
                  "helper in LD_PRELOAD (a launcher such as `env -i` or `env -u LD_PRELOAD` "
                  "drops it), and no process that kept the helper loaded an object with TLS: run "
                  "the program itself, or through a launcher that keeps LD_PRELOAD", cmd, from, to);
+    else if (r->left_replaced)
+        snprintf(why, whylen, "nothing measured: statictls' helper measured %s, which then "
+                 "exec'd %s with an LD_PRELOAD of the command's own that replaces the helper's "
+                 "(`env LD_PRELOAD=...`, or a script that sets LD_PRELOAD): put your preloads in "
+                 "LD_PRELOAD before statictls (statictls keeps them after its helper), or run "
+                 "the program itself", from, to);
     else if (r->left_for && !r->left_keeps)
         snprintf(why, whylen, "nothing measured: statictls' helper measured %s, which then "
                  "exec'd %s without the helper in LD_PRELOAD (a launcher such as `env -i` or "

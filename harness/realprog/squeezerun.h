@@ -29,8 +29,9 @@ struct squeeze_setup {
     long leave;           /* with the helper: leave this many bytes free, -1 all */
     long fill;            /* with the helper: a filler of exactly this size, -1 none */
     const char *preload;  /* ':'-separated objects to LD_PRELOAD, or NULL */
+    const char *library_path; /* LD_LIBRARY_PATH, as it is set, or NULL */
     const char *first;    /* with the helper: dlopen'ed before anything else */
-    const char *tunables; /* added to GLIBC_TUNABLES, or NULL */
+    const char *tunables; /* merged into GLIBC_TUNABLES (tunesearch.h), or NULL */
     bool echo;            /* copy the command's stderr onto ours */
 };
 
@@ -44,6 +45,9 @@ struct squeeze_run {
        LD_PRELOAD); NULL: it did not leave. */
     char *left_from, *left_for;
     bool left_keeps;
+    /* left_for has an LD_PRELOAD of its own, without the helper: the
+       command set it (`env LD_PRELOAD=...`, a script's export). */
+    bool left_replaced;
     /* Another process of the command (a forked child) exec'd left_for
        without the helper, and no process that kept the helper loaded an
        object with TLS that no process started with: the measured process

@@ -140,7 +140,7 @@ enum trace_end trace_command(char **command, const struct settings *s, double ti
         xasprintf("STATICTLS_TRACE_FILE=%s", raw)};
     free(helper), free(entry);
     struct command_outcome o;
-    command_watch(&(struct command_spec){command, extra, 2, timeout_s, echo, false}, &o);
+    command_watch(&(struct command_spec){command, extra, 2, timeout_s, echo}, &o);
     enum trace_end end = TRACE_DONE;
     if (o.timed_out) {
         snprintf(err, errlen, "%s did not end within %g s: killed with its process group, "

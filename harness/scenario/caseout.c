@@ -54,8 +54,10 @@ void case_result_print(FILE *out, const struct case_result *r, bool verbose)
     char *name = case_name(c->path);
     fputs("case ", out);
     put_text(out, name);
-    fputs(": ", out);
-    put_text(out, c->title);
+    if (c->title && c->title[0]) { /* a case without a title line is named only */
+        fputs(": ", out);
+        put_text(out, c->title);
+    }
     fputc('\n', out);
     free(name);
     if (r->have_budget) {

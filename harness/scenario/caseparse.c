@@ -146,11 +146,19 @@ static bool parse_fixture_options(struct parser *p, char **w, int n, struct case
         return fail(p, "fixture %s: a %s fixture takes no size", w[1], w[2]);
     if (sized && !parse_size(p, w[3], &o->size))
         return false;
-    if (n == 5) {
+    for (int i = 4; i < n; i++) {
         long a;
-        if (strncmp(w[4], "align=", 6) != 0)
-            return fail(p, "unknown option \"%s\" (align=N)", w[4]);
-        if (!parse_long(p, "align", w[4] + 6, 1, CASE_MAX_ALIGN, &a))
+        if (strcmp(w[i], "unique") == 0) {
+            if (o->unique)
+                return fail(p, "fixture %s: unique given twice", w[1]);
+            o->unique = true;
+            continue;
+        }
+        if (strncmp(w[i], "align=", 6) != 0)
+            return fail(p, "unknown option \"%s\" (align=N, unique)", w[i]);
+        if (o->align_given)
+            return fail(p, "fixture %s: align given twice", w[1]);
+        if (!parse_long(p, "align", w[i] + 6, 1, CASE_MAX_ALIGN, &a))
             return false;
         if (a & (a - 1))
             return fail(p, "align: %ld is not a power of two", a);
@@ -478,8 +486,9 @@ static const struct keyword keywords[] = {
      .min = 1, .max = 3600},
     {KEYWORD("limits", 1, 3, true, "limits [memory=SIZE] [processes=N] [cpu=SECONDS]",
              parse_limits)},
-    {KEYWORD("fixture", 2, 4, false,
-             "fixture NAME ie|gd|tlsdesc SIZE [align=N] | fixture NAME crash|hang", parse_fixture)},
+    {KEYWORD("fixture", 2, 5, false,
+             "fixture NAME ie|gd|tlsdesc SIZE [align=N] [unique] | fixture NAME crash|hang",
+             parse_fixture)},
     {KEYWORD("lib", 2, 2, false, "lib NAME PATH-OR-SONAME", parse_lib)},
     {KEYWORD("load", 1, 1, false, "load|close|dlmopen NAME", parse_step), .op = OP_LOAD},
     {KEYWORD("dlmopen", 1, 1, false, "load|close|dlmopen NAME", parse_step), .op = OP_MOPEN},

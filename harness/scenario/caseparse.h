@@ -33,6 +33,7 @@ struct case_object {
     struct size_expr size;
     uint64_t align;
     bool align_given; /* the text says align=N, even align=1: written back so */
+    bool unique; /* OBJ_FIXTURE: it also defines and binds a unique symbol (fixture.h) */
     char *target; /* OBJ_LIB: a path or a soname */
 };
 

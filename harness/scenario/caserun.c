@@ -41,7 +41,8 @@ static const char *object_path(struct files *f, const struct case_object *o, int
         path = kit_copy(&f->kit, o->kind == OBJ_CRASH ? "ctor-crash.so" : "ctor-hang.so", label);
     } else {
         long long size = o->size.value + (o->size.relative_to_free ? f->free_bytes : 0);
-        path = kit_make(&f->kit, o->access, (uint64_t)size, o->align, label);
+        path = o->unique ? kit_make_unique(&f->kit, o->access, (uint64_t)size, o->align, label)
+                         : kit_make(&f->kit, o->access, (uint64_t)size, o->align, label);
     }
     free(label);
     struct made *m = XAPPEND(&f->made, &f->n);

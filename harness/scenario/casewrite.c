@@ -180,6 +180,8 @@ void case_write_object(struct case_writer *w, const struct case_object *o, const
         size(w, &o->size);
         if (o->align != 1 || o->align_given)
             fprintf(w->out, " align=%llu", (unsigned long long)o->align);
+        if (o->unique)
+            fputs(" unique", w->out);
         break;
     }
     if (comment && one_line(w, comment))

@@ -44,6 +44,9 @@ struct gen {
     int open[MAX_OBJECTS];      /* loads not yet closed */
     int steps, dlmopens;
     bool huge_area; /* optional_static_tls >= 4 GiB: sizes relative to free would be too */
+    const char *const *real; /* fuzz_real_case: the real libraries to mix in */
+    size_t nreal;
+    size_t picked[MAX_OBJECTS]; /* the index in real of each real library's object */
 };
 
 /* Objects are o0, o1, ...: name holds one. */
@@ -74,6 +77,7 @@ static void fixture(struct gen *g, int i)
     }
     o.align = PICK(g->r, aligns);
     o.align_given = o.align > 1 || chance(g->r, 10); /* align=1 too, now and then */
+    o.unique = chance(g->r, 10); /* defines and binds a unique symbol: NODELETE */
     case_write_object(&g->w, &o, NULL);
 }
 
@@ -99,20 +103,38 @@ static void header(struct gen *g, const char *const *real_libs)
         case_write_audit(&g->w, chance(g->r, 75) ? 1 : 2);
     if (chance(g->r, 5))
         case_write_env(&g->w, "LD_BIND_NOW=1");
-    g->nobjects = 1 + (int)rng_below(g->r, 4);
+    g->nobjects = 1 + (int)rng_below(g->r, g->real ? 3 : 4);
     for (int i = 0; i < g->nobjects; i++)
         fixture(g, i);
+    char name[16];
+    /* --real: one to three distinct real libraries, never preloaded (the
+       fixtures may be). */
+    size_t want = g->real ? 1 + rng_below(g->r, g->nreal < 3 ? g->nreal : 3) : 0, first = g->nobjects;
+    for (size_t k = 0; k < want; k++) {
+        size_t pick = rng_below(g->r, g->nreal);
+        for (size_t tries = 0; tries < g->nreal; tries++, pick = (pick + 1) % g->nreal) {
+            bool taken = false;
+            for (int j = (int)first; j < g->nobjects; j++)
+                taken |= g->picked[j] == pick;
+            if (!taken)
+                break;
+        }
+        g->picked[g->nobjects] = pick;
+        struct case_object lib = {.name = (char *)object_name(g->nobjects++, name),
+                                  .kind = OBJ_LIB, .align = 1, .target = (char *)g->real[pick]};
+        case_write_object(&g->w, &lib, NULL);
+    }
     size_t nreal = 0;
     while (real_libs && real_libs[nreal])
         nreal++;
-    char name[16];
     if (nreal && chance(g->r, 25)) {
         struct case_object lib = {.name = (char *)object_name(g->nobjects++, name),
                                   .kind = OBJ_LIB, .align = 1};
         lib.target = (char *)real_libs[rng_below(g->r, nreal)];
         case_write_object(&g->w, &lib, NULL);
     }
-    for (int i = 0; i < g->nobjects && i < 2; i++)
+    int preloadable = g->real ? (int)first : g->nobjects; /* --real: fixtures only */
+    for (int i = 0; i < preloadable && i < 2; i++)
         if (!g->relative[i] && chance(g->r, 12))
             case_write_preload(&g->w, object_name(i, name));
 }
@@ -166,16 +188,27 @@ static void steps(struct gen *g)
     }
 }
 
-char *fuzz_case(struct rng *r, const char *const *real_libs)
+static char *generate(struct gen *g, const char *const *real_libs)
 {
-    struct gen g = {.r = r};
-    case_writer_open(&g.w);
-    header(&g, real_libs);
-    steps(&g);
-    case_write_expect_model(&g.w);
+    case_writer_open(&g->w);
+    header(g, real_libs);
+    steps(g);
+    case_write_expect_model(&g->w);
     char err[512];
-    char *text = case_writer_close(&g.w, err, sizeof err);
+    char *text = case_writer_close(&g->w, err, sizeof err);
     if (!text) /* its words are its own: the generator's bug */
         die("fuzz: %s", err);
     return text;
+}
+
+char *fuzz_real_case(struct rng *r, const char *const *libs, size_t n)
+{
+    struct gen g = {.r = r, .real = libs, .nreal = n};
+    return generate(&g, NULL);
+}
+
+char *fuzz_case(struct rng *r, const char *const *real_libs)
+{
+    struct gen g = {.r = r};
+    return generate(&g, real_libs);
 }

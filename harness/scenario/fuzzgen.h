@@ -7,6 +7,7 @@
 #ifndef STATICTLS_FUZZGEN_H
 #define STATICTLS_FUZZGEN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct rng {
@@ -21,5 +22,8 @@ uint64_t rng_below(struct rng *r, uint64_t n);
 /* One case's text; the caller frees it.  real_libs: sonames or paths of
    real libraries the case may name (NULL-terminated, may be NULL). */
 char *fuzz_case(struct rng *r, const char *const *real_libs);
+/* `fuzz --real`: a case of one to three fixtures and one to three of the n
+   real libraries libs (paths), loaded, closed and dlmopen'ed in any order. */
+char *fuzz_real_case(struct rng *r, const char *const *libs, size_t n);
 
 #endif

@@ -22,6 +22,11 @@ struct fuzz_settings {
        so that the caller can show it at once; or NULL. */
     void (*found)(const struct fuzz_run *r, const struct fuzz_finding *f, void *ctx);
     void *ctx;
+    /* Paths of real libraries with TLS (`fuzz --real`): each case mixes
+       some of them with fixtures.  NULL: cases of fixtures (and the
+       build's libgomp) only. */
+    const char *const *real_libs;
+    size_t nreal;
 };
 
 /* One signature of disagreement, with its smallest case. */
@@ -35,6 +40,14 @@ struct fuzz_finding {
 struct fuzz_run {
     const struct libc_build *build;
     unsigned long cases, agreed, skipped, rejected;
+    /* With real libraries: cases where one of them failed to load for a
+       reason outside TLS (an undefined symbol, its constructor, a glibc
+       symbol version the build lacks, which the model predicts from the
+       files), not judged; each such library is left out of the cases
+       after it, "PATH: why" in left_out. */
+    unsigned long outside_tls;
+    char **left_out;
+    size_t nleft_out;
     double seconds;
     struct fuzz_finding *findings;
     size_t nfindings;

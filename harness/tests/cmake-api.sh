@@ -29,25 +29,31 @@ cd "$tmp/b"
 cat made.txt
 expected="fits: fits.host
 tight: too-tight.host
+props: props.host
 cases: case.fits.host;case.missing.host
 unknown: unknown.glibc-2.28
 gone: ${gone:+gone.glibc-$gone}"
 [ "$(cat made.txt)" = "$expected" ] || fail "TEST_LIST: expected
 $expected"
 
-# PROPERTIES (a list-valued ENVIRONMENT kept whole) and EXTRA_ARGS
+# PROPERTIES (a list-valued ENVIRONMENT kept whole; TIMEOUT and LABELS read
+# as properties, up to the next keyword: LIBCS, ALLOW_MISSING) and EXTRA_ARGS
 "$ctest" --show-only=json-v1 > show.json
 python3 - show.json <<'PY' || fail "properties or arguments"
 import json, sys
 tests = {t["name"]: t for t in json.load(open(sys.argv[1]))["tests"]}
 props = lambda t: {p["name"]: p["value"] for p in tests[t]["properties"]}
 fits, tight = props("fits.host"), props("too-tight.host")
+given, case = props("props.host"), props("case.fits.host")
 cmd = tests["fits.host"]["command"]
 checks = [
     (fits["ENVIRONMENT"] == ["STATICTLS_API_A=1", "STATICTLS_API_B=2"], "ENVIRONMENT"),
     (fits["FIXTURES_REQUIRED"] == ["ready"], "FIXTURES_REQUIRED"),
     ("statictls" in fits["LABELS"] and "host" in fits["LABELS"], "statictls's labels kept"),
     (tight.get("WILL_FAIL") is True, "WILL_FAIL"),
+    (given.get("TIMEOUT") == 61 and given.get("WILL_FAIL") is True, "PROPERTIES TIMEOUT 61 WILL_FAIL TRUE: %s" % given),
+    (given.get("LABELS") == ["mine"], "PROPERTIES LABELS mine replaces statictls's: %s" % given.get("LABELS")),
+    (case.get("LABELS") == ["cases"], "discover_cases PROPERTIES LABELS cases: %s" % case.get("LABELS")),
     (cmd[1:] == ["load", "--ctest-measurements", "--threads", "2", "--min-headroom", "100",
                  "libc.so.6"], "EXTRA_ARGS before the libraries: %s" % cmd),
 ]

@@ -148,4 +148,7 @@ expect not-executable 2 "doctor: cannot run \\./noexec: not executable" -- \
 # 7. headroom: no headroom at startup, and it says so (exit 1).
 expect headroom 1 "headroom: ld.so refuses to start \\./prog \\(exit 127\\)" -- \
     env LD_AUDIT=./audit.so "$statictls" headroom -- ./prog
+# Through env, the program refused is the one env runs, not env.
+expect headroom-env 1 "headroom: ld.so refuses to start \\./prog \\(exit 127\\)" -- \
+    "$statictls" headroom -- env LD_AUDIT=./audit.so ./prog
 echo "PASS: a program that cannot start under LD_AUDIT gets a verified tunable"

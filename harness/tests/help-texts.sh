@@ -36,6 +36,11 @@ done
 for section in ENVIRONMENT FILES EXAMPLES; do
     grep -q "^\.SH $section\$" "$man" || { echo "FAIL: the man page has no $section"; exit 1; }
 done
+# What 0 and 1 mean where a command has its own words for them.
+for c in doctor headroom; do
+    "$statictls" help $c | grep -q "^$c exits 0 when" || { echo "FAIL: help $c has no exit words"; exit 1; }
+    grep -q "^$c exits 0 when" "$man" || { echo "FAIL: the man page has no exit words for $c"; exit 1; }
+done
 environment=$(sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' "$man" | sed 's/\\-/-/g; s/\\fB//g; s/\\fR//g')
 read=$( (grep -ho 'env_lookup([a-z_>-]*, "[A-Z_]*")' "$sources/base/settings.c"
          grep -rho 'getenv("[A-Z_]*")' "$sources/cli"

@@ -38,7 +38,7 @@ static const struct command demo = {
                                    .value = "N=V", .help = "variables"},
         &(const struct option_row){.name = "--json", .kind = OPTION_FLAG, .help = "JSON"},
         NULL},
-    BUILDS_ONE, OPERANDS_SOME, "CASE", NULL, false};
+    BUILDS_ONE, OPERANDS_SOME, "CASE", NULL, false, NULL};
 
 static void parse(const struct command *c, struct args *a, ...)
 {

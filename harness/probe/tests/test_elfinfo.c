@@ -14,6 +14,7 @@
 
 #include "elfinfo.h"
 #include "fixture.h"
+#include "resolve.h"
 #include "xalloc.h"
 #include "xfile.h"
 
@@ -52,6 +53,39 @@ static void reads_tlsdesc_template(void **state)
     assert_int_equal(t.ie_relocs, 0);
     assert_false(elf_tls_needs_static(&t));
     elf_tls_free(&t);
+}
+
+/* The unique template defines statictls_unique and binds it: a dlopen of
+   it alone pins it (and it keeps itself); the plain template neither. */
+static void reads_unique_template(void **state)
+{
+    (void)state;
+    struct elf_tls t;
+    assert_true(elf_tls_read(TEST_FIXTURES "/template-ie-unique.so", &t, err, sizeof err));
+    assert_int_equal(t.unique.ndefs, 1);
+    assert_string_equal(t.unique.defs[0], "statictls_unique");
+    assert_true(elf_unique_looks_up(&t.unique, "statictls_unique"));
+    assert_false(elf_unique_looks_up(&t.unique, "statictls_fixture_touch"));
+    elf_tls_free(&t);
+    assert_true(elf_tls_read(TEST_FIXTURES "/template-ie.so", &t, err, sizeof err));
+    assert_int_equal(t.unique.ndefs, 0);
+    elf_tls_free(&t);
+    /* Where the template's libc may be, on every machine the suite runs on. */
+    static char *const dirs[] = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                                 "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+                                 "/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu",
+                                 "/lib64", "/lib", "/usr/lib", NULL};
+    struct closure c;
+    assert_true(resolve_closure(TEST_FIXTURES "/template-ie-unique.so", NULL, dirs, &c));
+    assert_int_equal(c.nunique, 1);
+    assert_string_equal(c.unique[0].name, "statictls_unique");
+    assert_true(c.unique[0].owner_is_root);
+    assert_int_equal(c.unique[0].nkeeps, 1);
+    assert_int_equal(c.unique[0].keeps[0], 0);
+    closure_free(&c);
+    assert_true(resolve_closure(TEST_FIXTURES "/template-ie.so", NULL, dirs, &c));
+    assert_int_equal(c.nunique, 0);
+    closure_free(&c);
 }
 
 static void patched_fixture_reads_back(void **state)
@@ -256,6 +290,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_ie_template),
         cmocka_unit_test(reads_tlsdesc_template),
+        cmocka_unit_test(reads_unique_template),
         cmocka_unit_test(patched_fixture_reads_back),
         cmocka_unit_test(bad_files_say_why),
         cmocka_unit_test(ie_without_section_headers),

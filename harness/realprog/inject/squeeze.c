@@ -9,6 +9,9 @@
    the command loads anything: `doctor`'s "load it first" fix.  A preloaded
    object sits in the initial block and takes no surplus itself.  At exit it lists the objects with
    TLS that were loaded after it, which the harness turns into a census.
+   Each program says first which it is (a "process" record: a wrapper's
+   exec starts the next program in the same process, and the harness keeps
+   each program's records apart).
    Before the process execs another program it says so, and whether the
    new program keeps the helper in LD_PRELOAD: a launcher (env -i, env -u
    LD_PRELOAD) that drops it would otherwise leave a measurement of the
@@ -164,6 +167,15 @@ static int keeps_helper(char *const envp[])
     return preload && asked;
 }
 
+/* The new program has an LD_PRELOAD of its own (set, not empty). */
+static int has_preload(char *const envp[])
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0 && envp[i][11])
+            return 1;
+    return 0;
+}
+
 static void say_exec(const char *path, char *const envp[])
 {
     if (report < 0)
@@ -175,8 +187,8 @@ static void say_exec(const char *path, char *const envp[])
     self[n > 0 ? n : 0] = '\0';
     proto_escape(from, sizeof from, self);
     proto_escape(to, sizeof to, path ? path : "");
-    snprintf(line, sizeof line, "exec\tpid=%d\tkeeps=%d\tself=%s\tpath=%s\n", (int)getpid(),
-             keeps_helper(envp), from, to);
+    snprintf(line, sizeof line, "exec\tpid=%d\tkeeps=%d\tpreload=%d\tself=%s\tpath=%s\n",
+             (int)getpid(), keeps_helper(envp), has_preload(envp), from, to);
     say(line);
 }
 
@@ -324,6 +336,19 @@ int execle(const char *path, const char *arg, ...)
     return r;
 }
 
+/* The program this process now runs, before anything it says of it: a
+   wrapper's exec starts the next program in the same process. */
+static void say_process(void)
+{
+    char program[4097] = "";
+    ssize_t n = readlink("/proc/self/exe", program, sizeof program - 1);
+    program[n > 0 ? n : 0] = '\0';
+    char escaped[8200], line[8448];
+    proto_escape(escaped, sizeof escaped, program);
+    snprintf(line, sizeof line, "process\tpid=%d\tprogram=%s\n", (int)getpid(), escaped);
+    say(line);
+}
+
 static void __attribute__((constructor)) squeeze(void)
 {
     const char *template = getenv("STATICTLS_SQUEEZE_TEMPLATE");
@@ -333,6 +358,7 @@ static void __attribute__((constructor)) squeeze(void)
     if (!template || !out || !dir)
         return;
     report = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    say_process();
     if (!load_template(template)) {
         say("squeeze\terror=cannot read the template\n");
         return;

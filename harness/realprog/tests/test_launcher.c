@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "launcher.h"
+#include "tunesearch.h"
 
 static char *user_env[] = {"PATH=/usr/bin:/bin", "LD_AUDIT=/a.so",
                            "GLIBC_TUNABLES=glibc.malloc.check=0", NULL};
@@ -83,7 +84,7 @@ static void changed_lines(void **state)
     /* Plain: the tunable before the command, the auditor dropped by env -u. */
     char *plain[] = {"true", "a b", NULL};
     assert_true(launch_read(plain, user_env, &l, why, sizeof why));
-    char *t = launch_tunables_with(&l, "glibc.rtld.optional_static_tls", 673);
+    char *t = tunables_with(launch_getenv(&l, "GLIBC_TUNABLES"), "glibc.rtld.optional_static_tls", 673);
     assert_string_equal(t, "glibc.malloc.check=0:glibc.rtld.optional_static_tls=673");
     struct launch_command c;
     launch_change(&l, &(struct launch_change){.set_name = "GLIBC_TUNABLES", .set_value = t}, &c);
@@ -103,7 +104,7 @@ static void changed_lines(void **state)
     char *listed[] = {"env", "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=600",
                       "LD_AUDIT=/b.so", "true", NULL};
     assert_true(launch_read(listed, user_env, &l, why, sizeof why));
-    t = launch_tunables_with(&l, "glibc.rtld.optional_static_tls", 700);
+    t = tunables_with(launch_getenv(&l, "GLIBC_TUNABLES"), "glibc.rtld.optional_static_tls", 700);
     assert_string_equal(t, "glibc.rtld.optional_static_tls=700");
     launch_change(&l, &(struct launch_change){.set_name = "GLIBC_TUNABLES", .set_value = t}, &c);
     line = launch_change_line(&c);

@@ -86,6 +86,14 @@ static void closure_for(struct closure *cl, const struct case_object *o, int ins
     cl->objects[1].path = xstrdup("libc.so.6");
     cl->objects[1].module = (struct dl_module){
         .id = cl->objects[1].id, .block = {libc_size, 8, 0}, .access = TLS_IE, .reloc_rank = 0};
+    if (o->unique) { /* it defines and binds statictls_unique (elfunique.h) */
+        size_t *keeps = xcalloc(1, sizeof *keeps);
+        cl->unique = xcalloc(1, sizeof *cl->unique);
+        cl->unique[0] = (struct dl_unique_binding){.name = xstrdup("statictls_unique"),
+                                                   .owner_is_root = true, .bound_rank = 1,
+                                                   .keeps = keeps, .nkeeps = 1};
+        cl->nunique = 1;
+    }
 }
 
 /* The largest 1-aligned IE block the model places after the steps: the

@@ -136,6 +136,9 @@ static void malformed_inputs_name_file_and_line(void **state)
     rejects("fixture a ie free*2\nload a\nexpect loads\n", "bad.case:1: size: expected free");
     rejects("fixture a ie 10 align=3\nload a\nexpect loads\n", "bad.case:1: align: 3 is not a power of two");
     rejects("fixture a ie 10 aling=4\nload a\nexpect loads\n", "bad.case:1: unknown option");
+    rejects("fixture a ie 10 unique unique\nload a\nexpect loads\n", "unique given twice");
+    rejects("fixture a ie 10 align=4 align=8\nload a\nexpect loads\n", "align given twice");
+    rejects("fixture a crash unique\nload a\nexpect loads\n", "takes no size");
     rejects("fixture a xx 10\nload a\nexpect loads\n", "bad.case:1: unknown fixture model");
     rejects("fixture a crash 10\nload a\nexpect loads\n", "takes no size");
     rejects("fixture a ie\nload a\nexpect loads\n", "needs a SIZE");

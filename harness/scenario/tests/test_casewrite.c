@@ -54,6 +54,7 @@ static void assert_same_case(const struct case_def *a, const struct case_def *b)
         assert_int_equal(x->size.value, y->size.value);
         assert_int_equal(x->align, y->align);
         assert_int_equal(x->align_given, y->align_given);
+        assert_int_equal(x->unique, y->unique);
         assert_true(same_string(x->target, y->target));
     }
     assert_int_equal(a->nsteps, b->nsteps);
@@ -118,6 +119,8 @@ static void every_keyword_round_trips(void **state)
                       "fixture b tlsdesc 64\n"
                       "fixture c gd free\n"
                       "fixture d ie free+7 align=1\n"
+                      "fixture u gd 32 align=8 unique\n"
+                      "fixture v tlsdesc 8 unique\n"
                       "fixture boom crash\n"
                       "fixture stuck hang\n"
                       "lib gomp libgomp.so.1\n"
