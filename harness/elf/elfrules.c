@@ -46,6 +46,12 @@ enum tls_access elf_reloc_access(int machine, unsigned type)
     }
 }
 
+enum tls_access elf_reloc_access_of(int machine, const struct elf_dynamic *d, unsigned type)
+{
+    enum tls_access a = elf_reloc_access(machine, type);
+    return machine == EM_PPC64 && a == TLS_GD && (d->loproc3 & PPC64_OPT_TLS) ? TLS_DESC : a;
+}
+
 bool elf_load_offset(const struct elf_load *loads, size_t n, uint64_t vaddr, uint64_t size,
                      uint64_t *off)
 {

@@ -40,6 +40,13 @@ static void ppc64_opt_kept(void **state)
     struct elf_dynamic d = {0};
     assert_true(elf_dynamic_add(&d, DT_PPC64_OPT, PPC64_OPT_TLS));
     assert_int_equal(d.loproc3 & PPC64_OPT_TLS, PPC64_OPT_TLS);
+    /* With it a ppc64 global-dynamic relocation is placed as a descriptor;
+       on another machine the tag means something else. */
+    assert_int_equal(elf_reloc_access_of(EM_PPC64, &d, R_PPC64_DTPMOD64), TLS_DESC);
+    assert_int_equal(elf_reloc_access_of(EM_PPC64, &d, R_PPC64_TPREL64), TLS_IE);
+    assert_int_equal(elf_reloc_access_of(EM_RISCV, &d, R_RISCV_TLS_DTPMOD64), TLS_GD);
+    struct elf_dynamic plain = {0};
+    assert_int_equal(elf_reloc_access_of(EM_PPC64, &plain, R_PPC64_DTPMOD64), TLS_GD);
     elf_dynamic_free(&d);
 }
 
