@@ -173,7 +173,7 @@ function(_statictls_add_tests)
     set(t ${T_TIMEOUT})
     if(NOT t)
       set(t 120)
-      if(label STREQUAL "arch-aarch64")
+      if(label MATCHES "^arch-" AND NOT label STREQUAL "arch-i386")
         set(t 300) # under qemu-user
       endif()
     endif()

@@ -13,20 +13,22 @@
 #              P/lib/cmake/statictls for find_package(statictls), with a copy
 #              of each sysroot (P/lib/statictls/sysroots/), so an install
 #              made by root works for every user
-# --arches LIST  the other architectures to build for, of "aarch64 i386" (the
-#              default): only their cross compilers (and for aarch64
+# --arches LIST  the other architectures to build for, of "aarch64 i386 armhf
+#              ppc64el s390x riscv64" (the default; STATICTLS_ARCHES sets it
+#              too): only their cross compilers (and, for all but i386,
 #              qemu-user) are installed; "" builds for this machine's alone
 # STATICTLS_FETCH_GLIBC=OFF skips the sysroots; their tests then skip.
 # STATICTLS_GLIBC_RELEASES="2.36 2.41" fetches and builds only those.
 set -eu
 cd "$(dirname "$0")/.."
-tests=ON prefix="" arches="aarch64 i386"
+all_arches="aarch64 i386 armhf ppc64el s390x riscv64"
+tests=ON prefix="" arches=${STATICTLS_ARCHES-$all_arches}
 while [ $# -gt 0 ]; do
     case $1 in
     --no-tests) tests=OFF; shift ;;
     --prefix) prefix=${2:?--prefix needs a directory}; shift 2 ;;
     --arches)
-        [ $# -ge 2 ] || { echo "bootstrap: --arches needs a list (\"aarch64 i386\", or \"\")" >&2; exit 2; }
+        [ $# -ge 2 ] || { echo "bootstrap: --arches needs a list (\"$all_arches\", or \"\")" >&2; exit 2; }
         arches=$2; shift 2 ;;
     -*) echo "bootstrap: unknown option $1" >&2; exit 2 ;;
     *) break ;;
@@ -35,7 +37,7 @@ done
 build=${1:-build}
 fetch=${STATICTLS_FETCH_GLIBC:-ON}
 
-# The cross compilers and qemu-user: the aarch64 and i386 tests
+# The cross compilers and qemu-user: the other architectures' tests
 # (cmake/foreign-builds.cmake); musl-tools: the musl tests
 # (cmake/musl-build.cmake); debian-archive-keyring: the sysroot fetch
 # (Ubuntu lacks it by default); libarchive-dev and zlib1g-dev: census reads
@@ -46,7 +48,11 @@ for arch in $arches; do
     case $arch in
     aarch64) packages="$packages qemu-user gcc-aarch64-linux-gnu" ;;
     i386) packages="$packages gcc-i686-linux-gnu" ;;
-    *) echo "bootstrap: --arches: unknown architecture $arch (aarch64, i386)" >&2; exit 2 ;;
+    armhf) packages="$packages qemu-user gcc-arm-linux-gnueabihf" ;;
+    ppc64el) packages="$packages qemu-user gcc-powerpc64le-linux-gnu" ;;
+    s390x) packages="$packages qemu-user gcc-s390x-linux-gnu" ;;
+    riscv64) packages="$packages qemu-user gcc-riscv64-linux-gnu" ;;
+    *) echo "bootstrap: --arches: unknown architecture $arch ($all_arches)" >&2; exit 2 ;;
     esac
 done
 # python3-yaml: the action's check; dpkg-dev: the .deb's test (dpkg-shlibdeps).

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates everything under results/ from scratch, on this machine:
-# fetches the glibc sysroots (x86_64 and aarch64), builds, and for each libc
+# fetches the glibc sysroots (x86_64 and every other architecture), builds, and for each libc
 # build (four glibc releases on each architecture, the glibc trees of
 # scripts/build-glibc.sh in the cache and -DSTATICTLS_LIBC_TREES, musl) runs
 # `statictls report` (budget, limits, cases) into results/<platform>/; then `statictls

@@ -23,7 +23,8 @@
 const struct option_row *const libc_option_rows[] = {
     ROW(.name = "--glibc", .kind = OPTION_STRING, .value = "VERSION", .alternative = true,
         .help = "run the probes on a glibc release built from a Debian sysroot "
-                "(fetch-glibc.sh's): 2.31, or 2.31-aarch64 under qemu, 2.31-i386"),
+                "(fetch-glibc.sh's): 2.31, or 2.31-aarch64, -armhf, -ppc64el, -s390x, "
+                "-riscv64 under qemu, 2.31-i386"),
     ROW(.name = "--musl", .kind = OPTION_FLAG, .alternative = true,
         .help = "run the probes on the musl-gcc build"),
     ROW(.name = "--libc-root", .kind = OPTION_STRING, .value = "DIR", .alternative = true,

@@ -105,6 +105,7 @@ static bool read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
     }
     out->flag_static_tls = d.flag_static_tls;
     out->nodelete = d.nodelete;
+    out->tls_get_addr_opt = out->machine == EM_PPC64 && (d.loproc3 & PPC64_OPT_TLS);
     uint64_t stroff;
     Elf_Data *str = d.strsz && elf_load_offset(loads, nloads, d.strtab, d.strsz, &stroff)
                         ? elf_getdata_rawchunk(elf, (int64_t)stroff, d.strsz, ELF_T_BYTE)
@@ -304,7 +305,7 @@ enum tls_access elf_tls_access(const struct elf_tls *t)
 {
     return !t->has_tls                ? TLS_NONE
            : elf_tls_needs_static(t) ? TLS_IE
-           : t->desc_relocs          ? TLS_DESC
+           : t->desc_relocs || (t->tls_get_addr_opt && t->gd_relocs) ? TLS_DESC
                                      : TLS_GD;
 }
 

@@ -20,6 +20,11 @@ struct elf_tls {
        size, and a process that dlopens it may die. */
     char tls_problem[128];
     bool flag_static_tls; /* DT_FLAGS has DF_STATIC_TLS */
+    /* EM_PPC64 with DT_PPC64_OPT PPC64_OPT_TLS (ld --tls-get-addr-optimize):
+       ld.so tries the optional static TLS for its global-dynamic accesses
+       as for TLS descriptors (sysdeps/powerpc/powerpc64/dl-machine.h,
+       R_PPC64_DTPMOD64, TRY_STATIC_TLS; 2.22, afcd9480fe). */
+    bool tls_get_addr_opt;
     bool nodelete;        /* DT_FLAGS_1 has DF_1_NODELETE: dlclose never unloads it */
     /* DT_FLAGS and the dynamic relocations, read through PT_DYNAMIC as
        ld.so reads them (section headers may be absent or bogus). */

@@ -19,6 +19,23 @@ enum tls_access elf_reloc_access(int machine, unsigned type)
                : type == R_AARCH64_TLSDESC   ? TLS_DESC
                : type == R_AARCH64_TLS_DTPMOD ? TLS_GD
                                              : TLS_NONE;
+    case EM_ARM:
+        return type == R_ARM_TLS_TPOFF32    ? TLS_IE
+               : type == R_ARM_TLS_DESC     ? TLS_DESC
+               : type == R_ARM_TLS_DTPMOD32 ? TLS_GD
+                                            : TLS_NONE;
+    case EM_PPC64: /* no descriptors; elf_tls_access: DT_PPC64_OPT */
+        return type == R_PPC64_TPREL64     ? TLS_IE
+               : type == R_PPC64_DTPMOD64 ? TLS_GD
+                                          : TLS_NONE;
+    case EM_S390: /* no descriptors */
+        return type == R_390_TLS_TPOFF     ? TLS_IE
+               : type == R_390_TLS_DTPMOD ? TLS_GD
+                                          : TLS_NONE;
+    case EM_RISCV: /* no descriptors in any release modelled */
+        return type == R_RISCV_TLS_TPREL64 || type == R_RISCV_TLS_TPREL32       ? TLS_IE
+               : type == R_RISCV_TLS_DTPMOD64 || type == R_RISCV_TLS_DTPMOD32 ? TLS_GD
+                                                                             : TLS_NONE;
     case EM_386:
         return type == R_386_TLS_TPOFF || type == R_386_TLS_TPOFF32 ? TLS_IE
                : type == R_386_TLS_DESC                            ? TLS_DESC
@@ -27,6 +44,12 @@ enum tls_access elf_reloc_access(int machine, unsigned type)
     default:
         return TLS_NONE;
     }
+}
+
+enum tls_access elf_reloc_access_of(int machine, const struct elf_dynamic *d, unsigned type)
+{
+    enum tls_access a = elf_reloc_access(machine, type);
+    return machine == EM_PPC64 && a == TLS_GD && (d->loproc3 & PPC64_OPT_TLS) ? TLS_DESC : a;
 }
 
 bool elf_load_offset(const struct elf_load *loads, size_t n, uint64_t vaddr, uint64_t size,
@@ -78,6 +101,7 @@ bool elf_dynamic_add(struct elf_dynamic *d, int64_t tag, uint64_t v)
     case DT_SYMENT: d->syment = v; break;
     case DT_HASH: d->hash = v; break;
     case DT_GNU_HASH: d->gnu_hash = v; break;
+    case DT_LOPROC + 3: d->loproc3 = v; break; /* DT_PPC64_OPT on EM_PPC64 */
     default: break;
     }
     return true;

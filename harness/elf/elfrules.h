@@ -15,6 +15,14 @@
    serves: TLS_NONE for every other type, and for type 0 on every machine. */
 enum tls_access elf_reloc_access(int machine, unsigned type);
 
+struct elf_dynamic;
+/* The same for a relocation of an object with that dynamic section: on
+   EM_PPC64 a global-dynamic one of an object whose DT_PPC64_OPT has
+   PPC64_OPT_TLS is placed as a descriptor is (TLS_DESC): ld.so tries the
+   optional static TLS for it (sysdeps/powerpc/powerpc64/dl-machine.h,
+   R_PPC64_DTPMOD64, TRY_STATIC_TLS; 2.22, afcd9480fe). */
+enum tls_access elf_reloc_access_of(int machine, const struct elf_dynamic *d, unsigned type);
+
 /* A PT_LOAD's file part. */
 struct elf_load {
     uint64_t vaddr, offset, filesz;
@@ -45,6 +53,7 @@ struct elf_dynamic {
     /* The dynamic symbol table and the hash tables that say how long it is
        (addresses; 0 where absent): what elfunique.c reads. */
     uint64_t symtab, syment, hash, gnu_hash;
+    uint64_t loproc3; /* DT_LOPROC + 3: DT_PPC64_OPT on EM_PPC64, other things elsewhere */
 };
 
 /* Takes one entry (the last of a tag counts, DT_NEEDED adds); false at

@@ -91,7 +91,8 @@ static void sort_unique(uint64_t *hashes, size_t *n)
 
 /* The names the relocations of one table look up (symbol index 0 looks up
    nothing). */
-static void add_looked_up(Elf *elf, int machine, const struct elf_load *loads, size_t nloads,
+static void add_looked_up(Elf *elf, int machine, const struct elf_dynamic *d,
+                          const struct elf_load *loads, size_t nloads,
                           const struct elf_reloc_table *t, Elf_Data *syms, uint64_t nsyms,
                           const char *strings, uint64_t strsz, struct elf_unique *out)
 {
@@ -114,7 +115,7 @@ static void add_looked_up(Elf *elf, int machine, const struct elf_load *loads, s
         else
             continue;
         uint64_t index = GELF_R_SYM(info);
-        enum tls_access access = elf_reloc_access(machine, (unsigned)GELF_R_TYPE(info));
+        enum tls_access access = elf_reloc_access_of(machine, d, (unsigned)GELF_R_TYPE(info));
         GElf_Sym s;
         const char *name = NULL;
         bool sym_ok = index != 0 && index < nsyms && gelf_getsym(syms, (int)index, &s) &&
@@ -166,7 +167,7 @@ void elf_unique_read(Elf *elf, const struct elf_load *loads, size_t nloads,
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(d, tables);
     for (size_t i = 0; i < ntables; i++)
-        add_looked_up(elf, eh.e_machine, loads, nloads, &tables[i], syms, nsyms, strings,
+        add_looked_up(elf, eh.e_machine, d, loads, nloads, &tables[i], syms, nsyms, strings,
                       d->strsz, out);
     sort_unique(out->looked_up, &out->nlooked_up);
     sort_unique(out->defined, &out->ndefined);

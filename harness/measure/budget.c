@@ -65,7 +65,10 @@ static void read_records(const struct probe_result *pr, struct budget *b)
         } else if (strcmp(r->kind, PROTO_OBJECT) == 0) {
             const char *path = record_get(r, PROTO_KEY_PATH);
             const char *base = path ? strrchr(path, '/') : NULL;
-            if (base && strncmp(base + 1, "ld-", 3) == 0 && !b->ldso_path)
+            /* ld-linux*.so, ld-musl-*.so; ld64.so.2 (ppc64), ld64.so.1 (s390x) */
+            bool ldso = base && (strncmp(base + 1, "ld-", 3) == 0 ||
+                                 strncmp(base + 1, "ld64.so.", 8) == 0);
+            if (ldso && !b->ldso_path)
                 b->ldso_path = xstrdup(path);
         } else if (strcmp(r->kind, PROTO_AUDIT) == 0) {
             const char *loaded = record_get(r, PROTO_KEY_LOADED);
@@ -93,7 +96,7 @@ static void read_records(const struct probe_result *pr, struct budget *b)
    (glibc 2.41+: glibc_rseq_in_static_area). */
 static bool rseq_in_area(const struct budget *b, enum tls_layout layout)
 {
-    return glibc_rseq_in_static_area(layout, b->have_rseq, b->rseq_offset);
+    return glibc_rseq_in_static_area(b->libc_version, layout, b->have_rseq, b->rseq_offset);
 }
 
 static size_t read_used(const struct budget *b, enum tls_layout layout)

@@ -116,10 +116,12 @@ void plan_read_results(const struct plan *p, const struct probe_result *pr, long
                 sr->modid = v;
             sr->has_tpoff = record_get_long(r, PROTO_KEY_TPOFF, &sr->tpoff);
             /* The static area lies between TP and static_end (below TP
-               on x86, above on aarch64); dynamic blocks come from malloc. */
-            sr->in_static = sr->has_tpoff && sr->tpoff != 0 &&
+               on x86 and s390x, above on the others); dynamic blocks come
+               from malloc.  Above TP the first block may start at TP+0
+               (ppc64le's TP - 0x7000 and riscv64's TP end the TCB). */
+            sr->in_static = sr->has_tpoff &&
                             (static_end < 0 ? sr->tpoff >= static_end && sr->tpoff < 0
-                                            : sr->tpoff > 0 && sr->tpoff <= static_end);
+                                            : sr->tpoff >= 0 && sr->tpoff < static_end);
         }
     }
     /* A step that began and never finished is where the probe died. */

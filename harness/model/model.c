@@ -73,7 +73,7 @@ static size_t above_tp_offset(const struct tls_block *b, size_t align, size_t *c
 size_t model_startup_layout(const struct glibc_rules *r, const struct tls_block *blocks,
                             size_t n, size_t extra_size, size_t extra_align, size_t *offsets)
 {
-    size_t cur = r->layout == LAYOUT_BELOW_TP ? 0 : 16; /* above TP: TLS_TCB_SIZE (tcbhead_t) */
+    size_t cur = r->layout == LAYOUT_BELOW_TP ? 0 : r->tcb_size; /* above TP: TLS_TCB_SIZE */
     size_t freetop = 0, freebottom = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tls_block *b = &blocks[i];
@@ -192,6 +192,8 @@ struct placed model_place(struct model *m, const struct tls_block *b, enum tls_a
                           long modid)
 {
     struct placed p = {.how = PLACED_DYNAMIC, .modid = modid};
+    if (access == TLS_DESC && !m->rules.tlsdesc) /* s390x, riscv64: global-dynamic */
+        access = TLS_GD;
     if (access == TLS_GD || access == TLS_NONE)
         return p;
     if (!try_static(m, b, access == TLS_DESC, &p)) {

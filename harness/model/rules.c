@@ -57,7 +57,11 @@ bool glibc_release_modelled(const char *version, char *why, size_t len)
 
 enum tls_layout glibc_layout_of(const char *machine)
 {
-    return strcmp(machine, "aarch64") == 0 ? LAYOUT_ABOVE_TP : LAYOUT_BELOW_TP;
+    static const char *const above[] = {"aarch64", "armhf", "ppc64le", "riscv64"};
+    for (size_t i = 0; i < sizeof above / sizeof above[0]; i++)
+        if (strcmp(machine, above[i]) == 0)
+            return LAYOUT_ABOVE_TP;
+    return LAYOUT_BELOW_TP;
 }
 
 bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tunables,
@@ -71,11 +75,25 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
     /* Each gate below: the first release a rule holds for (rules.h cites
        glibc's file, function and commit for each field). */
     int v = out->major * 100 + out->minor;
-    out->word_bits = strcmp(machine, "i686") == 0 ? 32 : 64;
+    out->word_bits = strcmp(machine, "i686") == 0 || strcmp(machine, "armhf") == 0 ? 32 : 64;
+    out->tlsdesc = true;
     if (strcmp(machine, "x86_64") == 0 || strcmp(machine, "i686") == 0) {
         out->tcb_align = 64;
     } else if (strcmp(machine, "aarch64") == 0) {
         out->tcb_align = v >= 235 ? 32 : 16; /* 23c77f6018; 16 is 2.20's (75f11331f9) */
+        out->tcb_size = 16;                  /* sizeof (tcbhead_t) */
+    } else if (strcmp(machine, "armhf") == 0) {
+        out->tcb_align = v >= 235 ? 32 : 16; /* 23c77f6018; TLS_TCB_ALIGN 16 before */
+        out->tcb_size = 8;                   /* sizeof (tcbhead_t), 32-bit pointers */
+    } else if (strcmp(machine, "ppc64le") == 0) {
+        out->tcb_align = v >= 235 ? 32 : 16; /* 23c77f6018; TCB_ALIGNMENT 16 before */
+        /* TLS_TCB_SIZE 0; TP - 0x7000 is the TCB's end (probe.c) */
+    } else if (strcmp(machine, "riscv64") == 0) {
+        out->tcb_align = v >= 235 ? 32 : 16; /* 23c77f6018; TCB_ALIGNMENT 16 before */
+        out->tlsdesc = false;
+    } else if (strcmp(machine, "s390x") == 0) {
+        out->tcb_align = v >= 235 ? 32 : 16; /* 23c77f6018; TCB_ALIGNMENT 16 before */
+        out->tlsdesc = false;
     } else {
         snprintf(why, len, "no model for %s", machine);
         return false;
@@ -93,7 +111,8 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
     out->strict_tunables = v >= 239;   /* b4cf6cac73, 680c597e9c, f94446c38f */
     out->last_tunable_wins = v >= 240; /* bcae44ea85 */
     out->gap_on_close = v >= 234;      /* ba33937be2 */
-    out->lazy_tlsdesc = out->layout == LAYOUT_BELOW_TP && v < 234; /* 8f7e09f4db, ddcacd91cc */
+    out->lazy_tlsdesc = out->tlsdesc && out->layout == LAYOUT_BELOW_TP &&
+                        v < 234; /* 8f7e09f4db, ddcacd91cc */
     out->dlmopen_audit_crash = v <= 231;     /* measured; ed3ce71f5c is 2.35 */
     out->audit_dynamic_tls_crash = v <= 217; /* measured; 2.18 to 2.20 not */
     out->freed_dtv_after_namespace_close = v <= 221; /* measured */
@@ -255,9 +274,16 @@ bool glibc_audit_limit_exceeded(const struct glibc_rules *r, const struct tunabl
     return r->audit_namespaces && DL_NNS - nns < t->naudit;
 }
 
-bool glibc_rseq_in_static_area(enum tls_layout layout, bool have_rseq, long rseq_offset)
+bool glibc_rseq_in_static_area(const char *version, enum tls_layout layout, bool have_rseq,
+                               long rseq_offset)
 {
-    return have_rseq && (layout == LAYOUT_BELOW_TP ? rseq_offset < 0 : rseq_offset > 0);
+    /* Above TP the area may start at TP+0 (tcb_size 0: ppc64le, riscv64),
+       where a 2.35 to 2.40 whose rseq registration failed (qemu-user) also
+       leaves __rseq_offset 0: hence the release. */
+    int major, minor;
+    bool block = release_number(version, &major, &minor) && major * 100 + minor >= 241;
+    return have_rseq && block &&
+           (layout == LAYOUT_BELOW_TP ? rseq_offset < 0 : rseq_offset >= 0);
 }
 
 size_t glibc_rseq_block_size(unsigned rseq_size)

@@ -34,8 +34,8 @@
 /* Where TLS blocks sit relative to the thread pointer (the TLS variant of
    the machine's nptl/tls.h, the same in every release modelled). */
 enum tls_layout {
-    LAYOUT_BELOW_TP, /* TLS_TCB_AT_TP: x86_64, i386 (variant II) */
-    LAYOUT_ABOVE_TP, /* TLS_DTV_AT_TP: aarch64 (variant I) */
+    LAYOUT_BELOW_TP, /* TLS_TCB_AT_TP: x86_64, i386, s390x (variant II) */
+    LAYOUT_ABOVE_TP, /* TLS_DTV_AT_TP: aarch64, armhf, ppc64le, riscv64 (variant I) */
 };
 
 /* How the static TLS surplus is computed (elf/dl-tls.c). */
@@ -51,10 +51,33 @@ enum surplus_rule {
    has them as a table. */
 struct glibc_rules {
     int major, minor;
-    /* TLS_TCB_AT_TP or TLS_DTV_AT_TP: sysdeps/{x86_64,i386,aarch64}/nptl/tls.h
-       (nptl/sysdeps/ARCH/tls.h and ports/sysdeps/aarch64/nptl/tls.h before
-       2.20); every release. */
+    /* TLS_TCB_AT_TP or TLS_DTV_AT_TP: sysdeps/{x86_64,i386,aarch64,arm,
+       powerpc,s390,riscv}/nptl/tls.h (nptl/sysdeps/ARCH/tls.h and
+       ports/sysdeps/{aarch64,arm}/nptl/tls.h before 2.20); every release. */
     enum tls_layout layout;
+    /* Above TP: TLS_TCB_SIZE, where _dl_determine_tlsoffset starts the
+       first block (elf/dl-tls.c, "offset = TLS_TCB_SIZE").  sizeof
+       (tcbhead_t), two pointers, where TP points at the TCB: aarch64 16, arm
+       8 (sysdeps/{aarch64,arm}/nptl/tls.h); 0 where TP points past it:
+       powerpc and riscv (sysdeps/{powerpc,riscv}/nptl/tls.h, the TCB lies
+       in TLS_PRE_TCB_SIZE).  Every release modelled.  0 below TP. */
+    /* TP itself points TLS_TP_OFFSET (0x7000) past the TCB's end on powerpc
+       (sysdeps/powerpc/nptl/tls.h, "TP - 0x7000"), the ABI's bias; the
+       probe reports its offsets from TP - 0x7000 there (probe.c,
+       TLS_TP_BIAS), so that they are l_tls_offset as on the other machines.
+       riscv's TLS_TCB_OFFSET is 0 (sysdeps/riscv/nptl/tls.h); its
+       TLS_DTV_OFFSET 0x800 biases DTV entries, not TP. */
+    size_t tcb_size;
+    /* The machine has TLS descriptors (a relocation ld.so resolves to static
+       TLS when it fits: TRY_STATIC_TLS in sysdeps/ARCH/dl-machine.h).
+       x86_64, i386, aarch64, arm; on powerpc64 a global-dynamic module
+       linked with __tls_get_addr_opt (DT_PPC64_OPT PPC64_OPT_TLS,
+       afcd9480fe, 2.22) is handled the same way, and the model calls it a
+       descriptor module (elf/elfinfo.h, tls_get_addr_opt).  s390 and riscv
+       have none in any release modelled (no TLSDESC case in their
+       dl-machine.h up to 2.42; none in Debian's 2.43 ld.so): there a
+       descriptor module is global-dynamic. */
+    bool tlsdesc;
     /* elf/dl-tls.c: _dl_determine_tlsoffset's TLS_STATIC_SURPLUS up to 2.31;
        _dl_tls_static_surplus_init from 2.32 (0c7b002fac added rtld.nns,
        07ed32f920 the 144/144/LEGACY_TLS numbers that keep 1664, 17796419b5
@@ -128,14 +151,17 @@ struct glibc_rules {
        #16796, __alignof__ (struct pthread)), 32 from 2.35 (23c77f6018, the
        default TCB_ALIGNMENT of nptl/descr.h).  glibc 2.17 to 2.19 on aarch64
        used __alignof__ (tcbhead_t), 8: the model keeps 16 there (no aarch64
-       build of those releases runs here). */
+       build of those releases runs here).  arm, powerpc, s390, riscv: 16 up
+       to 2.34 (TLS_TCB_ALIGN 16 in sysdeps/arm/nptl/tls.h, __alignof__
+       (struct pthread) with TCB_ALIGNMENT 16 of sysdeps/ARCH/nptl/pthreaddef.h
+       elsewhere), 32 from 2.35 (23c77f6018 removed their TCB_ALIGNMENT). */
     size_t tcb_align;
     /* libc's own TLS block (PT_TLS p_memsz) in this release, where it was
        measured on an upstream build (scripts/build-glibc.sh), else 0: for
        modelling a release whose startup layout no build here shows.
        Measured, not a rule of glibc's source. */
     size_t libc_tls_size;
-    unsigned word_bits; /* the target's size_t: 32 on i686 */
+    unsigned word_bits; /* the target's size_t: 32 on i686 and armhf */
 };
 
 /* Rules for a glibc version string ("2.36") on a machine ("x86_64").
@@ -156,7 +182,7 @@ bool glibc_rules_for(const char *version, const char *machine, bool knows_tls_tu
 bool glibc_release_modelled(const char *version, char *why, size_t len);
 
 /* The TLS variant of a machine; one no model knows is taken as below TP
-   (only aarch64 among the machines here keeps TLS above it). */
+   (aarch64, armhf, ppc64le and riscv64 keep TLS above it). */
 enum tls_layout glibc_layout_of(const char *machine);
 
 /* Whether every ld.so of this version has the TLS tunables glibc.rtld.nns
@@ -195,7 +221,8 @@ struct tls_block {
    modules (elf/dl-tls.c _dl_determine_tlsoffset; 0e411c5d30, 304221775c,
    93d0bfbe8f), and lies on the area's side of TP; before (2.35 to 2.40,
    95e114a091) it was a member of struct pthread, on the other side. */
-bool glibc_rseq_in_static_area(enum tls_layout layout, bool have_rseq, long rseq_offset);
+bool glibc_rseq_in_static_area(const char *version, enum tls_layout layout, bool have_rseq,
+                               long rseq_offset);
 
 /* The bytes that block takes for an rseq area of rseq_size (__rseq_size):
    roundup (MAX (size, RSEQ_AREA_SIZE_INITIAL), align)

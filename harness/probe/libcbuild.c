@@ -37,11 +37,40 @@ void libc_build_free(struct libc_build *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Debian's multiarch triplet: "x86_64-linux-gnu", "i386-linux-gnu". */
+/* Debian's multiarch triplet of a machine or build suffix:
+   "x86_64-linux-gnu", "i386-linux-gnu", "arm-linux-gnueabihf". */
 static char *triplet(const char *machine)
 {
     bool i386 = machine[0] == 'i' && strcmp(machine + 2, "86") == 0; /* i386 ... i686 */
+    if (strcmp(machine, "armhf") == 0)
+        return xstrdup("arm-linux-gnueabihf");
+    if (strcmp(machine, "ppc64el") == 0 || strcmp(machine, "ppc64le") == 0)
+        return xstrdup("powerpc64le-linux-gnu");
     return xasprintf("%s-linux-gnu", i386 ? "i386" : machine);
+}
+
+/* What a build of another architecture (its --glibc suffix) needs here:
+   Debian's architecture name for fetch-glibc.sh --arch, and the packages
+   of its cross compiler and qemu (NULL: none beyond the compiler). */
+static void foreign_needs(const char *arch, const char **deb_arch, const char **packages)
+{
+    static const struct {
+        const char *arch, *deb_arch, *packages;
+    } table[] = {
+        {"aarch64", "arm64", "gcc-aarch64-linux-gnu and qemu-user"},
+        {"i386", "i386", NULL},
+        {"armhf", "armhf", "gcc-arm-linux-gnueabihf and qemu-user"},
+        {"ppc64el", "ppc64el", "gcc-powerpc64le-linux-gnu and qemu-user"},
+        {"s390x", "s390x", "gcc-s390x-linux-gnu and qemu-user"},
+        {"riscv64", "riscv64", "gcc-riscv64-linux-gnu and qemu-user"},
+    };
+    *deb_arch = arch;
+    *packages = NULL;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].arch, arch) == 0) {
+            *deb_arch = table[i].deb_arch;
+            *packages = table[i].packages;
+        }
 }
 
 static char *host_machine(void)
@@ -171,9 +200,14 @@ static enum libc_open not_here(const char *version, const char *dir, char *why, 
         return LIBC_OPEN_NOT_BUILT;
     }
     const char *arch = strchr(version, '-'); /* "2.36-aarch64" */
-    const char *deb_arch = !arch ? "" : strcmp(arch, "-aarch64") == 0 ? " --arch arm64" : " --arch i386";
-    const char *needs = arch && !strcmp(arch, "-aarch64")
-                            ? " (aarch64 also needs gcc-aarch64-linux-gnu and qemu-user)" : "";
+    char deb_arch[64] = "", needs[160] = "";
+    if (arch) {
+        const char *deb, *packages;
+        foreign_needs(arch + 1, &deb, &packages);
+        snprintf(deb_arch, sizeof deb_arch, " --arch %s", deb);
+        if (packages)
+            snprintf(needs, sizeof needs, " (%s also needs %s)", arch + 1, packages);
+    }
     int release_len = arch ? (int)(arch - version) : (int)strlen(version);
     if (running_installed())
         snprintf(why, len,
@@ -188,6 +222,39 @@ static enum libc_open not_here(const char *version, const char *dir, char *why, 
                  "re-run cmake and build%s; or pass --allow-missing to skip",
                  version, fetch_glibc_script(), deb_arch, release_len, version, needs);
     return LIBC_OPEN_NOT_BUILT;
+}
+
+static int compare_builds(const void *a, const void *b);
+
+/* The --glibc values of the builds made here ("2.31 2.31-aarch64 ..."),
+   into buf: what a user who named none of them may pick. */
+static void built_here(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    DIR *d = opendir(self_dir());
+    if (!d)
+        die_errno("opendir %s", self_dir());
+    char **names = NULL;
+    size_t nnames = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, "glibc-", 6) != 0)
+            continue;
+        char *probe = xasprintf("%s/%s/statictls-probe", self_dir(), e->d_name);
+        if (access(probe, X_OK) == 0)
+            *XAPPEND(&names, &nnames) = xstrdup(e->d_name);
+        free(probe);
+    }
+    closedir(d);
+    if (nnames)
+        qsort(names, nnames, sizeof *names, compare_builds);
+    size_t used = 0;
+    for (size_t i = 0; i < nnames; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", names[i] + 6);
+        if (n > 0 && (size_t)n < len - used)
+            used += (size_t)n;
+        free(names[i]);
+    }
+    free(names);
 }
 
 /* dir/rel with rel's leading "../" taken off dir's last components: the
@@ -285,10 +352,12 @@ static enum libc_open find_build(const char *version, struct libc_build *out, ch
     }
     if (!known_version(version)) {
         bool release = release_shaped(version);
+        char here[1024];
+        built_here(here, sizeof here);
         snprintf(why, len, "--glibc %s: %s; this statictls knows %s, each also as VERSION-ARCH "
-                           "for ARCH in %s, and --musl%s", version,
+                           "for ARCH in %s, and --musl; built here: %s%s", version,
                  release ? "not a release this statictls builds" : "no such build",
-                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES,
+                 STATICTLS_KNOWN_RELEASES, STATICTLS_KNOWN_ARCHES, here[0] ? here : "none",
                  release ? "; or pass --allow-missing to skip" : "");
         /* A release statictls has no sysroot for is a build not here, which
            --allow-missing skips, as it skips one known and not built; a
@@ -590,6 +659,14 @@ char *libc_build_describe(const struct libc_build *b)
     const char *via = !b->loader ? "" : strstr(b->loader, "qemu-") ? ", under " : ", through ";
     const char *loader = !b->loader ? "" : strrchr(b->loader, '/') ? strrchr(b->loader, '/') + 1
                                                                     : b->loader;
+    /* fetch-glibc.sh took Debian's cross packages where the suite lacks the
+       architecture: their versions say "cross" (2.31-9cross4). */
+    const char *deb_arch = NULL, *packages;
+    if (strstr(b->package, "cross") && b->machine)
+        foreign_needs(b->machine, &deb_arch, &packages);
+    if (deb_arch)
+        return xasprintf("Debian libc6-%s-cross %s (sysroot%s%s)", deb_arch, b->package, via,
+                         loader);
     return xasprintf("Debian libc6 %s (sysroot%s%s)", b->package, via, loader);
 }
 

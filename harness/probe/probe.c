@@ -80,6 +80,17 @@ static void emit(char *line, size_t cap)
 
 #define LINE_CAP 4096
 
+/* Where glibc counts static TLS offsets from: the thread pointer, less the
+   ABI's bias on powerpc64, where TP points TLS_TP_OFFSET (0x7000) past the
+   TCB's end (sysdeps/powerpc/nptl/tls.h).  Every TP offset the probe
+   reports, rseq's included, is from here, so that an offset is glibc's
+   l_tls_offset (harness/model/rules.h, tcb_size). */
+#if defined(__powerpc64__)
+#define TLS_TP_BIAS 0x7000
+#else
+#define TLS_TP_BIAS 0
+#endif
+
 /* GCC before 11 has no __builtin_thread_pointer on x86. */
 static char *thread_pointer(void)
 {
@@ -95,6 +106,10 @@ static char *thread_pointer(void)
     char *tp;
     __asm__("mrs %0, tpidr_el0" : "=r"(tp));
     return tp;
+#elif defined(__powerpc64__)
+    char *tp; /* r13; GCC has no __builtin_thread_pointer there */
+    __asm__("mr %0, 13" : "=r"(tp));
+    return tp - TLS_TP_BIAS;
 #else
     return __builtin_thread_pointer();
 #endif
@@ -217,6 +232,10 @@ static void report_budget(void)
        kernel reads "x86_64" from uname. */
 #if defined(__i386__)
     field(line, sizeof line, PROTO_KEY_MACHINE, "i686");
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+    /* and an armhf probe reads "armv7l", "armv8l" or "aarch64": the
+       model's rules are those of the hard-float ABI it was built for. */
+    field(line, sizeof line, PROTO_KEY_MACHINE, "armhf");
 #else
     field(line, sizeof line, PROTO_KEY_MACHINE, u.machine);
 #endif
@@ -240,7 +259,7 @@ static void report_budget(void)
     const unsigned int *rseq_size = dlsym(RTLD_DEFAULT, "__rseq_size");
     if (rseq_offset && rseq_size) {
         strcpy(line, PROTO_RSEQ);
-        fieldf(line, sizeof line, PROTO_KEY_OFFSET, "%td", *rseq_offset);
+        fieldf(line, sizeof line, PROTO_KEY_OFFSET, "%td", *rseq_offset + TLS_TP_BIAS);
         fieldf(line, sizeof line, PROTO_KEY_SIZE, "%u", *rseq_size);
         emit(line, sizeof line);
     }

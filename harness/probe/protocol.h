@@ -62,7 +62,7 @@
 #define PROTO_KEY_PATH "path"           /* object, module, step */
 #define PROTO_KEY_MODID "modid"         /* module, step */
 #define PROTO_KEY_FIRSTBYTE "firstbyte" /* module */
-#define PROTO_KEY_TPOFF "tpoff"         /* module, step: block address - TP */
+#define PROTO_KEY_TPOFF "tpoff"         /* module, step: block address - TP (ppc64: TP - 0x7000) */
 #define PROTO_KEY_STEP "step"           /* begin, step: its number, from 1 */
 #define PROTO_KEY_OK "ok"               /* step: PROTO_OK, or "0" */
 #define PROTO_KEY_LOADED "loaded"       /* audit: PROTO_OK, or "0" */

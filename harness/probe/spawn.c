@@ -64,14 +64,26 @@ static int set_limit(int resource, unsigned long long value)
     return setrlimit(resource, &r);
 }
 
+/* qemu-user reserves a 32-bit guest's whole address space (4 GiB) before
+   it runs anything: under RLIMIT_AS that reservation comes on top of what
+   the probe may use.  qemu-arm is the one 32-bit guest run here. */
+static unsigned long long emulator_reservation(const char *loader)
+{
+    const char *base = loader ? strrchr(loader, '/') : NULL;
+    base = base ? base + 1 : loader;
+    return base && strcmp(base, "qemu-arm") == 0 ? 4ULL << 30 : 0;
+}
+
 /* In the child: the probe's resource limits (spawn.h), or _exit(126). */
 static void apply_limits(const struct probe_env *env, long tasks)
 {
     const struct probe_limits *l = &env->limits;
     struct rlimit no_core = {0, 0};
     long cpu = l->cpu_s ? l->cpu_s : (long)env->timeout_s + 2 /* rounded up, and a second */;
+    unsigned long long memory = (l->memory ? l->memory : PROBE_DEFAULT_MEMORY) +
+                                emulator_reservation(env->loader);
     if ((!env->coredumps && setrlimit(RLIMIT_CORE, &no_core) != 0) ||
-        set_limit(RLIMIT_AS, l->memory ? l->memory : PROBE_DEFAULT_MEMORY) != 0 ||
+        set_limit(RLIMIT_AS, memory) != 0 ||
         set_limit(RLIMIT_CPU, (unsigned long long)cpu) != 0 ||
         (getuid() != 0 &&
          set_limit(RLIMIT_NPROC, (unsigned long long)tasks +

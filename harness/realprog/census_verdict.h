@@ -53,7 +53,7 @@ const struct census_object **census_tls_objects(const struct census *c, size_t *
    those whose PT_TLS no loader could place. */
 struct census_group {
     int e_machine;
-    char *machine; /* "x86_64", "aarch64", "i386" as the builds name them; else a name for it */
+    char *machine; /* "x86_64", "armhf", ... as the builds name them; else a name for it */
     const struct census_object **objects;
     size_t nobjects, nstatic;
     struct census_verdict *verdicts;

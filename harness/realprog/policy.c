@@ -32,6 +32,10 @@ const char *policy_machine(int e_machine)
     return e_machine == EM_X86_64 ? "x86_64"
            : e_machine == EM_AARCH64 ? "aarch64"
            : e_machine == EM_386     ? "i386"
+           : e_machine == EM_ARM     ? "armhf"
+           : e_machine == EM_PPC64   ? "ppc64el"
+           : e_machine == EM_S390    ? "s390x"
+           : e_machine == EM_RISCV   ? "riscv64"
                                      : NULL;
 }
 

@@ -17,7 +17,8 @@ struct policy {
 /* False for a name that is none of the above. */
 bool policy_parse(const char *name, struct policy *out);
 
-/* "x86_64", "aarch64", "i386" for an ELF e_machine; NULL for others. */
+/* "x86_64", "aarch64", "i386", "armhf", "ppc64el", "s390x", "riscv64" (the
+   builds' names) for an ELF e_machine; NULL for others. */
 const char *policy_machine(int e_machine);
 
 /* The build here that runs the policy's glibc on machine, or NULL:

@@ -109,15 +109,31 @@ static bool unexplained(const struct case_result *r, struct case_verdict *v)
     return true;
 }
 
+/* Whether the case has a TLS descriptor fixture on a machine without TLS
+   descriptors (s390x, riscv64), where that fixture is global-dynamic. */
+static bool descriptors_absent(const struct case_def *c, const struct case_result *r)
+{
+    if (!r->budget.modelled || r->budget.model.rules.tlsdesc)
+        return false;
+    for (size_t i = 0; i < c->nobjects; i++)
+        if (c->objects[i].kind == OBJ_FIXTURE && c->objects[i].access == TLS_DESC)
+            return true;
+    return false;
+}
+
 /* Whom the expectation is written for when it is not this libc: another
-   architecture's layout (`arch`), other releases (`libc glibc>=2.22`).
-   There the case still holds every step to the model.  False when it is
-   for this one. */
+   architecture's layout (`arch`), machines with TLS descriptors (a
+   `tlsdesc` fixture), other releases (`libc glibc>=2.22`).  There the case
+   still holds every step to the model.  False when it is for this one. */
 static bool expectation_elsewhere(const struct case_def *c, const struct case_result *r,
                                   char *whom, size_t len)
 {
     if (c->arch && strcmp(c->arch, r->budget.machine) != 0) {
         snprintf(whom, len, "%s", c->arch);
+        return true;
+    }
+    if (descriptors_absent(c, r)) {
+        snprintf(whom, len, "machines with TLS descriptors");
         return true;
     }
     if (!case_libc_release_holds(c, r->budget.libc_version)) {

@@ -20,7 +20,7 @@
 #   and one no PT_LOAD maps is a problem;
 # - objects of two machines: each machine's objects load into a process of
 #   their own (an aarch64 object adds nothing to the x86_64 demand), and
-#   objects that no build here judges (RISC-V; with --policy too) exit 5
+#   objects that no build here judges (MIPS; with --policy too) exit 5
 #   ("not judged"), never 0;
 # - a DT_NEEDED name one object finds through its own DT_RUNPATH ($ORIGIN)
 #   and another does not find: each requester's lookup is its own, so the
@@ -113,21 +113,21 @@ printf '%s\n' "$out" | grep -q "problem: $dir/nodyn.so: PT_DYNAMIC at address 0x
 
 # Machines: never summed, and none judged is no "fits".
 cp "$dir/big.so" "$dir/arm.so" && "$kit" patch "$dir/arm.so" machine=183   # EM_AARCH64
-cp "$dir/small.so" "$dir/riscv.so" && "$kit" patch "$dir/riscv.so" machine=243  # EM_RISCV
+cp "$dir/small.so" "$dir/mips.so" && "$kit" patch "$dir/mips.so" machine=8  # EM_MIPS
 set +e; out=$("$statictls" census "$dir/small.so" "$dir/arm.so" 2>&1); rc=$?; set -e
 [ "$rc" = 1 ] || [ "$rc" = 5 ] || fail "x86_64 and aarch64 objects exit $rc (1 where an aarch64 build runs here, else 5)"
 printf '%s\n' "$out" | grep -q "^all 1 static-TLS objects dlopen'ed into a fresh aarch64 process:" || fail "no aarch64 process"
 printf '%s\n' "$out" | grep -q "host libc .*demand 1[0-9][0-9] with padding" || fail "the aarch64 object added to the x86_64 demand"
-run 5 "$dir/riscv.so"
-printf '%s\n' "$out" | grep -q "^all 1 static-TLS objects dlopen'ed into a fresh riscv process:" || fail "no riscv process"
-printf '%s\n' "$out" | grep -q "glibc on riscv .*not judged: no libc build for riscv here" || fail "riscv verdict"
+run 5 "$dir/mips.so"
+printf '%s\n' "$out" | grep -q "^all 1 static-TLS objects dlopen'ed into a fresh mips process:" || fail "no mips process"
+printf '%s\n' "$out" | grep -q "glibc on mips .*not judged: no libc build for mips here" || fail "mips verdict"
 printf '%s\n' "$out" | grep -q "^not judged: " || fail "the outcome not said"
-run 5 --policy manylinux2014 "$dir/riscv.so"
-printf '%s\n' "$out" | grep -q "manylinux2014: glibc 2.17 on riscv .*not judged" || fail "--policy on riscv"
-run 5 "$dir/small.so" "$dir/riscv.so"
-run 5 --json "$dir/small.so" "$dir/riscv.so"
+run 5 --policy manylinux2014 "$dir/mips.so"
+printf '%s\n' "$out" | grep -q "manylinux2014: glibc 2.17 on mips .*not judged" || fail "--policy on mips"
+run 5 "$dir/small.so" "$dir/mips.so"
+run 5 --json "$dir/small.so" "$dir/mips.so"
 printf '%s\n' "$out" | grep -q '"outcome": "not judged"' || fail "JSON outcome"
-run 1 "$dir/big.so" "$dir/riscv.so"   # one that does not fit says so first
+run 1 "$dir/big.so" "$dir/mips.so"   # one that does not fit says so first
 
 # One name, two requesters: found from one's $ORIGIN, not found by the other.
 mkdir -p "$dir/mx/x" "$dir/mx/y"

@@ -30,6 +30,14 @@ expect 77 "skipped: --allow-missing" limit --glibc 2.36 --allow-missing
 expect 2 "fetch-glibc.sh --arch arm64 2.41" limit --glibc 2.41-aarch64
 expect 2 "no such build" limit --glibc 2.3l
 expect 2 "no such build" limit --glibc 2.3l --allow-missing
+# Every architecture's build by name; one not configured says what brings it.
+expect 2 "fetch-glibc.sh --arch ppc64el 2.36.*ppc64el also needs gcc-powerpc64le-linux-gnu and qemu-user" \
+    limit --glibc 2.36-ppc64el
+expect 2 "fetch-glibc.sh --arch armhf 2.31.*gcc-arm-linux-gnueabihf" limit --glibc 2.31-armhf
+# An unknown build lists the builds here (none in this copy).
+expect 2 "not a release this statictls builds.*ARCH in aarch64 i386 armhf ppc64el s390x riscv64.*built here: none" \
+    limit --glibc 2.36-mips
+expect 2 "no such build.*built here: none" limit --glibc 2.3l
 mkdir "$dir/glibc-2.31-i386"
 echo "no i686 cross compiler on this machine: apt-get install gcc-i686-linux-gnu" > "$dir/glibc-2.31-i386/unbuildable"
 expect 77 "apt-get install gcc-i686-linux-gnu" limit --glibc 2.31-i386

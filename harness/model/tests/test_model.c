@@ -170,6 +170,42 @@ static void placement_above_tp(void **state)
     assert_int_equal(m.used, 168); /* above TP the padding comes back */
 }
 
+/* The startup layout above TP starts after TLS_TCB_SIZE: 8 on armhf, 0 on
+   ppc64le and riscv64 (whose first block lies at TP+0, ppc64le's TP less
+   0x7000); measured: libc's block at +8 on armhf 2.36, at +0 on ppc64el
+   2.36 and riscv64 2.43 (`statictls budget --glibc 2.36-armhf`, ...). */
+static void tcb_size_per_machine(void **state)
+{
+    (void)state;
+    const struct {
+        const char *machine;
+        struct tls_block libc;
+        size_t offset;
+    } want[] = {{"armhf", {84, 4, 0}, 8},
+                {"ppc64le", {144, 16, 0}, 0},
+                {"riscv64", {128, 8, 0}, 0}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct glibc_rules r = rules("2.36", want[i].machine, false);
+        size_t offset;
+        size_t used = model_startup_layout(&r, &want[i].libc, 1, 0, 0, &offset);
+        assert_int_equal(offset, want[i].offset);
+        assert_int_equal(used, want[i].offset + want[i].libc.size);
+    }
+}
+
+/* s390x and riscv64 have no TLS descriptors: a descriptor module is
+   global-dynamic there and never takes static TLS. */
+static void descriptors_absent(void **state)
+{
+    (void)state;
+    struct model m = fresh("2.36", "s390x", (struct tls_block){152, 8, 0}, 32, 152);
+    struct tls_block b = {64, 8, 0};
+    assert_int_equal(model_load(&m, &b, TLS_DESC).how, PLACED_DYNAMIC);
+    assert_int_equal(m.used, 152);
+    m = fresh("2.36", "armhf", (struct tls_block){84, 4, 0}, 32, 92);
+    assert_int_equal(model_load(&m, &b, TLS_DESC).how, PLACED_STATIC);
+}
+
 /* One dlclose of several blocks (dl-close.c's tls_free_start/tls_free_end
    chunk), on both sides of TP: four 100-byte blocks a, b, c, d loaded in
    turn, some closed in one dlclose, in the order given; what stays used
@@ -256,6 +292,8 @@ int main(void)
         cmocka_unit_test(count_rule_of_old_glibc),
         cmocka_unit_test(rseq_block_in_static_area),
         cmocka_unit_test(placement_above_tp),
+        cmocka_unit_test(tcb_size_per_machine),
+        cmocka_unit_test(descriptors_absent),
         cmocka_unit_test(reclaim_in_one_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

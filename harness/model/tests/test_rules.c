@@ -55,15 +55,48 @@ static void machines(void **state)
     assert_int_equal(rules_of("2.36", "i686", false).layout, LAYOUT_BELOW_TP);
     assert_int_equal(rules_of("2.36", "aarch64", false).layout, LAYOUT_ABOVE_TP);
     assert_int_equal(glibc_layout_of("aarch64"), LAYOUT_ABOVE_TP);
-    assert_int_equal(glibc_layout_of("riscv64"), LAYOUT_BELOW_TP); /* unmodelled: a guess */
+    assert_int_equal(glibc_layout_of("mips"), LAYOUT_BELOW_TP); /* unmodelled: a guess */
     assert_int_equal(rules_of("2.36", "i686", false).word_bits, 32);
     assert_int_equal(x86("2.36").word_bits, 64);
     struct glibc_rules r;
     char why[128];
-    assert_false(glibc_rules_for("2.36", "riscv64", false, &r, why, sizeof why));
-    assert_false(glibc_rules_for("1.0.x", "riscv64", false, &r, why, sizeof why));
+    assert_false(glibc_rules_for("2.36", "mips", false, &r, why, sizeof why));
+    assert_false(glibc_rules_for("1.0.x", "mips", false, &r, why, sizeof why));
     assert_false(glibc_rules_for("musl", "x86_64", false, &r, why, sizeof why));
     assert_false(glibc_rules_for(NULL, "x86_64", false, &r, why, sizeof why));
+}
+
+/* Each architecture's TLS variant, TLS_TCB_SIZE above TP, word size and
+   whether it has TLS descriptors (rules.h: layout, tcb_size, tlsdesc). */
+static void architectures(void **state)
+{
+    (void)state;
+    const struct {
+        const char *machine;
+        enum tls_layout layout;
+        size_t tcb_size;
+        unsigned word_bits;
+        bool tlsdesc;
+    } want[] = {
+        {"x86_64", LAYOUT_BELOW_TP, 0, 64, true},  {"i686", LAYOUT_BELOW_TP, 0, 32, true},
+        {"aarch64", LAYOUT_ABOVE_TP, 16, 64, true}, {"armhf", LAYOUT_ABOVE_TP, 8, 32, true},
+        {"ppc64le", LAYOUT_ABOVE_TP, 0, 64, true},  {"s390x", LAYOUT_BELOW_TP, 0, 64, false},
+        {"riscv64", LAYOUT_ABOVE_TP, 0, 64, false},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct glibc_rules r = rules_of("2.36", want[i].machine, false);
+        assert_int_equal(r.layout, want[i].layout);
+        assert_int_equal(glibc_layout_of(want[i].machine), want[i].layout);
+        assert_int_equal(r.tcb_size, want[i].tcb_size);
+        assert_int_equal(r.word_bits, want[i].word_bits);
+        assert_int_equal(r.tlsdesc, want[i].tlsdesc);
+        /* TCB_ALIGNMENT: 16 before 23c77f6018 (2.35), 32 from it; x86 64 */
+        bool x86 = want[i].machine[0] == 'x' || want[i].machine[0] == 'i';
+        assert_int_equal(rules_of("2.31", want[i].machine, true).tcb_align, x86 ? 64 : 16);
+        assert_int_equal(rules_of("2.35", want[i].machine, false).tcb_align, x86 ? 64 : 32);
+    }
+    /* No lazily bound descriptors where there are none (s390x before 2.34). */
+    assert_false(rules_of("2.31", "s390x", true).lazy_tlsdesc);
 }
 
 /* x86's TCB alignment is 64 in every release; aarch64's is 16 up to 2.34
@@ -210,11 +243,17 @@ static void rseq_area(void **state)
 {
     (void)state;
     /* 2.41+ on x86_64: below TP, in the area; 2.35-2.40: in struct pthread. */
-    assert_true(glibc_rseq_in_static_area(LAYOUT_BELOW_TP, true, -192));
-    assert_false(glibc_rseq_in_static_area(LAYOUT_BELOW_TP, true, 2336));
-    assert_true(glibc_rseq_in_static_area(LAYOUT_ABOVE_TP, true, 224));
-    assert_false(glibc_rseq_in_static_area(LAYOUT_ABOVE_TP, true, -100));
-    assert_false(glibc_rseq_in_static_area(LAYOUT_BELOW_TP, false, -192));
+    assert_true(glibc_rseq_in_static_area("2.41", LAYOUT_BELOW_TP, true, -192));
+    assert_false(glibc_rseq_in_static_area("2.41", LAYOUT_BELOW_TP, true, 2336));
+    assert_true(glibc_rseq_in_static_area("2.41", LAYOUT_ABOVE_TP, true, 224));
+    assert_false(glibc_rseq_in_static_area("2.41", LAYOUT_ABOVE_TP, true, -100));
+    assert_false(glibc_rseq_in_static_area("2.41", LAYOUT_BELOW_TP, false, -192));
+    /* Above TP with no TCB before the blocks (ppc64le, riscv64): an rseq
+       block at TP+0, the first under LD_AUDIT; before 2.41 an offset of 0
+       is a registration that failed (qemu-user), in no area. */
+    assert_true(glibc_rseq_in_static_area("2.41", LAYOUT_ABOVE_TP, true, 0));
+    assert_false(glibc_rseq_in_static_area("2.36", LAYOUT_ABOVE_TP, true, 0));
+    assert_false(glibc_rseq_in_static_area("2.40", LAYOUT_BELOW_TP, true, -192));
     assert_int_equal(glibc_rseq_block_size(20), 32);
     assert_int_equal(glibc_rseq_block_size(28), 32);
     assert_int_equal(glibc_rseq_block_size(32), 32);
@@ -269,6 +308,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(modelled_releases),
         cmocka_unit_test(machines),
+        cmocka_unit_test(architectures),
         cmocka_unit_test(tcb_alignment),
         cmocka_unit_test(surplus_gates),
         cmocka_unit_test(loader_gates),
