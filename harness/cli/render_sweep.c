@@ -300,7 +300,8 @@ static void write_summary(FILE *f, const void *ctx)
                "Written by `statictls sweep --results`; do not edit. Every number is "
                "measured in that run: the largest initial-exec block that loads in a fresh "
                "process (N loads, N+1 fails). Where the model (harness/model/) predicts "
-               "otherwise the cell says so; musl has no model. aarch64 runs under qemu-user.\n\n");
+               "otherwise the cell says so; musl has no model. aarch64, armhf, ppc64le, "
+               "s390x and riscv64 run under qemu-user.\n\n");
     fprintf(f, "## Largest initial-exec block, by libc, architecture and configuration\n\n"
                "| libc | arch |");
     for (size_t i = 0; i < SWEEP_NCONFIGS; i++)
