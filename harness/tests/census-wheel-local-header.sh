@@ -31,6 +31,7 @@ for w in honest lying; do
     run 1 "$dir/$w-1.0-py3-none-any.whl"
     printf '%s\n' "$out" | grep -q "^2 files, 1 ELF, 1 with TLS, 1 need static TLS, 0 unreadable" ||
         fail "$w: counts"
-    printf '%s\n' "$out" | grep -q "^ *4000 .*initial-exec .*$w-1.0-py3-none-any.whl!/pkg/_ext.so$" ||
+    member="$w-1.0-py3-none-any.whl!/pkg/_ext.so"
+    printf '%s\n' "$out" | grep -q "^ *4000 .*initial-exec .*$member$" ||
         fail "$w: the member's TLS block"
 done
