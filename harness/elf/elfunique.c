@@ -54,11 +54,22 @@ static uint64_t symbol_count(Elf *elf, const struct elf_load *loads, size_t nloa
         last = buckets[i] > last ? buckets[i] : last;
     if (last < symoffset)
         return symoffset;
+    /* The chain is read a block of words at a time: libelf keeps every
+       chunk it gives until elf_end, and a word at a time a chain of even
+       words as long as the limit took millions of chunks (minutes). Where
+       a block runs past the segment, its words are read one at a time. */
+    enum { CHAIN_BLOCK = 4096 };
     uint64_t chain_at = buckets_at + nbuckets * 4;
-    for (; last < ELF_UNIQUE_SYMBOLS_MAX; last++) {
-        const uint32_t *c = words_at(elf, loads, nloads, chain_at + (last - symoffset) * 4, 1);
-        if (!c || (*c & 1))
-            break;
+    while (last < ELF_UNIQUE_SYMBOLS_MAX) {
+        uint64_t at = chain_at + (last - symoffset) * 4;
+        uint64_t n = ELF_UNIQUE_SYMBOLS_MAX - last < CHAIN_BLOCK ? ELF_UNIQUE_SYMBOLS_MAX - last
+                                                                : CHAIN_BLOCK;
+        const uint32_t *c = words_at(elf, loads, nloads, at, n);
+        for (uint64_t i = 0; i < n; i++, last++) {
+            const uint32_t *one = c ? c + i : words_at(elf, loads, nloads, at + i * 4, 1);
+            if (!one || (*one & 1))
+                return last + 1;
+        }
     }
     return last + 1;
 }

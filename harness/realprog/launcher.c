@@ -82,9 +82,10 @@ static size_t read_options(char **argv, struct env_words *e)
     return i;
 }
 
+/* env reads every word holding '=' as a variable, "=x" (an empty name) too. */
 static bool is_assignment(const char *w)
 {
-    return w[0] != '=' && strchr(w, '=') != NULL;
+    return strchr(w, '=') != NULL;
 }
 
 static bool named(const char *var, const char *name)
@@ -264,7 +265,7 @@ void launch_change(const struct launch *l, const struct launch_change *c,
     size_t argc = 0;
     while (l->argv[argc])
         argc++;
-    char **words = xcalloc(argc + 5, sizeof *words);
+    char **words = xcalloc(argc + 6, sizeof *words);
     size_t n = 0;
     bool in_words = l->env_form && c->set_name && env_words_name(l, c->set_name);
     char *assign = c->set_name ? xasprintf("%s=%s", c->set_name, c->set_value) : NULL;
@@ -275,14 +276,17 @@ void launch_change(const struct launch *l, const struct launch_change *c,
         for (size_t i = 0; i < argc; i++)
             words[n++] = l->argv[i];
     } else {
-        /* Options end at "--": an -u added goes before it. */
+        /* Options end at "--": an -u added goes before it. A program
+           named "-..." read after the variables would be read as an option
+           once they are gone, or after an -u added: "--" is put there. */
         bool dashes = strcmp(l->argv[l->assign_at - 1], "--") == 0;
+        bool added = !dashes && l->argv[l->prog_at][0] == '-';
         for (size_t i = 0; i < l->assign_at - dashes; i++)
             words[n++] = l->argv[i];
         /* What env passes on of the user's own: unset there too. */
         if (c->drop && env_lookup(l->user_env, c->drop) && !env_options_unset(l, c->drop))
             words[n++] = "-u", words[n++] = (char *)c->drop;
-        if (dashes)
+        if (dashes || added)
             words[n++] = "--";
         for (size_t i = l->assign_at; i < l->prog_at; i++)
             if (!(c->drop && named(l->argv[i], c->drop)) &&
@@ -295,9 +299,10 @@ void launch_change(const struct launch *l, const struct launch_change *c,
         for (size_t i = l->prog_at; i < argc; i++)
             words[n++] = l->argv[i];
         /* env with nothing left to do: the program alone */
-        if (n == 1 + argc - l->prog_at) {
-            memmove(words, words + 1, (n - 1) * sizeof *words);
-            n--;
+        size_t env_words = n - (argc - l->prog_at);
+        if (env_words == 1 || (added && env_words == 2)) {
+            memmove(words, words + env_words, (n - env_words) * sizeof *words);
+            n -= env_words;
         }
     }
     words[n] = NULL;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,21 +36,35 @@ static bool plain(const char *w, bool command)
     return !command || (!strchr(w, '=') && w[0] != '-' && !reserved(w));
 }
 
+/* Bytes a terminal acts on rather than shows (a carriage return, an escape
+   sequence, a backspace): raw in a printed line, they make the screen, and
+   so what is copied from it, another command than the bytes run. Each is
+   written as printf's octal escape instead; a newline stays, as a line
+   break is seen (and command substitution would drop a trailing one). */
+static bool acted_on(unsigned char c)
+{
+    return (c && c < 0x20 && c != '\n') || c == 0x7f;
+}
+
 char *shell_word(const char *word, bool command)
 {
     if (plain(word, command))
         return xstrdup(word);
-    size_t quotes = 0;
-    for (const char *p = word; *p; p++)
-        quotes += *p == '\'';
-    char *out = xmalloc(strlen(word) + 3 * quotes + 3), *o = out;
+    /* at most 4 bytes for a quote; a run of n acted-on bytes takes 17 + 4n */
+    char *out = xmalloc(21 * strlen(word) + 3), *o = out;
     *o++ = '\'';
-    for (const char *p = word; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)word; *p; p++) {
         if (*p == '\'') {
             memcpy(o, "'\\''", 4); /* close, an escaped quote, reopen */
             o += 4;
+        } else if (acted_on(*p)) {
+            o = stpcpy(o, "'\"$(printf '");
+            for (; acted_on(*p); p++)
+                o += sprintf(o, "\\%03o", *p);
+            p--;
+            o = stpcpy(o, "')\"'");
         } else {
-            *o++ = *p;
+            *o++ = (char)*p;
         }
     }
     *o++ = '\'';

@@ -446,6 +446,16 @@ static bool pass(struct extraction *x, bool first, char *err, size_t errlen)
                 first_read_special(x, index, name);
             continue;
         }
+        /* A local header that says other sizes or another method than the
+           central directory: libarchive would read other bytes than pip
+           installs, so the member is read as zipfile reads it. */
+        if (first && index < x->nraw && same_member(x->raw[index].name, name) &&
+            !zip_local_agrees(x->fd, &x->raw[index])) {
+            size_t rawlen = strlen(x->raw[index].name);
+            if (rawlen && x->raw[index].name[rawlen - 1] != '/')
+                read_raw(x, index, x->raw[index].name, NULL);
+            continue;
+        }
         name = pip_name(x->raw, x->nraw, index, name);
         size_t namelen = strlen(name);
         if (namelen && name[namelen - 1] == '/')

@@ -116,6 +116,19 @@ struct zip_entry *zip_entries(int fd, size_t *n)
     return entries;
 }
 
+bool zip_local_agrees(int fd, const struct zip_entry *e)
+{
+    unsigned char h[30];
+    if (pread(fd, h, sizeof h, (off_t)e->local) != (ssize_t)sizeof h || le(h, 4) != 0x04034b50)
+        return true; /* no header to disagree: zip_data_open says so */
+    if (le(h + 8, 2) != e->method)
+        return false;
+    if (le(h + 6, 2) & 8) /* the sizes follow the data */
+        return true;
+    uint64_t csize = le(h + 18, 4), usize = le(h + 22, 4);
+    return (csize == 0xffffffff || csize == e->csize) && (usize == 0xffffffff || usize == e->usize);
+}
+
 void zip_entries_free(struct zip_entry *entries, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -28,6 +28,10 @@ struct zip_entry {
    their local headers (libarchive's seekable reader gives the members in
    that order); NULL (n 0) where it cannot be read as zipfile reads it. */
 struct zip_entry *zip_entries(int fd, size_t *n);
+/* Whether e's local header says the method and sizes the central directory
+   says (sizes left to a data descriptor, or to zip64's, are not compared);
+   zipfile reads the directory's, and libarchive the header's. */
+bool zip_local_agrees(int fd, const struct zip_entry *e);
 void zip_entries_free(struct zip_entry *entries, size_t n);
 
 /* A member's bytes being read, from its start. */

@@ -8,10 +8,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <sys/stat.h>
+
 #include "launcher.h"
+#include "xalloc.h"
+#include "xpath.h"
 #include "tunesearch.h"
 
 static char *user_env[] = {"PATH=/usr/bin:/bin", "LD_AUDIT=/a.so",
@@ -141,6 +147,57 @@ static void changed_lines(void **state)
     launch_free(&l);
 }
 
+/* A program whose name starts with '-' (env runs it after a variable):
+   the changed command still runs it, never hands it to env as an option
+   ("-" alone is env's -i, and env then runs nothing). A word "=x" is one
+   of env's variables, as env reads it. */
+static void dash_programs_stay_programs(void **state)
+{
+    (void)state;
+    const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *dir = make_scratch_dir(tmpdir, "statictls-launcher");
+    char *prog = xasprintf("%s/-", dir);
+    FILE *f = fopen(prog, "w");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(prog, 0755), 0);
+    char *path = xasprintf("PATH=%s:/usr/bin:/bin", dir);
+    char *theirs[] = {path, "LD_AUDIT=/a.so", NULL};
+    char *none[] = {path, NULL};
+    struct launch l;
+    struct launch_command c;
+    char why[1024];
+    char *argv[] = {"env", "LD_AUDIT=/b.so", "-", "a", NULL};
+    static const struct {
+        bool user_audit;
+        const char *line;
+    } cases[] = {{true, "env -u LD_AUDIT -- - a"}, {false, "'-' a"}};
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(launch_read(argv, cases[i].user_audit ? theirs : none, &l, why, sizeof why));
+        launch_change(&l, &(struct launch_change){.drop = "LD_AUDIT"}, &c);
+        char *line = launch_change_line(&c);
+        assert_string_equal(line, cases[i].line);
+        free(line);
+        launch_command_free(&c);
+        launch_free(&l);
+    }
+    char *keep[] = {"env", "A=1", "-", NULL};
+    assert_true(launch_read(keep, theirs, &l, why, sizeof why));
+    launch_change(&l, &(struct launch_change){.drop = "LD_AUDIT"}, &c);
+    char *line = launch_change_line(&c);
+    assert_string_equal(line, "env -u LD_AUDIT -- A=1 -");
+    free(line);
+    launch_command_free(&c);
+    launch_free(&l);
+
+    char *empty_name[] = {"env", "=x", "true", NULL};
+    assert_true(launch_read(empty_name, none, &l, why, sizeof why));
+    assert_string_equal(l.argv[l.prog_at], "true");
+    launch_free(&l);
+    remove_tree(dir);
+    free(dir), free(prog), free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +205,7 @@ int main(void)
         cmocka_unit_test(reads_env_words),
         cmocka_unit_test(missing_programs_named),
         cmocka_unit_test(changed_lines),
+        cmocka_unit_test(dash_programs_stay_programs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

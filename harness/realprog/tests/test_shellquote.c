@@ -116,9 +116,20 @@ static char *run_sh(const struct sandbox *b, const char *line, size_t *len)
     return out;
 }
 
+/* A line is pasted from what the terminal shows: no byte in it may move
+   the cursor or start an escape sequence (a carriage return could print a
+   quoted word over the command and show another). */
+static void shown_as_is(const char *line)
+{
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+        if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+            fail_msg("byte 0x%02x raw in the line to paste", *p);
+}
+
 static void expect_words(const struct sandbox *b, const char *line, size_t index,
                          const char *value, char *const args[])
 {
+    shown_as_is(line);
     char *want = xasprintf("ran-%zu", index);
     size_t wlen = strlen(want) + 1;
     want = realloc(want, wlen + strlen(value) + 1);
