@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "elfreloc.h"
 #include "elfrules.h"
 #include "xalloc.h"
 
@@ -40,26 +41,11 @@ static const char *dyn_string(const struct elf_dynamic *d, const char *strings, 
     return strings + off;
 }
 
-/* Counts the TLS relocations of one table; ld.so applies them all. */
-static void count_table(Elf *elf, const struct elf_load *loads, size_t nloads,
-                        const struct elf_reloc_table *table, struct elf_tls *out)
+/* Counts one TLS relocation (elf_reloc_table_each's visit): ld.so applies
+   every entry of every table. */
+static void count_entry(uint64_t info, void *ctx)
 {
-    uint64_t off;
-    if (!elf_load_offset(loads, nloads, table->vaddr, table->size, &off))
-        return;
-    Elf_Type type = table->rela ? ELF_T_RELA : ELF_T_REL;
-    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)off, table->size, type);
-    size_t entsize = gelf_fsize(elf, type, 1, EV_CURRENT);
-    if (!data || !entsize)
-        return;
-    for (size_t i = 0; i < data->d_size / entsize; i++) {
-        GElf_Rela ra;
-        GElf_Rel r;
-        if (table->rela && gelf_getrela(data, (int)i, &ra))
-            count_reloc(out, (unsigned)GELF_R_TYPE(ra.r_info));
-        else if (!table->rela && gelf_getrel(data, (int)i, &r))
-            count_reloc(out, (unsigned)GELF_R_TYPE(r.r_info));
-    }
+    count_reloc(ctx, (unsigned)GELF_R_TYPE(info));
 }
 
 /* DT_VERNEED, by address as ld.so finds it: the table runs on for
@@ -127,7 +113,7 @@ static bool read_dynamic(Elf *elf, const struct elf_load *loads, size_t nloads,
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(&d, tables);
     for (size_t i = 0; i < ntables; i++)
-        count_table(elf, loads, nloads, &tables[i], out);
+        elf_reloc_table_each(elf, loads, nloads, &tables[i], count_entry, out);
     elf_dynamic_free(&d);
     return true;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elfreloc.h"
 #include "xalloc.h"
 
 #ifndef STB_GNU_UNIQUE
@@ -100,49 +101,40 @@ static void sort_unique(uint64_t *hashes, size_t *n)
     *n = k;
 }
 
-/* The names the relocations of one table look up (symbol index 0 looks up
-   nothing). */
-static void add_looked_up(Elf *elf, int machine, const struct elf_dynamic *d,
-                          const struct elf_load *loads, size_t nloads,
-                          const struct elf_reloc_table *t, Elf_Data *syms, uint64_t nsyms,
-                          const char *strings, uint64_t strsz, struct elf_unique *out)
+/* What the relocations look up, and into out (elf_reloc_table_each's
+   context). */
+struct looked_up {
+    int machine;
+    const struct elf_dynamic *d;
+    Elf_Data *syms;
+    uint64_t nsyms;
+    const char *strings;
+    struct elf_unique *out;
+};
+
+/* The name one relocation looks up (symbol index 0 looks up nothing), and
+   whose block a TLS relocation reaches. */
+static void add_looked_up(uint64_t info, void *ctx)
 {
-    uint64_t off;
-    if (!elf_load_offset(loads, nloads, t->vaddr, t->size, &off))
-        return;
-    Elf_Type type = t->rela ? ELF_T_RELA : ELF_T_REL;
-    Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)off, t->size, type);
-    size_t entsize = gelf_fsize(elf, type, 1, EV_CURRENT);
-    if (!data || !entsize)
-        return;
-    for (size_t i = 0; i < data->d_size / entsize; i++) {
-        GElf_Rela ra;
-        GElf_Rel r;
-        uint64_t info;
-        if (t->rela && gelf_getrela(data, (int)i, &ra))
-            info = ra.r_info;
-        else if (!t->rela && gelf_getrel(data, (int)i, &r))
-            info = r.r_info;
-        else
-            continue;
-        uint64_t index = GELF_R_SYM(info);
-        enum tls_access access = elf_reloc_access_of(machine, d, (unsigned)GELF_R_TYPE(info));
-        GElf_Sym s;
-        const char *name = NULL;
-        bool sym_ok = index != 0 && index < nsyms && gelf_getsym(syms, (int)index, &s) &&
-                      (name = name_of(&s, strings, strsz));
-        if (access != TLS_NONE && access != TLS_ACCESS_COUNT) {
-            /* Index 0, or a symbol of its own: the object's own block. */
-            if (!sym_ok || s.st_shndx != SHN_UNDEF)
-                out->own_relocs[access]++;
-            else if (access == TLS_IE)
-                *XAPPEND(&out->ie_of_others, &out->nie_of_others) = elf_symbol_name_hash(name);
-            else if (access == TLS_DESC)
-                *XAPPEND(&out->desc_of_others, &out->ndesc_of_others) = elf_symbol_name_hash(name);
-        }
-        if (sym_ok)
-            *XAPPEND(&out->looked_up, &out->nlooked_up) = elf_symbol_name_hash(name);
+    const struct looked_up *l = ctx;
+    struct elf_unique *out = l->out;
+    uint64_t index = GELF_R_SYM(info);
+    enum tls_access access = elf_reloc_access_of(l->machine, l->d, (unsigned)GELF_R_TYPE(info));
+    GElf_Sym s;
+    const char *name = NULL;
+    bool sym_ok = index != 0 && index < l->nsyms && gelf_getsym(l->syms, (int)index, &s) &&
+                  (name = name_of(&s, l->strings, l->d->strsz));
+    if (access != TLS_NONE && access != TLS_ACCESS_COUNT) {
+        /* Index 0, or a symbol of its own: the object's own block. */
+        if (!sym_ok || s.st_shndx != SHN_UNDEF)
+            out->own_relocs[access]++;
+        else if (access == TLS_IE)
+            *XAPPEND(&out->ie_of_others, &out->nie_of_others) = elf_symbol_name_hash(name);
+        else if (access == TLS_DESC)
+            *XAPPEND(&out->desc_of_others, &out->ndesc_of_others) = elf_symbol_name_hash(name);
     }
+    if (sym_ok)
+        *XAPPEND(&out->looked_up, &out->nlooked_up) = elf_symbol_name_hash(name);
 }
 
 void elf_unique_read(Elf *elf, const struct elf_load *loads, size_t nloads,
@@ -177,9 +169,9 @@ void elf_unique_read(Elf *elf, const struct elf_load *loads, size_t nloads,
     }
     struct elf_reloc_table tables[3];
     size_t ntables = elf_reloc_tables(d, tables);
+    struct looked_up l = {eh.e_machine, d, syms, nsyms, strings, out};
     for (size_t i = 0; i < ntables; i++)
-        add_looked_up(elf, eh.e_machine, d, loads, nloads, &tables[i], syms, nsyms, strings,
-                      d->strsz, out);
+        elf_reloc_table_each(elf, loads, nloads, &tables[i], add_looked_up, &l);
     sort_unique(out->looked_up, &out->nlooked_up);
     sort_unique(out->defined, &out->ndefined);
     sort_unique(out->ie_of_others, &out->nie_of_others);
