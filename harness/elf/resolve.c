@@ -166,7 +166,7 @@ static void definers_fill(const struct graph *g, struct definers *d)
                     definers_put(d, g->nodes[i].tls.unique.defined[k], i);
 }
 
-/* Marks in reach what a NODELETE node i keeps mapped, itself included:
+/* Marks in reach what node i keeps mapped while it stays, itself included:
    elf/dl-close.c _dl_close_worker marks as used each object's l_initfini
    (its DT_NEEDED closure) and its l_reldeps, the objects its relocations
    bound to outside that closure (elf/dl-lookup.c add_dependency), and so
@@ -192,6 +192,28 @@ static void reach(const struct graph *g, const struct definers *d, size_t i, boo
         }
     }
     free(stack);
+}
+
+/* What each object with TLS keeps mapped while it stays (dl_module.binds):
+   the modules with TLS its DT_NEEDED closure and its relocations' bindings
+   reach, itself left out. */
+static void binds_of(const struct graph *g, const struct definers *where,
+                     const size_t *object_of, struct closure *out)
+{
+    bool *in_reach = xcalloc(g->n + 1, sizeof *in_reach);
+    for (size_t i = 0; i < g->n; i++) {
+        if (object_of[i] == SIZE_MAX)
+            continue;
+        memset(in_reach, 0, g->n * sizeof *in_reach);
+        reach(g, where, i, in_reach);
+        size_t *binds = xcalloc(g->n + 1, sizeof *binds), n = 0;
+        for (size_t k = 0; k < g->n; k++)
+            if (k != i && in_reach[k] && object_of[k] != SIZE_MAX)
+                binds[n++] = object_of[k];
+        out->objects[object_of[i]].module.binds = binds;
+        out->objects[object_of[i]].module.nbinds = n;
+    }
+    free(in_reach);
 }
 
 /* The unique symbols the closure's relocations look up, each bound to the
@@ -345,6 +367,7 @@ bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_di
         out->root_has_tls = g.nodes[0].tls.has_tls;
         newest_need(&g, out);
         unique_bindings(&g, &where, object_of, out);
+        binds_of(&g, &where, object_of, out);
     }
     free(object_of);
     free(where.hashes), free(where.nodes);
@@ -361,7 +384,8 @@ bool resolve_closure_in(const char *name, char *const *vars, char *const *lib_di
 void closure_free(struct closure *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        free(c->objects[i].path), free(c->objects[i].id);
+        free(c->objects[i].path), free(c->objects[i].id),
+            free((size_t *)c->objects[i].module.binds);
     free(c->objects);
     free(c->root_id);
     free(c->glibc_need), free(c->glibc_need_of), free(c->glibc_need_by);

@@ -29,6 +29,8 @@ void dl_process_free(struct dl_process *p)
     for (size_t i = 0; i < p->nhandles; i++)
         free(p->handles[i].members);
     free(p->handles);
+    for (size_t i = 0; i < p->nloaded; i++)
+        free(p->loaded[i].keeps);
     free(p->loaded);
     memset(p, 0, sizeof *p);
 }
@@ -92,9 +94,20 @@ static int free_namespace(const struct dl_process *p)
 static void unload_unheld(struct dl_process *p, int ns, size_t first)
 {
     bool *held = xcalloc(p->nloaded, sizeof *held);
+    size_t *todo = xcalloc(p->nloaded + 1, sizeof *todo), ntodo = 0;
     for (size_t h = 0; h < p->nhandles; h++)
         for (size_t k = 0; p->handles[h].opens > 0 && k < p->handles[h].nmembers; k++)
             held[p->handles[h].members[k]] = true;
+    for (size_t i = 0; i < p->nloaded; i++)
+        if (!p->loaded[i].gone && (held[i] || p->loaded[i].kept))
+            held[i] = true, todo[ntodo++] = i;
+    while (ntodo) { /* what stays keeps what its relocations bound to */
+        const struct dl_loaded *e = &p->loaded[todo[--ntodo]];
+        for (size_t k = 0; k < e->nkeeps; k++)
+            if (!held[e->keeps[k]] && !p->loaded[e->keeps[k]].gone)
+                held[e->keeps[k]] = true, todo[ntodo++] = e->keeps[k];
+    }
+    free(todo);
     struct model_reclaim rc = {0};
     bool left = false;
     for (size_t i = 0; i < p->nloaded; i++) {
@@ -235,6 +248,15 @@ struct dl_outcome dl_open(struct dl_process *p, const struct dl_request *rq)
     }
     for (size_t i = 0; i < n; i++) /* NODELETE takes effect once the dlopen succeeded */
         p->loaded[members[i]].kept |= mods[i]->kept;
+    for (size_t i = 0; i < n; i++) { /* the bindings of the objects relocated now */
+        struct dl_loaded *e = &p->loaded[members[i]];
+        if (members[i] < first || e->nkeeps)
+            continue;
+        e->keeps = xcalloc(mods[i]->nbinds + 1, sizeof *e->keeps);
+        for (size_t k = 0; k < mods[i]->nbinds; k++)
+            if (mods[i]->binds[k] < n)
+                e->keeps[e->nkeeps++] = members[mods[i]->binds[k]];
+    }
     bind_unique(p, ns, rq, members, SIZE_MAX, false);
     *XAPPEND(&p->handles, &p->nhandles) =
         (struct dl_handle){.ns = ns, .root_id = rq->root_id, .opens = 1, .members = members,

@@ -23,6 +23,14 @@ struct dl_module {
                           (dependencies first), and places static TLS then */
     bool kept; /* itself NODELETE, or a dependency of one in the closure: once
                   loaded, dlclose never unloads it (libpthread before 2.34) */
+    /* The modules with TLS it keeps mapped while it stays, as indexes in
+       the request's mods: elf/dl-close.c _dl_close_worker marks as used
+       the l_initfini (DT_NEEDED closure) and the l_reldeps of each object
+       it keeps, the objects outside that closure its relocations bound to
+       (elf/dl-lookup.c add_dependency; every release modelled), and so on
+       from them.  Set where it is mapped, as its relocations run. */
+    const size_t *binds;
+    size_t nbinds;
 };
 
 /* A loaded module in a namespace. */
@@ -33,6 +41,8 @@ struct dl_loaded {
     bool startup, gone;
     bool lazy; /* a TLS descriptor module not placed until its TLS is used */
     bool kept; /* NODELETE, or what one depends on */
+    size_t *keeps; /* indexes in dl_process.loaded: its module's binds */
+    size_t nkeeps;
 };
 
 /* An open handle: dlopen of the same root in the same namespace returns
